@@ -1,38 +1,100 @@
 /**
  * A minimal protobuf encoder: enough to write small ONNX messages (and, for graph augmentation,
  * the extra `graph.output` entries appended to an unchanged model file).
+ *
+ * Bytes are kept as a list of chunks, so that large payloads (ONNX weights) are copied once
+ * into the final buffer instead of being pushed byte by byte.
  */
 
 const WIRE_VARINT = 0;
 const WIRE_LENGTH_DELIMITED = 2;
+const WIRE_FIXED32 = 5;
+
+const TWO_POW_64 = 1n << 64n;
+const INT64_MIN = -(1n << 63n);
+const INT64_MAX = (1n << 63n) - 1n;
 
 export class ProtobufWriter {
-  private readonly bytes: number[] = [];
+  private readonly chunks: Uint8Array[] = [];
+  /** Small writes (keys, varints) collect here until a large payload or `finish()` flushes them. */
+  private pending: number[] = [];
+  private length = 0;
+
+  private push(byte: number): void {
+    this.pending.push(byte);
+    this.length += 1;
+  }
+
+  private flushPending(): void {
+    if (this.pending.length === 0) return;
+    this.chunks.push(Uint8Array.from(this.pending));
+    this.pending = [];
+  }
 
   private varint(value: number): void {
     if (!Number.isSafeInteger(value) || value < 0) throw new RangeError(`varint out of range: ${value}`);
     let v = value;
     while (v >= 0x80) {
-      this.bytes.push((v % 0x80) | 0x80);
+      this.push((v % 0x80) | 0x80);
       v = Math.floor(v / 0x80);
     }
-    this.bytes.push(v);
+    this.push(v);
+  }
+
+  /** A varint of an unsigned 64-bit value given as a bigint in [0, 2^64). */
+  private varint64(value: bigint): void {
+    let v = value;
+    while (v >= 0x80n) {
+      this.push(Number(v & 0x7fn) | 0x80);
+      v >>= 7n;
+    }
+    this.push(Number(v));
   }
 
   private key(field: number, wireType: number): void {
     this.varint(field * 8 + wireType);
   }
 
+  /** A non-negative integer field (uint32/uint64/int32/int64 with a value >= 0). */
   int(field: number, value: number): this {
     this.key(field, WIRE_VARINT);
     this.varint(value);
     return this;
   }
 
+  /**
+   * An `int64` field that may be negative. Protobuf writes a negative int64 as its 64-bit two's
+   * complement (a ten-byte varint), not zigzag: zigzag is only for `sint64`. ONNX uses plain
+   * int64 (for example `axis: -1`).
+   */
+  int64(field: number, value: number | bigint): this {
+    const v = BigInt(value);
+    if (v < INT64_MIN || v > INT64_MAX) throw new RangeError(`int64 out of range: ${value}`);
+    this.key(field, WIRE_VARINT);
+    this.varint64(v < 0n ? v + TWO_POW_64 : v);
+    return this;
+  }
+
+  /** A `float` field (fixed 32-bit, little-endian). */
+  float32(field: number, value: number): this {
+    this.key(field, WIRE_FIXED32);
+    const bytes = new Uint8Array(4);
+    new DataView(bytes.buffer).setFloat32(0, value, true);
+    for (const b of bytes) this.push(b);
+    return this;
+  }
+
   bytesField(field: number, value: Uint8Array): this {
     this.key(field, WIRE_LENGTH_DELIMITED);
     this.varint(value.length);
-    for (const b of value) this.bytes.push(b);
+    if (value.length < 64) {
+      for (const b of value) this.push(b);
+    } else {
+      this.flushPending();
+      // Copy: the caller may reuse its buffer after this call returns.
+      this.chunks.push(value.slice());
+      this.length += value.length;
+    }
     return this;
   }
 
@@ -47,6 +109,13 @@ export class ProtobufWriter {
   }
 
   finish(): Uint8Array {
-    return Uint8Array.from(this.bytes);
+    this.flushPending();
+    const out = new Uint8Array(this.length);
+    let offset = 0;
+    for (const chunk of this.chunks) {
+      out.set(chunk, offset);
+      offset += chunk.length;
+    }
+    return out;
   }
 }
