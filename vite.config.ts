@@ -8,13 +8,22 @@ const root = dirname(fileURLToPath(import.meta.url));
 const ortDist = join(root, 'node_modules', 'onnxruntime-web', 'dist');
 
 /**
- * onnxruntime-web's runtime files, served by LinScope itself under `ort/` (never from a CDN).
- * transformers.js imports `onnxruntime-web/webgpu`, whose bundle needs the asyncify build.
+ * Files LinScope serves itself from node_modules (URL path relative to the base -> file).
+ * onnxruntime-web's runtime comes from our own origin, never a CDN: transformers.js imports
+ * `onnxruntime-web/webgpu`, whose bundle needs the asyncify build. The cross-origin-isolation
+ * service worker is for static hosts that cannot send COOP/COEP headers (docs/deploy.md).
  */
-export const ORT_RUNTIME_FILES = [
-  'ort-wasm-simd-threaded.asyncify.wasm',
-  'ort-wasm-simd-threaded.asyncify.mjs',
-] as const;
+const SELF_SERVED_FILES: Record<string, string> = {
+  'ort/ort-wasm-simd-threaded.asyncify.wasm': join(ortDist, 'ort-wasm-simd-threaded.asyncify.wasm'),
+  'ort/ort-wasm-simd-threaded.asyncify.mjs': join(ortDist, 'ort-wasm-simd-threaded.asyncify.mjs'),
+  'coi-serviceworker.js': join(root, 'node_modules', 'coi-serviceworker', 'coi-serviceworker.min.js'),
+};
+
+const CONTENT_TYPES: Record<string, string> = {
+  wasm: 'application/wasm',
+  mjs: 'text/javascript',
+  js: 'text/javascript',
+};
 
 /** Cross-origin isolation, so onnxruntime-web can use wasm threads (SharedArrayBuffer). */
 const isolationHeaders = {
@@ -23,24 +32,26 @@ const isolationHeaders = {
   'Cross-Origin-Resource-Policy': 'same-origin',
 };
 
-function ortRuntimeFiles(): Plugin {
+function selfServedFiles(): Plugin {
   return {
-    name: 'linscope:ort-runtime-files',
+    name: 'linscope:self-served-files',
     configureServer(server) {
       server.middlewares.use((req, res, next) => {
-        const path = (req.url ?? '').split('?')[0];
-        const match = /\/ort\/([^/]+)$/.exec(path);
-        const file = match?.[1];
-        if (!file || !(ORT_RUNTIME_FILES as readonly string[]).includes(file)) return next();
-        const full = join(ortDist, file);
-        res.setHeader('Content-Type', file.endsWith('.wasm') ? 'application/wasm' : 'text/javascript');
+        const path = (req.url ?? '').split('?')[0].replace(/^\/+/, '');
+        const full = SELF_SERVED_FILES[path];
+        if (!full) return next();
+        res.setHeader(
+          'Content-Type',
+          CONTENT_TYPES[path.split('.').pop() ?? ''] ?? 'application/octet-stream',
+        );
         res.setHeader('Content-Length', String(statSync(full).size));
+        for (const [name, value] of Object.entries(isolationHeaders)) res.setHeader(name, value);
         createReadStream(full).pipe(res);
       });
     },
     generateBundle() {
-      for (const file of ORT_RUNTIME_FILES) {
-        this.emitFile({ type: 'asset', fileName: `ort/${file}`, source: readFileSync(join(ortDist, file)) });
+      for (const [fileName, full] of Object.entries(SELF_SERVED_FILES)) {
+        this.emitFile({ type: 'asset', fileName, source: readFileSync(full) });
       }
     },
   };
@@ -49,7 +60,7 @@ function ortRuntimeFiles(): Plugin {
 export default defineConfig({
   // Relative base: the built site works from any path on any static host.
   base: './',
-  plugins: [react(), ortRuntimeFiles()],
+  plugins: [react(), selfServedFiles()],
   server: { headers: isolationHeaders, port: 5173, strictPort: false },
   preview: { headers: isolationHeaders, port: 4173 },
   worker: { format: 'es' },

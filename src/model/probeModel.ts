@@ -18,9 +18,9 @@ export const PROBE_LENGTH = 4;
 function floatVector(w: ProtobufWriter, name: string): void {
   w.string(VALUE_INFO.name, name).message(VALUE_INFO.type, (t) =>
     t.message(TYPE.tensorType, (tt) =>
-      tt.int(TENSOR_TYPE.elemType, FLOAT).message(TENSOR_TYPE.shape, (s) =>
-        s.message(SHAPE.dim, (d) => d.int(DIM.value, PROBE_LENGTH)),
-      ),
+      tt
+        .int(TENSOR_TYPE.elemType, FLOAT)
+        .message(TENSOR_TYPE.shape, (s) => s.message(SHAPE.dim, (d) => d.int(DIM.value, PROBE_LENGTH))),
     ),
   );
 }
@@ -35,7 +35,13 @@ export function probeModelBytes(): Uint8Array {
     .message(MODEL.opsetImport, (o) => o.int(OPSET.version, 17))
     .message(MODEL.graph, (g) =>
       g
-        .message(GRAPH.node, (n) => n.string(NODE.input, 'x').string(NODE.input, 'x').string(NODE.output, 'y').string(NODE.opType, 'Add'))
+        .message(GRAPH.node, (n) =>
+          n
+            .string(NODE.input, 'x')
+            .string(NODE.input, 'x')
+            .string(NODE.output, 'y')
+            .string(NODE.opType, 'Add'),
+        )
         .string(GRAPH.name, 'linscope-probe')
         .message(GRAPH.input, (v) => floatVector(v, 'x'))
         .message(GRAPH.output, (v) => floatVector(v, 'y')),

@@ -20,7 +20,13 @@ export interface BackendInfo {
   ortVersion: string;
 }
 
-export type ErrorCode = 'BAD_INPUT' | 'UNSUPPORTED_GRAPH' | 'MODEL_NOT_FOUND' | 'ABORTED' | 'RUNTIME' | 'INTERNAL';
+export type ErrorCode =
+  | 'BAD_INPUT'
+  | 'UNSUPPORTED_GRAPH'
+  | 'MODEL_NOT_FOUND'
+  | 'ABORTED'
+  | 'RUNTIME'
+  | 'INTERNAL';
 
 export interface WireError {
   name: string;

@@ -1,0 +1,24 @@
+import { resolve } from 'node:path';
+import { expect, test } from './fixtures';
+import { startStaticHost } from './staticHost';
+
+// The built site (dist/, made by the web server step) on a host that cannot set headers, under a
+// deep base path: the cross-origin-isolation service worker must make wasm threads work anyway.
+test('the built site runs isolated from a sub-path on a host without COOP/COEP headers', async ({
+  page,
+  backend,
+}) => {
+  test.skip(backend !== 'wasm', 'Deployment is backend-independent; checked once, on WASM.');
+  const host = await startStaticHost(resolve('dist'), '/some/deep/path/');
+  try {
+    await page.goto(`${host.url}?backend=wasm`);
+    const badge = page.getByTestId('backend');
+    // The service worker reloads the page once it controls it; then the page is isolated.
+    await expect(badge).toHaveAttribute('data-isolated', 'true');
+    await expect(badge).toHaveAttribute('data-backend', 'wasm');
+    expect(await page.evaluate(() => globalThis.crossOriginIsolated)).toBe(true);
+    expect(Number(await badge.getAttribute('data-threads'))).toBeGreaterThan(1);
+  } finally {
+    await host.close();
+  }
+});

@@ -1,0 +1,45 @@
+import { test as base, expect } from '@playwright/test';
+
+export type BackendName = 'wasm' | 'webgpu';
+
+interface LinScopeFixtures {
+  /** The backend this Playwright project tests (`wasm` or `webgpu`). */
+  backend: BackendName;
+  /** Every URL the page (and its workers) requested, in order. */
+  requests: string[];
+}
+
+export const test = base.extend<LinScopeFixtures>({
+  // biome-ignore lint/correctness/noEmptyPattern: Playwright reads a fixture's dependencies from this pattern; it has none.
+  backend: async ({}, use, testInfo) => {
+    await use(testInfo.project.metadata.backend === 'webgpu' ? 'webgpu' : 'wasm');
+  },
+  requests: async ({ context }, use) => {
+    const seen: string[] = [];
+    await context.route('**/*', (route) => {
+      seen.push(route.request().url());
+      return route.continue();
+    });
+    await use(seen);
+  },
+});
+
+/**
+ * Open LinScope on the project's backend and wait until the worker has proved the runtime runs.
+ * On the WebGPU project, skip (with the browser's reason) where no adapter exists.
+ */
+export async function openApp(
+  page: import('@playwright/test').Page,
+  backend: BackendName,
+  query = '',
+): Promise<void> {
+  await page.goto(`./?backend=${backend}${query ? `&${query}` : ''}`);
+  const badge = page.getByTestId('backend');
+  await expect(badge).not.toHaveText(/Starting runtime/);
+  if (backend === 'webgpu' && (await badge.getAttribute('data-backend')) !== 'webgpu') {
+    test.skip(true, `No WebGPU adapter in this Chromium: ${await badge.textContent()}`);
+  }
+  await expect(badge).toHaveAttribute('data-backend', backend);
+}
+
+export { expect };

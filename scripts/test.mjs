@@ -1,0 +1,83 @@
+#!/usr/bin/env node
+/**
+ * `npm test`: static checks, unit tests (vitest, Node) and end-to-end tests (Playwright, Chromium),
+ * then one summary line: "Summary: N passed, N failed, N skipped".
+ */
+import { spawnSync } from 'node:child_process';
+import { existsSync, mkdirSync, readFileSync, rmSync } from 'node:fs';
+import { chromiumExecutableOrNull } from './chromium.mjs';
+
+const RESULTS = 'test-results';
+const UNIT_JSON = `${RESULTS}/unit.json`;
+const E2E_JSON = `${RESULTS}/e2e.json`;
+
+function run(label, command, args) {
+  console.log(`\n── ${label}: ${command} ${args.join(' ')}`);
+  const result = spawnSync(command, args, { stdio: 'inherit', env: process.env });
+  return result.status ?? 1;
+}
+
+function readJson(path) {
+  try {
+    return JSON.parse(readFileSync(path, 'utf8'));
+  } catch {
+    return null;
+  }
+}
+
+const totals = { passed: 0, failed: 0, skipped: 0 };
+let ok = true;
+
+mkdirSync(RESULTS, { recursive: true });
+rmSync(UNIT_JSON, { force: true });
+rmSync(E2E_JSON, { force: true });
+
+// 1. Types and lint.
+if (run('typecheck', 'npx', ['tsc', '--noEmit', '-p', '.']) !== 0) ok = false;
+if (run('lint', 'npx', ['biome', 'check', '.']) !== 0) ok = false;
+if (!ok) totals.failed += 1;
+
+// 2. Unit tests.
+const unitStatus = run('unit tests', 'npx', [
+  'vitest',
+  'run',
+  '--reporter=default',
+  '--reporter=json',
+  `--outputFile.json=${UNIT_JSON}`,
+]);
+const unit = readJson(UNIT_JSON);
+if (unit) {
+  totals.passed += unit.numPassedTests;
+  totals.failed += unit.numFailedTests;
+  totals.skipped += unit.numPendingTests + (unit.numTodoTests ?? 0);
+}
+if (unitStatus !== 0) {
+  ok = false;
+  if (!unit || unit.numFailedTests === 0) totals.failed += 1; // a crash or a failed suite
+}
+
+// 3. End-to-end tests, in a real Chromium.
+const chromium = chromiumExecutableOrNull();
+if (!chromium) {
+  console.error(
+    '\nNo Chromium found for the end-to-end tests. On Debian: `sudo apt-get install -y chromium` ' +
+      '(gives /usr/bin/chromium); elsewhere `npx playwright install chromium`, or set CHROMIUM_PATH.',
+  );
+  totals.failed += 1;
+  ok = false;
+} else {
+  const e2eStatus = run('end-to-end tests', 'npx', ['playwright', 'test']);
+  const e2e = readJson(E2E_JSON);
+  if (e2e?.stats) {
+    totals.passed += e2e.stats.expected;
+    totals.failed += e2e.stats.unexpected + e2e.stats.flaky;
+    totals.skipped += e2e.stats.skipped;
+  }
+  if (e2eStatus !== 0) {
+    ok = false;
+    if (!e2e?.stats || e2e.stats.unexpected === 0) totals.failed += 1;
+  }
+}
+
+console.log(`\nSummary: ${totals.passed} passed, ${totals.failed} failed, ${totals.skipped} skipped`);
+process.exit(ok && existsSync(RESULTS) ? 0 : 1);

@@ -1,0 +1,91 @@
+/**
+ * The browser's door to onnxruntime. transformers.js imports `onnxruntime-web/webgpu`; importing
+ * the same module here means one runtime is bundled and configured once, for both.
+ *
+ * LinScope serves onnxruntime's wasm files from its own origin (`<base>/ort/`), never a CDN.
+ */
+import * as ort from 'onnxruntime-web/webgpu';
+import type { BackendChoice, BackendInfo } from '../worker/protocol';
+import { PROBE_LENGTH, probeModelBytes } from './probeModel';
+
+/** Threads to use when the page is cross-origin isolated; more rarely pays off for small models. */
+const MAX_WASM_THREADS = 4;
+
+export interface WebGpuAdapterSummary {
+  available: boolean;
+  description: string | null;
+  reason: string | null;
+}
+
+interface GpuAdapterInfoLike {
+  vendor?: string;
+  architecture?: string;
+  description?: string;
+  device?: string;
+}
+interface GpuAdapterLike {
+  info?: GpuAdapterInfoLike;
+}
+interface GpuLike {
+  requestAdapter(): Promise<GpuAdapterLike | null>;
+}
+
+export async function describeWebGpuAdapter(): Promise<WebGpuAdapterSummary> {
+  const gpu = (globalThis.navigator as { gpu?: GpuLike } | undefined)?.gpu;
+  if (!gpu)
+    return { available: false, description: null, reason: 'This browser has no WebGPU (navigator.gpu).' };
+  try {
+    const adapter = await gpu.requestAdapter();
+    if (!adapter) return { available: false, description: null, reason: 'WebGPU found no adapter.' };
+    const info = adapter.info ?? {};
+    const parts = [info.vendor, info.architecture, info.description, info.device].filter(
+      (p): p is string => typeof p === 'string' && p.length > 0,
+    );
+    return { available: true, description: parts.join(' ') || 'unknown adapter', reason: null };
+  } catch (error) {
+    return { available: false, description: null, reason: `WebGPU adapter request failed: ${String(error)}` };
+  }
+}
+
+/** Point onnxruntime at LinScope's own copy of its runtime files and pick the thread count. */
+export function configureWasmRuntime(assetBase: string): number {
+  const isolated = globalThis.crossOriginIsolated === true;
+  const cores = globalThis.navigator?.hardwareConcurrency ?? 1;
+  const threads = isolated ? Math.max(1, Math.min(MAX_WASM_THREADS, cores)) : 1;
+  ort.env.wasm.wasmPaths = new URL('ort/', assetBase).href;
+  ort.env.wasm.numThreads = threads;
+  return threads;
+}
+
+/**
+ * Settle which backend to use and prove it works by running a tiny in-memory model on it.
+ * `auto` prefers WebGPU and falls back to WASM; an explicit `webgpu` fails loudly instead.
+ */
+export async function probeBackend(choice: BackendChoice, assetBase: string): Promise<BackendInfo> {
+  const threads = configureWasmRuntime(assetBase);
+  const gpu = choice === 'wasm' ? null : await describeWebGpuAdapter();
+  const useWebGpu = gpu?.available === true;
+  if (choice === 'webgpu' && !useWebGpu) {
+    throw new Error(gpu?.reason ?? 'WebGPU is unavailable.');
+  }
+  const backend = useWebGpu ? 'webgpu' : 'wasm';
+  const session = await ort.InferenceSession.create(probeModelBytes(), { executionProviders: [backend] });
+  try {
+    const input = Float32Array.from({ length: PROBE_LENGTH }, (_, i) => i + 0.5);
+    const { y } = await session.run({ x: new ort.Tensor('float32', input, [PROBE_LENGTH]) });
+    const out = (await y.getData()) as Float32Array;
+    if (!out.every((v, i) => v === 2 * input[i]))
+      throw new Error(`backend ${backend} computed wrong numbers`);
+  } finally {
+    await session.release();
+  }
+  return {
+    backend,
+    threads: backend === 'wasm' ? threads : 1,
+    crossOriginIsolated: globalThis.crossOriginIsolated === true,
+    adapter: useWebGpu ? (gpu?.description ?? null) : null,
+    webgpuUnavailableReason:
+      gpu && !gpu.available ? gpu.reason : choice === 'wasm' ? 'WASM was chosen.' : null,
+    ortVersion: ort.env.versions.web ?? ort.env.versions.common ?? 'unknown',
+  };
+}

@@ -1,0 +1,31 @@
+import type { BackendInfo } from '../worker/protocol';
+import type { BackendState } from './useBackend';
+
+export function describeBackend(info: BackendInfo): string {
+  if (info.backend === 'webgpu') return `WebGPU · ${info.adapter ?? 'unknown adapter'}`;
+  const threads = `${info.threads} thread${info.threads === 1 ? '' : 's'}`;
+  return `WASM · ${threads}${info.crossOriginIsolated ? '' : ' (not cross-origin isolated)'}`;
+}
+
+/** Which backend the analyses run on, as the worker found it. */
+export function BackendBadge({ state }: { state: BackendState }) {
+  const text =
+    state.status === 'probing'
+      ? 'Starting runtime…'
+      : state.status === 'failed'
+        ? `Runtime unavailable: ${state.message}`
+        : describeBackend(state.info);
+  const info = state.status === 'ready' ? state.info : null;
+  return (
+    <output
+      className={`backend-badge backend-badge--${state.status}`}
+      data-testid="backend"
+      data-backend={info?.backend ?? ''}
+      data-threads={info?.threads ?? ''}
+      data-isolated={info ? String(info.crossOriginIsolated) : ''}
+      title={info?.webgpuUnavailableReason ?? undefined}
+    >
+      {text}
+    </output>
+  );
+}
