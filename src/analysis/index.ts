@@ -1,0 +1,46 @@
+export type { AnalysisProgress, RunControl } from './abort';
+export {
+  type AnalyzeOptions,
+  analyzeLayers,
+  type HeldOutRecord,
+  type LayerAnalysis,
+  type LayerPairRecord,
+  type StateRecord,
+  splitTokens,
+} from './analyzeLayers';
+export { anisotropy, anisotropyFromGram, largestEigenvalue } from './anisotropy';
+export { type Centered, centerColumns } from './center';
+export { chanceFloor } from './chanceFloor';
+export { backSolve, type CholeskyFactor, COLLINEAR_TOLERANCE, cholesky, forwardSolve } from './cholesky';
+export { meanCosineSimilarity } from './cosineSimilarity';
+export { distinctRows } from './distinctRows';
+export { crossGram, gram, matmul } from './gram';
+export { blockCount, type HiddenStates, hiddenStates, keptTokens, stateMatrix } from './hiddenStates';
+export { type LinearityResult, linearityScore, type PairLinearity } from './linearity';
+export {
+  type HeldOutLinearity,
+  heldOutLinearity,
+  type LinearMap,
+  linearMapFromFit,
+  mapResiduals,
+} from './linearMap';
+export {
+  type FinalNorm,
+  type LogitLens,
+  type LogitLensOptions,
+  logitLens,
+  type Unembedding,
+} from './logitLens';
+export { massiveNormTokens } from './massiveNormTokens';
+export { type FeatureMajor, type Matrix, type Matrix64, matrix } from './matrix';
+export {
+  fitReferenceMaps,
+  type PerTokenNonlinearity,
+  perTokenNonlinearity,
+  type ReferenceFit,
+  type ReferenceFitOptions,
+  type ReferenceMap,
+} from './perTokenNonlinearity';
+export { quantile } from './quantile';
+export { type TwoNNOptions, twoNN } from './twoNN';
+export { updateNormRatio } from './updateNormRatio';

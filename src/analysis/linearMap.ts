@@ -1,0 +1,136 @@
+import { type Centered, centerColumns } from './center';
+import { backSolve } from './cholesky';
+import { matmul } from './gram';
+import type { PairFit } from './linearity';
+import { assertSameShape, type Matrix, matrix } from './matrix';
+
+/**
+ * An affine map from one layer's states to the next, fitted on a reference token set. Plain numbers
+ * and typed arrays only, so it can be structured-cloned to a worker or stored in IndexedDB as is.
+ *
+ * Prediction: y ≈ meanY + (x - meanX) W. In the paper's normalised units (X~ = Xc / normX,
+ * Y~ = Yc / normY) the same map is A = (normX / normY) W.
+ */
+export interface LinearMap {
+  /** Hidden size d. */
+  readonly d: number;
+  /** Reference tokens the map was fitted on. */
+  readonly n: number;
+  /** Numerical rank of the reference X (d unless collinear columns were dropped). */
+  readonly rank: number;
+  /** Column means of the reference X and Y (length d). */
+  readonly meanX: Float64Array;
+  readonly meanY: Float64Array;
+  /** Frobenius norms of the centred reference X and Y. */
+  readonly normX: number;
+  readonly normY: number;
+  /** d x d row-major weights W in raw units. */
+  readonly weights: Float64Array;
+}
+
+/** The map behind a pair fit: W = (Xc^T Xc)^{-1} Xc^T Yc, from the Cholesky factor by back substitution. */
+export function linearMapFromFit(fit: PairFit): LinearMap {
+  const d = fit.cross.rows;
+  const w = backSolve(fit.factor, fit.z);
+  return {
+    d,
+    n: fit.x.centered.cols,
+    rank: fit.factor.rank,
+    meanX: fit.x.mean,
+    meanY: fit.y.mean,
+    normX: Math.sqrt(fit.x.sumSquares),
+    normY: Math.sqrt(fit.y.sumSquares),
+    weights: w.data,
+  };
+}
+
+/**
+ * Residuals of `map` on the tokens `tokens` (all when omitted) of (x, y): for each token,
+ * ||meanY + (x_i - meanX) W - y_i||^2 in raw units. Also returns the centred data of the evaluated
+ * set for callers that need its own sums of squares.
+ */
+export function mapResiduals(
+  map: LinearMap,
+  x: Matrix,
+  y: Matrix,
+  tokens?: Int32Array,
+): { residual: Float64Array; x: Centered; y: Centered } {
+  assertSameShape('mapResiduals', x, y);
+  if (x.cols !== map.d)
+    throw new RangeError(`mapResiduals: map is for d = ${map.d}, states have d = ${x.cols}`);
+  const cx = centerColumns(x, tokens);
+  const cy = centerColumns(y, tokens);
+  const n = cx.centered.cols;
+  const d = map.d;
+  // Token-major X - meanX (uses the evaluated set's own centring plus the mean shift).
+  const xs = new Float64Array(n * d);
+  const shift = new Float64Array(d);
+  for (let f = 0; f < d; f++) shift[f] = cx.mean[f] - map.meanX[f];
+  for (let f = 0; f < d; f++) {
+    const row = f * n;
+    for (let k = 0; k < n; k++) xs[k * d + f] = cx.centered.data[row + k] + shift[f];
+  }
+  const pred = matmul(matrix(xs, n, d), matrix(map.weights, d, d)).data;
+  const residual = new Float64Array(n);
+  for (let k = 0; k < n; k++) {
+    let s = 0;
+    for (let f = 0; f < d; f++) {
+      const r = pred[k * d + f] + map.meanY[f] - (cy.centered.data[f * n + k] + cy.mean[f]);
+      s += r * r;
+    }
+    residual[k] = s;
+  }
+  return { residual, x: cx, y: cy };
+}
+
+/** Out-of-sample linearity of one pair: a map fitted elsewhere, scored on these tokens. */
+export interface HeldOutLinearity {
+  /** 1 - SSE / SST with Y = H[l+1]; can be negative when the map does worse than the eval set's mean. */
+  readonly linearity: number | null;
+  /** The same with Y = H[l+1] - H[l] (same residuals, the update's own variance as denominator). */
+  readonly linearityNoResidual: number | null;
+  /** Tokens scored. */
+  readonly n: number;
+  /** Tokens the map was fitted on. */
+  readonly nFit: number;
+  readonly reason: string | null;
+}
+
+/**
+ * Held-out linearity: apply a map fitted on another token set (with its centring means) and report
+ * the out-of-sample R^2, 1 - sum_i ||y^_i - y_i||^2 / sum_i ||y_i - mean(y)||^2, where the mean is
+ * the evaluated set's own. The residual of the update Y' = Y - X under the map y' = y^ - x is the
+ * same vector, so both scores share the SSE and differ only in their denominators.
+ */
+export function heldOutLinearity(
+  map: LinearMap,
+  x: Matrix,
+  y: Matrix,
+  tokens?: Int32Array,
+): HeldOutLinearity {
+  const { residual, x: cx, y: cy } = mapResiduals(map, x, y, tokens);
+  const n = residual.length;
+  if (n < 2) {
+    return {
+      linearity: null,
+      linearityNoResidual: null,
+      n,
+      nFit: map.n,
+      reason: `only ${n} evaluation tokens`,
+    };
+  }
+  let sse = 0;
+  for (let k = 0; k < n; k++) sse += residual[k];
+  let cross = 0;
+  const xd = cx.centered.data;
+  const yd = cy.centered.data;
+  for (let i = 0; i < xd.length; i++) cross += xd[i] * yd[i];
+  const sstUpdate = cy.sumSquares - 2 * cross + cx.sumSquares;
+  return {
+    linearity: cy.sumSquares > 0 ? 1 - sse / cy.sumSquares : null,
+    linearityNoResidual: sstUpdate > 0 ? 1 - sse / sstUpdate : null,
+    n,
+    nFit: map.n,
+    reason: cy.sumSquares > 0 ? null : 'the evaluated states have no variance',
+  };
+}

@@ -1,0 +1,166 @@
+import { type Centered, centerColumns } from './center';
+import { chanceFloor } from './chanceFloor';
+import { type CholeskyFactor, cholesky, forwardSolve } from './cholesky';
+import { distinctRows } from './distinctRows';
+import { crossGram, gram } from './gram';
+import { assertSameShape, type Matrix, type Matrix64 } from './matrix';
+
+/**
+ * The paper's layer-linearity score for one (X, Y) pair, or `null` with the reason it would be
+ * meaningless. `n` tokens, `d` features, `rank` the numerical column rank of the centred X (d unless
+ * columns were collinear), `chanceFloor` the expected score for unrelated data.
+ */
+export type LinearityResult =
+  | {
+      readonly score: number;
+      readonly n: number;
+      readonly d: number;
+      readonly rank: number;
+      readonly chanceFloor: number | null;
+      readonly reason: null;
+    }
+  | {
+      readonly score: null;
+      readonly n: number;
+      readonly d: number;
+      readonly rank: number | null;
+      readonly chanceFloor: null;
+      readonly reason: string;
+    };
+
+/** With (`next`: Y = H[l+1]) and without (`update`: Y = H[l+1] - H[l]) the residual stream. */
+export interface PairLinearity {
+  readonly linearity: LinearityResult;
+  readonly linearityNoResidual: LinearityResult;
+}
+
+/** The pieces of one pair's fit that can be shared: X's Gram factor and the cross-Gram. */
+export interface PairFit {
+  readonly x: Centered;
+  readonly y: Centered;
+  readonly factor: CholeskyFactor;
+  /** Xc^T Yc (d x d, unnormalised). */
+  readonly cross: Matrix64;
+  /** L^{-1} Xc^T Yc, so that the explained sum of squares is ||Z||_F^2. */
+  readonly z: Matrix64;
+}
+
+/**
+ * Layer linearity as method.md defines it: centre X and Y by column means, divide each by its
+ * Frobenius norm, fit the unconstrained least-squares map A = argmin ||X~ A - Y~||_F^2 and return
+ * 1 - ||X~ A - Y~||_F^2. Solved in float64 through the normal equations with a Cholesky factor.
+ *
+ * The normalisations cancel out of the score (it is the share of Y's centred sum of squares that a
+ * linear map of X explains), so it is computed as ||L^{-1} Xc^T Yc||_F^2 / ||Yc||_F^2 with
+ * Xc^T Xc = L L^T, never forming A.
+ *
+ * `null` when n <= d (the map interpolates and the score is 1 whatever the data), when the distinct
+ * tokens are too few for the rank (same interpolation), or when Y has no variance.
+ */
+export function linearityScore(x: Matrix, y: Matrix, tokens?: Int32Array): LinearityResult {
+  assertSameShape('linearityScore', x, y);
+  const cx = centerColumns(x, tokens);
+  const cy = centerColumns(y, tokens);
+  const guard = interpolationGuard(cx.centered.cols, x.cols, null, () => 0);
+  if (guard !== null) return guard;
+  return scoreNext(fitPair(cx, gram(cx.centered), cy), distinctRows(x, tokens));
+}
+
+/** Both scores of one pair from its fit: Y = H[l+1] and Y = H[l+1] - H[l]. */
+export function pairLinearity(fit: PairFit, gxx: Matrix64, distinct: number): PairLinearity {
+  return { linearity: scoreNext(fit, distinct), linearityNoResidual: scoreUpdate(fit, gxx, distinct) };
+}
+
+/** Factors X's Gram matrix and forms Z = L^{-1} Xc^T Yc. `gxx` must be gram(x.centered). */
+export function fitPair(x: Centered, gxx: Matrix64, y: Centered): PairFit {
+  const factor = cholesky(gxx);
+  const cross = crossGram(x.centered, y.centered);
+  return { x, y, factor, cross, z: forwardSolve(factor, cross) };
+}
+
+/** Score with the residual stream: Y = H[l+1]. */
+export function scoreNext(fit: PairFit, distinct: number): LinearityResult {
+  return finish(fit, distinct, sumSquares(fit.z.data), fit.y.sumSquares);
+}
+
+/**
+ * Score without the residual stream: Y' = H[l+1] - H[l], whose centred cross-Gram with X is
+ * Xc^T Yc - Xc^T Xc and whose sum of squares is ||Yc||^2 - 2 tr(Xc^T Yc) + ||Xc||^2. With a full-rank
+ * factor, L^{-1} Xc^T Xc = L^T, so Z' = Z - L^T costs nothing; with dropped columns it is solved again.
+ */
+export function scoreUpdate(fit: PairFit, gxx: Matrix64, distinct: number): LinearityResult {
+  const { factor, cross, z } = fit;
+  const d = cross.rows;
+  let trace = 0;
+  for (let i = 0; i < d; i++) trace += cross.data[i * d + i];
+  const syy = fit.y.sumSquares - 2 * trace + fit.x.sumSquares;
+  let explained = 0;
+  if (factor.rank === d) {
+    const l = factor.factor.data;
+    for (let i = 0; i < d; i++) {
+      for (let j = 0; j < d; j++) {
+        const v = z.data[i * d + j] - l[j * d + i];
+        explained += v * v;
+      }
+    }
+  } else {
+    const b = new Float64Array(cross.data);
+    for (let i = 0; i < b.length; i++) b[i] -= gxx.data[i];
+    explained = sumSquares(forwardSolve(factor, { data: b, rows: d, cols: d }).data);
+  }
+  return finish(fit, distinct, explained, syy);
+}
+
+/**
+ * The null cases that do not need a fit: n <= d always interpolates. `distinct` (thunk) is only
+ * consulted once n > d.
+ */
+export function interpolationGuard(
+  n: number,
+  d: number,
+  rank: number | null,
+  distinct: () => number,
+): LinearityResult | null {
+  if (n <= d) {
+    return {
+      score: null,
+      n,
+      d,
+      rank,
+      chanceFloor: null,
+      reason: `n <= d: ${n} tokens for ${d} features, a least-squares map interpolates them (score 1 by construction)`,
+    };
+  }
+  if (rank !== null) {
+    const k = distinct();
+    if (k - 1 <= rank) {
+      return {
+        score: null,
+        n,
+        d,
+        rank,
+        chanceFloor: null,
+        reason: `only ${k} distinct tokens for a rank-${rank} fit: the map interpolates them (score 1 by construction)`,
+      };
+    }
+  }
+  return null;
+}
+
+function finish(fit: PairFit, distinct: number, explained: number, syy: number): LinearityResult {
+  const n = fit.x.centered.cols;
+  const d = fit.x.centered.rows;
+  const rank = fit.factor.rank;
+  const guard = interpolationGuard(n, d, rank, () => distinct);
+  if (guard !== null) return guard;
+  if (!(syy > 0)) {
+    return { score: null, n, d, rank, chanceFloor: null, reason: 'the target states have no variance' };
+  }
+  return { score: explained / syy, n, d, rank, chanceFloor: chanceFloor(n, rank), reason: null };
+}
+
+function sumSquares(a: Float64Array): number {
+  let s = 0;
+  for (let i = 0; i < a.length; i++) s += a[i] * a[i];
+  return s;
+}

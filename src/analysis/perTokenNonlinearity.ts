@@ -1,0 +1,169 @@
+import { type RunControl, throwIfAborted } from './abort';
+import { type Centered, centerColumns } from './center';
+import { forwardSolve } from './cholesky';
+import { gram } from './gram';
+import { blockCount, type HiddenStates, stateMatrix } from './hiddenStates';
+import { fitPair, interpolationGuard } from './linearity';
+import { type LinearMap, linearMapFromFit, mapResiduals } from './linearMap';
+import type { Matrix64 } from './matrix';
+import { quantile } from './quantile';
+
+/** One pair's map from the reference set, with the statistics that give per-token errors a unit. */
+export interface ReferenceMap {
+  readonly map: LinearMap;
+  /**
+   * Mean leave-one-out error of the reference tokens, in the reference's normalised units
+   * (||x~ A - y~||^2 with X~ = Xc / normX, Y~ = Yc / normY). Per-token values are divided by it.
+   */
+  readonly meanError: number;
+  /** The `quantile` of the reference's leave-one-out errors (normalised units): the flash threshold. */
+  readonly threshold: number;
+  /** The same threshold relative to `meanError` (threshold / meanError). */
+  readonly relativeThreshold: number;
+  /** Reference tokens left out of the statistics because their leverage is 1 (nothing predicts them). */
+  readonly unpredictable: number;
+}
+
+/** Maps for every layer pair, fitted once on a reference token set (serialisable: numbers, arrays). */
+export interface ReferenceFit {
+  readonly d: number;
+  /** Reference tokens used (after exclusions). */
+  readonly n: number;
+  /** Quantile behind each pair's flash threshold. */
+  readonly quantile: number;
+  /** Pair l -> its map, or null when it could not be fitted (see `reasons[l]`). */
+  readonly pairs: ReadonlyArray<ReferenceMap | null>;
+  readonly reasons: ReadonlyArray<string | null>;
+}
+
+export interface ReferenceFitOptions {
+  /** Reference tokens to fit on (default all). Leave out BOS / massive-norm tokens here to exclude them. */
+  readonly tokens?: Int32Array;
+  /** Quantile of the reference's leave-one-out errors used as the flash threshold (default 0.99). */
+  readonly quantile?: number;
+}
+
+/**
+ * Fits the map of every pair (l, l+1) on a reference token set and measures the reference's own
+ * out-of-sample error distribution (method.md, "Per-token non-linearity").
+ *
+ * The reference errors are leave-one-out errors, not in-sample ones: an in-sample residual is
+ * shrunk by (1 - h_i), where h_i = 1/n + xc_i (Xc^T Xc)^{-1} xc_i^T is the token's leverage, and on
+ * average by a factor 1 - (d + 1)/n, so in-sample errors would make every prompt token look worse
+ * than the reference. For OLS with an intercept the leave-one-out residual is exactly
+ * e_i / (1 - h_i), so no refits are needed. (The centring means and norms are those of the full
+ * reference; errors are expressed in its normalised units.)
+ */
+export function fitReferenceMaps(
+  states: HiddenStates,
+  options: ReferenceFitOptions = {},
+  control: RunControl = {},
+): ReferenceFit {
+  const q = options.quantile ?? 0.99;
+  const L = blockCount(states);
+  const d = states.hidden;
+  const pairs: (ReferenceMap | null)[] = [];
+  const reasons: (string | null)[] = [];
+  let x: Centered = centerColumns(stateMatrix(states, 0), options.tokens);
+  let gxx: Matrix64 = gram(x.centered);
+  const n = x.centered.cols;
+  for (let l = 0; l < L; l++) {
+    throwIfAborted(control.signal);
+    const y = centerColumns(stateMatrix(states, l + 1), options.tokens);
+    const guard = interpolationGuard(n, d, null, () => 0);
+    if (guard !== null) {
+      pairs.push(null);
+      reasons.push(guard.reason);
+    } else {
+      const fit = fitPair(x, gxx, y);
+      const map = linearMapFromFit(fit);
+      const { residual } = mapResiduals(
+        map,
+        stateMatrix(states, l),
+        stateMatrix(states, l + 1),
+        options.tokens,
+      );
+      const u = forwardSolve(fit.factor, x.centered).data;
+      const loo = new Float64Array(n);
+      let unpredictable = 0;
+      let sum = 0;
+      const scale = 1 / (map.normY * map.normY);
+      for (let k = 0; k < n; k++) {
+        let h = 1 / n;
+        for (let f = 0; f < d; f++) h += u[f * n + k] * u[f * n + k];
+        const keep = 1 - h;
+        if (!(keep > 1e-8)) {
+          loo[k] = Number.NaN;
+          unpredictable++;
+          continue;
+        }
+        loo[k] = (residual[k] * scale) / (keep * keep);
+        sum += loo[k];
+      }
+      const meanError = sum / (n - unpredictable);
+      const threshold = quantile(loo, q);
+      pairs.push({ map, meanError, threshold, relativeThreshold: threshold / meanError, unpredictable });
+      reasons.push(null);
+    }
+    if (l + 1 < L) {
+      x = y;
+      gxx = gram(y.centered);
+    }
+    control.onProgress?.({ stage: 'fit', done: l + 1, total: L });
+  }
+  return { d, n, quantile: q, pairs, reasons };
+}
+
+/** Per-token non-linearity of a run, pair by pair (length L arrays of length T each). */
+export interface PerTokenNonlinearity {
+  /** Error relative to the reference's mean leave-one-out error for that pair (10 = ten times typical). NaN where the pair has no map. */
+  readonly relative: Float64Array[];
+  /** The same error in the reference's normalised units, ||x~_i A - y~_i||^2. */
+  readonly raw: Float64Array[];
+  /** 1 where the raw error exceeds the pair's flash threshold. */
+  readonly flash: Uint8Array[];
+}
+
+/**
+ * Applies the reference maps out of sample to every token of `states`: for token i and pair l,
+ * E_i = ||(x_i - meanX) W + meanY - y_i||^2 / normY^2, i.e. ||x~_i A - y~_i||^2 with the reference's
+ * centring and normalisation. Every token gets a value, excluded ones too (the caller decides how
+ * to show them).
+ */
+export function perTokenNonlinearity(
+  fit: ReferenceFit,
+  states: HiddenStates,
+  control: RunControl = {},
+): PerTokenNonlinearity {
+  const L = blockCount(states);
+  if (fit.pairs.length !== L || fit.d !== states.hidden) {
+    throw new RangeError(
+      `perTokenNonlinearity: reference has ${fit.pairs.length} pairs of d = ${fit.d}, states have ${L} pairs of d = ${states.hidden}`,
+    );
+  }
+  const T = states.tokens;
+  const relative: Float64Array[] = [];
+  const raw: Float64Array[] = [];
+  const flash: Uint8Array[] = [];
+  for (let l = 0; l < L; l++) {
+    throwIfAborted(control.signal);
+    const pair = fit.pairs[l];
+    const rel = new Float64Array(T).fill(Number.NaN);
+    const abs = new Float64Array(T).fill(Number.NaN);
+    const fl = new Uint8Array(T);
+    if (pair !== null && T > 0) {
+      const { residual } = mapResiduals(pair.map, stateMatrix(states, l), stateMatrix(states, l + 1));
+      const scale = 1 / (pair.map.normY * pair.map.normY);
+      for (let t = 0; t < T; t++) {
+        abs[t] = residual[t] * scale;
+        rel[t] = abs[t] / pair.meanError;
+        fl[t] = abs[t] > pair.threshold ? 1 : 0;
+      }
+    }
+    relative.push(rel);
+    raw.push(abs);
+    flash.push(fl);
+    control.onProgress?.({ stage: 'score', done: l + 1, total: L });
+  }
+  return { relative, raw, flash };
+}
