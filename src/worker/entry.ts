@@ -1,5 +1,6 @@
 /// <reference lib="webworker" />
-import { LinScopeError, toWireError } from './errors';
+import { LinScopeError } from '../errors';
+import { toWireError } from './errors';
 import { handleProbe } from './handlers';
 import type { WorkerEvent, WorkerRequest } from './protocol';
 

@@ -1,15 +1,5 @@
-import type { ErrorCode, WireError } from './protocol';
-
-/** An error that crosses the worker boundary with a machine-readable code. */
-export class LinScopeError extends Error {
-  override name = 'LinScopeError';
-  constructor(
-    readonly code: ErrorCode,
-    message: string,
-  ) {
-    super(message);
-  }
-}
+import { ERROR_CODES, LinScopeError } from '../errors';
+import type { WireError } from './protocol';
 
 export function toWireError(error: unknown): WireError {
   if (error instanceof LinScopeError) return { name: error.name, message: error.message, code: error.code };
@@ -21,5 +11,6 @@ export function toWireError(error: unknown): WireError {
 }
 
 export function fromWireError(wire: WireError): LinScopeError {
-  return new LinScopeError(wire.code, wire.message);
+  const code = (ERROR_CODES as readonly string[]).includes(wire.code) ? wire.code : 'INTERNAL';
+  return new LinScopeError(code, wire.message);
 }

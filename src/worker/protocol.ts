@@ -1,3 +1,5 @@
+import type { ErrorCode } from '../errors';
+
 /**
  * The one message protocol between the page and the LinScope worker.
  * Types only: the worker implements it (`entry.ts`), the page talks it (`client.ts`),
@@ -19,14 +21,6 @@ export interface BackendInfo {
   webgpuUnavailableReason: string | null;
   ortVersion: string;
 }
-
-export type ErrorCode =
-  | 'BAD_INPUT'
-  | 'UNSUPPORTED_GRAPH'
-  | 'MODEL_NOT_FOUND'
-  | 'ABORTED'
-  | 'RUNTIME'
-  | 'INTERNAL';
 
 export interface WireError {
   name: string;

@@ -1,0 +1,96 @@
+/**
+ * onnxruntime, wrapped so that every session it creates declares each layer's hidden state as an
+ * output. transformers.js takes its onnxruntime from `globalThis[Symbol.for('onnxruntime')]` when
+ * set before it is imported; the browser and Node entries (`webRuntime.ts`, `nodeRuntime.ts`)
+ * install this wrapper there, so graph augmentation is one code path everywhere.
+ */
+import type * as Ort from 'onnxruntime-web';
+import { augmentGraph } from './augmentGraph';
+import { findHiddenStates, type HiddenStatePlan } from './hiddenStateFinder';
+import { type OnnxGraph, readOnnxGraph } from './onnxGraph';
+
+export type OrtModule = typeof Ort;
+type SessionSource = string | ArrayBufferLike | Uint8Array;
+
+/** What the host does with a model given by path (Node): read it, and later hand ORT the result. */
+export interface ModelFileAccess {
+  read(path: string): Promise<Uint8Array>;
+  /** What to give onnxruntime for an augmented model read from `path` (bytes, or a new path). */
+  materialize(augmented: Uint8Array, path: string, graph: OnnxGraph): Promise<string | Uint8Array>;
+}
+
+export interface AugmentationRecord {
+  plan: HiddenStatePlan;
+  /** Milliseconds spent parsing the graph, finding the states and appending outputs. */
+  augmentMs: number;
+  modelBytes: number;
+}
+
+export class AugmentingRuntime {
+  private readonly records = new WeakMap<Ort.InferenceSession, AugmentationRecord>();
+  /** `num_hidden_layers` of the model being loaded; set before each load. */
+  expectedLayers: number | undefined;
+
+  constructor(
+    readonly ort: OrtModule,
+    private readonly files?: ModelFileAccess,
+  ) {}
+
+  /** How the session's graph was augmented (undefined for sessions not made through `module()`). */
+  recordOf(session: Ort.InferenceSession): AugmentationRecord | undefined {
+    return this.records.get(session);
+  }
+
+  private async toBytes(source: SessionSource): Promise<Uint8Array> {
+    if (typeof source === 'string') {
+      if (!this.files) throw new Error('this runtime cannot read model files by path');
+      return this.files.read(source);
+    }
+    return source instanceof Uint8Array ? source : new Uint8Array(source);
+  }
+
+  async createSession(
+    source: SessionSource,
+    options?: Ort.InferenceSession.SessionOptions,
+  ): Promise<Ort.InferenceSession> {
+    const bytes = await this.toBytes(source);
+    const started = performance.now();
+    const graph = readOnnxGraph(bytes);
+    const plan = findHiddenStates(graph, { layers: this.expectedLayers });
+    const augmented = augmentGraph(bytes, plan, graph);
+    const augmentMs = performance.now() - started;
+    const given =
+      typeof source === 'string' && this.files
+        ? await this.files.materialize(augmented, source, graph)
+        : augmented;
+    const session =
+      typeof given === 'string'
+        ? await this.ort.InferenceSession.create(given, options)
+        : await this.ort.InferenceSession.create(given, options);
+    this.records.set(session, { plan, augmentMs, modelBytes: bytes.length });
+    return session;
+  }
+
+  /** An onnxruntime module object whose `InferenceSession.create` augments the graph first. */
+  module(): OrtModule {
+    const create = (source: SessionSource, options?: Ort.InferenceSession.SessionOptions) =>
+      this.createSession(source, options);
+    const InferenceSession = Object.assign(Object.create(this.ort.InferenceSession), { create });
+    return { ...this.ort, InferenceSession } as OrtModule;
+  }
+}
+
+export type Transformers = typeof import('@huggingface/transformers');
+
+/** The runtime pair every host (browser worker, Node) hands to the model code. */
+export interface LinScopeRuntime {
+  runtime: AugmentingRuntime;
+  transformers: Transformers;
+}
+
+const ORT_SYMBOL = Symbol.for('onnxruntime');
+
+/** Make transformers.js use this runtime. Must run before `@huggingface/transformers` is imported. */
+export function installForTransformers(runtime: AugmentingRuntime): void {
+  (globalThis as Record<symbol, unknown>)[ORT_SYMBOL] = runtime.module();
+}

@@ -1,0 +1,216 @@
+/**
+ * A decoder model loaded through transformers.js whose forward pass returns every layer's hidden
+ * state. Host-agnostic: the browser worker and Node pass in their `LinScopeRuntime`.
+ */
+import { LinScopeError } from '../errors';
+import type { AugmentationRecord, LinScopeRuntime } from './augmentingRuntime';
+import { type TokenInfo, tokenTexts } from './tokens';
+
+export const MODEL_DTYPES = ['fp32', 'fp16', 'q8', 'q4', 'q4f16'] as const;
+export type ModelDtype = (typeof MODEL_DTYPES)[number];
+export type ModelDevice = 'wasm' | 'webgpu' | 'cpu';
+
+export interface ModelSpec {
+  /** A Hub id (`org/name`) resolved under the runtime's local model path or on the Hub. */
+  id: string;
+  dtype: ModelDtype;
+  device: ModelDevice;
+  revision?: string;
+}
+
+export type LoadProgress =
+  | { stage: 'download'; file: string; loaded: number; total: number }
+  | { stage: 'augment' }
+  | { stage: 'ready' };
+
+/** One forward pass over one window of tokens. Arrays are row-major float32. */
+export interface ForwardResult {
+  layers: number;
+  hidden: number;
+  tokens: number;
+  vocab: number;
+  /** [L+1, T, d], Hugging Face `output_hidden_states` order (index L after the final norm). */
+  hiddenStates: Float32Array;
+  /** [T, d]: the last block's output before the final norm. */
+  lastBlockOutput: Float32Array;
+  /** [T, V] */
+  logits: Float32Array;
+}
+
+interface TensorLike {
+  data: ArrayLike<number> | ArrayLike<bigint>;
+  dims: number[];
+  type: string;
+  dispose?: () => void;
+}
+
+interface RawConfig {
+  model_type?: string;
+  num_hidden_layers?: number;
+  n_layer?: number;
+  num_layers?: number;
+  hidden_size?: number;
+  n_embd?: number;
+  vocab_size?: number;
+  max_position_embeddings?: number;
+  n_positions?: number;
+  n_ctx?: number;
+}
+
+function float16ToFloat32(bits: number): number {
+  const sign = bits & 0x8000 ? -1 : 1;
+  const exp = (bits >> 10) & 0x1f;
+  const frac = bits & 0x3ff;
+  if (exp === 0) return sign * 2 ** -14 * (frac / 1024);
+  if (exp === 31) return frac ? Number.NaN : sign * Number.POSITIVE_INFINITY;
+  return sign * 2 ** (exp - 15) * (1 + frac / 1024);
+}
+
+/** A tensor's values as float32 (fp16 outputs of fp16/q4f16 graphs are widened). */
+export function toFloat32(tensor: TensorLike): Float32Array {
+  if (tensor.type === 'float32') return tensor.data as Float32Array;
+  if (tensor.type === 'float16') {
+    const src = tensor.data as ArrayLike<number>;
+    const out = new Float32Array(src.length);
+    if (src instanceof Uint16Array) for (let i = 0; i < src.length; i++) out[i] = float16ToFloat32(src[i]);
+    else for (let i = 0; i < src.length; i++) out[i] = src[i];
+    return out;
+  }
+  throw new LinScopeError('RUNTIME', `the model returned a ${tensor.type} tensor where float was expected`);
+}
+
+function layersOf(config: RawConfig): number | undefined {
+  return config.num_hidden_layers ?? config.n_layer ?? config.num_layers;
+}
+
+export class HiddenStateModel {
+  private constructor(
+    private readonly rt: LinScopeRuntime,
+    readonly spec: ModelSpec,
+    readonly config: RawConfig,
+    private readonly tokenizer: Awaited<
+      ReturnType<LinScopeRuntime['transformers']['AutoTokenizer']['from_pretrained']>
+    >,
+    private readonly model: Awaited<
+      ReturnType<LinScopeRuntime['transformers']['AutoModelForCausalLM']['from_pretrained']>
+    >,
+    readonly augmentation: AugmentationRecord,
+  ) {}
+
+  static async load(
+    rt: LinScopeRuntime,
+    spec: ModelSpec,
+    onProgress?: (p: LoadProgress) => void,
+  ): Promise<HiddenStateModel> {
+    const { AutoConfig, AutoTokenizer, AutoModelForCausalLM } = rt.transformers;
+    const progress_callback = (info: { status: string; file?: string; loaded?: number; total?: number }) => {
+      if (info.status === 'progress' && info.file) {
+        onProgress?.({
+          stage: 'download',
+          file: info.file,
+          loaded: info.loaded ?? 0,
+          total: info.total ?? 0,
+        });
+      }
+    };
+    const options = { revision: spec.revision ?? 'main', progress_callback };
+    let config: RawConfig;
+    try {
+      config = (await AutoConfig.from_pretrained(spec.id, options)) as unknown as RawConfig;
+    } catch (error) {
+      throw new LinScopeError(
+        'MODEL_NOT_FOUND',
+        `Could not load the config of model "${spec.id}": ${String(error)}`,
+      );
+    }
+    const tokenizer = await AutoTokenizer.from_pretrained(spec.id, options);
+    rt.runtime.expectedLayers = layersOf(config);
+    onProgress?.({ stage: 'augment' });
+    // LinScope supplies onnxruntime itself, so transformers.js knows no devices and rejects any
+    // device name but 'auto' (which maps to its empty device list); the execution provider goes
+    // straight into the session options instead.
+    const model = await AutoModelForCausalLM.from_pretrained(spec.id, {
+      ...options,
+      dtype: spec.dtype,
+      device: 'auto',
+      session_options: { executionProviders: [spec.device] },
+    });
+    const session = (model as unknown as { sessions: Record<string, unknown> }).sessions.model;
+    const record = session ? rt.runtime.recordOf(session as never) : undefined;
+    if (!record)
+      throw new LinScopeError('INTERNAL', 'the model session was not created through LinScope’s runtime');
+    onProgress?.({ stage: 'ready' });
+    return new HiddenStateModel(rt, spec, config, tokenizer, model, record);
+  }
+
+  get layers(): number {
+    return this.augmentation.plan.layers;
+  }
+
+  /** The longest window the model takes (its context length), where config.json says. */
+  get contextLength(): number | undefined {
+    return this.config.max_position_embeddings ?? this.config.n_positions ?? this.config.n_ctx;
+  }
+
+  /** Token ids of a text, with the special tokens (BOS) the tokenizer adds. */
+  encode(text: string): number[] {
+    return this.tokenizer.encode(text);
+  }
+
+  describeTokens(ids: readonly number[]): TokenInfo[] {
+    return tokenTexts(ids, (part) => this.tokenizer.decode(part, { skip_special_tokens: false }));
+  }
+
+  /** One forward pass over `ids` (one window; no cache) returning every layer's state. */
+  async forward(ids: readonly number[]): Promise<ForwardResult> {
+    const { Tensor } = this.rt.transformers;
+    const T = ids.length;
+    if (T === 0) throw new LinScopeError('BAD_INPUT', 'There are no tokens to run.');
+    const inputIds = new Tensor('int64', BigInt64Array.from(ids, BigInt), [1, T]);
+    const attentionMask = new Tensor('int64', new BigInt64Array(T).fill(1n), [1, T]);
+    const outputs = (await (this.model as unknown as (inputs: object) => Promise<Record<string, TensorLike>>)(
+      {
+        input_ids: inputIds,
+        attention_mask: attentionMask,
+      },
+    )) as Record<string, TensorLike>;
+    try {
+      const { plan } = this.augmentation;
+      const first = outputs[plan.hiddenStates[0]];
+      if (!first) throw new LinScopeError('INTERNAL', `the session did not return ${plan.hiddenStates[0]}`);
+      const d = first.dims[first.dims.length - 1];
+      const L = plan.layers;
+      const hiddenStates = new Float32Array((L + 1) * T * d);
+      plan.hiddenStates.forEach((name, l) => {
+        const tensor = outputs[name];
+        const values = tensor ? toFloat32(tensor) : null;
+        if (!values || values.length !== T * d) {
+          throw new LinScopeError(
+            'UNSUPPORTED_GRAPH',
+            `hidden state ${l} (${name}) has shape [${tensor?.dims.join(', ')}], expected [1, ${T}, ${d}]`,
+          );
+        }
+        hiddenStates.set(values, l * T * d);
+      });
+      const lastBlockOutput = Float32Array.from(toFloat32(outputs[plan.lastBlockOutput]));
+      const logitsTensor = outputs.logits;
+      const logits = Float32Array.from(toFloat32(logitsTensor));
+      return {
+        layers: L,
+        hidden: d,
+        tokens: T,
+        vocab: logitsTensor.dims[logitsTensor.dims.length - 1],
+        hiddenStates,
+        lastBlockOutput,
+        logits,
+      };
+    } finally {
+      for (const [name, tensor] of Object.entries(outputs))
+        if (name.startsWith('present')) tensor.dispose?.();
+    }
+  }
+
+  async dispose(): Promise<void> {
+    await (this.model as unknown as { dispose(): Promise<unknown> }).dispose();
+  }
+}
