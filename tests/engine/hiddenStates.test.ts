@@ -1,0 +1,130 @@
+/**
+ * The engine end to end in Node: load a model through LinScope's augmenting runtime, run one forward
+ * pass, and compare every hidden state, the last block's pre-norm output and the logits with the
+ * PyTorch reference (`output_hidden_states=True`) made by the repo's tools.
+ */
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import * as ort from 'onnxruntime-node';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { HiddenStateModel } from '../../src/model/hiddenStateModel';
+import { nodeRuntime } from '../../src/model/nodeRuntime';
+import { getTensor, readSafetensors, toFloat32 } from '../../src/share/safetensors';
+import { convertStories260K, ROOT, STORIES_ID } from '../support/models';
+
+const FP32_TOLERANCE = 1e-4;
+
+function maxAbsDiff(a: ArrayLike<number>, b: ArrayLike<number>): number {
+  if (a.length !== b.length) throw new Error(`length ${a.length} vs ${b.length}`);
+  let m = 0;
+  for (let i = 0; i < a.length; i++) m = Math.max(m, Math.abs(a[i] - b[i]));
+  return m;
+}
+
+interface Reference {
+  ids: number[];
+  hiddenStates: Float32Array;
+  hiddenShape: number[];
+  lastBlockOutput: Float32Array;
+  logits: Float32Array;
+}
+
+function readReference(path: string): Reference {
+  const file = readSafetensors(new Uint8Array(readFileSync(path)));
+  const hidden = getTensor(file, 'hidden_states');
+  return {
+    ids: Array.from(toFloat32(getTensor(file, 'input_ids'))),
+    hiddenStates: toFloat32(hidden),
+    hiddenShape: hidden.shape,
+    lastBlockOutput: toFloat32(getTensor(file, 'last_block_output')),
+    logits: toFloat32(getTensor(file, 'logits')),
+  };
+}
+
+/** Logits of the unmodified graph, run directly in onnxruntime-node with an empty KV cache. */
+async function plainLogits(
+  modelPath: string,
+  ids: number[],
+  kvHeads: number,
+  headDim: number,
+): Promise<Float32Array> {
+  const session = await ort.InferenceSession.create(modelPath);
+  const T = ids.length;
+  const feeds: Record<string, ort.Tensor> = {
+    input_ids: new ort.Tensor('int64', BigInt64Array.from(ids, BigInt), [1, T]),
+    attention_mask: new ort.Tensor('int64', new BigInt64Array(T).fill(1n), [1, T]),
+  };
+  if (session.inputNames.includes('position_ids')) {
+    feeds.position_ids = new ort.Tensor(
+      'int64',
+      BigInt64Array.from({ length: T }, (_, i) => BigInt(i)),
+      [1, T],
+    );
+  }
+  for (const name of session.inputNames.filter((n) => n.startsWith('past_key_values'))) {
+    feeds[name] = new ort.Tensor('float32', new Float32Array(0), [1, kvHeads, 0, headDim]);
+  }
+  const out = await session.run(feeds);
+  const logits = Float32Array.from(out.logits.data as Float32Array);
+  await session.release();
+  return logits;
+}
+
+describe('HiddenStateModel on stories260K (llama2.c, converted at test time)', () => {
+  let models: Awaited<ReturnType<typeof convertStories260K>>;
+  let model: HiddenStateModel;
+  const reference = readReference(join(ROOT, 'tests/fixtures/stories260k/reference.safetensors'));
+
+  beforeAll(async () => {
+    models = await convertStories260K();
+    const rt = await nodeRuntime();
+    rt.transformers.env.localModelPath = models.root;
+    rt.transformers.env.allowLocalModels = true;
+    rt.transformers.env.allowRemoteModels = false;
+    model = await HiddenStateModel.load(rt, { id: STORIES_ID, dtype: 'fp32', device: 'cpu' });
+  });
+
+  afterAll(async () => {
+    await model?.dispose();
+    await models?.cleanup();
+  });
+
+  it('finds the 6 states by structure: embeddings, 4 block outputs, the final norm', () => {
+    expect(model.augmentation.plan).toMatchObject({
+      style: 'residual-add',
+      layers: 5,
+      hiddenStates: [
+        '/model/embed_tokens/Gather_output_0',
+        '/model/layers.0/Add_1_output_0',
+        '/model/layers.1/Add_1_output_0',
+        '/model/layers.2/Add_1_output_0',
+        '/model/layers.3/Add_1_output_0',
+        '/model/norm/Mul_1_output_0',
+      ],
+      lastBlockOutput: '/model/layers.4/Add_1_output_0',
+    });
+  });
+
+  it('returns all L+1 hidden states, the pre-norm last state and the logits of PyTorch within 1e-4', async () => {
+    const result = await model.forward(reference.ids);
+    expect([result.layers + 1, result.tokens, result.hidden]).toEqual(reference.hiddenShape);
+    expect(result.vocab).toBe(512);
+    expect(maxAbsDiff(result.hiddenStates, reference.hiddenStates)).toBeLessThanOrEqual(FP32_TOLERANCE);
+    expect(maxAbsDiff(result.lastBlockOutput, reference.lastBlockOutput)).toBeLessThanOrEqual(FP32_TOLERANCE);
+    expect(maxAbsDiff(result.logits, reference.logits)).toBeLessThanOrEqual(FP32_TOLERANCE);
+  });
+
+  it('leaves the logits exactly as the unmodified graph computes them', async () => {
+    const result = await model.forward(reference.ids);
+    const plain = await plainLogits(join(models.root, STORIES_ID, 'onnx/model.onnx'), reference.ids, 4, 8);
+    expect(maxAbsDiff(result.logits, plain)).toBeLessThanOrEqual(1e-6);
+  });
+
+  it('decodes each token as a reader sees it, with offsets into the text', () => {
+    const tokens = model.describeTokens(reference.ids);
+    expect(tokens.map((t) => t.text).join('')).toBe(
+      `<s> Once upon a time, there was a little girl named Lily.`,
+    );
+    expect(tokens[1]).toMatchObject({ id: 403, text: ' Once', start: 3, end: 8 });
+  });
+});

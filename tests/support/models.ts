@@ -1,0 +1,36 @@
+/**
+ * Where the test models are: the ones committed under public/models/, and stories260K, converted from
+ * ../shared/models/stories260K/ into a fresh temporary folder in the transformers.js layout.
+ */
+import { existsSync, readdirSync } from 'node:fs';
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { dirname, join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { convertLlama2cFolder } from '../../tools/convert-llama2c';
+
+export const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '../..');
+export const PUBLIC_MODELS = join(ROOT, 'public/models');
+export const STORIES_DIR = join(ROOT, '../shared/models/stories260K');
+export const STORIES_ID = 'karpathy/stories260K';
+
+/** Convert stories260K into `<tmp>/karpathy/stories260K`; returns the models root and a cleanup. */
+export async function convertStories260K(): Promise<{ root: string; cleanup: () => Promise<void> }> {
+  const root = await mkdtemp(join(tmpdir(), 'linscope-models-'));
+  await convertLlama2cFolder(
+    join(STORIES_DIR, 'stories260K.bin'),
+    join(STORIES_DIR, 'tok512.bin'),
+    join(root, STORIES_ID),
+  );
+  return { root, cleanup: () => rm(root, { recursive: true, force: true }) };
+}
+
+/** The architecture fixtures committed under public/models/fixtures/ that have a PyTorch reference. */
+export function fixtureIds(): string[] {
+  const dir = join(PUBLIC_MODELS, 'fixtures');
+  if (!existsSync(dir)) return [];
+  return readdirSync(dir)
+    .filter((name) => existsSync(join(dir, name, 'reference.safetensors')))
+    .map((name) => `fixtures/${name}`)
+    .sort();
+}
