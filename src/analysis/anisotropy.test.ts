@@ -1,0 +1,45 @@
+import { describe, expect, it } from 'vitest';
+import { anisotropy, largestEigenvalue } from './anisotropy';
+import { stateMatrix } from './hiddenStates';
+import { matrix } from './matrix';
+import { assertClose, gaussian } from './testing/asserts';
+import { loadFixture } from './testing/fixture';
+
+describe('anisotropy', () => {
+  it('anisotropy(X) is 1 when every token lies on one line', () => {
+    const n = 30;
+    const t = gaussian(1, n);
+    const x = new Float64Array(n * 4);
+    for (let i = 0; i < n; i++) for (let f = 0; f < 4; f++) x[i * 4 + f] = 1 + t[i] * (f + 1);
+    assertClose(anisotropy(matrix(x, n, 4)), 1, 1e-12, 'line');
+  });
+
+  it('anisotropy(X) of isotropic Gaussian data is near 1/d (slightly above, from sampling)', () => {
+    const n = 4000;
+    const d = 8;
+    const a = anisotropy(matrix(gaussian(2, n * d), n, d)) as number;
+    expect(a).toBeGreaterThan(1 / d);
+    expect(a).toBeLessThan(1 / d + 0.03);
+  });
+
+  it('anisotropy(X) is null for fewer than two tokens', () => {
+    expect(anisotropy(matrix(new Float64Array(3), 1, 3))).toBeNull();
+  });
+
+  it("anisotropy(state) matches numpy's SVD on every state of the 'small' fixture", () => {
+    const f = loadFixture('small');
+    const h = f.states();
+    const want = (f.doc.metrics.all as { states: { anisotropy: number }[] }).states;
+    for (let s = 0; s < h.states; s++)
+      assertClose(anisotropy(stateMatrix(h, s)), want[s].anisotropy, 1e-10, `state ${s}`);
+  });
+
+  it('largestEigenvalue(diag(1, 5, 2)) is 5', () => {
+    assertClose(
+      largestEigenvalue(matrix(Float64Array.from([1, 0, 0, 0, 5, 0, 0, 0, 2]), 3, 3)),
+      5,
+      1e-12,
+      'max',
+    );
+  });
+});

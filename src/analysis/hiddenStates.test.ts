@@ -1,0 +1,51 @@
+import { describe, expect, it } from 'vitest';
+import { centerColumns } from './center';
+import { distinctRows } from './distinctRows';
+import { blockCount, hiddenStates, keptTokens, stateMatrix } from './hiddenStates';
+import { matrix } from './matrix';
+
+describe('hiddenStates', () => {
+  it('hiddenStates(data, L+1, T, d) exposes each state as a T x d view', () => {
+    const h = hiddenStates(
+      Float32Array.from({ length: 12 }, (_, i) => i),
+      3,
+      2,
+      2,
+    );
+    expect(blockCount(h)).toBe(2);
+    const s1 = stateMatrix(h, 1);
+    expect([s1.rows, s1.cols]).toEqual([2, 2]);
+    expect(Array.from(s1.data)).toEqual([4, 5, 6, 7]);
+    expect(() => stateMatrix(h, 3)).toThrow('index 3 outside 0..2');
+  });
+
+  it('hiddenStates throws with the numbers when the data does not fill the shape', () => {
+    expect(() => hiddenStates(new Float32Array(11), 3, 2, 2)).toThrow(
+      '11 values do not fill [3, 2, 2] (= 12)',
+    );
+    expect(() => matrix(new Float64Array(5), 2, 3)).toThrow('5 values do not fill 2 x 3 (= 6)');
+  });
+
+  it('keptTokens(5, [0, 3]) is [1, 2, 4]', () => {
+    expect(Array.from(keptTokens(5, [0, 3]))).toEqual([1, 2, 4]);
+  });
+});
+
+describe('centerColumns', () => {
+  it('centerColumns(X, tokens) centres on the selected tokens only and transposes', () => {
+    const x = matrix(Float64Array.from([1, 10, 3, 20, 100, 0]), 3, 2);
+    const c = centerColumns(x, Int32Array.from([0, 1]));
+    expect(Array.from(c.mean)).toEqual([2, 15]);
+    expect(Array.from(c.centered.data)).toEqual([-1, 1, -5, 5]);
+    expect(c.sumSquares).toBe(52);
+    expect(() => centerColumns(x, Int32Array.from([3]))).toThrow('token 3 outside 0..2');
+  });
+});
+
+describe('distinctRows', () => {
+  it('distinctRows(X) counts bit-identical rows once', () => {
+    const x = matrix(Float32Array.from([1, 2, 1, 2, 2, 1, 0, 0, -0, 0]), 5, 2);
+    expect(distinctRows(x)).toBe(3);
+    expect(distinctRows(x, Int32Array.from([0, 1]))).toBe(1);
+  });
+});
