@@ -60,6 +60,9 @@ function selfServedFiles(): Plugin {
 export default defineConfig({
   // Relative base: the built site works from any path on any static host.
   base: './',
+  // No SPA fallback: a missing model file must be a 404, not index.html with status 200
+  // (transformers.js would cache that page as the file).
+  appType: 'mpa',
   plugins: [react(), selfServedFiles()],
   server: { headers: isolationHeaders, port: 5173, strictPort: false },
   preview: { headers: isolationHeaders, port: 4173 },

@@ -6,6 +6,12 @@
  */
 import * as ort from 'onnxruntime-web/webgpu';
 import type { BackendChoice, BackendInfo } from '../worker/protocol';
+import {
+  AugmentingRuntime,
+  installForTransformers,
+  type LinScopeRuntime,
+  type OrtModule,
+} from './augmentingRuntime';
 import { PROBE_LENGTH, probeModelBytes } from './probeModel';
 
 /** Threads to use when the page is cross-origin isolated; more rarely pays off for small models. */
@@ -88,4 +94,35 @@ export async function probeBackend(choice: BackendChoice, assetBase: string): Pr
       gpu && !gpu.available ? gpu.reason : choice === 'wasm' ? 'WASM was chosen.' : null,
     ortVersion: ort.env.versions.web ?? ort.env.versions.common ?? 'unknown',
   };
+}
+
+let webRuntime: Promise<LinScopeRuntime> | null = null;
+
+/**
+ * The browser's LinScope runtime: onnxruntime-web wrapped so every session declares the hidden
+ * states, installed for transformers.js before it is imported (hence the dynamic import).
+ * Models resolve under `<base>/models/` (those LinScope ships); the Hub is off until a user picks a
+ * Hub model (`allowHub`).
+ */
+export function browserRuntime(assetBase: string): Promise<LinScopeRuntime> {
+  webRuntime ??= (async () => {
+    configureWasmRuntime(assetBase);
+    const runtime = new AugmentingRuntime(ort as unknown as OrtModule);
+    installForTransformers(runtime);
+    const transformers = await import('@huggingface/transformers');
+    const { env } = transformers;
+    env.allowLocalModels = true;
+    env.localModelPath = new URL('models/', assetBase).href;
+    env.allowRemoteModels = false;
+    env.useBrowserCache = true;
+    // The cache holds LinScope's downloads only; augmented graphs are rebuilt from them in milliseconds.
+    env.cacheKey = 'linscope-models-v1';
+    return { runtime, transformers };
+  })();
+  return webRuntime;
+}
+
+/** Let transformers.js fetch from the Hugging Face Hub (only after the user chose a Hub model). */
+export function allowHub(rt: LinScopeRuntime, allow: boolean): void {
+  rt.transformers.env.allowRemoteModels = allow;
 }

@@ -1,0 +1,75 @@
+/**
+ * The result JSON (`linscope.result/v1`, docs/result-json.md): one serializer behind the CLI's
+ * `--out` and the page's `export-json`, stamped with its schema like a file format.
+ */
+import type { LayerPairRecord, StateRecord } from '../analysis';
+
+export const RESULT_SCHEMA = 'linscope.result/v1';
+
+export interface ResultToken {
+  id: number;
+  text: string;
+  /** Which input text (0 for a single prompt; the document index in a corpus). */
+  doc: number;
+}
+
+export interface ResultPerToken {
+  /**
+   * [L][T]: each token's squared error under the pair's reference map, divided by the reference
+   * tokens' mean (leave-one-out) error for that pair: 1 = typical, 10 = ten times typical.
+   * `null` where a pair had no map.
+   */
+  nonlinearity: (number | null)[][];
+  /** [L][T]: 1 where the token's error is above the pair's flash threshold. */
+  flash: number[][];
+  /** [L]: the flash threshold in the same unit (the reference's `quantile` of errors). */
+  flashThreshold: (number | null)[];
+  unit: 'relative-to-reference-mean-error';
+  reference: {
+    /** What the maps were fitted on. */
+    source: 'bundled' | 'user';
+    name: string;
+    tokens: number;
+    quantile: number;
+  };
+}
+
+export interface LinScopeResult {
+  schema: typeof RESULT_SCHEMA;
+  generator: { name: 'linscope'; version: string };
+  model: {
+    id: string;
+    revision: string;
+    layers: number;
+    hidden: number;
+    dtype: string;
+    vocab: number;
+    contextLength: number | null;
+    graph: 'residual-add' | 'fused-skip-norm';
+  };
+  settings: {
+    excludeBos: boolean;
+    excludeMassive: boolean;
+    heldOutFraction: number;
+    windowLength: number;
+  };
+  /** The input texts' tokens, in order, every token once (see docs/result-json.md on windows). */
+  tokens: ResultToken[];
+  windows: { doc: number; start: number; end: number }[];
+  /** Indices into `tokens` left out of fits and statistics (BOS, massive-norm tokens) as the settings say. */
+  excludedTokens: number[];
+  /** L entries, pair (l, l+1). The contract's keys plus the extras of `LayerPairRecord`. */
+  layers: LayerPairRecord[];
+  /** L+1 entries: anisotropy and intrinsic dimension per state. */
+  states: StateRecord[];
+  perToken: ResultPerToken | null;
+}
+
+/** NaN and infinities are not JSON: they become null. */
+export function finiteOrNull(value: number): number | null {
+  return Number.isFinite(value) ? value : null;
+}
+
+export function serializeResult(result: LinScopeResult): string {
+  return `${JSON.stringify(result, null, 1)}\n`;
+}

@@ -1,0 +1,278 @@
+/**
+ * One analysis, host-agnostic: load the model (cached), run the texts window by window, fit the
+ * per-token reference maps (cached), score every layer pair, and build the result JSON. The browser
+ * worker and the CLI both call `runAnalyzeJob` with their own runtime.
+ */
+import packageJson from '../../package.json';
+import {
+  type AnalysisProgress,
+  analyzeLayers,
+  fitReferenceMaps,
+  type HiddenStates,
+  hiddenStates,
+  keptTokens,
+  type ReferenceFit,
+} from '../analysis';
+import { LinScopeError } from '../errors';
+import type { LinScopeRuntime } from '../model/augmentingRuntime';
+import {
+  type ForwardResult,
+  HiddenStateModel,
+  type LoadProgress,
+  type ModelSpec,
+} from '../model/hiddenStateModel';
+import { planWindows } from '../model/windows';
+import { finiteOrNull, type LinScopeResult, RESULT_SCHEMA, type ResultToken } from '../share/result';
+
+export interface AnalysisSettings {
+  excludeBos: boolean;
+  excludeMassive: boolean;
+  /** Share of the run's tokens held out for the split held-out score (0 turns it off). */
+  heldOutFraction: number;
+  /** Longest window run at once; capped at the model's context length. */
+  maxWindow: number;
+  /** Quantile of the reference errors that marks a flash. */
+  flashQuantile: number;
+  intrinsicDimension: boolean;
+}
+
+export const DEFAULT_SETTINGS: AnalysisSettings = {
+  excludeBos: false,
+  excludeMassive: false,
+  heldOutFraction: 0.25,
+  maxWindow: 1024,
+  flashQuantile: 0.99,
+  intrinsicDimension: false,
+};
+
+export interface ReferenceCorpus {
+  source: 'bundled' | 'user';
+  name: string;
+  texts: string[];
+}
+
+export interface AnalyzeJob {
+  model: ModelSpec;
+  /** One prompt, or the documents of a corpus (states pooled). */
+  texts: string[];
+  settings: AnalysisSettings;
+  /** Texts the per-token maps are fitted on; without it there are no per-token values. */
+  reference: ReferenceCorpus | null;
+}
+
+export type JobProgress =
+  | LoadProgress
+  | { stage: 'forward'; of: 'input' | 'reference'; window: number; windows: number }
+  | AnalysisProgress;
+
+export interface JobHooks {
+  signal?: AbortSignal;
+  onProgress?: (progress: JobProgress) => void;
+}
+
+/** What one job computed besides the result: the raw arrays, for `--dump-hidden` and benchmarks. */
+export interface JobOutput {
+  result: LinScopeResult;
+  states: HiddenStates;
+  lastBlockOutput: Float32Array;
+  ids: number[];
+}
+
+/** Reference tokens beyond this many per hidden dimension add time, not information. */
+const REFERENCE_TOKENS_PER_DIM = 8;
+
+let cachedModel: { key: string; model: Promise<HiddenStateModel> } | null = null;
+const referenceFits = new Map<string, ReferenceFit>();
+
+const modelKey = (spec: ModelSpec) => [spec.id, spec.revision ?? 'main', spec.dtype, spec.device].join('|');
+
+/** The model for `spec`, loaded once and kept until another model is asked for. */
+export async function loadModel(
+  rt: LinScopeRuntime,
+  spec: ModelSpec,
+  onProgress?: (p: LoadProgress) => void,
+): Promise<HiddenStateModel> {
+  const key = modelKey(spec);
+  if (cachedModel?.key !== key) {
+    const previous = cachedModel?.model;
+    cachedModel = { key, model: HiddenStateModel.load(rt, spec, onProgress) };
+    cachedModel.model.catch(() => {
+      if (cachedModel?.key === key) cachedModel = null;
+    });
+    previous?.then((m) => m.dispose()).catch(() => undefined);
+  }
+  return cachedModel.model;
+}
+
+interface RunStates {
+  states: HiddenStates;
+  lastBlockOutput: Float32Array;
+  ids: number[];
+  tokens: ResultToken[];
+  windows: { doc: number; start: number; end: number }[];
+  vocab: number;
+}
+
+async function runTexts(
+  model: HiddenStateModel,
+  texts: string[],
+  windowLength: number,
+  of: 'input' | 'reference',
+  hooks: JobHooks,
+  tokenLimit = Number.POSITIVE_INFINITY,
+): Promise<RunStates> {
+  const bos = (model.config as { bos_token_id?: number }).bos_token_id ?? null;
+  const plans = texts.map((text, doc) => {
+    const ids = model.encode(text);
+    return { doc, ids, windows: planWindows(ids, windowLength, bos) };
+  });
+  const allWindows = plans.flatMap((p) => p.windows.map((w) => ({ doc: p.doc, w })));
+  const results: { doc: number; textStart: number; keepFrom: number; r: ForwardResult }[] = [];
+  let kept = 0;
+  for (const [k, { doc, w }] of allWindows.entries()) {
+    if (kept >= tokenLimit) break;
+    hooks.signal?.throwIfAborted();
+    hooks.onProgress?.({ stage: 'forward', of, window: k + 1, windows: allWindows.length });
+    const r = await model.forward(w.ids);
+    results.push({ doc, textStart: w.textStart, keepFrom: w.keepFrom, r });
+    kept += r.tokens - w.keepFrom;
+  }
+  if (results.length === 0)
+    throw new LinScopeError('BAD_INPUT', 'The text has no tokens. Type or upload some text.');
+  const { layers: L, hidden: d, vocab } = results[0].r;
+  const N = kept;
+  const data = new Float32Array((L + 1) * N * d);
+  const lastBlockOutput = new Float32Array(N * d);
+  const ids: number[] = [];
+  const tokens: ResultToken[] = [];
+  const windows: RunStates['windows'] = [];
+  let row = 0;
+  for (const { doc, textStart, keepFrom, r } of results) {
+    const T = r.tokens - keepFrom;
+    for (let l = 0; l <= L; l++) {
+      data.set(
+        r.hiddenStates.subarray((l * r.tokens + keepFrom) * d, (l + 1) * r.tokens * d),
+        (l * N + row) * d,
+      );
+    }
+    lastBlockOutput.set(r.lastBlockOutput.subarray(keepFrom * d), row * d);
+    const windowIds = plans[doc].ids.slice(textStart, textStart + T);
+    ids.push(...windowIds);
+    windows.push({ doc, start: row, end: row + T });
+    row += T;
+  }
+  // Token texts per document, so characters split across windows still come out whole.
+  for (const plan of plans) {
+    const n = windows.filter((w) => w.doc === plan.doc).reduce((s, w) => s + w.end - w.start, 0);
+    if (n === 0) continue;
+    for (const t of model.describeTokens(plan.ids.slice(0, n)))
+      tokens.push({ id: t.id, text: t.text, doc: plan.doc });
+  }
+  return { states: hiddenStates(data, L + 1, N, d), lastBlockOutput, ids, tokens, windows, vocab };
+}
+
+async function referenceFit(
+  model: HiddenStateModel,
+  reference: ReferenceCorpus,
+  settings: AnalysisSettings,
+  windowLength: number,
+  hooks: JobHooks,
+): Promise<ReferenceFit> {
+  const key = [
+    modelKey(model.spec),
+    reference.source,
+    reference.name,
+    reference.texts.length,
+    settings.excludeBos,
+    settings.flashQuantile,
+  ].join('|');
+  const cached = referenceFits.get(key);
+  if (cached) return cached;
+  const d = (model.config.hidden_size ?? model.config.n_embd ?? 0) || 1024;
+  const run = await runTexts(
+    model,
+    reference.texts,
+    windowLength,
+    'reference',
+    hooks,
+    REFERENCE_TOKENS_PER_DIM * d,
+  );
+  // Each reference window's first token is BOS (or a document start): left out when asked.
+  const starts = settings.excludeBos ? run.windows.map((w) => w.start) : [];
+  const fit = fitReferenceMaps(
+    run.states,
+    { tokens: keptTokens(run.states.tokens, starts), quantile: settings.flashQuantile },
+    { signal: hooks.signal, onProgress: hooks.onProgress },
+  );
+  referenceFits.set(key, fit);
+  return fit;
+}
+
+export async function runAnalyzeJob(
+  rt: LinScopeRuntime,
+  job: AnalyzeJob,
+  hooks: JobHooks = {},
+): Promise<JobOutput> {
+  const texts = job.texts.filter((t) => t.trim().length > 0);
+  if (texts.length === 0)
+    throw new LinScopeError('BAD_INPUT', 'The text is empty. Type or upload some text to analyse.');
+  const model = await loadModel(rt, job.model, hooks.onProgress);
+  hooks.signal?.throwIfAborted();
+  const { settings } = job;
+  const windowLength = Math.max(2, Math.min(settings.maxWindow, model.contextLength ?? settings.maxWindow));
+  const run = await runTexts(model, texts, windowLength, 'input', hooks);
+  const fit = job.reference ? await referenceFit(model, job.reference, settings, windowLength, hooks) : null;
+  const analysis = analyzeLayers(
+    run.states,
+    {
+      excludeBos: settings.excludeBos,
+      excludeMassive: settings.excludeMassive,
+      reference: fit,
+      heldOutFraction: settings.heldOutFraction,
+      intrinsicDimension: settings.intrinsicDimension,
+    },
+    { signal: hooks.signal, onProgress: hooks.onProgress },
+  );
+  const perToken = analysis.perToken;
+  const result: LinScopeResult = {
+    schema: RESULT_SCHEMA,
+    generator: { name: 'linscope', version: packageJson.version },
+    model: {
+      id: job.model.id,
+      revision: job.model.revision ?? 'main',
+      layers: model.layers,
+      hidden: run.states.hidden,
+      dtype: job.model.dtype,
+      vocab: run.vocab,
+      contextLength: model.contextLength ?? null,
+      graph: model.augmentation.plan.style,
+    },
+    settings: {
+      excludeBos: settings.excludeBos,
+      excludeMassive: settings.excludeMassive,
+      heldOutFraction: settings.heldOutFraction,
+      windowLength,
+    },
+    tokens: run.tokens,
+    windows: run.windows,
+    excludedTokens: analysis.excludedTokens,
+    layers: analysis.layers,
+    states: analysis.states,
+    perToken:
+      perToken && fit && job.reference
+        ? {
+            nonlinearity: perToken.relative.map((row) => Array.from(row, finiteOrNull)),
+            flash: perToken.flash.map((row) => Array.from(row)),
+            flashThreshold: fit.pairs.map((p) => (p ? finiteOrNull(p.relativeThreshold) : null)),
+            unit: 'relative-to-reference-mean-error',
+            reference: {
+              source: job.reference.source,
+              name: job.reference.name,
+              tokens: fit.n,
+              quantile: fit.quantile,
+            },
+          }
+        : null,
+  };
+  return { result, states: run.states, lastBlockOutput: run.lastBlockOutput, ids: run.ids };
+}
