@@ -258,14 +258,54 @@ def hf_model(cfg, w) -> LlamaForCausalLM:
     return model.eval()
 
 
+def cross_check_converted(folder: Path, cases, prompt_ids, hf_logits) -> dict:
+    """Checks of the TypeScript converter's output with Python's own libraries (optional)."""
+    checks = {}
+    if (folder / "tokenizer.json").exists():
+        from tokenizers import Tokenizer
+
+        hf_tokenizer = Tokenizer.from_file(str(folder / "tokenizer.json"))
+        for case in cases:
+            encoded = hf_tokenizer.encode(case["text"]).ids
+            assert encoded == case["ids"], (case, encoded)
+            assert hf_tokenizer.decode(encoded, skip_special_tokens=True) == case["text"], case
+        checks["tokenizers_encode_decode"] = "ok"
+    model_path = folder / "onnx/model.onnx"
+    if model_path.exists():
+        import onnx
+
+        onnx.checker.check_model(onnx.load(str(model_path)), full_check=True)
+        checks["onnx_checker_full"] = "ok"
+        try:
+            import onnxruntime
+        except ImportError:
+            return checks
+        session = onnxruntime.InferenceSession(str(model_path), providers=["CPUExecutionProvider"])
+        t = len(prompt_ids)
+        feeds = {
+            "input_ids": np.array([prompt_ids], dtype=np.int64),
+            "attention_mask": np.ones((1, t), dtype=np.int64),
+            "position_ids": np.arange(t, dtype=np.int64)[None],
+        }
+        for inp in session.get_inputs():
+            if inp.name.startswith("past_key_values."):
+                feeds[inp.name] = np.zeros((1, inp.shape[1], 0, inp.shape[3]), dtype=np.float32)
+        (ort_logits,) = session.run(["logits"], feeds)
+        diff = float(np.abs(ort_logits[0] - hf_logits).max())
+        assert diff < 1e-4, diff
+        checks["onnxruntime_python_max_abs_diff_logits"] = diff
+    return checks
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--model-dir", type=Path, default=ROOT.parent / "shared/models/stories260K")
     parser.add_argument("--out-dir", type=Path, default=ROOT / "tests/fixtures/stories260k")
     parser.add_argument(
-        "--tokenizer-json", type=Path,
-        default=ROOT / ".generated/models/karpathy/stories260K/tokenizer.json",
-        help="a converted tokenizer.json to cross-check with Hugging Face tokenizers, if it exists",
+        "--converted-dir", type=Path,
+        default=ROOT / ".generated/models/karpathy/stories260K",
+        help="output of tools/convert-llama2c.ts to cross-check (tokenizer.json with Hugging Face"
+        " tokenizers, onnx/model.onnx with onnx.checker and onnxruntime), if it exists",
     )
     args = parser.parse_args()
     checkpoint_path = args.model_dir / "stories260K.bin"
@@ -318,17 +358,7 @@ def main() -> None:
     assert numpy_greedy == generated, (numpy_greedy, generated)
 
     cases = [{"text": t, "ids": llama2c_encode(t, pieces, scores)} for t in TOKENIZER_CASES]
-    tokenizer_json_checked = False
-    if args.tokenizer_json.exists():
-        # The TypeScript converter's tokenizer.json, run by the Rust tokenizers library.
-        from tokenizers import Tokenizer
-
-        hf_tokenizer = Tokenizer.from_file(str(args.tokenizer_json))
-        for case in cases:
-            encoded = hf_tokenizer.encode(case["text"]).ids
-            assert encoded == case["ids"], (case, encoded)
-            assert hf_tokenizer.decode(encoded, skip_special_tokens=True) == case["text"], case
-        tokenizer_json_checked = True
+    converted_checks = cross_check_converted(args.converted_dir, cases, ids, logits)
 
     args.out_dir.mkdir(parents=True, exist_ok=True)
     save_file(
@@ -339,7 +369,8 @@ def main() -> None:
             "logits": np.ascontiguousarray(logits, dtype=np.float32),
         },
         str(args.out_dir / "reference.safetensors"),
-        metadata={"prompt": PROMPT, "source": "tools/stories260k_reference.py"},
+        # One metadata key: safetensors writes a map, and several keys come out in random order.
+        metadata={"source": "tools/stories260k_reference.py (prompt in reference.json)"},
     )
     reference = {
         "prompt": {"text": PROMPT, "ids": ids},
@@ -368,7 +399,7 @@ def main() -> None:
     print(f"prompt ids ({len(ids)}): {ids}")
     print(f"greedy from BOS: {greedy_text!r}")
     print(f"max |HF - NumPy llama2.c| logits: {max_numpy_diff:.2e}")
-    print(f"converted tokenizer.json checked with HF tokenizers: {tokenizer_json_checked}")
+    print(f"checks of the TypeScript conversion in {args.converted_dir}: {converted_checks or 'skipped'}")
     print(f"wrote {args.out_dir}/reference.safetensors and reference.json")
 
 
