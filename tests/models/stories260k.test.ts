@@ -42,6 +42,8 @@ const CACHE_TOLERANCE = 5e-5;
 const BOS = 1;
 const N_LAYERS = 5;
 const DIM = 64;
+const N_KV_HEADS = 4;
+const HEAD_DIM = 8;
 const VOCAB = 512;
 
 interface Reference {
@@ -120,8 +122,8 @@ describe('stories260K converted from llama2.c', () => {
     runner = await LlamaSessionRunner.create(
       llamaOnnxModel(checkpoint, { exposeHiddenStates: true }),
       N_LAYERS,
-      4,
-      8,
+      N_KV_HEADS,
+      HEAD_DIM,
     );
   });
 
@@ -212,7 +214,7 @@ describe('stories260K converted from llama2.c', () => {
       worst = Math.max(worst, maxAbsDiff(step.logits[0][0], full.logits[0][t]));
       past = step.present;
     }
-    expect(past['past_key_values.4.key'].dims).toEqual([1, 4, ids.length, 8]);
+    expect(past['past_key_values.4.key'].dims).toEqual([1, N_KV_HEADS, ids.length, HEAD_DIM]);
     console.info(`stories260K: max |cached step logits - full forward logits| = ${worst.toExponential(2)}`);
     // Not bit-identical: the matrix products see different shapes, so float32 sums differ.
     expect(worst).toBeLessThan(CACHE_TOLERANCE);
