@@ -70,6 +70,14 @@ export function finiteOrNull(value: number): number | null {
   return Number.isFinite(value) ? value : null;
 }
 
+/**
+ * The result as text: indented for reading, with arrays of numbers kept on one line each (a
+ * heatmap row of 2,000 tokens would otherwise take 2,000 lines).
+ */
 export function serializeResult(result: LinScopeResult): string {
-  return `${JSON.stringify(result, null, 1)}\n`;
+  const text = JSON.stringify(result, null, 1).replace(
+    /\[(?:\s*(?:-?[\d.eE+-]+|null),)*\s*(?:-?[\d.eE+-]+|null)\s*\]/g,
+    (m) => m.replace(/\s+/g, ''),
+  );
+  return `${text}\n`;
 }

@@ -1,0 +1,152 @@
+/**
+ * `linscope analyze`: the browser's analysis, in Node, on the same core (src/worker/analyzeJob.ts).
+ * Writes the result JSON (docs/result-json.md) and, on request, the hidden states as safetensors.
+ * Exit 0 on success, 2 on bad input with a one-line reason, 1 on anything else; never a half-written file.
+ */
+import { existsSync, readFileSync, renameSync, statSync, writeFileSync } from 'node:fs';
+import { basename, dirname, join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { LinScopeError } from '../src/errors';
+import { nodeRuntime } from '../src/model/nodeRuntime';
+import { splitCorpus } from '../src/share/corpusFile';
+import { serializeResult } from '../src/share/result';
+import { writeSafetensors } from '../src/share/safetensors';
+import {
+  type AnalyzeJob,
+  DEFAULT_SETTINGS,
+  type ReferenceCorpus,
+  runAnalyzeJob,
+} from '../src/worker/analyzeJob';
+import { type AnalyzeArgs, parseArgs, USAGE } from './args';
+
+const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..');
+export const BUNDLED_REFERENCE = join(ROOT, 'public/corpus/reference-en.txt');
+
+const bad = (message: string) => new LinScopeError('BAD_INPUT', message);
+
+function readText(path: string, what: string): string {
+  if (!existsSync(path) || !statSync(path).isFile())
+    throw bad(`${what} ${path} does not exist or is not a file`);
+  return readFileSync(path, 'utf8');
+}
+
+/** Write next to the target and rename, so a failure never leaves half a file. */
+function writeAtomically(path: string, data: string | Uint8Array): void {
+  const tmp = `${path}.${process.pid}.partial`;
+  writeFileSync(tmp, data);
+  renameSync(tmp, path);
+}
+
+function inputTexts(args: AnalyzeArgs): string[] {
+  if (args.text !== null) return [args.text];
+  const content = readText(args.input as string, 'input file');
+  return args.corpus || (args.input as string).endsWith('.jsonl')
+    ? splitCorpus(content, args.input as string)
+    : [content];
+}
+
+function referenceCorpus(args: AnalyzeArgs): ReferenceCorpus | null {
+  if (args.noReference) return null;
+  const path = args.reference ?? BUNDLED_REFERENCE;
+  return {
+    source: args.reference ? 'user' : 'bundled',
+    name: basename(path),
+    texts: splitCorpus(readText(path, 'reference file'), path),
+  };
+}
+
+async function analyze(args: AnalyzeArgs): Promise<void> {
+  const texts = inputTexts(args);
+  if (texts.every((t) => t.trim() === '')) throw bad('the text is empty');
+  const reference = referenceCorpus(args);
+  const rt = await nodeRuntime();
+  const { env } = rt.transformers;
+  // A folder on disk is read from there; anything else is a Hub id (needs the network).
+  let id = args.model;
+  if (existsSync(args.model)) {
+    const folder = resolve(args.model);
+    if (!existsSync(join(folder, 'config.json')))
+      throw bad(`${args.model} has no config.json: not a transformers.js model folder`);
+    env.localModelPath = `${dirname(folder)}/`;
+    env.allowLocalModels = true;
+    env.allowRemoteModels = false;
+    id = basename(folder);
+  } else {
+    env.allowLocalModels = false;
+    env.allowRemoteModels = true;
+  }
+  const job: AnalyzeJob = {
+    model: { id, dtype: args.dtype, device: 'cpu' },
+    texts,
+    settings: {
+      ...DEFAULT_SETTINGS,
+      excludeBos: args.excludeBos,
+      excludeMassive: args.excludeMassive,
+      maxWindow: args.window ?? DEFAULT_SETTINGS.maxWindow,
+    },
+    reference,
+  };
+  const output = await runAnalyzeJob(rt, job, {
+    onProgress: (p) => {
+      if (process.stderr.isTTY && p.stage === 'forward')
+        process.stderr.write(`\r${p.of} window ${p.window}/${p.windows}   `);
+    },
+  });
+  output.result.model.id = args.model;
+  if (process.stderr.isTTY) process.stderr.write('\r');
+  if (args.dumpHidden) {
+    const { states, lastBlockOutput, ids } = output;
+    writeAtomically(
+      args.dumpHidden,
+      writeSafetensors({
+        hidden_states: {
+          dtype: 'F32',
+          shape: [states.states, states.tokens, states.hidden],
+          data: states.data,
+        },
+        last_block_output: { dtype: 'F32', shape: [states.tokens, states.hidden], data: lastBlockOutput },
+        input_ids: { dtype: 'I64', shape: [ids.length], data: BigInt64Array.from(ids, BigInt) },
+      }),
+    );
+  }
+  const json = serializeResult(output.result);
+  if (args.out) writeAtomically(args.out, json);
+  else process.stdout.write(json);
+}
+
+function isModelMissing(error: unknown): boolean {
+  const message = error instanceof Error ? error.message : String(error);
+  return /could not locate file|file was not found|404|ENOENT|fetch failed|getaddrinfo|Unauthorized access/i.test(
+    message,
+  );
+}
+
+export async function main(argv: readonly string[]): Promise<number> {
+  try {
+    const args = parseArgs(argv);
+    if (args.command === 'help') {
+      process.stdout.write(`${USAGE}\n`);
+      return 0;
+    }
+    await analyze(args);
+    return 0;
+  } catch (error) {
+    if (
+      error instanceof LinScopeError &&
+      ['BAD_INPUT', 'UNSUPPORTED_GRAPH', 'MODEL_NOT_FOUND'].includes(error.code)
+    ) {
+      process.stderr.write(`linscope: ${error.message.split('\n')[0]}\n`);
+      return 2;
+    }
+    if (isModelMissing(error)) {
+      process.stderr.write(
+        `linscope: model "${argv[argv.indexOf('--model') + 1]}" could not be loaded (not a model folder, and not reachable as a Hub id)\n`,
+      );
+      return 2;
+    }
+    process.stderr.write(
+      `linscope: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`,
+    );
+    return 1;
+  }
+}

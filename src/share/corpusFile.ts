@@ -1,0 +1,28 @@
+import { LinScopeError } from '../errors';
+
+/** The documents of a corpus file: .jsonl lines ({"text": ...} or a string), or blank-line separated text. */
+export function splitCorpus(content: string, fileName: string): string[] {
+  if (fileName.endsWith('.jsonl')) {
+    return content
+      .split('\n')
+      .map((line, i) => ({ line: line.trim(), i }))
+      .filter(({ line }) => line.length > 0)
+      .map(({ line, i }) => {
+        let value: unknown;
+        try {
+          value = JSON.parse(line);
+        } catch {
+          throw new LinScopeError('BAD_INPUT', `${fileName} line ${i + 1} is not JSON`);
+        }
+        if (typeof value === 'string') return value;
+        if (value && typeof value === 'object' && typeof (value as { text?: unknown }).text === 'string') {
+          return (value as { text: string }).text;
+        }
+        throw new LinScopeError('BAD_INPUT', `${fileName} line ${i + 1} has no "text" string`);
+      });
+  }
+  return content
+    .split(/\n\s*\n/)
+    .map((d) => d.trim())
+    .filter((d) => d.length > 0);
+}

@@ -1,0 +1,120 @@
+/**
+ * `linscope analyze` as a user runs it: a child process, exit codes, the result JSON of the contract,
+ * and --dump-hidden holding the PyTorch reference's hidden states.
+ */
+import { spawnSync } from 'node:child_process';
+import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { getTensor, readSafetensors, toFloat32 } from '../../src/share/safetensors';
+import { convertStories260K, ROOT, STORIES_ID } from '../support/models';
+
+const BIN = join(ROOT, 'cli/bin.mjs');
+
+function linscope(...args: string[]) {
+  const r = spawnSync(process.execPath, [BIN, ...args], { encoding: 'utf8', cwd: ROOT, timeout: 120_000 });
+  return { status: r.status, stdout: r.stdout, stderr: r.stderr };
+}
+
+describe('linscope analyze', () => {
+  let models: Awaited<ReturnType<typeof convertStories260K>>;
+  let modelDir: string;
+  let work: string;
+
+  beforeAll(async () => {
+    models = await convertStories260K();
+    modelDir = join(models.root, STORIES_ID);
+    work = mkdtempSync(join(tmpdir(), 'linscope-cli-'));
+  });
+  afterAll(async () => {
+    await models?.cleanup();
+    if (work) rmSync(work, { recursive: true, force: true });
+  });
+
+  it('writes the result JSON and the hidden states of PyTorch for the reference prompt', () => {
+    const reference = JSON.parse(
+      readFileSync(join(ROOT, 'tests/fixtures/stories260k/reference.json'), 'utf8'),
+    );
+    const out = join(work, 'result.json');
+    const dump = join(work, 'hidden.safetensors');
+    const r = linscope(
+      'analyze',
+      '--model',
+      modelDir,
+      '--text',
+      reference.prompt.text,
+      '--out',
+      out,
+      '--dump-hidden',
+      dump,
+    );
+    expect(r.stderr).toBe('');
+    expect(r.status).toBe(0);
+
+    const result = JSON.parse(readFileSync(out, 'utf8'));
+    const T = reference.prompt.ids.length;
+    expect(result.schema).toBe('linscope.result/v1');
+    expect(result.model).toMatchObject({ id: modelDir, layers: 5, hidden: 64, dtype: 'fp32' });
+    expect(result.tokens.map((t: { id: number }) => t.id)).toEqual(reference.prompt.ids);
+    expect(result.layers).toHaveLength(5);
+    expect(result.layers.map((l: { pair: number[] }) => l.pair)).toEqual([
+      [0, 1],
+      [1, 2],
+      [2, 3],
+      [3, 4],
+      [4, 5],
+    ]);
+    // 16 tokens in 64 dimensions: the in-sample score would be 1 by construction, so it is null.
+    for (const layer of result.layers)
+      expect(layer).toMatchObject({ linearity: null, n: T, d: 64, chanceFloor: null });
+    expect(result.perToken.nonlinearity).toHaveLength(5);
+    expect(result.perToken.nonlinearity[0]).toHaveLength(T);
+    expect(result.perToken.reference).toMatchObject({
+      source: 'bundled',
+      name: 'reference-en.txt',
+      tokens: 512,
+    });
+
+    const mine = readSafetensors(new Uint8Array(readFileSync(dump)));
+    const torch = readSafetensors(
+      new Uint8Array(readFileSync(join(ROOT, 'tests/fixtures/stories260k/reference.safetensors'))),
+    );
+    for (const name of ['hidden_states', 'last_block_output']) {
+      const a = toFloat32(getTensor(mine, name));
+      const b = toFloat32(getTensor(torch, name));
+      expect(getTensor(mine, name).shape).toEqual(getTensor(torch, name).shape);
+      let diff = 0;
+      for (let i = 0; i < a.length; i++) diff = Math.max(diff, Math.abs(a[i] - b[i]));
+      expect(diff).toBeLessThanOrEqual(1e-4);
+    }
+    expect(Array.from(toFloat32(getTensor(mine, 'input_ids')))).toEqual(reference.prompt.ids);
+  });
+
+  it('reads a .jsonl corpus and pools its documents', () => {
+    const corpus = join(work, 'corpus.jsonl');
+    writeFileSync(corpus, '{"text": "Tom had a red ball."}\n"The sun was hot."\n');
+    const r = linscope('analyze', '--model', modelDir, '--input', corpus, '--no-reference');
+    expect(r.status).toBe(0);
+    const result = JSON.parse(r.stdout);
+    expect(new Set(result.tokens.map((t: { doc: number }) => t.doc))).toEqual(new Set([0, 1]));
+    expect(result.perToken).toBeNull();
+    expect(result.layers[0].n).toBe(result.tokens.length);
+  });
+
+  it.each([
+    [['analyze', '--text', 'hi'], /--model is required/],
+    [['analyze', '--model', 'MODEL', '--text', '   '], /the text is empty/],
+    [['analyze', '--model', 'MODEL', '--input', '/no/such/file.txt'], /does not exist/],
+    [['analyze', '--model', '/no/such/model', '--text', 'hi'], /could not|Could not/],
+    [['analyze', '--model', 'MODEL', '--text', 'hi', '--dtype', 'int3'], /--dtype int3/],
+    [['frobnicate'], /unknown command/],
+  ])('exits 2 with a one-line reason and writes nothing for bad input %#', (args, reason) => {
+    const out = join(work, 'never.json');
+    const r = linscope(...args.map((a) => (a === 'MODEL' ? modelDir : a)), '--out', out);
+    expect(r.status).toBe(2);
+    expect(r.stderr).toMatch(reason);
+    expect(r.stderr.trim().split('\n')).toHaveLength(1);
+    expect(existsSync(out)).toBe(false);
+  });
+});
