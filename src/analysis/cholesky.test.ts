@@ -1,11 +1,18 @@
 import { describe, expect, it } from 'vitest';
-import { backSolve, cholesky, forwardSolve } from './cholesky';
+import { cholesky, solveLowerRows, solveUpperRows } from './cholesky';
 import { gram } from './gram';
 import { asFeatureMajor, type Matrix64, matrix } from './matrix';
 import { assertClose, gaussian } from './testing/asserts';
 
 function spd(d: number, n: number, seed: number): Matrix64 {
   return gram(asFeatureMajor(matrix(gaussian(seed, d * n), d, n)));
+}
+
+function transpose(m: Matrix64): Matrix64 {
+  const out = matrix(new Float64Array(m.rows * m.cols), m.cols, m.rows);
+  for (let i = 0; i < m.rows; i++)
+    for (let j = 0; j < m.cols; j++) out.data[j * m.rows + i] = m.data[i * m.cols + j];
+  return out;
 }
 
 function times(a: Matrix64, b: Matrix64): Float64Array {
@@ -29,13 +36,22 @@ describe('cholesky', () => {
     assertClose(times(l, lt), g.data, 1e-10, 'LL^T');
   });
 
-  it('forwardSolve and backSolve solve G W = B', () => {
-    const g = spd(6, 30, 8);
-    const b = matrix(gaussian(9, 12), 6, 2);
-    const f = cholesky(g);
-    const w = backSolve(f, forwardSolve(f, b));
-    assertClose(times(g, w), b.data, 1e-10, 'GW');
-  });
+  // d = 150 spans three 64-wide blocks, so the blocked off-diagonal updates are exercised.
+  for (const d of [6, 150]) {
+    it(`solveLowerRows then solveUpperRows solve G w = b for each row b (d = ${d})`, () => {
+      const g = spd(d, 2 * d, 8);
+      const e = 5;
+      const rows = matrix(gaussian(9, e * d), e, d);
+      const f = cholesky(g);
+      const z = solveLowerRows(f, rows);
+      // L z_r = b_r
+      const lz = times(matrix(z.data, e, d), transpose(f.factor));
+      assertClose(lz, rows.data, 1e-9, 'Lz');
+      const w = solveUpperRows(f, z);
+      // G w_r = b_r, i.e. W G = B as G is symmetric
+      assertClose(times(matrix(w.data, e, d), g), rows.data, 1e-8 * d, 'Gw');
+    });
+  }
 
   it('cholesky(G) drops a column that is a multiple of an earlier one, and a constant (zero) column', () => {
     const n = 30;
@@ -51,6 +67,31 @@ describe('cholesky', () => {
     for (let j = 0; j < d; j++) {
       expect(f.factor.data[3 * d + j]).toBe(0);
       expect(f.factor.data[j * d + 3]).toBe(0);
+    }
+  });
+
+  it('cholesky(G) drops collinear columns in later 64-column panels too and matches the unpivoted factor elsewhere', () => {
+    const n = 400;
+    const d = 150;
+    const x = gaussian(11, d * n);
+    for (let k = 0; k < n; k++) {
+      x[100 * n + k] = 0.5 * x[3 * n + k] - x[90 * n + k];
+      x[149 * n + k] = 0;
+    }
+    const g = gram(asFeatureMajor(matrix(x, d, n)));
+    const f = cholesky(g);
+    expect(f.rank).toBe(148);
+    expect(Array.from(f.dropped)).toEqual([100, 149]);
+    // On the kept columns L L^T reproduces G.
+    const llt = times(f.factor, transpose(f.factor));
+    for (let i = 0; i < d; i++) {
+      for (let j = 0; j < d; j++) {
+        if (i === 100 || j === 100 || i === 149 || j === 149) continue;
+        const want = g.data[i * d + j];
+        expect(Math.abs(llt[i * d + j] - want)).toBeLessThan(
+          1e-9 * Math.sqrt(g.data[i * d + i] * g.data[j * d + j]),
+        );
+      }
     }
   });
 

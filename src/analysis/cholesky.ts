@@ -1,4 +1,5 @@
-import { type Matrix64, zeros64 } from './matrix';
+import { dot, multiplyTransposed } from './gram';
+import type { Matrix64 } from './matrix';
 
 /**
  * Relative pivot below which a column counts as collinear with the columns before it: the share of
@@ -19,8 +20,9 @@ export interface CholeskyFactor {
 }
 
 /**
- * Cholesky factorisation G = L L^T in float64 (row-oriented, so inner products run over contiguous
- * rows of L).
+ * Cholesky factorisation G = L L^T in float64, blocked (left-looking, 64-column panels): the
+ * contribution of all earlier panels to a panel is one product through the Gram kernel, and only
+ * the inner 64-wide part is done with scalar dot products.
  *
  * Singular or ill-conditioned G (duplicate tokens, a dead feature, n barely above d) is handled
  * deliberately, not with a jitter: when column j's remaining pivot is at most `tolerance` times its
@@ -33,89 +35,135 @@ export interface CholeskyFactor {
 export function cholesky(g: Matrix64, tolerance = COLLINEAR_TOLERANCE): CholeskyFactor {
   const d = g.rows;
   if (g.cols !== d) throw new RangeError(`cholesky: matrix is ${g.rows} x ${g.cols}, not square`);
-  const out = zeros64(d, d);
-  const l = out.data;
   const a = g.data;
-  const keep = new Uint8Array(d);
+  const l = new Float64Array(a);
   const dropped: number[] = [];
-  for (let i = 0; i < d; i++) {
-    const ri = i * d;
-    for (let j = 0; j < i; j++) {
-      if (!keep[j]) continue;
-      const rj = j * d;
-      let s = a[ri + j];
-      for (let k = 0; k < j; k++) s -= l[ri + k] * l[rj + k];
-      l[ri + j] = s / l[rj + j];
+  const tmp = new Float64Array(d * FACTOR_BLOCK);
+  for (let b0 = 0; b0 < d; b0 += FACTOR_BLOCK) {
+    const b1 = Math.min(d, b0 + FACTOR_BLOCK);
+    const w = b1 - b0;
+    if (b0 > 0) {
+      // Panel update: A[b0:d, b0:b1] -= L[b0:d, 0:b0] L[b0:b1, 0:b0]^T (lower part only).
+      const m = d - b0;
+      tmp.fill(0, 0, m * w);
+      multiplyTransposed(l, l, tmp, m, w, b0, false, b0 * d, d, b0 * d, d, 0, w);
+      for (let r = 0; r < m; r++) {
+        const row = (b0 + r) * d + b0;
+        const cEnd = Math.min(w, r + 1);
+        for (let c = 0; c < cEnd; c++) l[row + c] -= tmp[r * w + c];
+      }
     }
-    let s = a[ri + i];
-    for (let k = 0; k < i; k++) s -= l[ri + k] * l[ri + k];
-    const diag = a[ri + i];
-    if (!(diag > 0) || !(s > tolerance * diag)) {
-      // Collinear or constant column: drop it (zero row, so later columns ignore it too).
-      for (let k = 0; k < i; k++) l[ri + k] = 0;
-      dropped.push(i);
-    } else {
-      l[ri + i] = Math.sqrt(s);
-      keep[i] = 1;
+    for (let j = b0; j < b1; j++) {
+      const rj = j * d;
+      const s = l[rj + j] - dot(l, rj + b0, l, rj + b0, j - b0);
+      const diag = a[rj + j];
+      if (!(diag > 0) || !(s > tolerance * diag)) {
+        // Collinear or constant column: drop it (zero row and column).
+        l.fill(0, rj, rj + j + 1);
+        for (let i = j + 1; i < d; i++) l[i * d + j] = 0;
+        dropped.push(j);
+        continue;
+      }
+      const pivot = Math.sqrt(s);
+      l[rj + j] = pivot;
+      for (let i = j + 1; i < d; i++) {
+        const ri = i * d;
+        l[ri + j] = (l[ri + j] - dot(l, ri + b0, l, rj + b0, j - b0)) / pivot;
+      }
     }
   }
-  return { factor: out, rank: d - dropped.length, dropped: Int32Array.from(dropped) };
+  for (let i = 0; i < d; i++) l.fill(0, i * d + i + 1, (i + 1) * d);
+  return {
+    factor: { data: l, rows: d, cols: d },
+    rank: d - dropped.length,
+    dropped: Int32Array.from(dropped),
+  };
+}
+
+/** Panel width of the blocked factorisation. */
+const FACTOR_BLOCK = 64;
+
+/** Column block of the blocked row solves: the off-diagonal part goes through the Gram kernel. */
+const SOLVE_BLOCK = 64;
+
+/**
+ * Solves L z = b for every row b of `rows` (e x d) and returns the solutions as rows (e x d): the
+ * transpose of L^{-1} B for B = rows^T. Blocked: for each block of 64 unknowns, the contribution of
+ * the unknowns already solved is one C -= A B^T product through the Gram kernel, and only the
+ * 64 x 64 diagonal block is substituted element by element. Unknowns of dropped columns are 0.
+ */
+export function solveLowerRows(f: CholeskyFactor, rows: Matrix64): Matrix64 {
+  const d = f.factor.rows;
+  if (rows.cols !== d)
+    throw new RangeError(`solveLowerRows: factor is ${d} x ${d}, rows have ${rows.cols} columns`);
+  const e = rows.rows;
+  const l = f.factor.data;
+  const z = new Float64Array(rows.data);
+  const tmp = new Float64Array(e * SOLVE_BLOCK);
+  for (let b0 = 0; b0 < d; b0 += SOLVE_BLOCK) {
+    const b1 = Math.min(d, b0 + SOLVE_BLOCK);
+    const w = b1 - b0;
+    if (b0 > 0) {
+      // tmp (e x w) = Z[:, 0:b0] L[b0:b1, 0:b0]^T
+      tmp.fill(0);
+      multiplyTransposed(z, l, tmp, e, w, b0, false, 0, d, b0 * d, d, 0, w);
+      for (let r = 0; r < e; r++) for (let c = 0; c < w; c++) z[r * d + b0 + c] -= tmp[r * w + c];
+    }
+    for (let r = 0; r < e; r++) {
+      const zr = r * d;
+      for (let i = b0; i < b1; i++) {
+        const pivot = l[i * d + i];
+        if (pivot === 0) {
+          z[zr + i] = 0;
+          continue;
+        }
+        let s = z[zr + i];
+        for (let k = b0; k < i; k++) s -= l[i * d + k] * z[zr + k];
+        z[zr + i] = s / pivot;
+      }
+    }
+  }
+  return { data: z, rows: e, cols: d };
 }
 
 /**
- * Solves L Z = B for Z (d x e) by forward substitution, in row-axpy form so the inner loop runs
- * over a contiguous row of length e. Rows of dropped columns get Z = 0.
+ * Solves L^T w = z for every row z of `rows` (e x d) and returns the solutions as rows: the
+ * transpose of L^{-T} Z. Same blocking as `solveLowerRows`, walking the blocks from the last one,
+ * with L^T formed once so that the kernel reads contiguous rows.
  */
-export function forwardSolve(f: CholeskyFactor, b: Matrix64): Matrix64 {
+export function solveUpperRows(f: CholeskyFactor, rows: Matrix64): Matrix64 {
   const d = f.factor.rows;
-  if (b.rows !== d)
-    throw new RangeError(`forwardSolve: factor is ${d} x ${d}, right-hand side has ${b.rows} rows`);
-  const e = b.cols;
+  if (rows.cols !== d)
+    throw new RangeError(`solveUpperRows: factor is ${d} x ${d}, rows have ${rows.cols} columns`);
+  const e = rows.rows;
   const l = f.factor.data;
-  const z = new Float64Array(b.data);
-  for (let i = 0; i < d; i++) {
-    const zi = i * e;
-    const pivot = l[i * d + i];
-    if (pivot === 0) {
-      z.fill(0, zi, zi + e);
-      continue;
+  const lt = new Float64Array(d * d);
+  for (let i = 0; i < d; i++) for (let k = 0; k <= i; k++) lt[k * d + i] = l[i * d + k];
+  const w = new Float64Array(rows.data);
+  const tmp = new Float64Array(e * SOLVE_BLOCK);
+  const last = Math.floor((d - 1) / SOLVE_BLOCK) * SOLVE_BLOCK;
+  for (let b0 = last; b0 >= 0; b0 -= SOLVE_BLOCK) {
+    const b1 = Math.min(d, b0 + SOLVE_BLOCK);
+    const width = b1 - b0;
+    if (b1 < d) {
+      // tmp (e x width) = W[:, b1:d] (L^T)[b0:b1, b1:d]^T
+      tmp.fill(0);
+      multiplyTransposed(w, lt, tmp, e, width, d - b1, false, b1, d, b0 * d + b1, d, 0, width);
+      for (let r = 0; r < e; r++) for (let c = 0; c < width; c++) w[r * d + b0 + c] -= tmp[r * width + c];
     }
-    for (let k = 0; k < i; k++) {
-      const lik = l[i * d + k];
-      if (lik === 0) continue;
-      const zk = k * e;
-      for (let c = 0; c < e; c++) z[zi + c] -= lik * z[zk + c];
-    }
-    const inv = 1 / pivot;
-    for (let c = 0; c < e; c++) z[zi + c] *= inv;
-  }
-  return { data: z, rows: d, cols: e };
-}
-
-/** Solves L^T W = Z for W (d x e) by back substitution; rows of dropped columns get W = 0. */
-export function backSolve(f: CholeskyFactor, z: Matrix64): Matrix64 {
-  const d = f.factor.rows;
-  if (z.rows !== d)
-    throw new RangeError(`backSolve: factor is ${d} x ${d}, right-hand side has ${z.rows} rows`);
-  const e = z.cols;
-  const l = f.factor.data;
-  const w = new Float64Array(z.data);
-  for (let i = d - 1; i >= 0; i--) {
-    const wi = i * e;
-    const pivot = l[i * d + i];
-    if (pivot === 0) {
-      w.fill(0, wi, wi + e);
-      continue;
-    }
-    const inv = 1 / pivot;
-    for (let c = 0; c < e; c++) w[wi + c] *= inv;
-    // Row i of W is final: remove its contribution from the rows above (column i of L^T = row i of L).
-    for (let k = 0; k < i; k++) {
-      const lik = l[i * d + k];
-      if (lik === 0) continue;
-      const wk = k * e;
-      for (let c = 0; c < e; c++) w[wk + c] -= lik * w[wi + c];
+    for (let r = 0; r < e; r++) {
+      const wr = r * d;
+      for (let i = b1 - 1; i >= b0; i--) {
+        const pivot = l[i * d + i];
+        if (pivot === 0) {
+          w[wr + i] = 0;
+          continue;
+        }
+        let s = w[wr + i];
+        for (let k = i + 1; k < b1; k++) s -= lt[i * d + k] * w[wr + k];
+        w[wr + i] = s / pivot;
+      }
     }
   }
-  return { data: w, rows: d, cols: e };
+  return { data: w, rows: e, cols: d };
 }

@@ -33,9 +33,10 @@ export function crossGram(x: FeatureMajor, y: FeatureMajor): Matrix64 {
 }
 
 /**
- * c[i * e + j] += sum_k a[i * n + k] * b[j * n + k] for i < d, j < e. With `upper`, only 4 x 4
- * blocks whose column block starts at or after the row block are computed (the rest are mirrored
- * by the caller).
+ * The kernel: c[cOff + i * ldc + j] += sum_{k < n} a[aOff + i * lda + k] * b[bOff + j * ldb + k]
+ * for i < d, j < e (C += A B^T on row-major blocks with leading dimensions lda, ldb, ldc). With
+ * `upper` (and A = B, d = e), only 4 x 4 blocks on or above the diagonal are computed, plus edge
+ * entries; the caller mirrors the rest.
  */
 export function multiplyTransposed(
   a: Float64Array,
@@ -45,6 +46,12 @@ export function multiplyTransposed(
   e: number,
   n: number,
   upper: boolean,
+  aOff = 0,
+  lda = n,
+  bOff = 0,
+  ldb = n,
+  cOff = 0,
+  ldc = e,
 ): void {
   const d4 = d - (d % 4);
   const e4 = e - (e % 4);
@@ -53,16 +60,16 @@ export function multiplyTransposed(
     for (let j0 = 0; j0 < e4; j0 += JB) {
       const j1 = Math.min(e4, j0 + JB);
       for (let i = 0; i < d4; i += 4) {
-        const a0 = i * n;
-        const a1 = a0 + n;
-        const a2 = a1 + n;
-        const a3 = a2 + n;
+        const a0 = aOff + i * lda;
+        const a1 = a0 + lda;
+        const a2 = a1 + lda;
+        const a3 = a2 + lda;
         const jStart = upper ? Math.max(j0, i) : j0;
         for (let j = jStart; j < j1; j += 4) {
-          const b0 = j * n;
-          const b1 = b0 + n;
-          const b2 = b1 + n;
-          const b3 = b2 + n;
+          const b0 = bOff + j * ldb;
+          const b1 = b0 + ldb;
+          const b2 = b1 + ldb;
+          const b3 = b2 + ldb;
           let c00 = 0;
           let c01 = 0;
           let c02 = 0;
@@ -105,22 +112,22 @@ export function multiplyTransposed(
             c32 += x3 * y2;
             c33 += x3 * y3;
           }
-          let r = i * e + j;
+          let r = cOff + i * ldc + j;
           c[r] += c00;
           c[r + 1] += c01;
           c[r + 2] += c02;
           c[r + 3] += c03;
-          r += e;
+          r += ldc;
           c[r] += c10;
           c[r + 1] += c11;
           c[r + 2] += c12;
           c[r + 3] += c13;
-          r += e;
+          r += ldc;
           c[r] += c20;
           c[r + 1] += c21;
           c[r + 2] += c22;
           c[r + 3] += c23;
-          r += e;
+          r += ldc;
           c[r] += c30;
           c[r + 1] += c31;
           c[r + 2] += c32;
@@ -129,24 +136,28 @@ export function multiplyTransposed(
       }
     }
   }
-  // Edges: rows d4..d-1 against every column, and columns e4..e-1 against rows 0..d4-1.
+  // Edges: rows d4..d-1 against every needed column, and columns e4..e-1 against rows 0..d4-1.
   for (let i = 0; i < d; i++) {
-    const jFrom = i >= d4 ? (upper ? i - (i % 4) : 0) : e4;
-    const jStart = upper ? Math.max(jFrom, i - (i % 4)) : jFrom;
-    for (let j = jStart; j < e; j++) c[i * e + j] = dot(a, i * n, b, j * n, n);
+    const jFrom = i >= d4 ? (upper ? d4 : 0) : e4;
+    for (let j = jFrom; j < e; j++) c[cOff + i * ldc + j] += dot(a, aOff + i * lda, b, bOff + j * ldb, n);
   }
 }
 
-function dot(a: Float64Array, ao: number, b: Float64Array, bo: number, n: number): number {
+/** Dot product of a[ao..ao+n) and b[bo..bo+n), four independent partial sums. */
+export function dot(a: Float64Array, ao: number, b: Float64Array, bo: number, n: number): number {
   let s0 = 0;
   let s1 = 0;
+  let s2 = 0;
+  let s3 = 0;
   let k = 0;
-  for (; k + 1 < n; k += 2) {
+  for (; k + 3 < n; k += 4) {
     s0 += a[ao + k] * b[bo + k];
     s1 += a[ao + k + 1] * b[bo + k + 1];
+    s2 += a[ao + k + 2] * b[bo + k + 2];
+    s3 += a[ao + k + 3] * b[bo + k + 3];
   }
-  if (k < n) s0 += a[ao + k] * b[bo + k];
-  return s0 + s1;
+  for (; k < n; k++) s0 += a[ao + k] * b[bo + k];
+  return s0 + s1 + (s2 + s3);
 }
 
 /** C = A B for row-major A (m x k) and B (k x e), through the same blocked kernel (B is transposed first). */

@@ -11,7 +11,13 @@ export {
 export { anisotropy, anisotropyFromGram, largestEigenvalue } from './anisotropy';
 export { type Centered, centerColumns } from './center';
 export { chanceFloor } from './chanceFloor';
-export { backSolve, type CholeskyFactor, COLLINEAR_TOLERANCE, cholesky, forwardSolve } from './cholesky';
+export {
+  type CholeskyFactor,
+  COLLINEAR_TOLERANCE,
+  cholesky,
+  solveLowerRows,
+  solveUpperRows,
+} from './cholesky';
 export { meanCosineSimilarity } from './cosineSimilarity';
 export { distinctRows } from './distinctRows';
 export { crossGram, gram, matmul } from './gram';

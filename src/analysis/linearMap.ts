@@ -1,5 +1,5 @@
 import { type Centered, centerColumns } from './center';
-import { backSolve } from './cholesky';
+import { solveUpperRows } from './cholesky';
 import { matmul } from './gram';
 import type { PairFit } from './linearity';
 import { assertSameShape, type Matrix, matrix } from './matrix';
@@ -30,8 +30,10 @@ export interface LinearMap {
 
 /** The map behind a pair fit: W = (Xc^T Xc)^{-1} Xc^T Yc, from the Cholesky factor by back substitution. */
 export function linearMapFromFit(fit: PairFit): LinearMap {
-  const d = fit.cross.rows;
-  const w = backSolve(fit.factor, fit.z);
+  const d = fit.crossT.rows;
+  const wT = solveUpperRows(fit.factor, fit.zT).data;
+  const w = new Float64Array(d * d);
+  for (let i = 0; i < d; i++) for (let j = 0; j < d; j++) w[j * d + i] = wT[i * d + j];
   return {
     d,
     n: fit.x.centered.cols,
@@ -40,7 +42,7 @@ export function linearMapFromFit(fit: PairFit): LinearMap {
     meanY: fit.y.mean,
     normX: Math.sqrt(fit.x.sumSquares),
     normY: Math.sqrt(fit.y.sumSquares),
-    weights: w.data,
+    weights: w,
   };
 }
 

@@ -1,6 +1,6 @@
 import { type Centered, centerColumns } from './center';
 import { chanceFloor } from './chanceFloor';
-import { type CholeskyFactor, cholesky, forwardSolve } from './cholesky';
+import { type CholeskyFactor, cholesky, solveLowerRows } from './cholesky';
 import { distinctRows } from './distinctRows';
 import { crossGram, gram } from './gram';
 import { assertSameShape, type Matrix, type Matrix64 } from './matrix';
@@ -39,10 +39,10 @@ export interface PairFit {
   readonly x: Centered;
   readonly y: Centered;
   readonly factor: CholeskyFactor;
-  /** Xc^T Yc (d x d, unnormalised). */
-  readonly cross: Matrix64;
-  /** L^{-1} Xc^T Yc, so that the explained sum of squares is ||Z||_F^2. */
-  readonly z: Matrix64;
+  /** (Xc^T Yc)^T = Yc^T Xc (d x d, unnormalised): row r is target feature r's cross-products. */
+  readonly crossT: Matrix64;
+  /** (L^{-1} Xc^T Yc)^T, so that the explained sum of squares is ||Z||_F^2. */
+  readonly zT: Matrix64;
 }
 
 /**
@@ -71,42 +71,44 @@ export function pairLinearity(fit: PairFit, gxx: Matrix64, distinct: number): Pa
   return { linearity: scoreNext(fit, distinct), linearityNoResidual: scoreUpdate(fit, gxx, distinct) };
 }
 
-/** Factors X's Gram matrix and forms Z = L^{-1} Xc^T Yc. `gxx` must be gram(x.centered). */
+/**
+ * Factors X's Gram matrix and forms Z = L^{-1} Xc^T Yc (kept transposed: one row per target
+ * feature, the layout the blocked solve wants). `gxx` must be gram(x.centered).
+ */
 export function fitPair(x: Centered, gxx: Matrix64, y: Centered): PairFit {
   const factor = cholesky(gxx);
-  const cross = crossGram(x.centered, y.centered);
-  return { x, y, factor, cross, z: forwardSolve(factor, cross) };
+  const crossT = crossGram(y.centered, x.centered);
+  return { x, y, factor, crossT, zT: solveLowerRows(factor, crossT) };
 }
 
 /** Score with the residual stream: Y = H[l+1]. */
 export function scoreNext(fit: PairFit, distinct: number): LinearityResult {
-  return finish(fit, distinct, sumSquares(fit.z.data), fit.y.sumSquares);
+  return finish(fit, distinct, sumSquares(fit.zT.data), fit.y.sumSquares);
 }
 
 /**
  * Score without the residual stream: Y' = H[l+1] - H[l], whose centred cross-Gram with X is
  * Xc^T Yc - Xc^T Xc and whose sum of squares is ||Yc||^2 - 2 tr(Xc^T Yc) + ||Xc||^2. With a full-rank
- * factor, L^{-1} Xc^T Xc = L^T, so Z' = Z - L^T costs nothing; with dropped columns it is solved again.
+ * factor, L^{-1} Xc^T Xc = L^T, so Z'^T = Z^T - L costs nothing; with dropped columns it is solved
+ * again (G is symmetric, so the transposed right-hand side is Yc^T Xc - G).
  */
 export function scoreUpdate(fit: PairFit, gxx: Matrix64, distinct: number): LinearityResult {
-  const { factor, cross, z } = fit;
-  const d = cross.rows;
+  const { factor, crossT, zT } = fit;
+  const d = crossT.rows;
   let trace = 0;
-  for (let i = 0; i < d; i++) trace += cross.data[i * d + i];
+  for (let i = 0; i < d; i++) trace += crossT.data[i * d + i];
   const syy = fit.y.sumSquares - 2 * trace + fit.x.sumSquares;
   let explained = 0;
   if (factor.rank === d) {
     const l = factor.factor.data;
-    for (let i = 0; i < d; i++) {
-      for (let j = 0; j < d; j++) {
-        const v = z.data[i * d + j] - l[j * d + i];
-        explained += v * v;
-      }
+    for (let i = 0; i < d * d; i++) {
+      const v = zT.data[i] - l[i];
+      explained += v * v;
     }
   } else {
-    const b = new Float64Array(cross.data);
+    const b = new Float64Array(crossT.data);
     for (let i = 0; i < b.length; i++) b[i] -= gxx.data[i];
-    explained = sumSquares(forwardSolve(factor, { data: b, rows: d, cols: d }).data);
+    explained = sumSquares(solveLowerRows(factor, { data: b, rows: d, cols: d }).data);
   }
   return finish(fit, distinct, explained, syy);
 }

@@ -1,6 +1,6 @@
 import { type RunControl, throwIfAborted } from './abort';
 import { type Centered, centerColumns } from './center';
-import { forwardSolve } from './cholesky';
+import { solveLowerRows } from './cholesky';
 import { gram } from './gram';
 import { blockCount, type HiddenStates, stateMatrix } from './hiddenStates';
 import { fitPair, interpolationGuard } from './linearity';
@@ -83,14 +83,17 @@ export function fitReferenceMaps(
         stateMatrix(states, l + 1),
         options.tokens,
       );
-      const u = forwardSolve(fit.factor, x.centered).data;
+      // Leverages: h_k = 1/n + ||L^{-1} xc_k||^2, one row solve per reference token.
+      const xt = new Float64Array(n * d);
+      for (let f = 0; f < d; f++) for (let k = 0; k < n; k++) xt[k * d + f] = x.centered.data[f * n + k];
+      const u = solveLowerRows(fit.factor, { data: xt, rows: n, cols: d }).data;
       const loo = new Float64Array(n);
       let unpredictable = 0;
       let sum = 0;
       const scale = 1 / (map.normY * map.normY);
       for (let k = 0; k < n; k++) {
         let h = 1 / n;
-        for (let f = 0; f < d; f++) h += u[f * n + k] * u[f * n + k];
+        for (let f = 0; f < d; f++) h += u[k * d + f] * u[k * d + f];
         const keep = 1 - h;
         if (!(keep > 1e-8)) {
           loo[k] = Number.NaN;
