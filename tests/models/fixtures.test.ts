@@ -119,6 +119,7 @@ describe('model folders in public/models', () => {
       'fixtures/tiny-random-opt',
       'fixtures/tiny-random-phi',
       'fixtures/tiny-random-phi3',
+      'fixtures/genai-fused-llama',
     ]) {
       expect(IDS).toContain(name);
     }

@@ -158,12 +158,14 @@ def export_onnx(model, path, *, opset=OPSET, past_len=2, seq_len=3, with_past=Tr
 
 def quantize_q8(src, dst):
     """q8 like the Hub's `model_quantized.onnx`: dynamic uint8 quantization of MatMul weights."""
+    import onnx
     from onnxruntime.quantization import QuantType, quantize_dynamic
 
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
         quantize_dynamic(src, dst, weight_type=QuantType.QUInt8, per_channel=False, reduce_range=False,
-                         op_types_to_quantize=["MatMul", "Gemm"])
+                         op_types_to_quantize=["MatMul", "Gemm"],
+                         extra_options={"DefaultTensorType": onnx.TensorProto.FLOAT})
     return dst
 
 
