@@ -119,12 +119,26 @@ function countLayers(graph: OnnxGraph, expected: number | undefined): number {
   return layers;
 }
 
-function blockLevelAdds(graph: OnnxGraph, layer: number): OnnxNode[] {
-  return graph.nodes.filter((n) => {
-    if (n.opType !== 'Add') return false;
-    const m = LAYER_SCOPE.exec(n.name);
-    return m !== null && Number(m[2]) === layer && /^Add(_\d+)?$/.test(n.name.slice(m[0].length));
-  });
+/**
+ * Ops on the residual stream's path through a block: the block-level residual Adds, and ops that
+ * leave values unchanged which an export may put on the path (RMSNorm's float32 Cast, OPT's
+ * Reshapes that flatten tokens for its MLP, Identity). Of the latter only the data input is followed.
+ * Adds inside submodules (biases, attention masks) are not on the path.
+ */
+const RESIDUAL_PATH_OPS = new Set(['Add', 'Cast', 'Reshape', 'Identity']);
+
+function onResidualPath(node: OnnxNode, layer: number): boolean {
+  return RESIDUAL_PATH_OPS.has(node.opType) && (node.opType !== 'Add' || isBlockLevel(node, layer));
+}
+
+function dataInputs(node: OnnxNode): string[] {
+  return (node.opType === 'Add' ? node.inputs : node.inputs.slice(0, 1)).filter(Boolean);
+}
+
+/** Nodes directly in block i's scope (`.../layers.i/Add_1`), not inside a submodule. */
+function isBlockLevel(node: OnnxNode, layer: number): boolean {
+  const m = LAYER_SCOPE.exec(node.name);
+  return m !== null && Number(m[2]) === layer && !node.name.slice(m[0].length).includes('/');
 }
 
 function findResidualAddPlan(graph: OnnxGraph, layers: number): HiddenStatePlan {
@@ -132,18 +146,15 @@ function findResidualAddPlan(graph: OnnxGraph, layers: number): HiddenStatePlan 
   const blockOutputs: string[] = [];
   const blockInputs: string[] = [];
   for (let i = 0; i < layers; i++) {
-    const adds = blockLevelAdds(graph, i);
-    if (adds.length === 0) throw unsupported(`block ${i} has no block-level residual Add.`);
-    const leaving = adds.flatMap((n) =>
-      n.outputs.filter((t) => (index.consumers.get(t) ?? []).some((c) => index.layerOfNode(c) !== i)),
-    );
+    // Block i's output: what a block-level residual-path node of block i hands to later nodes.
+    const leaving = graph.nodes
+      .filter((n) => RESIDUAL_PATH_OPS.has(n.opType) && isBlockLevel(n, i))
+      .flatMap((n) => n.outputs.filter((t) => t && (index.consumers.get(t) ?? []).some((c) => index.layerOfNode(c) !== i)));
     if (leaving.length !== 1) {
-      throw unsupported(
-        `block ${i} passes ${leaving.length} residual sums to later nodes (expected exactly 1).`,
-      );
+      throw unsupported(`block ${i} passes ${leaving.length} residual sums to later nodes (expected exactly 1).`);
     }
     blockOutputs.push(leaving[0]);
-    // Walk the block-level Adds back from the output to what they read from outside the block.
+    // Walk the residual path back from the output to what it reads from outside the block.
     const outside = new Set<string>();
     const stack = [leaving[0]];
     const seen = new Set<string>();
@@ -153,15 +164,13 @@ function findResidualAddPlan(graph: OnnxGraph, layers: number): HiddenStatePlan 
       seen.add(tensor);
       const producer = index.producer.get(tensor);
       if (!producer || index.layerOfNode(producer) !== i) {
-        if (!graph.initializers.has(tensor)) outside.add(tensor);
+        if (!graph.initializers.has(tensor) && producer?.opType !== 'Constant') outside.add(tensor);
         continue;
       }
-      if (adds.includes(producer)) stack.push(...producer.inputs.filter(Boolean));
+      if (onResidualPath(producer, i)) stack.push(...dataInputs(producer));
     }
     if (outside.size !== 1) {
-      throw unsupported(
-        `block ${i}'s residual Adds read ${outside.size} tensors from outside the block (expected 1).`,
-      );
+      throw unsupported(`block ${i}'s residual path reads ${outside.size} tensors from outside the block (expected 1).`);
     }
     blockInputs.push([...outside][0]);
   }

@@ -79,6 +79,29 @@ export function toFloat32(tensor: TensorLike): Float32Array {
   throw new LinScopeError('RUNTIME', `the model returned a ${tensor.type} tensor where float was expected`);
 }
 
+const DTYPE_FILES: Record<ModelDtype, string> = {
+  fp32: 'model.onnx',
+  fp16: 'model_fp16.onnx',
+  q8: 'model_quantized.onnx',
+  q4: 'model_q4.onnx',
+  q4f16: 'model_q4f16.onnx',
+};
+
+/** Turn transformers.js's "file not found" into what the user can do about it. */
+function explainLoadFailure(error: unknown, spec: ModelSpec): unknown {
+  if (error instanceof LinScopeError) return error;
+  const message = error instanceof Error ? error.message : String(error);
+  if (/not found|could not locate|404/i.test(message) && /onnx\//.test(message)) {
+    return new LinScopeError(
+      'UNSUPPORTED_GRAPH',
+      `Model "${spec.id}" has no onnx/${DTYPE_FILES[spec.dtype]} (the ${spec.dtype} variant). Try another dtype. ` +
+        'Older exports keep their layers inside onnx/decoder_model_merged.onnx (an If node), which LinScope cannot read: ' +
+        'use a transformers.js v3+ export of the model (onnx/model.onnx and its variants).',
+    );
+  }
+  return error;
+}
+
 function layersOf(config: RawConfig): number | undefined {
   return config.num_hidden_layers ?? config.n_layer ?? config.num_layers;
 }
@@ -134,6 +157,8 @@ export class HiddenStateModel {
       dtype: spec.dtype,
       device: 'auto',
       session_options: { executionProviders: [spec.device] },
+    }).catch((error: unknown) => {
+      throw explainLoadFailure(error, spec);
     });
     const session = (model as unknown as { sessions: Record<string, unknown> }).sessions.model;
     const record = session ? rt.runtime.recordOf(session as never) : undefined;
@@ -155,6 +180,25 @@ export class HiddenStateModel {
   /** Token ids of a text, with the special tokens (BOS) the tokenizer adds. */
   encode(text: string): number[] {
     return this.tokenizer.encode(text);
+  }
+
+  decode(ids: readonly number[]): string {
+    return this.tokenizer.decode([...ids], { skip_special_tokens: true });
+  }
+
+  /** Greedy continuation of `prompt` (BOS alone when empty); returns all ids, prompt included. */
+  async generate(prompt: string, maxNewTokens: number): Promise<number[]> {
+    const { Tensor } = this.rt.transformers;
+    const ids = prompt ? this.encode(prompt) : [(this.config as { bos_token_id?: number }).bos_token_id ?? 0];
+    const inputIds = new Tensor('int64', BigInt64Array.from(ids, BigInt), [1, ids.length]);
+    const generate = (this.model as unknown as { generate(options: object): Promise<{ data: BigInt64Array }> }).generate.bind(this.model);
+    const out = await generate({
+      input_ids: inputIds,
+      attention_mask: new Tensor('int64', new BigInt64Array(ids.length).fill(1n), [1, ids.length]),
+      max_new_tokens: maxNewTokens,
+      do_sample: false,
+    });
+    return Array.from(out.data, Number);
   }
 
   describeTokens(ids: readonly number[]): TokenInfo[] {

@@ -12,6 +12,7 @@ import {
   type LinScopeRuntime,
   type OrtModule,
 } from './augmentingRuntime';
+import { type FileCache, ModelFileCache } from './modelFileCache';
 import { PROBE_LENGTH, probeModelBytes } from './probeModel';
 
 /** Threads to use when the page is cross-origin isolated; more rarely pays off for small models. */
@@ -96,28 +97,46 @@ export async function probeBackend(choice: BackendChoice, assetBase: string): Pr
   };
 }
 
-let webRuntime: Promise<LinScopeRuntime> | null = null;
+let webRuntime: Promise<BrowserRuntime> | null = null;
+
+export interface BrowserRuntime extends LinScopeRuntime {
+  /** Models the user opened from disk live here; so do cached downloads. */
+  files: ModelFileCache;
+}
+
+/** The browser's Cache API as a FileCache (null where the page may not use it). */
+async function browserCache(name: string): Promise<FileCache | null> {
+  if (typeof caches === 'undefined') return null;
+  try {
+    const cache = await caches.open(name);
+    return { match: async (key) => cache.match(key), put: (key, response) => cache.put(key, response) };
+  } catch {
+    return null;
+  }
+}
 
 /**
  * The browser's LinScope runtime: onnxruntime-web wrapped so every session declares the hidden
  * states, installed for transformers.js before it is imported (hence the dynamic import).
- * Models resolve under `<base>/models/` (those LinScope ships); the Hub is off until a user picks a
- * Hub model (`allowHub`).
+ * Models resolve under `<base>/models/` (those LinScope ships) or in memory (opened by the user);
+ * the Hub is off until a user picks a Hub model (`allowHub`).
  */
-export function browserRuntime(assetBase: string): Promise<LinScopeRuntime> {
+export function browserRuntime(assetBase: string): Promise<BrowserRuntime> {
   webRuntime ??= (async () => {
     configureWasmRuntime(assetBase);
     const runtime = new AugmentingRuntime(ort as unknown as OrtModule);
     installForTransformers(runtime);
     const transformers = await import('@huggingface/transformers');
     const { env } = transformers;
+    const modelsBase = new URL('models/', assetBase).href;
+    const files = new ModelFileCache(modelsBase, await browserCache('linscope-models-v1'));
     env.allowLocalModels = true;
-    env.localModelPath = new URL('models/', assetBase).href;
+    env.localModelPath = modelsBase;
     env.allowRemoteModels = false;
-    env.useBrowserCache = true;
-    // The cache holds LinScope's downloads only; augmented graphs are rebuilt from them in milliseconds.
-    env.cacheKey = 'linscope-models-v1';
-    return { runtime, transformers };
+    env.useBrowserCache = false;
+    env.useCustomCache = true;
+    env.customCache = files as unknown as typeof env.customCache;
+    return { runtime, transformers, files };
   })();
   return webRuntime;
 }

@@ -1,7 +1,32 @@
+import { LinScopeError } from '../errors';
+import type { LinScopeResult } from '../share/result';
+import type { JobProgress } from './analyzeJob';
 import { fromWireError } from './errors';
-import type { BackendChoice, BackendInfo, WorkerEvent, WorkerRequest } from './protocol';
+import type {
+  AnalyzeRequest,
+  BackendChoice,
+  BackendInfo,
+  ModelRequest,
+  TokenCount,
+  UserFile,
+  WorkerEvent,
+  WorkerRequest,
+} from './protocol';
 
-type Pending = { resolve: (event: WorkerEvent) => void; reject: (error: Error) => void };
+type RequestBody = WorkerRequest extends infer R ? (R extends { id: number } ? Omit<R, 'id'> : never) : never;
+type Reply<T extends WorkerEvent['type']> = Extract<WorkerEvent, { type: T }>;
+
+interface Pending {
+  resolve: (event: WorkerEvent) => void;
+  reject: (error: Error) => void;
+  onProgress?: (progress: JobProgress) => void;
+}
+
+/** A running job: its outcome, and a way to stop it (the promise then rejects with code ABORTED). */
+export interface Job<T> {
+  done: Promise<T>;
+  cancel: () => void;
+}
 
 /**
  * The page's side of the worker protocol: one module worker, requests matched to replies by id.
@@ -16,7 +41,7 @@ export class WorkerClient {
     this.worker = new Worker(new URL('./entry.ts', import.meta.url), { type: 'module', name: 'linscope' });
     this.worker.onmessage = (message: MessageEvent<WorkerEvent>) => this.receive(message.data);
     this.worker.onerror = (event) => {
-      const error = new Error(`The LinScope worker failed: ${event.message || 'unknown error'}`);
+      const error = new LinScopeError('INTERNAL', `The LinScope worker failed: ${event.message || 'unknown error'}`);
       for (const p of this.pending.values()) p.reject(error);
       this.pending.clear();
     };
@@ -25,24 +50,60 @@ export class WorkerClient {
   private receive(event: WorkerEvent): void {
     const pending = this.pending.get(event.id);
     if (!pending) return;
+    if (event.type === 'progress') {
+      pending.onProgress?.(event.progress);
+      return;
+    }
     this.pending.delete(event.id);
     if (event.type === 'error') pending.reject(fromWireError(event.error));
     else pending.resolve(event);
   }
 
-  private send(request: WorkerRequest): Promise<WorkerEvent> {
-    return new Promise((resolve, reject) => {
-      this.pending.set(request.id, { resolve, reject });
-      this.worker.postMessage(request);
+  private send<T extends WorkerEvent['type']>(
+    body: RequestBody,
+    expect: T,
+    onProgress?: (progress: JobProgress) => void,
+  ): Job<Reply<T>> {
+    const id = this.nextId++;
+    const done = new Promise<Reply<T>>((resolve, reject) => {
+      this.pending.set(id, {
+        resolve: (event) =>
+          event.type === expect
+            ? resolve(event as Reply<T>)
+            : reject(new LinScopeError('INTERNAL', `unexpected reply ${event.type} to ${body.type}`)),
+        reject,
+        onProgress,
+      });
+      this.worker.postMessage({ ...body, id } as WorkerRequest);
     });
+    return { done, cancel: () => this.worker.postMessage({ type: 'cancel', id } satisfies WorkerRequest) };
   }
 
   /** Settle the backend (WebGPU or WASM) and prove it runs. */
   async probe(backend: BackendChoice): Promise<BackendInfo> {
-    const id = this.nextId++;
-    const event = await this.send({ type: 'probe', id, backend, assetBase: document.baseURI });
-    if (event.type !== 'backend') throw new Error(`unexpected reply ${event.type} to probe`);
-    return event.info;
+    return (await this.send({ type: 'probe', backend, assetBase: document.baseURI }, 'backend').done).info;
+  }
+
+  analyze(request: AnalyzeRequest, onProgress: (progress: JobProgress) => void): Job<LinScopeResult> {
+    const job = this.send({ type: 'analyze', request }, 'result', onProgress);
+    return { done: job.done.then((e) => e.result), cancel: job.cancel };
+  }
+
+  async countTokens(model: ModelRequest, texts: string[]): Promise<TokenCount> {
+    return (await this.send({ type: 'count-tokens', model, texts }, 'token-count').done).count;
+  }
+
+  async openFolder(name: string, files: UserFile[]): Promise<string> {
+    return (await this.send({ type: 'open-folder', name, files }, 'opened').done).modelId;
+  }
+
+  async openLlama2c(name: string, checkpoint: Blob, tokenizer: Blob): Promise<string> {
+    return (await this.send({ type: 'open-llama2c', name, checkpoint, tokenizer }, 'opened').done).modelId;
+  }
+
+  async generate(model: ModelRequest, prompt: string, maxNewTokens: number): Promise<{ text: string; ids: number[] }> {
+    const { text, ids } = await this.send({ type: 'generate', model, prompt, maxNewTokens }, 'generated').done;
+    return { text, ids };
   }
 
   terminate(): void {

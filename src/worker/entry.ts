@@ -1,47 +1,70 @@
 /// <reference lib="webworker" />
+/**
+ * The worker's message loop: one AbortController per job, each request handed to its handler,
+ * each outcome posted back with the request's id.
+ */
 import { LinScopeError } from '../errors';
 import { toWireError } from './errors';
-import { handleProbe } from './handlers';
+import {
+  handleAnalyze,
+  handleCountTokens,
+  handleGenerate,
+  handleOpenFolder,
+  handleOpenLlama2c,
+  handleProbe,
+} from './handlers';
 import type { WorkerEvent, WorkerRequest } from './protocol';
 
 declare const self: DedicatedWorkerGlobalScope;
 
-function post(event: WorkerEvent, transfer: Transferable[] = []): void {
-  self.postMessage(event, transfer);
+function post(event: WorkerEvent): void {
+  self.postMessage(event);
 }
 
 const running = new Map<number, AbortController>();
 
-self.onmessage = async (message: MessageEvent<WorkerRequest>) => {
-  const request = message.data;
+async function handle(request: Exclude<WorkerRequest, { type: 'cancel' }>, signal: AbortSignal): Promise<WorkerEvent> {
+  const { id } = request;
   switch (request.type) {
-    case 'cancel':
-      running.get(request.id)?.abort();
-      return;
-    case 'probe': {
-      const controller = new AbortController();
-      running.set(request.id, controller);
-      try {
-        const info = await handleProbe(request.backend, request.assetBase);
-        post({ type: 'backend', id: request.id, info });
-      } catch (error) {
-        const wrapped =
-          error instanceof LinScopeError
-            ? error
-            : new LinScopeError('RUNTIME', error instanceof Error ? error.message : String(error));
-        post({ type: 'error', id: request.id, error: toWireError(wrapped) });
-      } finally {
-        running.delete(request.id);
-      }
-      return;
+    case 'probe':
+      return { type: 'backend', id, info: await handleProbe(request.backend, request.assetBase) };
+    case 'analyze': {
+      const result = await handleAnalyze(request.request, {
+        signal,
+        onProgress: (progress) => post({ type: 'progress', id, progress }),
+      });
+      return { type: 'result', id, result };
+    }
+    case 'count-tokens':
+      return { type: 'token-count', id, count: await handleCountTokens(request.model, request.texts) };
+    case 'open-folder':
+      return { type: 'opened', id, modelId: await handleOpenFolder(request.name, request.files) };
+    case 'open-llama2c':
+      return { type: 'opened', id, modelId: await handleOpenLlama2c(request.name, request.checkpoint, request.tokenizer) };
+    case 'generate': {
+      const { text, ids } = await handleGenerate(request.model, request.prompt, request.maxNewTokens);
+      return { type: 'generated', id, text, ids };
     }
     default: {
       const unknown: never = request;
-      post({
-        type: 'error',
-        id: -1,
-        error: toWireError(new LinScopeError('BAD_INPUT', `unknown request ${JSON.stringify(unknown)}`)),
-      });
+      throw new LinScopeError('BAD_INPUT', `unknown request ${JSON.stringify(unknown)}`);
     }
+  }
+}
+
+self.onmessage = async (message: MessageEvent<WorkerRequest>) => {
+  const request = message.data;
+  if (request.type === 'cancel') {
+    running.get(request.id)?.abort();
+    return;
+  }
+  const controller = new AbortController();
+  running.set(request.id, controller);
+  try {
+    post(await handle(request, controller.signal));
+  } catch (error) {
+    post({ type: 'error', id: request.id, error: toWireError(error) });
+  } finally {
+    running.delete(request.id);
   }
 };
