@@ -149,9 +149,13 @@ function findResidualAddPlan(graph: OnnxGraph, layers: number): HiddenStatePlan 
     // Block i's output: what a block-level residual-path node of block i hands to later nodes.
     const leaving = graph.nodes
       .filter((n) => RESIDUAL_PATH_OPS.has(n.opType) && isBlockLevel(n, i))
-      .flatMap((n) => n.outputs.filter((t) => t && (index.consumers.get(t) ?? []).some((c) => index.layerOfNode(c) !== i)));
+      .flatMap((n) =>
+        n.outputs.filter((t) => t && (index.consumers.get(t) ?? []).some((c) => index.layerOfNode(c) !== i)),
+      );
     if (leaving.length !== 1) {
-      throw unsupported(`block ${i} passes ${leaving.length} residual sums to later nodes (expected exactly 1).`);
+      throw unsupported(
+        `block ${i} passes ${leaving.length} residual sums to later nodes (expected exactly 1).`,
+      );
     }
     blockOutputs.push(leaving[0]);
     // Walk the residual path back from the output to what it reads from outside the block.
@@ -170,7 +174,9 @@ function findResidualAddPlan(graph: OnnxGraph, layers: number): HiddenStatePlan 
       if (onResidualPath(producer, i)) stack.push(...dataInputs(producer));
     }
     if (outside.size !== 1) {
-      throw unsupported(`block ${i}'s residual path reads ${outside.size} tensors from outside the block (expected 1).`);
+      throw unsupported(
+        `block ${i}'s residual path reads ${outside.size} tensors from outside the block (expected 1).`,
+      );
     }
     blockInputs.push([...outside][0]);
   }

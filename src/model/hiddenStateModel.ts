@@ -191,7 +191,9 @@ export class HiddenStateModel {
     const { Tensor } = this.rt.transformers;
     const ids = prompt ? this.encode(prompt) : [(this.config as { bos_token_id?: number }).bos_token_id ?? 0];
     const inputIds = new Tensor('int64', BigInt64Array.from(ids, BigInt), [1, ids.length]);
-    const generate = (this.model as unknown as { generate(options: object): Promise<{ data: BigInt64Array }> }).generate.bind(this.model);
+    const generate = (
+      this.model as unknown as { generate(options: object): Promise<{ data: BigInt64Array }> }
+    ).generate.bind(this.model);
     const out = await generate({
       input_ids: inputIds,
       attention_mask: new Tensor('int64', new BigInt64Array(ids.length).fill(1n), [1, ids.length]),

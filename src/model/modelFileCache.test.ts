@@ -33,14 +33,22 @@ describe('ModelFileCache', () => {
     persistent.entries.set('https://huggingface.co/gpt2/resolve/main/config.json', 'hub');
     persistent.entries.set(`${BASE}local/ghost/config.json`, 'stale');
     const cache = new ModelFileCache(BASE, persistent);
-    expect(await (await cache.match('https://huggingface.co/gpt2/resolve/main/config.json'))?.text()).toBe('hub');
+    expect(await (await cache.match('https://huggingface.co/gpt2/resolve/main/config.json'))?.text()).toBe(
+      'hub',
+    );
     expect(await cache.match(`${BASE}local/ghost/config.json`)).toBeUndefined();
   });
 
   it('replaces a folder registered again under the same name and keeps user files out of the persistent cache', async () => {
     const persistent = new MapCache();
     const cache = new ModelFileCache(BASE, persistent);
-    cache.register('m', new Map([['a.json', '1'], ['b.json', '2']]));
+    cache.register(
+      'm',
+      new Map([
+        ['a.json', '1'],
+        ['b.json', '2'],
+      ]),
+    );
     const id = cache.register('m', new Map([['a.json', '3']]));
     expect(await (await cache.match(`${id}/a.json`))?.text()).toBe('3');
     expect(await cache.match(`${id}/b.json`)).toBeUndefined();

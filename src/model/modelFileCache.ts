@@ -52,7 +52,10 @@ export class ModelFileCache implements FileCache {
     const url = this.resolve(key);
     const blob = url ? this.memory.get(url) : undefined;
     if (blob) {
-      return new Response(blob, { status: 200, headers: { 'Content-Length': String(blob.size), 'Content-Type': blob.type } });
+      return new Response(blob, {
+        status: 200,
+        headers: { 'Content-Length': String(blob.size), 'Content-Type': blob.type },
+      });
     }
     // A local id that is not in memory must not fall through to the network.
     if (url?.startsWith(new URL(LOCAL_MODEL_PREFIX, this.modelsBase).href)) return undefined;

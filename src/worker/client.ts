@@ -41,7 +41,10 @@ export class WorkerClient {
     this.worker = new Worker(new URL('./entry.ts', import.meta.url), { type: 'module', name: 'linscope' });
     this.worker.onmessage = (message: MessageEvent<WorkerEvent>) => this.receive(message.data);
     this.worker.onerror = (event) => {
-      const error = new LinScopeError('INTERNAL', `The LinScope worker failed: ${event.message || 'unknown error'}`);
+      const error = new LinScopeError(
+        'INTERNAL',
+        `The LinScope worker failed: ${event.message || 'unknown error'}`,
+      );
       for (const p of this.pending.values()) p.reject(error);
       this.pending.clear();
     };
@@ -101,8 +104,13 @@ export class WorkerClient {
     return (await this.send({ type: 'open-llama2c', name, checkpoint, tokenizer }, 'opened').done).modelId;
   }
 
-  async generate(model: ModelRequest, prompt: string, maxNewTokens: number): Promise<{ text: string; ids: number[] }> {
-    const { text, ids } = await this.send({ type: 'generate', model, prompt, maxNewTokens }, 'generated').done;
+  async generate(
+    model: ModelRequest,
+    prompt: string,
+    maxNewTokens: number,
+  ): Promise<{ text: string; ids: number[] }> {
+    const { text, ids } = await this.send({ type: 'generate', model, prompt, maxNewTokens }, 'generated')
+      .done;
     return { text, ids };
   }
 

@@ -23,7 +23,10 @@ function post(event: WorkerEvent): void {
 
 const running = new Map<number, AbortController>();
 
-async function handle(request: Exclude<WorkerRequest, { type: 'cancel' }>, signal: AbortSignal): Promise<WorkerEvent> {
+async function handle(
+  request: Exclude<WorkerRequest, { type: 'cancel' }>,
+  signal: AbortSignal,
+): Promise<WorkerEvent> {
   const { id } = request;
   switch (request.type) {
     case 'probe':
@@ -40,7 +43,11 @@ async function handle(request: Exclude<WorkerRequest, { type: 'cancel' }>, signa
     case 'open-folder':
       return { type: 'opened', id, modelId: await handleOpenFolder(request.name, request.files) };
     case 'open-llama2c':
-      return { type: 'opened', id, modelId: await handleOpenLlama2c(request.name, request.checkpoint, request.tokenizer) };
+      return {
+        type: 'opened',
+        id,
+        modelId: await handleOpenLlama2c(request.name, request.checkpoint, request.tokenizer),
+      };
     case 'generate': {
       const { text, ids } = await handleGenerate(request.model, request.prompt, request.maxNewTokens);
       return { type: 'generated', id, text, ids };

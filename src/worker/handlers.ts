@@ -8,7 +8,14 @@ import { allowHub, type BrowserRuntime, browserRuntime, probeBackend } from '../
 import { splitCorpus } from '../share/corpusFile';
 import type { LinScopeResult } from '../share/result';
 import { type JobHooks, loadModel, type ReferenceCorpus, runAnalyzeJob } from './analyzeJob';
-import type { AnalyzeRequest, BackendChoice, BackendInfo, ModelRequest, TokenCount, UserFile } from './protocol';
+import type {
+  AnalyzeRequest,
+  BackendChoice,
+  BackendInfo,
+  ModelRequest,
+  TokenCount,
+  UserFile,
+} from './protocol';
 
 let assetBase = '';
 let backend: BackendInfo | null = null;
@@ -31,8 +38,16 @@ function device(): 'webgpu' | 'wasm' {
 async function bundledReference(): Promise<ReferenceCorpus> {
   const url = new URL('corpus/reference-en.txt', assetBase).href;
   const response = await fetch(url);
-  if (!response.ok) throw new LinScopeError('INTERNAL', `the bundled reference corpus is missing (${response.status} for ${url})`);
-  return { source: 'bundled', name: 'reference-en.txt', texts: splitCorpus(await response.text(), 'reference-en.txt') };
+  if (!response.ok)
+    throw new LinScopeError(
+      'INTERNAL',
+      `the bundled reference corpus is missing (${response.status} for ${url})`,
+    );
+  return {
+    source: 'bundled',
+    name: 'reference-en.txt',
+    texts: splitCorpus(await response.text(), 'reference-en.txt'),
+  };
 }
 
 async function prepare(model: ModelRequest): Promise<BrowserRuntime> {
@@ -46,7 +61,12 @@ export async function handleAnalyze(request: AnalyzeRequest, hooks: JobHooks): P
   const reference = request.reference === 'bundled' ? await bundledReference() : request.reference;
   const output = await runAnalyzeJob(
     rt,
-    { model: { ...request.model.spec, device: device() }, texts: request.texts, settings: request.settings, reference },
+    {
+      model: { ...request.model.spec, device: device() },
+      texts: request.texts,
+      settings: request.settings,
+      reference,
+    },
     hooks,
   );
   return output.result;
@@ -69,9 +89,13 @@ export async function handleOpenFolder(name: string, files: UserFile[]): Promise
   const rt = await runtime();
   const paths = new Set(files.map((f) => f.path));
   if (!paths.has('config.json')) {
-    throw new LinScopeError('BAD_INPUT', 'That folder has no config.json. Pick a transformers.js model folder (config.json, tokenizer.json, onnx/model.onnx).');
+    throw new LinScopeError(
+      'BAD_INPUT',
+      'That folder has no config.json. Pick a transformers.js model folder (config.json, tokenizer.json, onnx/model.onnx).',
+    );
   }
-  if (!paths.has('tokenizer.json')) throw new LinScopeError('BAD_INPUT', 'That folder has no tokenizer.json.');
+  if (!paths.has('tokenizer.json'))
+    throw new LinScopeError('BAD_INPUT', 'That folder has no tokenizer.json.');
   if (![...paths].some((p) => /^onnx\/model[^/]*\.onnx$/.test(p))) {
     throw new LinScopeError('BAD_INPUT', 'That folder has no onnx/model*.onnx file.');
   }
@@ -82,7 +106,10 @@ export async function handleOpenLlama2c(name: string, checkpoint: Blob, tokenize
   const rt = await runtime();
   let converted: ReturnType<typeof convertLlama2c>;
   try {
-    converted = convertLlama2c(new Uint8Array(await checkpoint.arrayBuffer()), new Uint8Array(await tokenizer.arrayBuffer()));
+    converted = convertLlama2c(
+      new Uint8Array(await checkpoint.arrayBuffer()),
+      new Uint8Array(await tokenizer.arrayBuffer()),
+    );
   } catch (error) {
     throw new LinScopeError(
       'BAD_INPUT',
@@ -93,7 +120,11 @@ export async function handleOpenLlama2c(name: string, checkpoint: Blob, tokenize
 }
 
 /** Greedy continuation: a quick way to see that a model is sane (and to test conversions). */
-export async function handleGenerate(model: ModelRequest, prompt: string, maxNewTokens: number): Promise<{ text: string; ids: number[] }> {
+export async function handleGenerate(
+  model: ModelRequest,
+  prompt: string,
+  maxNewTokens: number,
+): Promise<{ text: string; ids: number[] }> {
   const rt = await prepare(model);
   const loaded = await loadModel(rt, { ...model.spec, device: device() });
   const ids = await loaded.generate(prompt, maxNewTokens);
