@@ -131,7 +131,9 @@ export function browserRuntime(assetBase: string): Promise<BrowserRuntime> {
     const modelsBase = new URL('models/', assetBase).href;
     const files = new ModelFileCache(modelsBase, await browserCache('linscope-models-v1'));
     env.allowLocalModels = true;
-    env.localModelPath = modelsBase;
+    // A path, not a URL: transformers.js only looks for local files (and their metadata) at
+    // non-URL paths; fetch resolves it against this origin.
+    env.localModelPath = new URL(modelsBase).pathname;
     env.allowRemoteModels = false;
     env.useBrowserCache = false;
     env.useCustomCache = true;

@@ -1,24 +1,294 @@
-import { useEffect, useState } from 'react';
-import { WorkerClient } from '../worker/client';
-import type { BackendChoice } from '../worker/protocol';
+import { useCallback, useEffect, useMemo, useReducer, useRef, useState } from 'react';
+import { LinScopeError } from '../errors';
+import { ASK_BEFORE_MB, CATALOG, DEFAULT_MODEL_ID, isHubId } from '../model/catalog';
+import type { ModelDtype } from '../model/hiddenStateModel';
+import { downloadBlob, exportFileName } from '../share/chartExport';
+import { splitCorpus } from '../share/corpusFile';
+import { serializeResult } from '../share/result';
+import { type AnalysisSettings, DEFAULT_SETTINGS } from '../worker/analyzeJob';
+import type { Job } from '../worker/client';
+import type { BackendChoice, ModelRequest, TokenCount } from '../worker/protocol';
+import { appReducer, INITIAL_STATE } from './appState';
 import { BackendBadge } from './BackendBadge';
 import { BACKEND_CHOICES, backendChoiceFromSearch } from './backendChoice';
+import { ModelPicker, type PickerModel } from './ModelPicker';
+import { PromptPanel } from './PromptPanel';
+import { inputTexts, type PromptInput, readPromptFile } from './promptInput';
+import { ResultsView } from './ResultsView';
+import { RunStatus } from './RunStatus';
+import { type ReferenceChoice, SettingsPanel } from './SettingsPanel';
+import { startParamsFromSearch } from './urlParams';
 import { useBackend } from './useBackend';
+import { useWorkerClient } from './useWorkerClient';
 
 const PAPER_URL = 'https://arxiv.org/abs/2405.12250';
+const EXAMPLE_PROMPT =
+  'In the beginning God created the heaven and the earth. And the earth was without form, and void; and darkness was upon the face of the deep.';
+
+const message = (error: unknown) => (error instanceof Error ? error.message : String(error));
 
 export function App() {
-  const [client, setClient] = useState<WorkerClient | null>(null);
-  const [choice, setChoice] = useState<BackendChoice>(() => backendChoiceFromSearch(window.location.search));
-  const backend = useBackend(client, choice);
+  const client = useWorkerClient();
+  const start = useMemo(() => startParamsFromSearch(window.location.search), []);
+  const [backendChoice, setBackendChoice] = useState<BackendChoice>(() =>
+    backendChoiceFromSearch(window.location.search),
+  );
+  const backend = useBackend(client, backendChoice);
+  const [state, dispatch] = useReducer(appReducer, INITIAL_STATE);
 
+  const [models, setModels] = useState<PickerModel[]>(() => [...CATALOG]);
+  const [modelId, setModelId] = useState(start.model ?? DEFAULT_MODEL_ID);
+  const [dtype, setDtype] = useState<ModelDtype>('fp32');
+  const [confirmedDownloads, setConfirmedDownloads] = useState<Set<string>>(() => new Set());
+  const [pendingConfirm, setPendingConfirm] = useState<{ id: string; mb: number | null } | null>(null);
+  const [input, setInput] = useState<PromptInput>({
+    text: start.prompt ?? EXAMPLE_PROMPT,
+    corpus: false,
+    fileName: null,
+  });
+  const [settings, setSettings] = useState<AnalysisSettings>(DEFAULT_SETTINGS);
+  const [reference, setReference] = useState<ReferenceChoice>({ kind: 'bundled' });
+  const [tokenCount, setTokenCount] = useState<TokenCount | null>(null);
+  const [notice, setNotice] = useState<string | null>(null);
+  const job = useRef<Job<unknown> | null>(null);
+  // A URL's unlisted model must be classified (served here, or Hub) before ?run=1 may start.
+  const [startModelKnown, setStartModelKnown] = useState(
+    () => !start.model || CATALOG.some((m) => m.id === start.model) || !isHubId(start.model),
+  );
+
+  const model = models.find((m) => m.id === modelId);
+  const busy = state.status === 'loading' || state.status === 'running';
+  const ready = backend.status === 'ready' && client !== null;
+
+  // A model named in the URL that LinScope does not list: one served beside the app (under
+  // models/) is used as it is; any other Hub id is asked about before anything is downloaded.
   useEffect(() => {
-    const c = new WorkerClient();
-    setClient(c);
-    return () => c.terminate();
-  }, []);
+    const id = start.model;
+    if (!id || CATALOG.some((m) => m.id === id) || !isHubId(id)) return;
+    let live = true;
+    fetch(new URL(`models/${id}/config.json`, document.baseURI), { method: 'HEAD' })
+      .then((r) => r.ok && (r.headers.get('content-type') ?? '').includes('json'))
+      .catch(() => false)
+      .then((served) => {
+        if (!live) return;
+        const entry: PickerModel = served
+          ? {
+              id,
+              label: id,
+              source: 'bundled',
+              sizes: { fp32: 0, q8: 0 },
+              layers: 0,
+              hidden: 0,
+              notes: 'Served with this copy of LinScope.',
+            }
+          : {
+              id,
+              label: id,
+              source: 'hub',
+              sizes: {},
+              layers: 0,
+              hidden: 0,
+              notes: 'Not in LinScope’s list: it may not work.',
+            };
+        setModels((list) => [...list.filter((m) => m.id !== id), entry]);
+        setStartModelKnown(true);
+      });
+    return () => {
+      live = false;
+    };
+  }, [start.model]);
 
-  const state = backend.status === 'probing' ? 'loading' : backend.status === 'failed' ? 'error' : 'idle';
+  // Keep the dtype one the model offers.
+  useEffect(() => {
+    if (model && Object.keys(model.sizes).length > 0 && !(dtype in model.sizes))
+      setDtype(Object.keys(model.sizes)[0] as ModelDtype);
+  }, [model, dtype]);
+
+  const modelRequest = useCallback(
+    (id: string): ModelRequest => {
+      const entry = models.find((m) => m.id === id);
+      return {
+        spec: { id, dtype, device: 'wasm' },
+        allowHub: entry?.source === 'hub' && confirmedDownloads.has(id),
+      };
+    },
+    [models, dtype, confirmedDownloads],
+  );
+
+  // Token count and context, before running (not for Hub models not yet downloaded).
+  useEffect(() => {
+    if (!ready || !model || (model.source === 'hub' && !confirmedDownloads.has(model.id))) {
+      setTokenCount(null);
+      return;
+    }
+    let live = true;
+    const texts = (() => {
+      try {
+        return inputTexts(input);
+      } catch {
+        return [];
+      }
+    })();
+    const timer = setTimeout(() => {
+      client
+        ?.countTokens(modelRequest(model.id), texts)
+        .then((count) => live && setTokenCount(count))
+        .catch(() => live && setTokenCount(null));
+    }, 300);
+    return () => {
+      live = false;
+      clearTimeout(timer);
+    };
+  }, [ready, client, model, input, confirmedDownloads, modelRequest]);
+
+  const analyze = useCallback(
+    (id: string = modelId) => {
+      if (!client || !ready) return;
+      const entry = models.find((m) => m.id === id);
+      if (entry?.source === 'hub' && !confirmedDownloads.has(id)) {
+        const mb = entry.sizes[dtype] ?? null;
+        if (mb === null || mb > ASK_BEFORE_MB) {
+          setPendingConfirm({ id, mb });
+          return;
+        }
+        setConfirmedDownloads((s) => new Set(s).add(id));
+      }
+      let texts: string[];
+      try {
+        texts = inputTexts(input);
+      } catch (error) {
+        dispatch({ type: 'failed', message: message(error) });
+        return;
+      }
+      if (texts.length === 0) {
+        dispatch({ type: 'failed', message: 'There is no text to analyse. Type or upload some text first.' });
+        return;
+      }
+      const request = modelRequest(id);
+      if (entry?.source === 'hub') request.allowHub = true;
+      dispatch({ type: 'start' });
+      const running = client.analyze(
+        {
+          model: request,
+          texts,
+          settings,
+          reference:
+            reference.kind === 'bundled'
+              ? 'bundled'
+              : reference.kind === 'none'
+                ? null
+                : { source: 'user', name: reference.name, texts: reference.texts },
+        },
+        (progress) => dispatch({ type: 'progress', progress }),
+      );
+      job.current = running;
+      running.done.then(
+        (result) => {
+          if (job.current === running) dispatch({ type: 'done', result });
+        },
+        (error: unknown) => {
+          if (job.current !== running) return;
+          if (error instanceof LinScopeError && error.code === 'ABORTED') dispatch({ type: 'cancelled' });
+          else dispatch({ type: 'failed', message: message(error) });
+        },
+      );
+    },
+    [client, ready, models, modelId, confirmedDownloads, dtype, input, settings, reference, modelRequest],
+  );
+
+  const cancel = () => {
+    job.current?.cancel();
+  };
+
+  // ?run=1 starts once the runtime is ready.
+  const autoStarted = useRef(false);
+  useEffect(() => {
+    if (start.run && ready && startModelKnown && !autoStarted.current) {
+      autoStarted.current = true;
+      analyze(start.model ?? modelId);
+    }
+  }, [start, ready, startModelKnown, analyze, modelId]);
+
+  const onFile = async (file: File) => {
+    try {
+      setInput(await readPromptFile(file));
+      setNotice(null);
+    } catch (error) {
+      setNotice(message(error));
+    }
+  };
+
+  const onReferenceFile = async (file: File) => {
+    try {
+      const read = await readPromptFile(file);
+      const texts = splitCorpus(read.text, file.name);
+      if (texts.length === 0) throw new LinScopeError('BAD_INPUT', `“${file.name}” is empty.`);
+      setReference({ kind: 'user', name: file.name, texts });
+      setNotice(null);
+    } catch (error) {
+      setNotice(message(error));
+    }
+  };
+
+  const addLocalModel = (id: string, label: string) => {
+    setModels((list) => [
+      ...list.filter((m) => m.id !== id),
+      {
+        id,
+        label,
+        source: 'local',
+        sizes: { fp32: 0 },
+        layers: 0,
+        hidden: 0,
+        notes: 'Opened from your disk; stays in this tab.',
+      },
+    ]);
+    setModelId(id);
+    setDtype('fp32');
+  };
+
+  const onOpenFolder = async (files: File[]) => {
+    if (!client || files.length === 0) return;
+    const root = files[0].webkitRelativePath.split('/')[0] || 'model';
+    try {
+      const id = await client.openFolder(
+        root,
+        files.map((f) => ({ path: f.webkitRelativePath.split('/').slice(1).join('/') || f.name, file: f })),
+      );
+      addLocalModel(id, `${root} (your folder)`);
+      setNotice(null);
+    } catch (error) {
+      setNotice(message(error));
+    }
+  };
+
+  const onOpenLlama2c = async (files: File[]) => {
+    if (!client) return;
+    const tokenizer = files.find((f) => /tok/i.test(f.name));
+    const checkpoint = files.find((f) => f !== tokenizer);
+    if (files.length !== 2 || !tokenizer || !checkpoint) {
+      setNotice(
+        'Pick two files: the llama2.c checkpoint (.bin) and its tokenizer (a .bin whose name contains “tok”, e.g. tok512.bin).',
+      );
+      return;
+    }
+    try {
+      const name = checkpoint.name.replace(/\.bin$/, '');
+      const id = await client.openLlama2c(name, checkpoint, tokenizer);
+      addLocalModel(id, `${name} (llama2.c, converted here)`);
+      setNotice(null);
+    } catch (error) {
+      setNotice(message(error));
+    }
+  };
+
+  const exportJson = () => {
+    if (!state.result) return;
+    downloadBlob(
+      new Blob([serializeResult(state.result)], { type: 'application/json' }),
+      exportFileName(state.result.model.id, 'result', 'json'),
+    );
+  };
 
   return (
     <div className="app">
@@ -29,9 +299,10 @@ export function App() {
           <label>
             Backend{' '}
             <select
-              value={choice}
-              onChange={(e) => setChoice(e.target.value as BackendChoice)}
+              value={backendChoice}
+              onChange={(e) => setBackendChoice(e.target.value as BackendChoice)}
               data-testid="backend-select"
+              disabled={busy}
             >
               {BACKEND_CHOICES.map((c) => (
                 <option key={c} value={c}>
@@ -44,27 +315,127 @@ export function App() {
         </div>
       </header>
       <main className="app__main">
-        <p data-testid="status" data-state={state} className="app__status">
-          {state === 'loading'
-            ? 'Starting the runtime…'
-            : state === 'error'
-              ? 'The runtime could not start.'
-              : 'Ready.'}
-        </p>
-        {backend.status === 'failed' && (
-          <p role="alert" data-testid="error-message" className="app__error">
-            {backend.message} Choose another backend above.
-          </p>
-        )}
-        <section className="app__about">
-          <p>
-            Consecutive layers of decoder language models are about 99% linearly related (
-            <a href={PAPER_URL} rel="noreferrer" target="_blank">
-              “Your Transformer is Secretly Linear”
-            </a>
-            , ACL 2024). LinScope runs small models in your browser, on your text, and shows where that holds
-            and where it breaks. Nothing you type leaves this page.
-          </p>
+        <section className="app__controls" aria-label="What to analyse">
+          <ModelPicker
+            models={models}
+            modelId={modelId}
+            dtype={dtype}
+            disabled={busy}
+            onModel={setModelId}
+            onDtype={setDtype}
+            onHubId={(id) => {
+              if (!models.some((m) => m.id === id)) {
+                setModels((list) => [
+                  ...list,
+                  {
+                    id,
+                    label: id,
+                    source: 'hub',
+                    sizes: {},
+                    layers: 0,
+                    hidden: 0,
+                    notes: 'Not in LinScope’s list: it may not work.',
+                  },
+                ]);
+              }
+              setModelId(id);
+            }}
+            onOpenFolder={onOpenFolder}
+            onOpenLlama2c={onOpenLlama2c}
+          />
+          <PromptPanel
+            input={input}
+            disabled={busy}
+            tokenCount={tokenCount}
+            windowLength={settings.maxWindow}
+            onChange={setInput}
+            onFile={onFile}
+          />
+          <SettingsPanel
+            settings={settings}
+            reference={reference}
+            disabled={busy}
+            onSettings={setSettings}
+            onReference={setReference}
+            onReferenceFile={onReferenceFile}
+          />
+          {notice && (
+            <p className="notice" role="alert" data-testid="notice">
+              {notice}
+            </p>
+          )}
+          {pendingConfirm && (
+            <div
+              className="confirm"
+              role="alertdialog"
+              aria-labelledby="confirm-title"
+              data-testid="download-confirm"
+            >
+              <p id="confirm-title">
+                {pendingConfirm.id} downloads{' '}
+                {pendingConfirm.mb === null ? 'an unknown amount of data' : `about ${pendingConfirm.mb} MB`}{' '}
+                from the Hugging Face Hub (kept in your browser’s cache for next time). Your text stays on
+                this page.
+              </p>
+              <div className="row">
+                <button
+                  type="button"
+                  className="primary"
+                  data-testid="confirm-download"
+                  onClick={() => {
+                    const id = pendingConfirm.id;
+                    setConfirmedDownloads((s) => new Set(s).add(id));
+                    setPendingConfirm(null);
+                  }}
+                >
+                  Allow the download
+                </button>
+                <button type="button" onClick={() => setPendingConfirm(null)}>
+                  Not now
+                </button>
+              </div>
+            </div>
+          )}
+          <div className="row run-controls">
+            <button
+              type="button"
+              className="primary"
+              data-testid="analyze-button"
+              disabled={!ready || busy}
+              onClick={() => analyze()}
+            >
+              Analyze
+            </button>
+            {busy && (
+              <button type="button" data-testid="cancel-button" onClick={cancel}>
+                Cancel
+              </button>
+            )}
+          </div>
+          <RunStatus state={state} backend={backend} />
+        </section>
+        <section className="app__results" aria-label="Results">
+          {state.result ? (
+            <ResultsView
+              result={state.result}
+              stale={state.stale}
+              focusLayer={state.focusLayer}
+              onFocusLayer={(layer) => dispatch({ type: 'focus', layer })}
+              onExportJson={exportJson}
+            />
+          ) : (
+            <div className="app__about">
+              <p>
+                Consecutive layers of decoder language models are about 99% linearly related (
+                <a href={PAPER_URL} rel="noreferrer" target="_blank">
+                  “Your Transformer is Secretly Linear”
+                </a>
+                , ACL 2024). LinScope runs a model in this tab, on your text, and shows where that holds and
+                where it breaks: per layer, and per token. Nothing you type leaves this page.
+              </p>
+              <p>Pick a model, give it some text and press Analyze.</p>
+            </div>
+          )}
         </section>
       </main>
     </div>

@@ -70,6 +70,8 @@ self.onmessage = async (message: MessageEvent<WorkerRequest>) => {
   try {
     post(await handle(request, controller.signal));
   } catch (error) {
+    // Unexpected failures keep their stack in the console, for bug reports.
+    if (toWireError(error).code === 'INTERNAL') console.error('LinScope worker:', error);
     post({ type: 'error', id: request.id, error: toWireError(error) });
   } finally {
     running.delete(request.id);

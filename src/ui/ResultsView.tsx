@@ -1,0 +1,74 @@
+import type { LinScopeResult } from '../share/result';
+
+interface ResultsViewProps {
+  result: LinScopeResult;
+  /** The result is from an earlier run while a new one is under way. */
+  stale: boolean;
+  focusLayer: number | null;
+  onFocusLayer: (layer: number | null) => void;
+  onExportJson: () => void;
+}
+
+const fmt = (v: number | null | undefined) => (v === null || v === undefined ? '—' : v.toFixed(4));
+
+/** The numbers of one result: charts, the per-layer table, exports. */
+export function ResultsView({ result, stale, focusLayer, onFocusLayer, onExportJson }: ResultsViewProps) {
+  const first = result.layers[0];
+  return (
+    <div className={`results${stale ? ' results--stale' : ''}`} data-testid="results" aria-busy={stale}>
+      <header className="results__header">
+        <h2>
+          {result.model.id} <span className="muted">({result.model.dtype})</span>
+        </h2>
+        <p className="muted" data-testid="result-summary">
+          {result.tokens.length} tokens · {result.model.layers} layers · d = {result.model.hidden}
+          {first
+            ? ` · chance floor ${first.chanceFloor === null ? 'n/a (n ≤ d)' : fmt(first.chanceFloor)}`
+            : ''}
+        </p>
+        <div className="row">
+          <button type="button" data-testid="export-json" onClick={onExportJson}>
+            Export result JSON
+          </button>
+        </div>
+      </header>
+      <table className="layer-table" data-testid="layer-table">
+        <caption>Linearity of each layer pair (n = tokens used, d = hidden size)</caption>
+        <thead>
+          <tr>
+            <th scope="col">Pair</th>
+            <th scope="col">With residual</th>
+            <th scope="col">Without residual</th>
+            <th scope="col">Held-out</th>
+            <th scope="col">Chance floor</th>
+            <th scope="col">n</th>
+          </tr>
+        </thead>
+        <tbody>
+          {result.layers.map((layer, l) => (
+            <tr
+              key={layer.pair.join('-')}
+              className={focusLayer === l ? 'is-focused' : undefined}
+              data-layer={l}
+              onClick={() => onFocusLayer(focusLayer === l ? null : l)}
+            >
+              <th scope="row">
+                {layer.pair[0]}→{layer.pair[1]}
+                {layer.isLast ? ' (final norm)' : ''}
+              </th>
+              <td data-value={layer.linearity ?? ''} title={layer.reason ?? undefined}>
+                {fmt(layer.linearity)}
+              </td>
+              <td data-value={layer.linearityNoResidual ?? ''}>{fmt(layer.linearityNoResidual)}</td>
+              <td data-value={layer.heldOut?.linearity ?? ''} title={layer.heldOut?.reason ?? undefined}>
+                {fmt(layer.heldOut?.linearity)}
+              </td>
+              <td>{fmt(layer.chanceFloor)}</td>
+              <td>{layer.n}</td>
+            </tr>
+          ))}
+        </tbody>
+      </table>
+    </div>
+  );
+}

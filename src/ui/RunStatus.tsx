@@ -1,0 +1,40 @@
+import type { AppState } from './appState';
+import { describeProgress, progressFraction } from './appState';
+import type { BackendState } from './useBackend';
+
+/** Where the run is: the contract's `status` element (with `data-state`), progress, and errors. */
+export function RunStatus({ state, backend }: { state: AppState; backend: BackendState }) {
+  const runtimeFailed = backend.status === 'failed';
+  const dataState = runtimeFailed
+    ? 'error'
+    : backend.status === 'probing' && state.status === 'idle'
+      ? 'loading'
+      : state.status;
+  const fraction = progressFraction(state.progress);
+  const text =
+    dataState === 'error'
+      ? 'Something went wrong.'
+      : backend.status === 'probing' && state.status === 'idle'
+        ? 'Starting the runtime…'
+        : state.status === 'idle'
+          ? 'Ready.'
+          : state.status === 'done'
+            ? 'Done.'
+            : describeProgress(state.progress) || 'Loading the model…';
+  const error = runtimeFailed ? `${backend.message} Choose another backend above.` : state.error;
+  return (
+    <div className="run-status">
+      <p data-testid="status" data-state={dataState} className="run-status__line" aria-live="polite">
+        {text}
+      </p>
+      {(state.status === 'loading' || state.status === 'running') && (
+        <progress data-testid="progress" max={1} value={fraction ?? undefined} aria-label="Progress" />
+      )}
+      {error && dataState === 'error' && (
+        <p role="alert" data-testid="error-message" className="run-status__error">
+          {error}
+        </p>
+      )}
+    </div>
+  );
+}

@@ -1,0 +1,32 @@
+import { describe, expect, it } from 'vitest';
+import { inputTexts, readPromptFile } from './promptInput';
+
+const file = (content: BlobPart, name: string) => new File([content], name);
+
+describe('readPromptFile()', () => {
+  it('reads a .txt file as one prompt and a .jsonl file as a corpus', async () => {
+    expect(await readPromptFile(file('Hello\n\nworld', 'a.txt'))).toEqual({
+      text: 'Hello\n\nworld',
+      corpus: false,
+      fileName: 'a.txt',
+    });
+    const corpus = await readPromptFile(file('{"text":"one"}\n"two"\n', 'c.jsonl'));
+    expect(corpus).toEqual({ text: 'one\n\ntwo', corpus: true, fileName: 'c.jsonl' });
+    expect(inputTexts(corpus)).toEqual(['one', 'two']);
+  });
+
+  it('refuses binary, non-UTF-8 and unknown files with a message that says what to do', async () => {
+    await expect(readPromptFile(file(Uint8Array.of(0xff, 0xfe, 0x41), 'x.txt'))).rejects.toThrow(
+      /not UTF-8 text/,
+    );
+    await expect(readPromptFile(file('a\u0000b', 'x.txt'))).rejects.toThrow(/binary/);
+    await expect(readPromptFile(file('x', 'photo.png'))).rejects.toThrow(/Use \.txt, \.md or \.jsonl/);
+  });
+});
+
+describe('inputTexts()', () => {
+  it('gives nothing for whitespace and splits a corpus at blank lines', () => {
+    expect(inputTexts({ text: '  \n ', corpus: false, fileName: null })).toEqual([]);
+    expect(inputTexts({ text: 'a\n\n b \n\n', corpus: true, fileName: null })).toEqual(['a', 'b']);
+  });
+});
