@@ -1,0 +1,174 @@
+import { scaleLinear, scalePoint } from 'd3';
+import type { HeldOutRecord, LayerPairRecord } from '../../analysis';
+import { type ChartResult, layerAt, pairCount, pairLabel } from './chartResult';
+import { type LineSeriesLayout, lineSeries, type SeriesInput } from './lineSeries';
+
+export type LinearitySeriesKey = 'linearity' | 'linearityNoResidual' | 'heldOut';
+
+export interface LinearitySeries extends LineSeriesLayout {
+  readonly key: LinearitySeriesKey;
+  readonly label: string;
+}
+
+/** One layer pair's column: its x, its hit area and what is special about it. */
+export interface PairColumn {
+  readonly layer: number;
+  readonly x: number;
+  /** Left edge and width of the column (hover / click target, focus highlight). */
+  readonly left: number;
+  readonly width: number;
+  readonly label: string;
+  /** Tick label drawn (labels are thinned when columns are narrow; first and last always). */
+  readonly showLabel: boolean;
+  readonly pending: boolean;
+  readonly isFirst: boolean;
+  readonly isLast: boolean;
+  readonly record: LayerPairRecord | null;
+}
+
+/** The chance floor of one pair as a band from the axis bottom up to the floor. */
+export interface FloorBand {
+  readonly layer: number;
+  readonly left: number;
+  readonly width: number;
+  readonly y: number;
+  readonly height: number;
+  readonly value: number;
+}
+
+export interface AxisTick {
+  readonly value: number;
+  readonly y: number;
+  readonly label: string;
+}
+
+export interface LinearityLayout {
+  readonly width: number;
+  readonly height: number;
+  readonly margin: {
+    readonly top: number;
+    readonly right: number;
+    readonly bottom: number;
+    readonly left: number;
+  };
+  /** Bottom and top of the plot area in pixels. */
+  readonly yBottom: number;
+  readonly yTop: number;
+  readonly yDomain: readonly [number, number];
+  readonly y: (value: number) => number;
+  readonly yTicks: AxisTick[];
+  readonly pairs: PairColumn[];
+  readonly series: LinearitySeries[];
+  readonly floor: FloorBand[];
+  readonly subtitle: string;
+}
+
+export interface LinearityLayoutOptions {
+  readonly width: number;
+  /** Default 300. */
+  readonly height?: number;
+}
+
+/** Narrowest spacing between two x tick labels ("12→13" in 11px type). */
+const MIN_LABEL_SPACING = 34;
+
+/** Legend text of the held-out series: which tokens were fitted and which were scored. */
+export function heldOutLabel(heldOut: HeldOutRecord | null | undefined): string {
+  if (!heldOut) return 'held-out';
+  return heldOut.source === 'reference'
+    ? `held-out (maps fitted on ${heldOut.nFit} reference tokens)`
+    : `held-out (fitted on the first ${heldOut.nFit} tokens, scored on the last ${heldOut.n})`;
+}
+
+export function linearityLayout(result: ChartResult, options: LinearityLayoutOptions): LinearityLayout {
+  const L = pairCount(result);
+  const width = Math.max(160, options.width);
+  const height = options.height ?? 300;
+  const margin = { top: 14, right: 12, bottom: 46, left: 44 };
+  const records = Array.from({ length: L }, (_, l) => layerAt(result, l));
+
+  const x = scalePoint<number>()
+    .domain(records.map((_, l) => l))
+    .range([margin.left, width - margin.right])
+    .padding(0.5);
+  const step = L > 0 ? (width - margin.left - margin.right) / L : 0;
+  const xOf = (l: number) => x(l) ?? margin.left;
+
+  const inputs: Record<LinearitySeriesKey, SeriesInput[]> = {
+    linearity: records.map((r) => (r ? { value: r.linearity, reason: r.reason } : { value: undefined })),
+    linearityNoResidual: records.map((r) =>
+      r ? { value: r.linearityNoResidual, reason: r.reason } : { value: undefined },
+    ),
+    heldOut: records.map((r) =>
+      !r
+        ? { value: undefined }
+        : r.heldOut
+          ? { value: r.heldOut.linearity, reason: r.heldOut.reason }
+          : { value: null, reason: 'no held-out tokens in this run' },
+    ),
+  };
+
+  // Scores live in [0, 1], but an out-of-sample R² can fall below 0 when the map does worse than
+  // the mean; then the axis extends down (to a tenth) rather than clipping the point.
+  let lowest = 0;
+  for (const list of Object.values(inputs))
+    for (const { value } of list) if (typeof value === 'number' && value < lowest) lowest = value;
+  const yDomain: [number, number] = [lowest < 0 ? Math.floor(lowest * 10) / 10 : 0, 1];
+  const yBottom = height - margin.bottom;
+  const yTop = margin.top;
+  const yScale = scaleLinear().domain(yDomain).range([yBottom, yTop]);
+  const y = (value: number) => yScale(value);
+  const yTicks = yScale
+    .ticks(height < 220 ? 4 : 5)
+    .map((value) => ({ value, y: y(value), label: String(value) }));
+
+  const every = Math.max(1, Math.ceil(MIN_LABEL_SPACING / Math.max(step, 1)));
+  const pairs: PairColumn[] = records.map((record, l) => ({
+    layer: l,
+    x: xOf(l),
+    left: xOf(l) - step / 2,
+    width: step,
+    label: pairLabel(l),
+    // The last label always shows; the regular one just before it gives way when they would touch.
+    showLabel: l === L - 1 || (l % every === 0 && L - 1 - l >= every) || l === 0,
+    pending: record === null,
+    isFirst: record?.isFirst ?? l === 0,
+    isLast: record?.isLast ?? l === L - 1,
+    record,
+  }));
+
+  const series: LinearitySeries[] = [
+    { key: 'linearity', label: 'with residual', ...lineSeries(inputs.linearity, xOf, y) },
+    {
+      key: 'linearityNoResidual',
+      label: 'without residual (block update only)',
+      ...lineSeries(inputs.linearityNoResidual, xOf, y),
+    },
+    {
+      key: 'heldOut',
+      label: heldOutLabel(records.find((r) => r?.heldOut)?.heldOut),
+      ...lineSeries(inputs.heldOut, xOf, y),
+    },
+  ];
+
+  const floor: FloorBand[] = [];
+  for (const [l, r] of records.entries()) {
+    if (r?.chanceFloor === null || r?.chanceFloor === undefined) continue;
+    const top = y(Math.min(1, r.chanceFloor));
+    floor.push({
+      layer: l,
+      left: xOf(l) - step / 2,
+      width: step,
+      y: top,
+      height: y(0) - top,
+      value: r.chanceFloor,
+    });
+  }
+
+  const first = records.find((r) => r !== null) ?? null;
+  const subtitle = first
+    ? `n = ${first.n} tokens, d = ${first.d}${L > 0 ? ` · ${L} layer pairs` : ''}`
+    : 'Waiting for the first layer pair…';
+
+  return { width, height, margin, yBottom, yTop, yDomain, y, yTicks, pairs, series, floor, subtitle };
+}
