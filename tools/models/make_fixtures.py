@@ -196,7 +196,7 @@ paths with **no prefix**.
 | layers / d / heads | {info["layers"]} / {info["hidden_size"]} / {info["heads"]} (KV heads {info["kv_heads"]}) |
 | vocabulary | {VOCAB}: GPT-2 byte-level BPE, 256 bytes + first 255 merges, `<|endoftext|>` = {EOS} |
 | onnx/model.onnx | fp32; matches PyTorch: max abs logit diff {verify["no_past"]:.1e} (no past), {verify["with_past"]:.1e} (prefix + past), {verify["step_by_step"]:.1e} (one token at a time) |
-| onnx/model_quantized.onnx | q8: `onnxruntime.quantization.quantize_dynamic` (QUInt8 weights, MatMul/Gemm); max abs logit diff vs PyTorch {q8:.3f} on the reference input (the Node test allows {Q8_TEST_BOUND}) |
+| onnx/model_quantized.onnx | q8: `onnxruntime.quantization.quantize_dynamic` (default operators: uint8 MatMul weights and Gather tables); max abs logit diff vs PyTorch {q8:.3f} on the reference input (the Node test allows {Q8_TEST_BOUND}) |
 
 ## Reference values
 

@@ -262,8 +262,8 @@ Checked in onnxruntime {info["versions"]["onnxruntime"]}: logits vs PyTorch max 
 (no past), {verify["with_past"]:.1e} (prefix + past), {verify["step_by_step"]:.1e} (token by token); the
 fused residual outputs vs PyTorch's `hidden_states` {hs_diff:.1e}; the final SkipLayerNorm's input sum
 vs `last_block_output` {last_diff:.1e}.
-`onnx/model_quantized.onnx`: `quantize_dynamic` q8 (QUInt8 MatMul weights; the contrib ops stay
-float): max abs logit diff vs PyTorch {q8:.3f} (the Node test allows {mf.Q8_TEST_BOUND}).
+`onnx/model_quantized.onnx`: `quantize_dynamic` q8 (default operators: uint8 MatMul weights and
+Gather table; the contrib ops stay float): max abs logit diff vs PyTorch {q8:.3f} (the Node test allows {mf.Q8_TEST_BOUND}).
 
 Reference values (`reference.safetensors`, `reference.json`): PyTorch on `{mf.INPUT_TEXT!r}`:
 `input_ids` [T], `hidden_states` [L+1,T,d] (last entry after the final norm, as HF returns it),

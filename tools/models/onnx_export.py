@@ -157,16 +157,46 @@ def export_onnx(model, path, *, opset=OPSET, past_len=2, seq_len=3, with_past=Tr
 
 
 def quantize_q8(src, dst):
-    """q8 like the Hub's `model_quantized.onnx`: dynamic uint8 quantization of MatMul weights."""
+    """q8 like the Hub's `model_quantized.onnx`: onnxruntime's dynamic quantization with its default
+    operator set (MatMul -> MatMulInteger with uint8 weights, Gather tables stored as uint8)."""
     import onnx
     from onnxruntime.quantization import QuantType, quantize_dynamic
 
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
         quantize_dynamic(src, dst, weight_type=QuantType.QUInt8, per_channel=False, reduce_range=False,
-                         op_types_to_quantize=["MatMul", "Gemm"],
                          extra_options={"DefaultTensorType": onnx.TensorProto.FLOAT})
     return dst
+
+
+def dedup_tied_lm_head(src, dst):
+    """Tied embeddings: torch.onnx.export's constant folding stores the lm_head weight a second time,
+    transposed. Like optimum's deduplication, feed the lm_head MatMul from a Transpose of the embedding
+    table instead (saves vocab x d floats)."""
+    import onnx
+    from onnx import helper, numpy_helper
+
+    m = onnx.load(src)
+    inits = {i.name: i for i in m.graph.initializer}
+    gathers = [n for n in m.graph.node if n.op_type == "Gather" and n.input[0] in inits]
+    lm = [n for n in m.graph.node if n.op_type == "MatMul" and n.name.endswith("lm_head/MatMul")]
+    if len(lm) != 1 or lm[0].input[1] not in inits:
+        return False
+    b = numpy_helper.to_array(inits[lm[0].input[1]])
+    for g in gathers:
+        a = numpy_helper.to_array(inits[g.input[0]])
+        if a.shape == b.T.shape and np.array_equal(a, b.T):
+            old = lm[0].input[1]
+            out = "/lm_head/Transpose_output_0"
+            idx = list(m.graph.node).index(lm[0])
+            m.graph.node.insert(idx, helper.make_node("Transpose", [g.input[0]], [out], name="/lm_head/Transpose",
+                                                      perm=[1, 0]))
+            lm[0].input[1] = out
+            m.graph.initializer.remove(inits[old])
+            onnx.checker.check_model(m)
+            onnx.save(m, dst)
+            return True
+    return False
 
 
 def ort_session(path):
