@@ -1,0 +1,124 @@
+import { scaleLinear, scalePoint } from 'd3';
+import { type ChartResult, layerAt, pairCount, pairLabel } from './chartResult';
+import type { AxisTick } from './linearityLayout';
+import { type LineSeriesLayout, lineSeries, type SeriesInput } from './lineSeries';
+
+export type CompanionKey = 'anisotropy' | 'cosine' | 'updateRatio' | 'intrinsicDimension';
+
+export interface CompanionPanel extends LineSeriesLayout {
+  readonly key: CompanionKey;
+  readonly title: string;
+  /** What one x position is: a state (0..L) or a pair (0..L-1). */
+  readonly over: 'state' | 'pair';
+  readonly width: number;
+  readonly height: number;
+  readonly margin: {
+    readonly top: number;
+    readonly right: number;
+    readonly bottom: number;
+    readonly left: number;
+  };
+  readonly yDomain: readonly [number, number];
+  readonly y: (value: number) => number;
+  readonly yTicks: AxisTick[];
+  readonly xTicks: { readonly index: number; readonly x: number; readonly label: string }[];
+  /** Width of one column; column i spans margin.left + i * step onwards. */
+  readonly step: number;
+}
+
+export interface CompanionPanelSpec {
+  readonly key: CompanionKey;
+  readonly title: string;
+  readonly over: 'state' | 'pair';
+  readonly inputs: readonly SeriesInput[];
+  /** `unit`: [min(0, lowest), 1]; `zero`: [0, highest] with headroom. */
+  readonly domain: 'unit' | 'zero';
+}
+
+/** The metrics drawn as small multiples: anisotropy per state, cosine and update ratio per pair. */
+export function companionSpecs(result: ChartResult): CompanionPanelSpec[] {
+  const L = pairCount(result);
+  const states = Array.from({ length: L + 1 }, (_, s) => result.states?.[s] ?? null);
+  const pairs = Array.from({ length: L }, (_, l) => layerAt(result, l));
+  const stateInput = (v: number | null | undefined, pending: boolean): SeriesInput =>
+    pending ? { value: undefined } : { value: v ?? null, reason: 'not computed for this run' };
+  const specs: CompanionPanelSpec[] = [
+    {
+      key: 'anisotropy',
+      title: 'Anisotropy per state',
+      over: 'state',
+      inputs: states.map((s) => stateInput(s?.anisotropy, s === null)),
+      domain: 'zero',
+    },
+    {
+      key: 'cosine',
+      title: 'Cosine similarity, state l vs l+1',
+      over: 'pair',
+      inputs: pairs.map((r) => stateInput(r?.cosine, r === null)),
+      domain: 'unit',
+    },
+    {
+      key: 'updateRatio',
+      title: 'Update norm / stream norm',
+      over: 'pair',
+      inputs: pairs.map((r) => stateInput(r?.updateRatio, r === null)),
+      domain: 'zero',
+    },
+  ];
+  // Intrinsic dimension is off by default (costly): a panel only when some state has it.
+  if (states.some((s) => typeof s?.intrinsicDimension === 'number'))
+    specs.push({
+      key: 'intrinsicDimension',
+      title: 'Intrinsic dimension (TwoNN)',
+      over: 'state',
+      inputs: states.map((s) => stateInput(s?.intrinsicDimension, s === null)),
+      domain: 'zero',
+    });
+  return specs;
+}
+
+export function companionPanelLayout(spec: CompanionPanelSpec, width: number, height = 170): CompanionPanel {
+  const margin = { top: 26, right: 10, bottom: 26, left: 40 };
+  const w = Math.max(140, width);
+  const count = spec.inputs.length;
+  const x = scalePoint<number>()
+    .domain(spec.inputs.map((_, i) => i))
+    .range([margin.left, w - margin.right])
+    .padding(0.5);
+  const xOf = (i: number) => x(i) ?? margin.left;
+  const finite = spec.inputs
+    .map((i) => i.value)
+    .filter((v): v is number => typeof v === 'number' && Number.isFinite(v));
+  const lowest = Math.min(0, ...finite);
+  const highest = Math.max(0, ...finite);
+  const yDomain: [number, number] =
+    spec.domain === 'unit'
+      ? [lowest < 0 ? Math.floor(lowest * 10) / 10 : 0, 1]
+      : [0, highest > 0 ? highest * 1.1 : 1];
+  const scale = scaleLinear()
+    .domain(yDomain)
+    .range([height - margin.bottom, margin.top])
+    .nice();
+  const niceDomain = scale.domain() as [number, number];
+  const y = (v: number) => scale(v);
+  const yTicks = scale.ticks(4).map((value) => ({ value, y: y(value), label: scale.tickFormat(4)(value) }));
+  const step = count > 0 ? (w - margin.left - margin.right) / count : 0;
+  const every = Math.max(1, Math.ceil(30 / Math.max(step, 1)));
+  const xTicks = spec.inputs
+    .map((_, i) => ({ index: i, x: xOf(i), label: spec.over === 'pair' ? pairLabel(i) : String(i) }))
+    .filter((t) => t.index % every === 0 || t.index === count - 1);
+  return {
+    key: spec.key,
+    title: spec.title,
+    over: spec.over,
+    width: w,
+    height,
+    margin,
+    yDomain: niceDomain,
+    y,
+    yTicks,
+    xTicks,
+    step,
+    ...lineSeries(spec.inputs, xOf, y),
+  };
+}

@@ -1,0 +1,154 @@
+import type { ResultPerToken } from '../../share/result';
+import { type ChartResult, pairCount, pairLabel } from './chartResult';
+import { perTokenColorScale, type RelativeColorScale } from './colorScale';
+import { tokenLabel, truncateLabel } from './tokenLabel';
+
+/** Why the heatmap has no cells to draw, or `ready`. */
+export type HeatmapStatus = 'ready' | 'pending' | 'no-reference' | 'no-tokens';
+
+export interface HeatmapRowLabel {
+  readonly layer: number;
+  /** Top of the row within the grid. */
+  readonly y: number;
+  readonly label: string;
+  /** `pending`: not computed yet; `no-map`: the pair had no reference map (all values null). */
+  readonly state: 'ready' | 'pending' | 'no-map';
+}
+
+export interface HeatmapTokenLabel {
+  readonly token: number;
+  /** Centre of the column within the grid. */
+  readonly x: number;
+  readonly label: string;
+}
+
+export interface HeatmapLayout {
+  readonly status: HeatmapStatus;
+  readonly rows: number;
+  readonly cols: number;
+  readonly cellWidth: number;
+  readonly cellHeight: number;
+  readonly gridWidth: number;
+  readonly gridHeight: number;
+  /** Width of the row-label column left of the grid. */
+  readonly rowLabelWidth: number;
+  /** Height of the token-label strip under the grid. */
+  readonly tokenLabelHeight: number;
+  /** True when the grid is wider than the space given (the grid then scrolls sideways). */
+  readonly scrolls: boolean;
+  readonly rowLabels: HeatmapRowLabel[];
+  readonly tokenLabels: HeatmapTokenLabel[];
+  /** Largest value drawn (exact), null when there is none. */
+  readonly maxValue: number | null;
+  readonly scale: RelativeColorScale;
+}
+
+export interface HeatmapLayoutOptions {
+  /** Width available, row labels included. */
+  readonly width: number;
+  /** Narrowest column in CSS pixels before the grid scrolls instead (default 4). */
+  readonly minCellWidth?: number;
+}
+
+/** Closest spacing of two (vertical) token labels. */
+const LABEL_SPACING = 13;
+const TOKEN_LABEL_CHARS = 10;
+
+/** The pair's value for a token, undefined while the pair is pending. */
+export function heatmapValue(
+  perToken: ResultPerToken,
+  layer: number,
+  token: number,
+): number | null | undefined {
+  const row = perToken.nonlinearity[layer];
+  return row ? (row[token] ?? null) : undefined;
+}
+
+export function heatmapStatus(result: ChartResult): HeatmapStatus {
+  if (result.perToken === null) return 'no-reference';
+  if (result.perToken === undefined) return 'pending';
+  return result.tokens.length === 0 ? 'no-tokens' : 'ready';
+}
+
+export function heatmapLayout(result: ChartResult, options: HeatmapLayoutOptions): HeatmapLayout {
+  const rows = pairCount(result);
+  const cols = result.tokens.length;
+  const pt = result.perToken ?? null;
+  const rowLabelWidth = 52;
+  const available = Math.max(40, options.width - rowLabelWidth);
+  const minCell = options.minCellWidth ?? 4;
+  const cellWidth = cols > 0 ? Math.max(minCell, Math.min(48, available / cols)) : minCell;
+  // Few pairs get tall rows; 32 pairs stay under ~400 px.
+  const cellHeight = Math.max(12, Math.min(28, Math.round(240 / Math.max(1, rows))));
+  const gridWidth = cellWidth * cols;
+  const gridHeight = cellHeight * rows;
+
+  let maxValue: number | null = null;
+  const rowLabels: HeatmapRowLabel[] = [];
+  for (let l = 0; l < rows; l++) {
+    const row = pt?.nonlinearity[l];
+    let any = false;
+    if (row) {
+      for (const v of row) {
+        if (v === null || !Number.isFinite(v)) continue;
+        any = true;
+        if (maxValue === null || v > maxValue) maxValue = v;
+      }
+    }
+    rowLabels.push({
+      layer: l,
+      y: l * cellHeight,
+      label: pairLabel(l),
+      state: !row ? 'pending' : any ? 'ready' : 'no-map',
+    });
+  }
+
+  const every = Math.max(1, Math.ceil(LABEL_SPACING / cellWidth));
+  const tokenLabels: HeatmapTokenLabel[] = [];
+  for (let t = 0; t < cols; t += every) {
+    tokenLabels.push({
+      token: t,
+      x: (t + 0.5) * cellWidth,
+      label: truncateLabel(tokenLabel(result.tokens[t].text), TOKEN_LABEL_CHARS),
+    });
+  }
+
+  return {
+    status: heatmapStatus(result),
+    rows,
+    cols,
+    cellWidth,
+    cellHeight,
+    gridWidth,
+    gridHeight,
+    rowLabelWidth,
+    tokenLabelHeight: 68,
+    scrolls: gridWidth > available + 0.5,
+    rowLabels,
+    tokenLabels,
+    maxValue,
+    scale: perTokenColorScale(pt),
+  };
+}
+
+/** The cell under a point of the grid (grid coordinates), or null outside it. */
+export function heatmapCellAt(
+  layout: Pick<HeatmapLayout, 'rows' | 'cols' | 'cellWidth' | 'cellHeight'>,
+  x: number,
+  y: number,
+): { layer: number; token: number } | null {
+  const token = Math.floor(x / layout.cellWidth);
+  const layer = Math.floor(y / layout.cellHeight);
+  if (token < 0 || layer < 0 || token >= layout.cols || layer >= layout.rows) return null;
+  return { layer, token };
+}
+
+/**
+ * Device pixels per CSS pixel for the canvas: the screen's ratio, lowered when the backing store
+ * would pass the browsers' limits (32,767 px a side; we keep the area under 64 M pixels).
+ */
+export function canvasPixelRatio(width: number, height: number, devicePixelRatio: number): number {
+  const side = 32_000 / Math.max(1, width, height);
+  const area = Math.sqrt(64_000_000 / Math.max(1, width * height));
+  return Math.max(0.25, Math.min(devicePixelRatio || 1, side, area));
+}
