@@ -1,4 +1,5 @@
 import { type FeatureMajor, type Matrix64, zeros64 } from './matrix';
+import { SIMD_K_MULTIPLE, simdKernel } from './simdKernel';
 
 /*
  * The Gram products X^T X and X^T Y dominate the cost of every fit (n d^2 multiply-adds each;
@@ -32,11 +33,35 @@ export function crossGram(x: FeatureMajor, y: FeatureMajor): Matrix64 {
   return out;
 }
 
+let simdEnabled = true;
+
+/**
+ * Chooses the kernel behind every Gram product and solve: the WebAssembly SIMD one (default, where
+ * available) or plain JavaScript. Returns the previous setting. For tests and benchmarks.
+ */
+export function setSimdKernel(enabled: boolean): boolean {
+  const previous = simdEnabled;
+  simdEnabled = enabled;
+  return previous;
+}
+
+/** Whether products currently run on the WebAssembly SIMD kernel. */
+export function simdKernelActive(): boolean {
+  return simdEnabled && simdKernel() !== null;
+}
+
+/** Which kernel products run on: `relaxed-madd` or `simd128` (WebAssembly), or `js`. */
+export function kernelKind(): 'relaxed-madd' | 'simd128' | 'js' {
+  const simd = simdEnabled ? simdKernel() : null;
+  return simd === null ? 'js' : simd.kind;
+}
+
 /**
  * The kernel: c[cOff + i * ldc + j] += sum_{k < n} a[aOff + i * lda + k] * b[bOff + j * ldb + k]
  * for i < d, j < e (C += A B^T on row-major blocks with leading dimensions lda, ldb, ldc). With
- * `upper` (and A = B, d = e), only 4 x 4 blocks on or above the diagonal are computed, plus edge
- * entries; the caller mirrors the rest.
+ * `upper` (and A = B, d = e), only blocks on or above the diagonal are computed, plus edge
+ * entries; the caller mirrors the rest. The bulk goes to the WebAssembly SIMD kernel when it is
+ * available and enabled, the edges (and everything otherwise) to the JavaScript kernel below.
  */
 export function multiplyTransposed(
   a: Float64Array,
@@ -52,6 +77,41 @@ export function multiplyTransposed(
   ldb = n,
   cOff = 0,
   ldc = e,
+): void {
+  const simd = simdEnabled && d >= 4 && e >= 2 && n >= SIMD_K_MULTIPLE ? simdKernel() : null;
+  if (simd === null) {
+    multiplyJs(a, b, c, d, e, n, upper, aOff, lda, bOff, ldb, cOff, ldc);
+    return;
+  }
+  const d4 = d - (d % 4);
+  const e2 = e - (e % 2);
+  const n2 = n - (n % SIMD_K_MULTIPLE);
+  simd.multiply(a, aOff, lda, b, bOff, ldb, c, cOff, ldc, d4, e2, n2, upper);
+  // The last few terms (fewer than SIMD_K_MULTIPLE) for the entries the SIMD kernel covered.
+  for (let k = n2; k < n; k++) {
+    for (let i = 0; i < d4; i++) {
+      const ai = a[aOff + i * lda + k];
+      for (let j = upper ? i - (i % 4) : 0; j < e2; j++) c[cOff + i * ldc + j] += ai * b[bOff + j * ldb + k];
+    }
+  }
+  edges(a, b, c, d, e, n, upper, aOff, lda, bOff, ldb, cOff, ldc, d4, e2);
+}
+
+/** The JavaScript kernel: 4 x 4 register blocks, same contract as `multiplyTransposed`. */
+function multiplyJs(
+  a: Float64Array,
+  b: Float64Array,
+  c: Float64Array,
+  d: number,
+  e: number,
+  n: number,
+  upper: boolean,
+  aOff: number,
+  lda: number,
+  bOff: number,
+  ldb: number,
+  cOff: number,
+  ldc: number,
 ): void {
   const d4 = d - (d % 4);
   const e4 = e - (e % 4);
@@ -136,9 +196,29 @@ export function multiplyTransposed(
       }
     }
   }
-  // Edges: rows d4..d-1 against every needed column, and columns e4..e-1 against rows 0..d4-1.
+  edges(a, b, c, d, e, n, upper, aOff, lda, bOff, ldb, cOff, ldc, d4, e4);
+}
+
+/** Entries outside the blocked part: rows d4..d-1 (from d4 on with `upper`), and columns eb..e-1. */
+function edges(
+  a: Float64Array,
+  b: Float64Array,
+  c: Float64Array,
+  d: number,
+  e: number,
+  n: number,
+  upper: boolean,
+  aOff: number,
+  lda: number,
+  bOff: number,
+  ldb: number,
+  cOff: number,
+  ldc: number,
+  d4: number,
+  eb: number,
+): void {
   for (let i = 0; i < d; i++) {
-    const jFrom = i >= d4 ? (upper ? d4 : 0) : e4;
+    const jFrom = i >= d4 ? (upper ? d4 : 0) : eb;
     for (let j = jFrom; j < e; j++) c[cOff + i * ldc + j] += dot(a, aOff + i * lda, b, bOff + j * ldb, n);
   }
 }

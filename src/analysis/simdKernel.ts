@@ -1,0 +1,310 @@
+/**
+ * The Gram kernel C += A B^T again, as a small WebAssembly SIMD module (f64x2: two float64 lanes),
+ * assembled here from bytes so that no build step or binary file is needed. It computes the bulk
+ * (rows in multiples of 4, columns in multiples of 2, k terms in multiples of `SIMD_K_MULTIPLE`); the caller
+ * (`multiplyTransposed` in gram.ts) does the edges in plain JavaScript. Accumulation is float64, as
+ * in the JavaScript kernel; only the order of the additions differs (two interleaved partial sums
+ * per entry).
+ *
+ * Operands are copied into the module's own linear memory for each call: O((m + e) k) copying
+ * against O(m e k) arithmetic. Where WebAssembly SIMD is missing, `simdKernel()` returns null and
+ * the JavaScript kernel is used.
+ */
+
+const KC = 512;
+const JB = 64;
+/** Pairs of k terms per loop iteration. */
+const UNROLL = 1;
+/** The SIMD kernel needs the number of k terms to be a multiple of this (the caller does the rest). */
+export const SIMD_K_MULTIPLE = 2 * UNROLL;
+
+// --- a minimal WebAssembly assembler -------------------------------------------------------------
+
+const I32 = 0x7f;
+const V128 = 0x7b;
+
+function uleb(v: number): number[] {
+  const out: number[] = [];
+  let x = v >>> 0;
+  do {
+    let byte = x & 0x7f;
+    x >>>= 7;
+    if (x !== 0) byte |= 0x80;
+    out.push(byte);
+  } while (x !== 0);
+  return out;
+}
+
+function sleb(v: number): number[] {
+  const out: number[] = [];
+  let x = v | 0;
+  for (;;) {
+    const byte = x & 0x7f;
+    x >>= 7;
+    if ((x === 0 && (byte & 0x40) === 0) || (x === -1 && (byte & 0x40) !== 0)) {
+      out.push(byte);
+      return out;
+    }
+    out.push(byte | 0x80);
+  }
+}
+
+const get = (i: number) => [0x20, ...uleb(i)];
+const set = (i: number) => [0x21, ...uleb(i)];
+const i32 = (v: number) => [0x41, ...sleb(v)];
+const add = [0x6a];
+const mul = [0x6c];
+const ltS = [0x48];
+const geS = [0x4e];
+const select = [0x1b];
+const simd = (op: number) => [0xfd, ...uleb(op)];
+const v128Load = (offset: number) => [...simd(0x00), 3, ...uleb(offset)];
+const v128Zero = [...simd(0x0c), ...new Array<number>(16).fill(0)];
+const f64x2Add = simd(240);
+const f64x2Mul = simd(242);
+/** Relaxed SIMD multiply-add a * b + c (fused or not, at the engine's choice). */
+const f64x2RelaxedMadd = simd(0x107);
+const lane = (l: number) => [...simd(0x21), l];
+const f64Load = [0x2b, 3, 0];
+const f64Store = [0x39, 3, 0];
+const f64Add = [0xa0];
+
+/** while (local[counter] < limit) { body; local[counter] += step } with limit and step as code. */
+function loop(counter: number, limit: number[], step: number[], body: number[]): number[] {
+  return [
+    0x02,
+    0x40, // block
+    0x03,
+    0x40, // loop
+    ...get(counter),
+    ...limit,
+    ...geS,
+    0x0d,
+    1, // br_if to the block's end
+    ...body,
+    ...get(counter),
+    ...step,
+    ...add,
+    ...set(counter),
+    0x0c,
+    0, // br to the loop's start
+    0x0b,
+    0x0b,
+  ];
+}
+
+function min(a: number[], b: number[]): number[] {
+  return [...a, ...b, ...a, ...b, ...ltS, ...select];
+}
+
+function max(a: number[], b: number[]): number[] {
+  return [...a, ...b, ...a, ...b, ...geS, ...select];
+}
+
+function section(id: number, body: number[]): number[] {
+  return [id, ...uleb(body.length), ...body];
+}
+
+function str(s: string): number[] {
+  return [...uleb(s.length), ...Array.from(s, (ch) => ch.charCodeAt(0))];
+}
+
+/**
+ * gemm(a, b, c, m, e, n, lda, ldb, ldc, upper): byte pointers a, b, c; m rows of A (multiple of 4),
+ * e rows of B (multiple of 2), n terms (multiple of SIMD_K_MULTIPLE); leading dimensions in bytes. C[i][j] += sum_k A[i][k]
+ * B[j][k]; with upper != 0, column pairs left of the row block are skipped. With `fused`, the
+ * multiply-adds use relaxed SIMD's f64x2.relaxed_madd (about 1.7x faster where the engine has it:
+ * Chrome 114+, Node 22+; Node 20 only behind --experimental-wasm-relaxed-simd).
+ */
+function assemble(fused: boolean): Uint8Array<ArrayBuffer> {
+  // Parameters 0..9, then locals.
+  const [A, B, C, M, E, N, LDA, LDB, LDC, UP] = [0, 1, 2, 3, 4, 5, 6, 7, 8, 9];
+  const [K0, K1, J0, J1, I, J, KB, A0, A1, A2, A3, B0, B1, CA] = [
+    10, 11, 12, 13, 14, 15, 16, 17, 18, 19, 20, 21, 22, 23,
+  ];
+  const ACC = 24; // 8 v128 accumulators: ACC + 2 * r + c for row r (0..3) and column c (0..1)
+  const X = 32; // 4 v128 row loads
+  const Y = 36; // 2 v128 column loads
+
+  // UNROLL steps of two k terms per iteration; the later steps use the load's offset immediate.
+  const inner: number[] = [];
+  for (let u = 0; u < UNROLL; u++) {
+    for (let r = 0; r < 4; r++)
+      inner.push(...get(A0 + r), ...get(KB), ...add, ...v128Load(16 * u), ...set(X + r));
+    for (let c = 0; c < 2; c++)
+      inner.push(...get(B0 + c), ...get(KB), ...add, ...v128Load(16 * u), ...set(Y + c));
+    for (let r = 0; r < 4; r++) {
+      for (let c = 0; c < 2; c++) {
+        const acc = ACC + 2 * r + c;
+        if (fused) inner.push(...get(X + r), ...get(Y + c), ...get(acc), ...f64x2RelaxedMadd, ...set(acc));
+        else inner.push(...get(acc), ...get(X + r), ...get(Y + c), ...f64x2Mul, ...f64x2Add, ...set(acc));
+      }
+    }
+  }
+
+  const block: number[] = [];
+  // b0 = b + j * ldb; b1 = b0 + ldb
+  block.push(...get(B), ...get(J), ...get(LDB), ...mul, ...add, ...set(B0));
+  block.push(...get(B0), ...get(LDB), ...add, ...set(B1));
+  for (let q = 0; q < 8; q++) block.push(...v128Zero, ...set(ACC + q));
+  // for (kb = k0 * 8; kb < k1 * 8; kb += 16) inner
+  block.push(...get(K0), ...i32(8), ...mul, ...set(KB));
+  block.push(...loop(KB, [...get(K1), ...i32(8), ...mul], i32(16 * UNROLL), inner));
+  // C[i + r][j + c] += lane0 + lane1
+  block.push(
+    ...get(C),
+    ...get(I),
+    ...get(LDC),
+    ...mul,
+    ...add,
+    ...get(J),
+    ...i32(8),
+    ...mul,
+    ...add,
+    ...set(CA),
+  );
+  for (let r = 0; r < 4; r++) {
+    for (let c = 0; c < 2; c++) {
+      const acc = ACC + 2 * r + c;
+      block.push(...get(CA), ...i32(8 * c), ...add); // address for the store
+      block.push(...get(CA), ...i32(8 * c), ...add, ...f64Load);
+      block.push(...get(acc), ...lane(0), ...get(acc), ...lane(1), ...f64Add, ...f64Add, ...f64Store);
+    }
+    if (r < 3) block.push(...get(CA), ...get(LDC), ...add, ...set(CA));
+  }
+
+  const rows: number[] = [];
+  // a0..a3 = a + (i + r) * lda
+  rows.push(...get(A), ...get(I), ...get(LDA), ...mul, ...add, ...set(A0));
+  for (let r = 1; r < 4; r++) rows.push(...get(A0 + r - 1), ...get(LDA), ...add, ...set(A0 + r));
+  // j = upper ? max(j0, i) : j0
+  rows.push(...max(get(J0), get(I)), ...get(J0), ...get(UP), ...select, ...set(J));
+  rows.push(...loop(J, get(J1), i32(2), block));
+
+  const panels: number[] = [];
+  panels.push(...min([...get(J0), ...i32(JB), ...add], get(E)), ...set(J1));
+  panels.push(...i32(0), ...set(I));
+  panels.push(...loop(I, get(M), i32(4), rows));
+
+  const chunks: number[] = [];
+  chunks.push(...min([...get(K0), ...i32(KC), ...add], get(N)), ...set(K1));
+  chunks.push(...i32(0), ...set(J0));
+  chunks.push(...loop(J0, get(E), i32(JB), panels));
+
+  const body: number[] = [...i32(0), ...set(K0), ...loop(K0, get(N), i32(KC), chunks), 0x0b];
+  const locals = [3, ...uleb(14), I32, ...uleb(8), V128, ...uleb(6), V128];
+  const func = [...locals, ...body];
+
+  const type = section(1, [1, 0x60, 10, ...new Array<number>(10).fill(I32), 0]);
+  const imports = section(2, [1, ...str('env'), ...str('mem'), 0x02, 0x00, 0x01]);
+  const functions = section(3, [1, 0]);
+  const exports = section(7, [1, ...str('gemm'), 0x00, 0]);
+  const code = section(10, [1, ...uleb(func.length), ...func]);
+  return Uint8Array.from([
+    0x00,
+    0x61,
+    0x73,
+    0x6d,
+    1,
+    0,
+    0,
+    0,
+    ...type,
+    ...imports,
+    ...functions,
+    ...exports,
+    ...code,
+  ]);
+}
+
+// --- the kernel ----------------------------------------------------------------------------------
+
+type Gemm = (
+  a: number,
+  b: number,
+  c: number,
+  m: number,
+  e: number,
+  n: number,
+  lda: number,
+  ldb: number,
+  ldc: number,
+  upper: number,
+) => void;
+
+/** The WebAssembly kernel with its memory, or null where WebAssembly SIMD is unavailable. */
+export interface SimdKernel {
+  /** `relaxed-madd` when the engine has relaxed SIMD (fused multiply-add), else `simd128`. */
+  readonly kind: 'relaxed-madd' | 'simd128';
+  /**
+   * C (m x e, row stride ldc, from cOff) += A (m x n, stride lda, from aOff) B^T (B: e x n, stride
+   * ldb, from bOff), for m a multiple of 4, e a multiple of 2 and n a multiple of SIMD_K_MULTIPLE. With `upper`, column
+   * pairs left of each 4-row block are skipped. `a` and `b` may be the same array.
+   */
+  multiply(
+    a: Float64Array,
+    aOff: number,
+    lda: number,
+    b: Float64Array,
+    bOff: number,
+    ldb: number,
+    c: Float64Array,
+    cOff: number,
+    ldc: number,
+    m: number,
+    e: number,
+    n: number,
+    upper: boolean,
+  ): void;
+}
+
+let cached: SimdKernel | null | undefined;
+
+/** The shared kernel instance (created on first use); null without WebAssembly SIMD. */
+export function simdKernel(): SimdKernel | null {
+  if (cached === undefined) cached = createKernel();
+  return cached;
+}
+
+function createKernel(): SimdKernel | null {
+  if (typeof WebAssembly === 'undefined') return null;
+  let kind: SimdKernel['kind'] = 'relaxed-madd';
+  let bytes = assemble(true);
+  if (!WebAssembly.validate(bytes)) {
+    kind = 'simd128';
+    bytes = assemble(false);
+    if (!WebAssembly.validate(bytes)) return null;
+  }
+  const memory = new WebAssembly.Memory({ initial: 1 });
+  const instance = new WebAssembly.Instance(new WebAssembly.Module(bytes), { env: { mem: memory } });
+  const gemm = instance.exports.gemm as Gemm;
+  let heap = new Float64Array(memory.buffer);
+  const reserve = (doubles: number) => {
+    const bytesNeeded = doubles * 8;
+    if (memory.buffer.byteLength < bytesNeeded) {
+      memory.grow(Math.ceil((bytesNeeded - memory.buffer.byteLength) / 65536));
+      heap = new Float64Array(memory.buffer);
+    }
+  };
+  const pack = (src: Float64Array, off: number, ld: number, rows: number, cols: number, at: number) => {
+    if (ld === cols) heap.set(src.subarray(off, off + rows * cols), at);
+    else
+      for (let r = 0; r < rows; r++) heap.set(src.subarray(off + r * ld, off + r * ld + cols), at + r * cols);
+  };
+  return {
+    kind,
+    multiply(a, aOff, lda, b, bOff, ldb, c, cOff, ldc, m, e, n, upper) {
+      if (m === 0 || e === 0 || n === 0) return;
+      const same = a === b && aOff === bOff && lda === ldb && m === e;
+      const aAt = 0;
+      const bAt = same ? 0 : m * n;
+      const cAt = bAt + (same ? m * n : e * n);
+      reserve(cAt + m * e);
+      pack(a, aOff, lda, m, n, aAt);
+      if (!same) pack(b, bOff, ldb, e, n, bAt);
+      pack(c, cOff, ldc, m, e, cAt);
+      gemm(aAt * 8, bAt * 8, cAt * 8, m, e, n, n * 8, n * 8, e * 8, upper ? 1 : 0);
+      for (let r = 0; r < m; r++) c.set(heap.subarray(cAt + r * e, cAt + (r + 1) * e), cOff + r * ldc);
+    },
+  };
+}
