@@ -1,0 +1,75 @@
+import { describe, expect, it } from 'vitest';
+import { composeSvg, escapeXml, exportFileName, inlineStyle, TITLE_BAND } from './chartExport';
+
+describe('escapeXml()', () => {
+  it('escapes markup characters so a hostile title cannot break the SVG', () => {
+    expect(escapeXml('<script>"a" & \'b\'</script>')).toBe(
+      '&lt;script&gt;&quot;a&quot; &amp; &apos;b&apos;&lt;/script&gt;',
+    );
+  });
+});
+
+describe('inlineStyle(get)', () => {
+  it('keeps the listed properties that have a value', () => {
+    const style: Record<string, string> = {
+      fill: 'rgb(1, 2, 3)',
+      stroke: ' none ',
+      'font-size': '',
+      color: 'red',
+    };
+    expect(inlineStyle((p) => style[p] ?? '')).toBe('fill:rgb(1, 2, 3);stroke:none');
+  });
+
+  it('leaves out what the parent already has, full opacity and visible display', () => {
+    const child: Record<string, string> = { fill: 'red', stroke: 'blue', opacity: '1', display: 'inline' };
+    const parent: Record<string, string> = { fill: 'red', stroke: 'green', opacity: '0.5', display: 'block' };
+    expect(
+      inlineStyle(
+        (p) => child[p] ?? '',
+        (p) => parent[p] ?? '',
+      ),
+    ).toBe('stroke:blue');
+    expect(
+      inlineStyle(
+        (p) => ({ ...child, opacity: '0.5', display: 'none' })[p] ?? '',
+        (p) => parent[p] ?? '',
+      ),
+    ).toBe('stroke:blue;opacity:0.5;display:none');
+  });
+});
+
+describe('composeSvg(figure, parts)', () => {
+  const figure = {
+    title: 'Linearity <model>',
+    width: 300.4,
+    height: 100,
+    background: '#fff',
+    foreground: '#000',
+  };
+
+  it('places SVG parts and images below the title band on the background', () => {
+    const svg = composeSvg(figure, [
+      { kind: 'svg', markup: '<svg width="10" height="10"></svg>', x: 5, y: 7 },
+      { kind: 'image', href: 'data:image/png;base64,AAA=', x: 52, y: 0, width: 200, height: 80 },
+    ]);
+    expect(svg).toMatch(/^<svg xmlns="http:\/\/www.w3.org\/2000\/svg"/);
+    expect(svg).toContain(`width="301" height="${100 + TITLE_BAND}"`);
+    expect(svg).toContain('<rect width="100%" height="100%" fill="#fff"/>');
+    expect(svg).toContain('Linearity &lt;model&gt;</text>');
+    expect(svg).toContain(
+      `<g transform="translate(5,${7 + TITLE_BAND})"><svg width="10" height="10"></svg></g>`,
+    );
+    expect(svg).toContain(`<image x="52" y="${TITLE_BAND}" width="200" height="80"`);
+    expect(svg.endsWith('</svg>')).toBe(true);
+  });
+});
+
+describe('exportFileName(modelId, chart, ext)', () => {
+  it('keeps the last two path parts of the model id, filename-safe', () => {
+    expect(exportFileName('/tmp/models/karpathy/stories260K', 'linearity', 'png')).toBe(
+      'linscope-karpathy-stories260K-linearity.png',
+    );
+    expect(exportFileName('Xenova/gpt2 (q8)', 'heatmap', 'svg')).toBe('linscope-Xenova-gpt2_q8_-heatmap.svg');
+    expect(exportFileName('', 'x', 'csv')).toBe('linscope-model-x.csv');
+  });
+});

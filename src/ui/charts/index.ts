@@ -1,0 +1,8 @@
+export type { ExportAction, HeadingLevel } from './ChartFrame';
+export { CompanionCharts, type CompanionChartsProps } from './CompanionCharts';
+export type { ChartResult } from './chartResult';
+export { FlashList, type FlashListProps } from './FlashList';
+export { LinearityChart, type LinearityChartProps } from './LinearityChart';
+export { type HeatmapCell, NonlinearityHeatmap, type NonlinearityHeatmapProps } from './NonlinearityHeatmap';
+export { TokenTextView, type TokenTextViewProps } from './TokenTextView';
+export { useElementWidth } from './useElementWidth';
