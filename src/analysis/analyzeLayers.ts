@@ -8,7 +8,7 @@ import { blockCount, type HiddenStates, keptTokens, stateMatrix } from './hidden
 import { fitPair, interpolationGuard, pairLinearity } from './linearity';
 import { heldOutLinearity, linearMapFromFit } from './linearMap';
 import { massiveNormTokens } from './massiveNormTokens';
-import type { Matrix64 } from './matrix';
+import type { Matrix, Matrix64 } from './matrix';
 import { type PerTokenNonlinearity, perTokenNonlinearity, type ReferenceFit } from './perTokenNonlinearity';
 import { type TwoNNOptions, twoNN } from './twoNN';
 import { updateNormRatio } from './updateNormRatio';
@@ -193,8 +193,8 @@ export function splitTokens(tokens: Int32Array, fraction: number): { fit: Int32A
 }
 
 function splitHeldOut(
-  xs: ReturnType<typeof stateMatrix>,
-  ys: ReturnType<typeof stateMatrix>,
+  xs: Matrix,
+  ys: Matrix,
   fitTokens: Int32Array,
   evalTokens: Int32Array,
   d: number,

@@ -20,7 +20,7 @@ export {
 } from './cholesky';
 export { meanCosineSimilarity } from './cosineSimilarity';
 export { distinctRows } from './distinctRows';
-export { crossGram, gram, matmul } from './gram';
+export { crossGram, gram, kernelKind, matmul, setSimdKernel, simdKernelActive } from './gram';
 export { blockCount, type HiddenStates, hiddenStates, keptTokens, stateMatrix } from './hiddenStates';
 export { type LinearityResult, linearityScore, type PairLinearity } from './linearity';
 export {
@@ -41,6 +41,7 @@ export { massiveNormTokens } from './massiveNormTokens';
 export { type FeatureMajor, type Matrix, type Matrix64, matrix } from './matrix';
 export {
   fitReferenceMaps,
+  nonlinearityForJson,
   type PerTokenNonlinearity,
   perTokenNonlinearity,
   type ReferenceFit,

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { fitReferenceMaps, perTokenNonlinearity } from './perTokenNonlinearity';
+import { fitReferenceMaps, nonlinearityForJson, perTokenNonlinearity } from './perTokenNonlinearity';
 import { assertClose } from './testing/asserts';
 import { loadFixture } from './testing/fixture';
 
@@ -31,6 +31,23 @@ describe('fitReferenceMaps', () => {
     const fit = fitReferenceMaps(f.states());
     expect(fit.pairs).toEqual([null, null]);
     expect(fit.reasons[0]).toContain('20 tokens for 32 features');
+  });
+
+  it('fitReferenceMaps(reference, {excludeBos, excludeMassive}) fits without the sinks of each chunk', () => {
+    const f = loadFixture('small');
+    const ref = f.states('reference_states');
+    const massive = fitReferenceMaps(ref, { excludeMassive: true });
+    // Four chunks of 100 tokens, each with BOS at 0 and the sink token (id 7) at 5; id 7 also
+    // occurs elsewhere by chance and sinks there too.
+    expect(massive.excludedTokens).toEqual(expect.arrayContaining([0, 5, 100, 105, 200, 205, 300, 305]));
+    expect(massive.excludedTokens.length).toBeLessThan(20);
+    expect(massive.n).toBe(400 - massive.excludedTokens.length);
+    const bos = fitReferenceMaps(ref, { excludeBos: true });
+    expect(bos.excludedTokens).toEqual([0]);
+    expect(fitReferenceMaps(ref).excludedTokens).toEqual([]);
+    // Without the sinks, the typical error of pair 0 is far smaller than with them.
+    const all = fitReferenceMaps(ref);
+    expect(massive.pairs[0]?.meanError ?? 1).toBeLessThan(0.2 * (all.pairs[0]?.meanError ?? 0));
   });
 
   it('fitReferenceMaps(states) survives structuredClone (plain numbers and typed arrays only)', () => {
@@ -69,6 +86,16 @@ describe('perTokenNonlinearity', () => {
     expect(got.flash[0][0]).toBe(1);
     const others = Array.from(row.subarray(1)).sort((a, b) => a - b);
     expect(others[Math.floor(others.length / 2)]).toBeLessThan(2);
+  });
+
+  it('nonlinearityForJson(p) gives plain arrays with null where a pair has no map', () => {
+    const f = loadFixture('short');
+    const p = perTokenNonlinearity(fitReferenceMaps(f.states()), f.states());
+    const json = nonlinearityForJson(p);
+    expect(json.length).toBe(2);
+    expect(json[0].length).toBe(20);
+    expect(json[0].every((v) => v === null)).toBe(true);
+    expect(JSON.parse(JSON.stringify(json))).toEqual(json);
   });
 
   it('perTokenNonlinearity throws with both shapes when the reference does not fit the states', () => {

@@ -2,9 +2,10 @@ import { type RunControl, throwIfAborted } from './abort';
 import { type Centered, centerColumns } from './center';
 import { solveLowerRows } from './cholesky';
 import { gram } from './gram';
-import { blockCount, type HiddenStates, stateMatrix } from './hiddenStates';
+import { blockCount, type HiddenStates, keptTokens, stateMatrix } from './hiddenStates';
 import { fitPair, interpolationGuard } from './linearity';
 import { type LinearMap, linearMapFromFit, mapResiduals } from './linearMap';
+import { massiveNormTokens } from './massiveNormTokens';
 import type { Matrix64 } from './matrix';
 import { quantile } from './quantile';
 
@@ -29,6 +30,8 @@ export interface ReferenceFit {
   readonly d: number;
   /** Reference tokens used (after exclusions). */
   readonly n: number;
+  /** Reference token indices left out of the fit. */
+  readonly excludedTokens: number[];
   /** Quantile behind each pair's flash threshold. */
   readonly quantile: number;
   /** Pair l -> its map, or null when it could not be fitted (see `reasons[l]`). */
@@ -37,8 +40,14 @@ export interface ReferenceFit {
 }
 
 export interface ReferenceFitOptions {
-  /** Reference tokens to fit on (default all). Leave out BOS / massive-norm tokens here to exclude them. */
+  /** Reference tokens to fit on (default all, minus the exclusions below). */
   readonly tokens?: Int32Array;
+  /** Leave out token 0 of the reference (default false). Ignored when `tokens` is given. */
+  readonly excludeBos?: boolean;
+  /** Leave out massive-norm tokens (`massiveNormTokens`, default false). Ignored when `tokens` is given. */
+  readonly excludeMassive?: boolean;
+  /** Norm factor over the median that makes a token "massive" (default 10). */
+  readonly massiveFactor?: number;
   /** Quantile of the reference's leave-one-out errors used as the flash threshold (default 0.99). */
   readonly quantile?: number;
 }
@@ -62,14 +71,27 @@ export function fitReferenceMaps(
   const q = options.quantile ?? 0.99;
   const L = blockCount(states);
   const d = states.hidden;
+  let tokens = options.tokens;
+  let excludedTokens: number[] = [];
+  if (tokens === undefined && (options.excludeBos || options.excludeMassive)) {
+    const drop = new Set<number>(
+      options.excludeMassive ? massiveNormTokens(states, options.massiveFactor ?? 10) : [],
+    );
+    if (options.excludeBos && states.tokens > 0) drop.add(0);
+    excludedTokens = [...drop].sort((a, b) => a - b);
+    tokens = keptTokens(states.tokens, excludedTokens);
+  } else if (tokens !== undefined) {
+    const kept = new Set(tokens);
+    for (let t = 0; t < states.tokens; t++) if (!kept.has(t)) excludedTokens.push(t);
+  }
   const pairs: (ReferenceMap | null)[] = [];
   const reasons: (string | null)[] = [];
-  let x: Centered = centerColumns(stateMatrix(states, 0), options.tokens);
+  let x: Centered = centerColumns(stateMatrix(states, 0), tokens);
   let gxx: Matrix64 = gram(x.centered);
   const n = x.centered.cols;
   for (let l = 0; l < L; l++) {
     throwIfAborted(control.signal);
-    const y = centerColumns(stateMatrix(states, l + 1), options.tokens);
+    const y = centerColumns(stateMatrix(states, l + 1), tokens);
     const guard = interpolationGuard(n, d, null, () => 0);
     if (guard !== null) {
       pairs.push(null);
@@ -77,12 +99,7 @@ export function fitReferenceMaps(
     } else {
       const fit = fitPair(x, gxx, y);
       const map = linearMapFromFit(fit);
-      const { residual } = mapResiduals(
-        map,
-        stateMatrix(states, l),
-        stateMatrix(states, l + 1),
-        options.tokens,
-      );
+      const { residual } = mapResiduals(map, stateMatrix(states, l), stateMatrix(states, l + 1), tokens);
       // Leverages: h_k = 1/n + ||L^{-1} xc_k||^2, one row solve per reference token.
       const xt = new Float64Array(n * d);
       for (let f = 0; f < d; f++) for (let k = 0; k < n; k++) xt[k * d + f] = x.centered.data[f * n + k];
@@ -114,7 +131,7 @@ export function fitReferenceMaps(
     }
     control.onProgress?.({ stage: 'fit', done: l + 1, total: L });
   }
-  return { d, n, quantile: q, pairs, reasons };
+  return { d, n, excludedTokens, quantile: q, pairs, reasons };
 }
 
 /** Per-token non-linearity of a run, pair by pair (length L arrays of length T each). */
@@ -169,4 +186,12 @@ export function perTokenNonlinearity(
     control.onProgress?.({ stage: 'score', done: l + 1, total: L });
   }
   return { relative, raw, flash };
+}
+
+/**
+ * `relative` as plain arrays for the result JSON (`perToken.nonlinearity`, number[L][T]), with
+ * `null` where a pair has no map (JSON has no NaN).
+ */
+export function nonlinearityForJson(p: PerTokenNonlinearity): (number | null)[][] {
+  return p.relative.map((row) => Array.from(row, (v) => (Number.isFinite(v) ? v : null)));
 }
