@@ -24,4 +24,7 @@ export interface BuiltGpt2Tokenizer {
 export declare function gpt3EncoderDir(): string;
 export declare function readGpt2Files(dir?: string): { encoder: Record<string, number>; merges: string[] };
 export declare function buildGpt2Tokenizer(options?: Gpt2TokenizerOptions): BuiltGpt2Tokenizer;
-export declare function writeGpt2Tokenizer(outDir: string, options?: Gpt2TokenizerOptions): BuiltGpt2Tokenizer;
+export declare function writeGpt2Tokenizer(
+  outDir: string,
+  options?: Gpt2TokenizerOptions,
+): BuiltGpt2Tokenizer;
