@@ -4,7 +4,7 @@ import { type Centered, centerColumns } from './center';
 import { meanCosineSimilarity } from './cosineSimilarity';
 import { distinctRows } from './distinctRows';
 import { gram } from './gram';
-import { blockCount, type HiddenStates, keptTokens, stateMatrix } from './hiddenStates';
+import { assertFiniteStates, blockCount, type HiddenStates, keptTokens, stateMatrix } from './hiddenStates';
 import { fitPair, interpolationGuard, pairLinearity } from './linearity';
 import { heldOutLinearity, linearMapFromFit } from './linearMap';
 import { massiveNormTokens } from './massiveNormTokens';
@@ -95,6 +95,7 @@ export function analyzeLayers(
   options: AnalyzeOptions = {},
   control: RunControl = {},
 ): LayerAnalysis {
+  assertFiniteStates(states);
   const L = blockCount(states);
   const d = states.hidden;
   const excluded = new Set<number>();

@@ -109,19 +109,7 @@ export function solveLowerRows(f: CholeskyFactor, rows: Matrix64): Matrix64 {
       multiplyTransposed(z, l, tmp, e, w, b0, false, 0, d, b0 * d, d, 0, w);
       for (let r = 0; r < e; r++) for (let c = 0; c < w; c++) z[r * d + b0 + c] -= tmp[r * w + c];
     }
-    for (let r = 0; r < e; r++) {
-      const zr = r * d;
-      for (let i = b0; i < b1; i++) {
-        const pivot = l[i * d + i];
-        if (pivot === 0) {
-          z[zr + i] = 0;
-          continue;
-        }
-        let s = z[zr + i];
-        for (let k = b0; k < i; k++) s -= l[i * d + k] * z[zr + k];
-        z[zr + i] = s / pivot;
-      }
-    }
+    substituteLower(l, z, d, e, b0, b1);
   }
   return { data: z, rows: e, cols: d };
 }
@@ -151,19 +139,125 @@ export function solveUpperRows(f: CholeskyFactor, rows: Matrix64): Matrix64 {
       multiplyTransposed(w, lt, tmp, e, width, d - b1, false, b1, d, b0 * d + b1, d, 0, width);
       for (let r = 0; r < e; r++) for (let c = 0; c < width; c++) w[r * d + b0 + c] -= tmp[r * width + c];
     }
-    for (let r = 0; r < e; r++) {
-      const wr = r * d;
-      for (let i = b1 - 1; i >= b0; i--) {
-        const pivot = l[i * d + i];
-        if (pivot === 0) {
-          w[wr + i] = 0;
-          continue;
-        }
-        let s = w[wr + i];
-        for (let k = i + 1; k < b1; k++) s -= lt[i * d + k] * w[wr + k];
-        w[wr + i] = s / pivot;
-      }
-    }
+    substituteUpper(l, lt, w, d, e, b0, b1);
   }
   return { data: w, rows: e, cols: d };
+}
+
+/**
+ * Forward substitution inside the diagonal block [b0, b1) for every row of z, four rows at a time
+ * so that four independent sums hide the floating-point latency.
+ */
+function substituteLower(
+  l: Float64Array,
+  z: Float64Array,
+  d: number,
+  e: number,
+  b0: number,
+  b1: number,
+): void {
+  let r = 0;
+  for (; r + 3 < e; r += 4) {
+    const z0 = r * d;
+    const z1 = z0 + d;
+    const z2 = z1 + d;
+    const z3 = z2 + d;
+    for (let i = b0; i < b1; i++) {
+      const li = i * d;
+      const pivot = l[li + i];
+      if (pivot === 0) {
+        z[z0 + i] = 0;
+        z[z1 + i] = 0;
+        z[z2 + i] = 0;
+        z[z3 + i] = 0;
+        continue;
+      }
+      let s0 = z[z0 + i];
+      let s1 = z[z1 + i];
+      let s2 = z[z2 + i];
+      let s3 = z[z3 + i];
+      for (let k = b0; k < i; k++) {
+        const lk = l[li + k];
+        s0 -= lk * z[z0 + k];
+        s1 -= lk * z[z1 + k];
+        s2 -= lk * z[z2 + k];
+        s3 -= lk * z[z3 + k];
+      }
+      z[z0 + i] = s0 / pivot;
+      z[z1 + i] = s1 / pivot;
+      z[z2 + i] = s2 / pivot;
+      z[z3 + i] = s3 / pivot;
+    }
+  }
+  for (; r < e; r++) {
+    const zr = r * d;
+    for (let i = b0; i < b1; i++) {
+      const pivot = l[i * d + i];
+      if (pivot === 0) {
+        z[zr + i] = 0;
+        continue;
+      }
+      let s = z[zr + i];
+      for (let k = b0; k < i; k++) s -= l[i * d + k] * z[zr + k];
+      z[zr + i] = s / pivot;
+    }
+  }
+}
+
+/** Back substitution inside the diagonal block [b0, b1) for every row of w, four rows at a time. */
+function substituteUpper(
+  l: Float64Array,
+  lt: Float64Array,
+  w: Float64Array,
+  d: number,
+  e: number,
+  b0: number,
+  b1: number,
+): void {
+  let r = 0;
+  for (; r + 3 < e; r += 4) {
+    const w0 = r * d;
+    const w1 = w0 + d;
+    const w2 = w1 + d;
+    const w3 = w2 + d;
+    for (let i = b1 - 1; i >= b0; i--) {
+      const pivot = l[i * d + i];
+      if (pivot === 0) {
+        w[w0 + i] = 0;
+        w[w1 + i] = 0;
+        w[w2 + i] = 0;
+        w[w3 + i] = 0;
+        continue;
+      }
+      const li = i * d;
+      let s0 = w[w0 + i];
+      let s1 = w[w1 + i];
+      let s2 = w[w2 + i];
+      let s3 = w[w3 + i];
+      for (let k = i + 1; k < b1; k++) {
+        const lk = lt[li + k];
+        s0 -= lk * w[w0 + k];
+        s1 -= lk * w[w1 + k];
+        s2 -= lk * w[w2 + k];
+        s3 -= lk * w[w3 + k];
+      }
+      w[w0 + i] = s0 / pivot;
+      w[w1 + i] = s1 / pivot;
+      w[w2 + i] = s2 / pivot;
+      w[w3 + i] = s3 / pivot;
+    }
+  }
+  for (; r < e; r++) {
+    const wr = r * d;
+    for (let i = b1 - 1; i >= b0; i--) {
+      const pivot = l[i * d + i];
+      if (pivot === 0) {
+        w[wr + i] = 0;
+        continue;
+      }
+      let s = w[wr + i];
+      for (let k = i + 1; k < b1; k++) s -= lt[i * d + k] * w[wr + k];
+      w[wr + i] = s / pivot;
+    }
+  }
 }

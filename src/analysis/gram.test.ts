@@ -34,6 +34,7 @@ for (const kernel of ['simd', 'js'] as const) {
       [12, 40],
       [70, 1100],
       [9, 1101],
+      [6, 4501],
     ]) {
       it(`gram(X) equals X X^T for d = ${d}, n = ${n}, and is exactly symmetric`, () => {
         const x = asFeatureMajor(matrix(gaussian(d * 31 + n, d * n), d, n));

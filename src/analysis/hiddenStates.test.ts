@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { centerColumns } from './center';
 import { distinctRows } from './distinctRows';
-import { blockCount, hiddenStates, keptTokens, stateMatrix } from './hiddenStates';
+import { assertFiniteStates, blockCount, hiddenStates, keptTokens, stateMatrix } from './hiddenStates';
 import { matrix } from './matrix';
 
 describe('hiddenStates', () => {
@@ -24,6 +24,15 @@ describe('hiddenStates', () => {
       '11 values do not fill [3, 2, 2] (= 12)',
     );
     expect(() => matrix(new Float64Array(5), 2, 3)).toThrow('5 values do not fill 2 x 3 (= 6)');
+  });
+
+  it('assertFiniteStates(h) names the state, token and feature of the first NaN or infinity', () => {
+    const data = new Float32Array(2 * 3 * 4);
+    assertFiniteStates(hiddenStates(data, 2, 3, 4));
+    data[1 * 12 + 2 * 4 + 1] = Number.POSITIVE_INFINITY;
+    expect(() => assertFiniteStates(hiddenStates(data, 2, 3, 4))).toThrow(
+      'hidden state 1 has a non-finite value (Infinity) at token 2, feature 1',
+    );
   });
 
   it('keptTokens(5, [0, 3]) is [1, 2, 4]', () => {

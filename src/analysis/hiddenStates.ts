@@ -52,3 +52,20 @@ export function keptTokens(tokens: number, excluded: readonly number[]): Int32Ar
   for (let t = 0; t < tokens; t++) if (!drop.has(t)) out.push(t);
   return Int32Array.from(out);
 }
+
+/**
+ * Throws a RangeError naming the first non-finite value (state, token, feature). NaN or infinity in
+ * a hidden state (an fp16 overflow, say) would silently turn every score into NaN.
+ */
+export function assertFiniteStates(h: HiddenStates): void {
+  const { data, tokens: T, hidden: d } = h;
+  for (let i = 0; i < data.length; i++) {
+    if (!Number.isFinite(data[i])) {
+      const s = Math.floor(i / (T * d));
+      const t = Math.floor((i % (T * d)) / d);
+      throw new RangeError(
+        `hidden state ${s} has a non-finite value (${data[i]}) at token ${t}, feature ${i % d}`,
+      );
+    }
+  }
+}

@@ -21,7 +21,14 @@ export {
 export { meanCosineSimilarity } from './cosineSimilarity';
 export { distinctRows } from './distinctRows';
 export { crossGram, gram, kernelKind, matmul, setSimdKernel, simdKernelActive } from './gram';
-export { blockCount, type HiddenStates, hiddenStates, keptTokens, stateMatrix } from './hiddenStates';
+export {
+  assertFiniteStates,
+  blockCount,
+  type HiddenStates,
+  hiddenStates,
+  keptTokens,
+  stateMatrix,
+} from './hiddenStates';
 export { type LinearityResult, linearityScore, type PairLinearity } from './linearity';
 export {
   type HeldOutLinearity,

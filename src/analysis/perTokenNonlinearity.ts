@@ -2,7 +2,7 @@ import { type RunControl, throwIfAborted } from './abort';
 import { type Centered, centerColumns } from './center';
 import { solveLowerRows } from './cholesky';
 import { gram } from './gram';
-import { blockCount, type HiddenStates, keptTokens, stateMatrix } from './hiddenStates';
+import { assertFiniteStates, blockCount, type HiddenStates, keptTokens, stateMatrix } from './hiddenStates';
 import { fitPair, interpolationGuard } from './linearity';
 import { type LinearMap, linearMapFromFit, mapResiduals } from './linearMap';
 import { massiveNormTokens } from './massiveNormTokens';
@@ -68,6 +68,7 @@ export function fitReferenceMaps(
   options: ReferenceFitOptions = {},
   control: RunControl = {},
 ): ReferenceFit {
+  assertFiniteStates(states);
   const q = options.quantile ?? 0.99;
   const L = blockCount(states);
   const d = states.hidden;

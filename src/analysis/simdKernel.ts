@@ -6,13 +6,15 @@
  * in the JavaScript kernel; only the order of the additions differs (two interleaved partial sums
  * per entry).
  *
- * Operands are copied into the module's own linear memory for each call: O((m + e) k) copying
- * against O(m e k) arithmetic. Where WebAssembly SIMD is missing, `simdKernel()` returns null and
+ * Operands are copied into the module's own linear memory for each call, in slabs of 2048 terms of
+ * the shared dimension: O((m + e) k) copying against O(m e k) arithmetic, and a bounded memory. Where WebAssembly SIMD is missing, `simdKernel()` returns null and
  * the JavaScript kernel is used.
  */
 
 const KC = 512;
 const JB = 64;
+/** Terms of the shared dimension copied into the module per slab (a multiple of SIMD_K_MULTIPLE). */
+const PACK_TERMS = 2048;
 /** Pairs of k terms per loop iteration. */
 const UNROLL = 1;
 /** The SIMD kernel needs the number of k terms to be a multiple of this (the caller does the rest). */
@@ -296,14 +298,20 @@ function createKernel(): SimdKernel | null {
     multiply(a, aOff, lda, b, bOff, ldb, c, cOff, ldc, m, e, n, upper) {
       if (m === 0 || e === 0 || n === 0) return;
       const same = a === b && aOff === bOff && lda === ldb && m === e;
-      const aAt = 0;
-      const bAt = same ? 0 : m * n;
-      const cAt = bAt + (same ? m * n : e * n);
-      reserve(cAt + m * e);
-      pack(a, aOff, lda, m, n, aAt);
-      if (!same) pack(b, bOff, ldb, e, n, bAt);
+      // The shared dimension goes through in slabs of PACK_TERMS, so the module's memory stays at
+      // (m + e) x PACK_TERMS + m x e doubles however many tokens there are.
+      const width = Math.min(n, PACK_TERMS);
+      const cAt = 0;
+      const aAt = m * e;
+      const bAt = same ? aAt : aAt + m * width;
+      reserve(bAt + e * width);
       pack(c, cOff, ldc, m, e, cAt);
-      gemm(aAt * 8, bAt * 8, cAt * 8, m, e, n, n * 8, n * 8, e * 8, upper ? 1 : 0);
+      for (let k0 = 0; k0 < n; k0 += PACK_TERMS) {
+        const w = Math.min(PACK_TERMS, n - k0);
+        pack(a, aOff + k0, lda, m, w, aAt);
+        if (!same) pack(b, bOff + k0, ldb, e, w, bAt);
+        gemm(aAt * 8, bAt * 8, cAt * 8, m, e, w, w * 8, w * 8, e * 8, upper ? 1 : 0);
+      }
       for (let r = 0; r < m; r++) c.set(heap.subarray(cAt + r * e, cAt + (r + 1) * e), cOff + r * ldc);
     },
   };
