@@ -110,6 +110,23 @@ export function NonlinearityHeatmap(props: NonlinearityHeatmapProps) {
     drawHeatmap(ctx, layout, pt, palette, pixelRatio);
   }, [layout, pt, palette, pixelRatio, ready]);
 
+  // Up to ~600 labels: built once per layout so that a hover re-render leaves them alone.
+  const tokenLabelNodes = useMemo(
+    () =>
+      layout.tokenLabels.map((t) => (
+        <text
+          key={t.token}
+          transform={`translate(${t.x},4) rotate(-90)`}
+          dy="0.32em"
+          textAnchor="end"
+          data-token={t.token}
+        >
+          {t.label}
+        </text>
+      )),
+    [layout],
+  );
+
   const cellValue = (c: HeatmapCell) => (pt ? heatmapValue(pt, c.layer, c.token) : undefined);
 
   const onMouse = (e: MouseEvent<HTMLDivElement>, click: boolean) => {
@@ -117,7 +134,8 @@ export function NonlinearityHeatmap(props: NonlinearityHeatmapProps) {
     if (!grid) return;
     const r = grid.getBoundingClientRect();
     const cell = heatmapCellAt(layout, e.clientX - r.left, e.clientY - r.top);
-    setActive(cell);
+    // Moving within a cell keeps the same state object: no re-render per pixel.
+    setActive((a) => (a && cell && a.layer === cell.layer && a.token === cell.token ? a : cell));
     if (click && cell) {
       props.onFocusLayer?.(cell.layer);
       props.onFocusToken?.(cell.token);
@@ -346,16 +364,20 @@ export function NonlinearityHeatmap(props: NonlinearityHeatmapProps) {
                         height={layout.gridHeight}
                       />
                     )}
-                    {active && (
-                      <rect
-                        className="lsc-cursor"
-                        x={active.token * layout.cellWidth}
-                        y={active.layer * layout.cellHeight}
-                        width={layout.cellWidth}
-                        height={layout.cellHeight}
-                      />
-                    )}
                   </svg>
+                  {active && (
+                    // A moved box on its own compositor layer: hovering never repaints the big canvas.
+                    <div
+                      className="lsc-cursor"
+                      aria-hidden="true"
+                      style={{
+                        // At least 8 px wide, centred, so the cursor stays visible on 4 px columns.
+                        width: Math.max(8, layout.cellWidth),
+                        height: layout.cellHeight,
+                        transform: `translate(${(active.token + 0.5) * layout.cellWidth - Math.max(8, layout.cellWidth) / 2}px, ${active.layer * layout.cellHeight}px)`,
+                      }}
+                    />
+                  )}
                   <svg
                     ref={tokensRef}
                     className="lsc-heatmap__tokens"
@@ -364,17 +386,7 @@ export function NonlinearityHeatmap(props: NonlinearityHeatmapProps) {
                     style={{ top: layout.gridHeight }}
                     aria-hidden="true"
                   >
-                    {layout.tokenLabels.map((t) => (
-                      <text
-                        key={t.token}
-                        transform={`translate(${t.x},4) rotate(-90)`}
-                        dy="0.32em"
-                        textAnchor="end"
-                        data-token={t.token}
-                      >
-                        {t.label}
-                      </text>
-                    ))}
+                    {tokenLabelNodes}
                   </svg>
                 </div>
               </div>
