@@ -138,13 +138,13 @@ function Tooltip(props: { layout: LinearityLayout; col: PairColumn; id: string }
 export function LinearityChart(props: LinearityChartProps) {
   const [wrapRef, width] = useElementWidth<HTMLDivElement>();
   const height = props.height ?? (width < 480 ? 240 : 300);
+  const focus = props.focusLayer ?? null;
   const layout = useMemo(
-    () => linearityLayout(props.result, { width, height }),
-    [props.result, width, height],
+    () => linearityLayout(props.result, { width, height, focusLayer: focus }),
+    [props.result, width, height, focus],
   );
   const [hover, setHover] = useState<number | null>(null);
   const tooltipId = useId();
-  const focus = props.focusLayer ?? null;
   const hovered = hover === null ? null : (layout.pairs[hover] ?? null);
   const modelId = props.result.model.id;
 

@@ -131,4 +131,13 @@ describe('linearityLayout(partial or degenerate result)', () => {
       expect(l.pairs[shown[i]].x - l.pairs[shown[i - 1]].x).toBeGreaterThanOrEqual(30);
     expect(l.subtitle).toBe('Waiting for the first layer pair…');
   });
+
+  it('always labels the focused pair and drops labels that would touch it', () => {
+    const many: ChartResult = { ...result, model: { ...result.model, layers: 32 }, layers: [] };
+    const l = linearityLayout(many, { width: 340, focusLayer: 7 });
+    const shown = l.pairs.filter((p) => p.showLabel).map((p) => p.layer);
+    expect(shown).toContain(7);
+    for (let i = 1; i < shown.length; i++)
+      expect(l.pairs[shown[i]].x - l.pairs[shown[i - 1]].x).toBeGreaterThanOrEqual(30);
+  });
 });

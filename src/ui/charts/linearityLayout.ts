@@ -67,6 +67,8 @@ export interface LinearityLayoutOptions {
   readonly width: number;
   /** Default 300. */
   readonly height?: number;
+  /** The focused pair: its tick label always shows, and labels too close to it give way. */
+  readonly focusLayer?: number | null;
 }
 
 /** Narrowest spacing between two x tick labels ("12→13" in 11px type). */
@@ -123,14 +125,20 @@ export function linearityLayout(result: ChartResult, options: LinearityLayoutOpt
     .map((value) => ({ value, y: y(value), label: String(value) }));
 
   const every = Math.max(1, Math.ceil(MIN_LABEL_SPACING / Math.max(step, 1)));
+  const focus = options.focusLayer ?? null;
+  const labelShown = (l: number) => {
+    if (l === focus) return true;
+    if (focus !== null && focus >= 0 && focus < L && Math.abs(l - focus) < every) return false;
+    // The last label always shows; the regular one just before it gives way when they would touch.
+    return l === L - 1 || l === 0 || (l % every === 0 && L - 1 - l >= every);
+  };
   const pairs: PairColumn[] = records.map((record, l) => ({
     layer: l,
     x: xOf(l),
     left: xOf(l) - step / 2,
     width: step,
     label: pairLabel(l),
-    // The last label always shows; the regular one just before it gives way when they would touch.
-    showLabel: l === L - 1 || (l % every === 0 && L - 1 - l >= every) || l === 0,
+    showLabel: labelShown(l),
     pending: record === null,
     isFirst: record?.isFirst ?? l === 0,
     isLast: record?.isLast ?? l === L - 1,
