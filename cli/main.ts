@@ -10,10 +10,10 @@ import { LinScopeError } from '../src/errors';
 import { nodeRuntime } from '../src/model/nodeRuntime';
 import { splitCorpus } from '../src/share/corpusFile';
 import { serializeResult } from '../src/share/result';
-import { writeSafetensors } from '../src/share/safetensors';
 import {
   type AnalyzeJob,
   DEFAULT_SETTINGS,
+  hiddenStatesFile,
   type ReferenceCorpus,
   runAnalyzeJob,
 } from '../src/worker/analyzeJob';
@@ -94,21 +94,7 @@ async function analyze(args: AnalyzeArgs): Promise<void> {
   });
   output.result.model.id = args.model;
   if (process.stderr.isTTY) process.stderr.write('\r');
-  if (args.dumpHidden) {
-    const { states, lastBlockOutput, ids } = output;
-    writeAtomically(
-      args.dumpHidden,
-      writeSafetensors({
-        hidden_states: {
-          dtype: 'F32',
-          shape: [states.states, states.tokens, states.hidden],
-          data: states.data,
-        },
-        last_block_output: { dtype: 'F32', shape: [states.tokens, states.hidden], data: lastBlockOutput },
-        input_ids: { dtype: 'I64', shape: [ids.length], data: BigInt64Array.from(ids, BigInt) },
-      }),
-    );
-  }
+  if (args.dumpHidden) writeAtomically(args.dumpHidden, hiddenStatesFile(output));
   const json = serializeResult(output.result);
   if (args.out) writeAtomically(args.out, json);
   else process.stdout.write(json);

@@ -290,6 +290,19 @@ export function App() {
     );
   };
 
+  const exportHidden = async () => {
+    if (!client || !state.result) return;
+    try {
+      const file = await client.exportHidden();
+      downloadBlob(
+        new Blob([file as BlobPart], { type: 'application/octet-stream' }),
+        exportFileName(state.result.model.id, 'hidden-states', 'safetensors'),
+      );
+    } catch (error) {
+      setNotice(message(error));
+    }
+  };
+
   return (
     <div className="app">
       <header className="app__header">
@@ -422,6 +435,7 @@ export function App() {
               focusLayer={state.focusLayer}
               onFocusLayer={(layer) => dispatch({ type: 'focus', layer })}
               onExportJson={exportJson}
+              onExportHidden={exportHidden}
             />
           ) : (
             <div className="app__about">

@@ -7,12 +7,20 @@ interface ResultsViewProps {
   focusLayer: number | null;
   onFocusLayer: (layer: number | null) => void;
   onExportJson: () => void;
+  onExportHidden: () => void;
 }
 
 const fmt = (v: number | null | undefined) => (v === null || v === undefined ? '—' : v.toFixed(4));
 
 /** The numbers of one result: charts, the per-layer table, exports. */
-export function ResultsView({ result, stale, focusLayer, onFocusLayer, onExportJson }: ResultsViewProps) {
+export function ResultsView({
+  result,
+  stale,
+  focusLayer,
+  onFocusLayer,
+  onExportJson,
+  onExportHidden,
+}: ResultsViewProps) {
   const first = result.layers[0];
   return (
     <div className={`results${stale ? ' results--stale' : ''}`} data-testid="results" aria-busy={stale}>
@@ -29,6 +37,9 @@ export function ResultsView({ result, stale, focusLayer, onFocusLayer, onExportJ
         <div className="row">
           <button type="button" data-testid="export-json" onClick={onExportJson}>
             Export result JSON
+          </button>
+          <button type="button" data-testid="export-hidden" onClick={onExportHidden} disabled={stale}>
+            Export hidden states (.safetensors)
           </button>
         </div>
       </header>

@@ -23,6 +23,7 @@ import {
 } from '../model/hiddenStateModel';
 import { planWindows } from '../model/windows';
 import { finiteOrNull, type LinScopeResult, RESULT_SCHEMA, type ResultToken } from '../share/result';
+import { writeSafetensors } from '../share/safetensors';
 
 export interface AnalysisSettings {
   excludeBos: boolean;
@@ -76,6 +77,30 @@ export interface JobOutput {
   states: HiddenStates;
   lastBlockOutput: Float32Array;
   ids: number[];
+}
+
+/**
+ * A job's hidden states as a safetensors file: `hidden_states` [L+1, T, d], `last_block_output`
+ * [T, d], `input_ids` [T] (contract.md, `--dump-hidden`).
+ */
+export function hiddenStatesFile(output: JobOutput): Uint8Array {
+  const { states, lastBlockOutput, ids } = output;
+  return writeSafetensors(
+    {
+      hidden_states: {
+        dtype: 'F32',
+        shape: [states.states, states.tokens, states.hidden],
+        data: states.data,
+      },
+      last_block_output: { dtype: 'F32', shape: [states.tokens, states.hidden], data: lastBlockOutput },
+      input_ids: { dtype: 'I64', shape: [ids.length], data: BigInt64Array.from(ids, BigInt) },
+    },
+    {
+      model: output.result.model.id,
+      dtype: output.result.model.dtype,
+      generator: `linscope ${output.result.generator.version}`,
+    },
+  );
 }
 
 /** Reference tokens beyond this many per hidden dimension add time, not information. */

@@ -114,6 +114,11 @@ export class WorkerClient {
     return { text, ids };
   }
 
+  /** The last analysis's hidden states as a safetensors file. */
+  async exportHidden(): Promise<Uint8Array> {
+    return (await this.send({ type: 'export-hidden' }, 'hidden-states').done).file;
+  }
+
   terminate(): void {
     this.worker.terminate();
   }

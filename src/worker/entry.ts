@@ -8,6 +8,7 @@ import { toWireError } from './errors';
 import {
   handleAnalyze,
   handleCountTokens,
+  handleExportHidden,
   handleGenerate,
   handleOpenFolder,
   handleOpenLlama2c,
@@ -52,6 +53,8 @@ async function handle(
       const { text, ids } = await handleGenerate(request.model, request.prompt, request.maxNewTokens);
       return { type: 'generated', id, text, ids };
     }
+    case 'export-hidden':
+      return { type: 'hidden-states', id, file: handleExportHidden() };
     default: {
       const unknown: never = request;
       throw new LinScopeError('BAD_INPUT', `unknown request ${JSON.stringify(unknown)}`);
@@ -68,7 +71,9 @@ self.onmessage = async (message: MessageEvent<WorkerRequest>) => {
   const controller = new AbortController();
   running.set(request.id, controller);
   try {
-    post(await handle(request, controller.signal));
+    const event = await handle(request, controller.signal);
+    // Large arrays cross without a copy.
+    self.postMessage(event, event.type === 'hidden-states' ? [event.file.buffer as ArrayBuffer] : []);
   } catch (error) {
     // Unexpected failures keep their stack in the console, for bug reports.
     if (toWireError(error).code === 'INTERNAL') console.error('LinScope worker:', error);

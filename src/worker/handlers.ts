@@ -7,7 +7,14 @@ import { convertLlama2c } from '../model/llama2c/convert';
 import { allowHub, type BrowserRuntime, browserRuntime, probeBackend } from '../model/webRuntime';
 import { splitCorpus } from '../share/corpusFile';
 import type { LinScopeResult } from '../share/result';
-import { type JobHooks, loadModel, type ReferenceCorpus, runAnalyzeJob } from './analyzeJob';
+import {
+  hiddenStatesFile,
+  type JobHooks,
+  type JobOutput,
+  loadModel,
+  type ReferenceCorpus,
+  runAnalyzeJob,
+} from './analyzeJob';
 import type {
   AnalyzeRequest,
   BackendChoice,
@@ -56,10 +63,14 @@ async function prepare(model: ModelRequest): Promise<BrowserRuntime> {
   return rt;
 }
 
+/** The arrays of the last analysis, kept for `export-hidden`. */
+let lastOutput: JobOutput | null = null;
+
 export async function handleAnalyze(request: AnalyzeRequest, hooks: JobHooks): Promise<LinScopeResult> {
   const rt = await prepare(request.model);
   const reference = request.reference === 'bundled' ? await bundledReference() : request.reference;
-  const output = await runAnalyzeJob(
+  lastOutput = null;
+  lastOutput = await runAnalyzeJob(
     rt,
     {
       model: { ...request.model.spec, device: device() },
@@ -69,7 +80,13 @@ export async function handleAnalyze(request: AnalyzeRequest, hooks: JobHooks): P
     },
     hooks,
   );
-  return output.result;
+  return lastOutput.result;
+}
+
+export function handleExportHidden(): Uint8Array {
+  if (!lastOutput)
+    throw new LinScopeError('BAD_INPUT', 'There are no hidden states yet: run an analysis first.');
+  return hiddenStatesFile(lastOutput);
 }
 
 export async function handleCountTokens(model: ModelRequest, texts: string[]): Promise<TokenCount> {

@@ -57,6 +57,8 @@ export type WorkerRequest =
   | { type: 'open-folder'; id: number; name: string; files: UserFile[] }
   | { type: 'open-llama2c'; id: number; name: string; checkpoint: Blob; tokenizer: Blob }
   | { type: 'generate'; id: number; model: ModelRequest; prompt: string; maxNewTokens: number }
+  /** The hidden states of the last analysis, as a safetensors file (the CLI's --dump-hidden). */
+  | { type: 'export-hidden'; id: number }
   | { type: 'cancel'; id: number };
 
 export interface TokenCount {
@@ -72,4 +74,5 @@ export type WorkerEvent =
   | { type: 'token-count'; id: number; count: TokenCount }
   | { type: 'opened'; id: number; modelId: string }
   | { type: 'generated'; id: number; text: string; ids: number[] }
+  | { type: 'hidden-states'; id: number; file: Uint8Array }
   | { type: 'error'; id: number; error: WireError };
