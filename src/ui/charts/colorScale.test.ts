@@ -1,4 +1,4 @@
-import { interpolateCividis, quantile } from 'd3';
+import { interpolateCividis, quantile, rgb } from 'd3';
 import { describe, expect, it } from 'vitest';
 import { logTicks, perTokenColorScale, relativeColorScale } from './colorScale';
 import { loadExampleResult } from './testFixture';
@@ -38,9 +38,19 @@ describe('perTokenColorScale(perToken)', () => {
     expect(perTokenColorScale(pt)).toBe(scale);
   });
 
-  it('marks dark ramp colours for light text and bright ones for dark text', () => {
+  it('picks black or white text on every ramp colour with at least 4.5:1 contrast', () => {
     expect(scale.lightBackground[0]).toBe(false);
     expect(scale.lightBackground[255]).toBe(true);
+    const luminance = (c: string) => {
+      const { r, g, b } = rgb(c);
+      const lin = (v: number) => (v / 255 <= 0.03928 ? v / 255 / 12.92 : ((v / 255 + 0.055) / 1.055) ** 2.4);
+      return 0.2126 * lin(r) + 0.7152 * lin(g) + 0.0722 * lin(b);
+    };
+    for (const [i, c] of scale.lut.entries()) {
+      const l = luminance(c);
+      const contrast = scale.lightBackground[i] ? (l + 0.05) / 0.05 : 1.05 / (l + 0.05);
+      expect(contrast, `ramp colour ${i} ${c}`).toBeGreaterThanOrEqual(4.5);
+    }
   });
 });
 

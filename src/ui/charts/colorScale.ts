@@ -18,7 +18,7 @@ export interface RelativeColorScale {
   readonly lut: readonly string[];
   /** Index into `lut`. */
   readonly index: (value: number) => number;
-  /** Whether dark text / marks read better than light ones on `lut[i]`. */
+  /** Whether black text / marks contrast more than white ones on `lut[i]` (WCAG contrast ratio). */
   readonly lightBackground: readonly boolean[];
   readonly ticks: readonly { readonly value: number; readonly t: number }[];
 }
@@ -54,7 +54,9 @@ export function relativeColorScale(
   const lut = Array.from({ length: 256 }, (_, i) => interpolateCividis(i / 255));
   const lightBackground = lut.map((c) => {
     const { r, g, b } = rgb(c);
-    return relativeLuminance(r, g, b) > 0.3;
+    // Whichever of black and white contrasts more: past the crossover (L ≈ 0.18) both reach 4.58:1.
+    const lum = relativeLuminance(r, g, b);
+    return (lum + 0.05) / 0.05 > 1.05 / (lum + 0.05);
   });
   const index = (value: number) => Math.round(t(value) * 255);
   const ticks = logTicks(lo, hi).map((value) => ({ value, t: t(value) }));
