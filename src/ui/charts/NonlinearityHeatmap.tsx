@@ -16,7 +16,13 @@ import { drawHeatmap, type HeatmapPalette } from './drawHeatmap';
 import { csvExport, imageExports } from './exportActions';
 import { dataValue, formatRelative } from './format';
 import { HeatmapLegend, LEGEND_HEIGHT } from './HeatmapLegend';
-import { canvasPixelRatio, heatmapCellAt, heatmapLayout, heatmapValue } from './heatmapLayout';
+import {
+  canvasPixelRatio,
+  heatmapCellAt,
+  heatmapLayout,
+  heatmapValue,
+  moveHeatmapCursor,
+} from './heatmapLayout';
 import { tokenLabel } from './tokenLabel';
 import { useElementWidth } from './useElementWidth';
 
@@ -154,23 +160,9 @@ export function NonlinearityHeatmap(props: NonlinearityHeatmapProps) {
   const onKey = (e: KeyboardEvent<HTMLDivElement>) => {
     const cur = active ?? { layer: focus ?? 0, token: 0 };
     const page = Math.max(1, Math.floor((scrollRef.current?.clientWidth ?? 200) / layout.cellWidth));
-    const moves: Record<string, HeatmapCell> = {
-      ArrowLeft: { layer: cur.layer, token: cur.token - 1 },
-      ArrowRight: { layer: cur.layer, token: cur.token + 1 },
-      ArrowUp: { layer: cur.layer - 1, token: cur.token },
-      ArrowDown: { layer: cur.layer + 1, token: cur.token },
-      Home: { layer: cur.layer, token: 0 },
-      End: { layer: cur.layer, token: layout.cols - 1 },
-      PageUp: { layer: cur.layer, token: cur.token - page },
-      PageDown: { layer: cur.layer, token: cur.token + page },
-    };
-    if (e.key in moves) {
+    const cell = moveHeatmapCursor(cur, e.key, layout, page);
+    if (cell) {
       e.preventDefault();
-      const next = moves[e.key];
-      const cell = {
-        layer: Math.min(layout.rows - 1, Math.max(0, next.layer)),
-        token: Math.min(layout.cols - 1, Math.max(0, next.token)),
-      };
       setActive(cell);
       scrollIntoView(cell.token);
     } else if ((e.key === 'Enter' || e.key === ' ') && active) {
