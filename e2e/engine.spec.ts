@@ -108,3 +108,19 @@ test('stories260K, converted in the page from the llama2.c files, matches PyTorc
     backend,
   );
 });
+
+test('stories260K, converted in the page, writes the known story from BOS', async ({ page, backend }) => {
+  const shared = join(ROOT, '../shared/models/stories260K');
+  await openApp(page, backend);
+  await page.getByText('Another model…').click();
+  await page
+    .getByTestId('llama2c-input')
+    .setInputFiles([join(shared, 'stories260K.bin'), join(shared, 'tok512.bin')]);
+  await expect(page.getByTestId('model-select')).toHaveValue('local/stories260K');
+  await page.getByText('Let the model write').click();
+  await page.getByTestId('generate-from-start').click();
+  await expect(page.getByTestId('generation')).toHaveText(
+    /^Once upon a time, there was a little girl named Lily\. She loved to play outside in the park\./,
+    { timeout: 120_000 },
+  );
+});

@@ -11,6 +11,7 @@ import type { BackendChoice, ModelRequest, TokenCount } from '../worker/protocol
 import { appReducer, INITIAL_STATE } from './appState';
 import { BackendBadge } from './BackendBadge';
 import { BACKEND_CHOICES, backendChoiceFromSearch } from './backendChoice';
+import { ContinuationPanel } from './ContinuationPanel';
 import { ModelPicker, type PickerModel } from './ModelPicker';
 import { PromptPanel } from './PromptPanel';
 import { inputTexts, type PromptInput, readPromptFile } from './promptInput';
@@ -290,6 +291,16 @@ export function App() {
     );
   };
 
+  const continueText = async (fromScratch: boolean): Promise<string> => {
+    if (!client) throw new LinScopeError('INTERNAL', 'The runtime is not ready yet.');
+    const request = modelRequest(modelId);
+    if (models.find((m) => m.id === modelId)?.source === 'hub' && !confirmedDownloads.has(modelId)) {
+      throw new LinScopeError('BAD_INPUT', 'Allow the download of this model first: press Analyze.');
+    }
+    const prompt = fromScratch ? '' : input.text.slice(0, 2000);
+    return (await client.generate(request, prompt, 40)).text;
+  };
+
   const exportHidden = async () => {
     if (!client || !state.result) return;
     try {
@@ -364,6 +375,7 @@ export function App() {
             onChange={setInput}
             onFile={onFile}
           />
+          <ContinuationPanel disabled={!ready || busy} onContinue={continueText} />
           <SettingsPanel
             settings={settings}
             reference={reference}
