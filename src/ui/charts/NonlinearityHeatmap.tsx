@@ -418,6 +418,12 @@ export function NonlinearityHeatmap(props: NonlinearityHeatmapProps) {
                         {activeValue === null ? ' (no map)' : ''}
                       </td>
                     </tr>
+                    {result.excludedTokens?.includes(active.token) && (
+                      <tr>
+                        <th scope="row">in-sample fits</th>
+                        <td>left out</td>
+                      </tr>
+                    )}
                     <tr>
                       <th scope="row">flash</th>
                       <td>

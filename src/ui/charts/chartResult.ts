@@ -13,6 +13,8 @@ export interface ChartResult {
   readonly layers: readonly (LayerPairRecord | null | undefined)[];
   readonly states?: readonly (StateRecord | null | undefined)[];
   readonly perToken?: ResultPerToken | null;
+  /** Tokens left out of fits and statistics (BOS, massive-norm tokens); the heatmap's tooltip says so. */
+  readonly excludedTokens?: readonly number[];
 }
 
 /** Number of layer pairs L: from the model, or from what has arrived if that is more. */
