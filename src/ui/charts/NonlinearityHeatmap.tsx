@@ -79,7 +79,7 @@ function usePalette(ref: RefObject<HTMLElement | null>): HeatmapPalette {
 /**
  * Per-token non-linearity: one row per layer pair, one column per token, each cell the token's
  * error under the pair's reference map relative to the reference's mean error. Cells are painted
- * on a canvas once per data or size change; hover and the keyboard cursor draw on an SVG overlay.
+ * on a canvas once per data or size change; the hover / keyboard cursor is a box moved over it.
  */
 export function NonlinearityHeatmap(props: NonlinearityHeatmapProps) {
   const { result } = props;
@@ -100,13 +100,16 @@ export function NonlinearityHeatmap(props: NonlinearityHeatmapProps) {
   const focus = props.focusLayer ?? null;
   const modelId = result.model.id;
 
+  // The ratio changes with browser zoom or a move to another screen; the query matches only the
+  // current ratio, so it is renewed after each change.
   useEffect(() => {
-    setDpr(window.devicePixelRatio || 1);
-    const media = window.matchMedia?.(`(resolution: ${window.devicePixelRatio || 1}dppx)`);
+    const current = window.devicePixelRatio || 1;
+    if (current !== dpr) setDpr(current);
+    const media = window.matchMedia?.(`(resolution: ${current}dppx)`);
     const update = () => setDpr(window.devicePixelRatio || 1);
     media?.addEventListener('change', update);
     return () => media?.removeEventListener('change', update);
-  }, []);
+  }, [dpr]);
 
   // Paint once per data / size / theme change, never on hover.
   useEffect(() => {
