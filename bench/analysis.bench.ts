@@ -11,9 +11,9 @@
  *
  * The states are synthetic (a residual stream with a cheap element-wise non-linear update, seeded),
  * written once as float32 to a temporary file that tools/bench_linalg.py reads. Both sides report
- * their best of `repeats` timed runs; numpy runs twice, with its default BLAS threads and with one
- * thread (ours is single-threaded). The load average is printed because the figures mean little on
- * a busy machine.
+ * their best of `repeats` timed runs, wall-clock and CPU time; numpy runs twice, with its default
+ * BLAS threads and with one thread (ours is single-threaded). CPU time is the steadier comparison on
+ * a busy machine; the load average is printed too.
  */
 import { execFileSync } from 'node:child_process';
 import { rmSync, writeFileSync } from 'node:fs';
@@ -72,11 +72,13 @@ console.log(`LinScope analysis benchmark: L = ${L}, d = ${d}, n = ${n} (Node ${p
 analyzeLayers(hiddenStates(data.subarray(0, 3 * 256 * d), 3, 256, d), options);
 
 let ours = Number.POSITIVE_INFINITY;
+let oursCpu = Number.POSITIVE_INFINITY;
 let pairTimes: number[] = [];
 let result: LayerAnalysis | null = null;
 for (let r = 0; r < repeats; r++) {
   const times: number[] = [];
   const t0 = performance.now();
+  const cpu0 = process.cpuUsage();
   let last = t0;
   result = analyzeLayers(states, options, {
     onProgress: () => {
@@ -86,6 +88,8 @@ for (let r = 0; r < repeats; r++) {
     },
   });
   const seconds = (performance.now() - t0) / 1000;
+  const cpu = process.cpuUsage(cpu0);
+  oursCpu = Math.min(oursCpu, (cpu.user + cpu.system) / 1e6);
   if (seconds < ours) {
     ours = seconds;
     pairTimes = times;
@@ -100,15 +104,15 @@ const kernel = {
 }[kernelKind()];
 console.log(
   `ours (TypeScript + ${kernel} kernel, float64, 1 thread, best of ${repeats}): ${ours.toFixed(2)} s total, ` +
-    `${(ours / L).toFixed(2)} s per pair, ~${(flops / ours / 1e9).toFixed(1)} GFLOP/s`,
+    `${(ours / L).toFixed(2)} s per pair, ~${(flops / ours / 1e9).toFixed(1)} GFLOP/s; CPU ${oursCpu.toFixed(2)} s`,
 );
 console.log(`  per pair (ms): ${pairTimes.map((t) => t.toFixed(0)).join(' ')}`);
 
 interface Report {
   blasThreads: number | null;
   cpus: number;
-  normal: { seconds: number; linearity: number[]; linearityNoResidual: number[] };
-  lstsq?: { seconds: number; linearity: number[]; linearityNoResidual: number[] };
+  normal: { seconds: number; cpuSeconds: number; linearity: number[]; linearityNoResidual: number[] };
+  lstsq?: { seconds: number; cpuSeconds: number; linearity: number[]; linearityNoResidual: number[] };
 }
 
 const layers = result?.layers ?? [];
@@ -139,7 +143,8 @@ if (!values['no-numpy']) {
       const np = report.normal;
       console.log(
         `numpy normal equations + Cholesky (float64, ${label}): ${np.seconds.toFixed(2)} s ` +
-          `-> ours / numpy = ${(ours / np.seconds).toFixed(2)}x; max |score diff| ` +
+          `-> ours / numpy = ${(ours / np.seconds).toFixed(2)}x; CPU ${np.cpuSeconds.toFixed(2)} s ` +
+          `-> ${(oursCpu / np.cpuSeconds).toFixed(2)}x; max |score diff| ` +
           `${agree(np.linearity, 'linearity').toExponential(1)} / ` +
           `${agree(np.linearityNoResidual, 'linearityNoResidual').toExponential(1)}`,
       );
@@ -147,7 +152,8 @@ if (!values['no-numpy']) {
         const ls = report.lstsq;
         console.log(
           `numpy lstsq per fit (SVD, float64, ${label}): ${ls.seconds.toFixed(2)} s ` +
-            `-> ours / numpy = ${(ours / ls.seconds).toFixed(2)}x; max |score diff| ` +
+            `-> ours / numpy = ${(ours / ls.seconds).toFixed(2)}x; CPU ${ls.cpuSeconds.toFixed(2)} s ` +
+            `-> ${(oursCpu / ls.cpuSeconds).toFixed(2)}x; max |score diff| ` +
             `${agree(ls.linearity, 'linearity').toExponential(1)} / ` +
             `${agree(ls.linearityNoResidual, 'linearityNoResidual').toExponential(1)}`,
         );
