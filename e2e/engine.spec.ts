@@ -31,6 +31,8 @@ const FIXTURES = [
   'tiny-random-phi',
   'tiny-random-phi3',
   'genai-fused-llama',
+  // fp32 with its weights in onnx/model.onnx_data (external data).
+  'formats-llama',
 ];
 
 function maxAbsDiff(a: Float32Array, b: Float32Array): number {

@@ -7,16 +7,16 @@
 import type * as Ort from 'onnxruntime-web';
 import { augmentGraph } from './augmentGraph';
 import { findHiddenStates, type HiddenStatePlan } from './hiddenStateFinder';
-import { type OnnxGraph, readOnnxGraph } from './onnxGraph';
+import { readOnnxGraph } from './onnxGraph';
 
 export type OrtModule = typeof Ort;
 type SessionSource = string | ArrayBufferLike | Uint8Array;
 
-/** What the host does with a model given by path (Node): read it, and later hand ORT the result. */
+/** How the host reads a model given by path (Node): the graph, and the external data files it names. */
 export interface ModelFileAccess {
   read(path: string): Promise<Uint8Array>;
-  /** What to give onnxruntime for an augmented model read from `path` (bytes, or a new path). */
-  materialize(augmented: Uint8Array, path: string, graph: OnnxGraph): Promise<string | Uint8Array>;
+  /** `location` is relative to the model file at `modelPath`. */
+  readExternal(modelPath: string, location: string): Promise<Uint8Array>;
 }
 
 export interface AugmentationRecord {
@@ -59,14 +59,21 @@ export class AugmentingRuntime {
     const plan = findHiddenStates(graph, { layers: this.expectedLayers });
     const augmented = augmentGraph(bytes, plan, graph);
     const augmentMs = performance.now() - started;
-    const given =
-      typeof source === 'string' && this.files
-        ? await this.files.materialize(augmented, source, graph)
-        : augmented;
-    const session =
-      typeof given === 'string'
-        ? await this.ort.InferenceSession.create(given, options)
-        : await this.ort.InferenceSession.create(given, options);
+    // A graph read from a path has lost its folder: hand onnxruntime its external data files too.
+    const files = this.files;
+    const sessionOptions =
+      typeof source === 'string' && files && graph.externalDataFiles.size > 0 && !options?.externalData
+        ? {
+            ...options,
+            externalData: await Promise.all(
+              [...graph.externalDataFiles].map(async (path) => ({
+                path,
+                data: await files.readExternal(source, path),
+              })),
+            ),
+          }
+        : options;
+    const session = await this.ort.InferenceSession.create(augmented, sessionOptions);
     this.records.set(session, { plan, augmentMs, modelBytes: bytes.length });
     return session;
   }

@@ -23,6 +23,7 @@ const graphOf = (nodes: OnnxNode[], initializers: string[] = []): OnnxGraph => (
   outputs: ['logits'],
   initializers: new Set(initializers),
   usesExternalData: false,
+  externalDataFiles: new Set(),
 });
 
 /** A GPT-2-style block as torch.onnx.export names it: ln_1, attn, Add, ln_2, mlp, Add_1. */

@@ -2,9 +2,8 @@
  * Node's door to the runtime (the CLI, tests, benchmarks): onnxruntime-node, wrapped so every session
  * declares the hidden states, installed for transformers.js before it is imported.
  */
-import { mkdtemp, readdir, readFile, symlink, writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
-import { basename, dirname, join } from 'node:path';
+import { readFile } from 'node:fs/promises';
+import { dirname, relative, resolve } from 'node:path';
 import * as ortNode from 'onnxruntime-node';
 import {
   AugmentingRuntime,
@@ -14,23 +13,15 @@ import {
   type OrtModule,
 } from './augmentingRuntime';
 
-/**
- * transformers.js hands onnxruntime-node a file path. A graph whose weights sit in external data
- * files must stay beside them, so the augmented graph is written to a temporary folder that links to
- * the originals; a self-contained graph is passed as bytes.
- */
+/** transformers.js hands onnxruntime-node file paths; LinScope reads them to augment the graph. */
 const nodeFiles: ModelFileAccess = {
   read: async (path) => new Uint8Array(await readFile(path)),
-  async materialize(augmented, path, graph) {
-    if (!graph.usesExternalData) return augmented;
-    const dir = await mkdtemp(join(tmpdir(), 'linscope-graph-'));
-    const source = dirname(path);
-    for (const name of await readdir(source)) {
-      if (name !== basename(path)) await symlink(join(source, name), join(dir, name));
-    }
-    const target = join(dir, basename(path));
-    await writeFile(target, augmented);
-    return target;
+  async readExternal(modelPath, location) {
+    const dir = dirname(modelPath);
+    const full = resolve(dir, location);
+    if (relative(dir, full).startsWith('..'))
+      throw new Error(`external data "${location}" lies outside the model folder`);
+    return new Uint8Array(await readFile(full));
   },
 };
 

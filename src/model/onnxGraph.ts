@@ -10,7 +10,8 @@ const GRAPH = { node: 1, initializer: 5, input: 11, output: 12 } as const;
 const NODE = { input: 1, output: 2, name: 3, opType: 4, attribute: 5, domain: 7 } as const;
 const ATTRIBUTE = { g: 6, graphs: 11 } as const;
 const VALUE_INFO_NAME = 1;
-const TENSOR = { name: 8, dataLocation: 14 } as const;
+const TENSOR = { name: 8, externalData: 13, dataLocation: 14 } as const;
+const ENTRY = { key: 1, value: 2 } as const;
 const EXTERNAL = 1;
 
 export interface OnnxNode {
@@ -30,6 +31,8 @@ export interface OnnxGraph {
   initializers: Set<string>;
   /** Whether any initializer keeps its data in an external file (`.onnx_data`). */
   usesExternalData: boolean;
+  /** The external data files the initializers name (`location`, relative to the model file). */
+  externalDataFiles: Set<string>;
 }
 
 function readNode(bytes: Uint8Array, f: ProtoField): OnnxNode {
@@ -54,14 +57,27 @@ function readName(bytes: Uint8Array, f: ProtoField, nameField: number): string {
   return '';
 }
 
-function readInitializer(bytes: Uint8Array, f: ProtoField): { name: string; external: boolean } {
+function readInitializer(
+  bytes: Uint8Array,
+  f: ProtoField,
+): { name: string; external: boolean; location: string | null } {
   let name = '';
   let external = false;
+  let location: string | null = null;
   for (const g of protoFields(bytes, f.start, f.end)) {
     if (g.field === TENSOR.name) name = protoString(bytes, g);
     else if (g.field === TENSOR.dataLocation && g.value === EXTERNAL) external = true;
+    else if (g.field === TENSOR.externalData) {
+      let key = '';
+      let value = '';
+      for (const e of protoFields(bytes, g.start, g.end)) {
+        if (e.field === ENTRY.key) key = protoString(bytes, e);
+        else if (e.field === ENTRY.value) value = protoString(bytes, e);
+      }
+      if (key === 'location') location = value;
+    }
   }
-  return { name, external };
+  return { name, external, location };
 }
 
 /**
@@ -75,6 +91,7 @@ export function readOnnxGraph(bytes: Uint8Array): OnnxGraph {
     outputs: [],
     initializers: new Set(),
     usesExternalData: false,
+    externalDataFiles: new Set(),
   };
   let sawGraph = false;
   for (const m of protoFields(bytes)) {
@@ -87,7 +104,10 @@ export function readOnnxGraph(bytes: Uint8Array): OnnxGraph {
       else if (f.field === GRAPH.initializer) {
         const init = readInitializer(bytes, f);
         graph.initializers.add(init.name);
-        if (init.external) graph.usesExternalData = true;
+        if (init.external) {
+          graph.usesExternalData = true;
+          if (init.location) graph.externalDataFiles.add(init.location);
+        }
       }
     }
   }

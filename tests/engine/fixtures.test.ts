@@ -110,6 +110,28 @@ describe.each(FIXTURES)('engine on fixture %s', (name, style) => {
   });
 });
 
+/**
+ * The other file formats of the Hub, on the same model as tiny-random-llama
+ * (tools/models/make_format_fixture.py): fp32 with external data, fp16 (its float16 states are
+ * widened to float32), q4 (MatMulNBits). Bounds are relative, per tensor; measured 1.2e-3 (fp16)
+ * and 0.22 (q4: 4-bit blocks of 16 random weights lose a lot, so this checks plumbing, not quality).
+ */
+describe('engine on fixture formats-llama', () => {
+  it.each([
+    ['fp32', 'external data', 1e-6],
+    ['fp16', 'float16 graph', 5e-3],
+    ['q4', 'MatMulNBits', 0.35],
+  ] as const)('reads %s (%s) and matches PyTorch within a relative %s', async (dtype, _format, bound) => {
+    const { model, ref, result } = await run('formats-llama', dtype);
+    expect(model.augmentation.plan.hiddenStates).toHaveLength(3);
+    expect([result.layers + 1, result.tokens, result.hidden]).toEqual(ref.hiddenShape);
+    expect(relativeError(result.hiddenStates, ref.hiddenStates)).toBeLessThanOrEqual(bound);
+    expect(relativeError(result.lastBlockOutput, ref.lastBlockOutput)).toBeLessThanOrEqual(bound);
+    if (dtype === 'fp32')
+      expect(maxAbsDiff(result.hiddenStates, ref.hiddenStates)).toBeLessThanOrEqual(FP32_TOLERANCE);
+  });
+});
+
 describe('engine refusals', () => {
   it('refuses the If-merged decoder graph, naming the file to use instead', () => {
     const bytes = new Uint8Array(
