@@ -80,7 +80,7 @@ export function App() {
               sizes: { fp32: 0, q8: 0 },
               layers: 0,
               hidden: 0,
-              notes: 'Served with this copy of LinScope.',
+              notes: '',
             }
           : {
               id,

@@ -91,9 +91,7 @@ export function ModelPicker(props: ModelPickerProps) {
         {dtypes.map((d) => (
           <option key={d} value={d}>
             {d}
-            {current && current.sizes[d] !== undefined && current.source !== 'local'
-              ? ` (≈${current.sizes[d]} MB)`
-              : ''}
+            {current?.sizes[d] ? ` (≈${current.sizes[d]} MB)` : ''}
           </option>
         ))}
       </select>

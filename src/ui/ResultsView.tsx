@@ -1,4 +1,6 @@
+import { useState } from 'react';
 import type { LinScopeResult } from '../share/result';
+import { CompanionCharts, FlashList, LinearityChart, NonlinearityHeatmap, TokenTextView } from './charts';
 
 interface ResultsViewProps {
   result: LinScopeResult;
@@ -12,7 +14,7 @@ interface ResultsViewProps {
 
 const fmt = (v: number | null | undefined) => (v === null || v === undefined ? '—' : v.toFixed(4));
 
-/** The numbers of one result: charts, the per-layer table, exports. */
+/** One result: the charts, the per-layer numbers, and the exports. */
 export function ResultsView({
   result,
   stale,
@@ -21,7 +23,9 @@ export function ResultsView({
   onExportJson,
   onExportHidden,
 }: ResultsViewProps) {
+  const [focusToken, setFocusToken] = useState<number | null>(null);
   const first = result.layers[0];
+  const reference = result.perToken?.reference;
   return (
     <div className={`results${stale ? ' results--stale' : ''}`} data-testid="results" aria-busy={stale}>
       <header className="results__header">
@@ -33,6 +37,7 @@ export function ResultsView({
           {first
             ? ` · chance floor ${first.chanceFloor === null ? 'n/a (n ≤ d)' : fmt(first.chanceFloor)}`
             : ''}
+          {reference ? ` · per-token maps fitted on ${reference.name} (${reference.tokens} tokens)` : ''}
         </p>
         <div className="row">
           <button type="button" data-testid="export-json" onClick={onExportJson}>
@@ -43,43 +48,68 @@ export function ResultsView({
           </button>
         </div>
       </header>
-      <table className="layer-table" data-testid="layer-table">
-        <caption>Linearity of each layer pair (n = tokens used, d = hidden size)</caption>
-        <thead>
-          <tr>
-            <th scope="col">Pair</th>
-            <th scope="col">With residual</th>
-            <th scope="col">Without residual</th>
-            <th scope="col">Held-out</th>
-            <th scope="col">Chance floor</th>
-            <th scope="col">n</th>
-          </tr>
-        </thead>
-        <tbody>
-          {result.layers.map((layer, l) => (
-            <tr
-              key={layer.pair.join('-')}
-              className={focusLayer === l ? 'is-focused' : undefined}
-              data-layer={l}
-              onClick={() => onFocusLayer(focusLayer === l ? null : l)}
-            >
-              <th scope="row">
-                {layer.pair[0]}→{layer.pair[1]}
-                {layer.isLast ? ' (final norm)' : ''}
-              </th>
-              <td data-value={layer.linearity ?? ''} title={layer.reason ?? undefined}>
-                {fmt(layer.linearity)}
-              </td>
-              <td data-value={layer.linearityNoResidual ?? ''}>{fmt(layer.linearityNoResidual)}</td>
-              <td data-value={layer.heldOut?.linearity ?? ''} title={layer.heldOut?.reason ?? undefined}>
-                {fmt(layer.heldOut?.linearity)}
-              </td>
-              <td>{fmt(layer.chanceFloor)}</td>
-              <td>{layer.n}</td>
+      <LinearityChart result={result} focusLayer={focusLayer} onFocusLayer={onFocusLayer} />
+      <NonlinearityHeatmap
+        result={result}
+        focusLayer={focusLayer}
+        onFocusLayer={onFocusLayer}
+        focusToken={focusToken}
+        onFocusToken={setFocusToken}
+      />
+      <TokenTextView
+        result={result}
+        focusLayer={focusLayer}
+        onFocusLayer={onFocusLayer}
+        focusToken={focusToken}
+        onFocusToken={setFocusToken}
+      />
+      <FlashList
+        result={result}
+        focusLayer={focusLayer}
+        focusToken={focusToken}
+        onFocusLayer={onFocusLayer}
+        onFocusToken={setFocusToken}
+      />
+      <CompanionCharts result={result} focusLayer={focusLayer} />
+      <details className="layer-table-details">
+        <summary>All numbers, per layer pair</summary>
+        <table className="layer-table" data-testid="layer-table">
+          <caption>Linearity of each layer pair (n = tokens used, d = hidden size)</caption>
+          <thead>
+            <tr>
+              <th scope="col">Pair</th>
+              <th scope="col">With residual</th>
+              <th scope="col">Without residual</th>
+              <th scope="col">Held-out</th>
+              <th scope="col">Chance floor</th>
+              <th scope="col">n</th>
             </tr>
-          ))}
-        </tbody>
-      </table>
+          </thead>
+          <tbody>
+            {result.layers.map((layer, l) => (
+              <tr
+                key={layer.pair.join('-')}
+                className={focusLayer === l ? 'is-focused' : undefined}
+                data-layer={l}
+              >
+                <th scope="row">
+                  {layer.pair[0]}→{layer.pair[1]}
+                  {layer.isLast ? ' (final norm)' : ''}
+                </th>
+                <td data-value={layer.linearity ?? ''} title={layer.reason ?? undefined}>
+                  {fmt(layer.linearity)}
+                </td>
+                <td data-value={layer.linearityNoResidual ?? ''}>{fmt(layer.linearityNoResidual)}</td>
+                <td data-value={layer.heldOut?.linearity ?? ''} title={layer.heldOut?.reason ?? undefined}>
+                  {fmt(layer.heldOut?.linearity)}
+                </td>
+                <td>{fmt(layer.chanceFloor)}</td>
+                <td>{layer.n}</td>
+              </tr>
+            ))}
+          </tbody>
+        </table>
+      </details>
     </div>
   );
 }
