@@ -23,9 +23,9 @@ export const CATALOG: readonly CatalogModel[] = [
     id: DEFAULT_MODEL_ID,
     label: 'LinScope tiny GPT-2 (bundled, trained on public-domain English)',
     source: 'bundled',
-    sizes: { fp32: 9, q8: 3 },
+    sizes: { fp32: 8, q8: 4 },
     layers: 4,
-    hidden: 192,
+    hidden: 128,
     notes: 'Ships with LinScope; works offline. Trained on the King James Bible and the Jargon File.',
   },
   {
