@@ -35,12 +35,16 @@ GREEDY_NEW_TOKENS = 24
 # The training commands actually run for the committed model (see TRAIN_HISTORY).
 TRAIN_COMMANDS = [
     "--steps 2200 --warmup 100 --threads 2 --eval-every 200 --max-minutes 40   # stopped after the step-400 checkpoint",
-    "--resume --steps 1400 --warmup 100 --threads 2 --eval-every 200 --max-minutes 60",
+    "--resume --steps 1400 --warmup 100 --threads 2 --eval-every 200 --max-minutes 60   # stopped after step 600",
+    "--resume --steps 1400 --warmup 100 --threads 1 --eval-every 200 --max-minutes 45",
 ]
-TRAIN_HISTORY = """The run was planned for 2200 steps, but the shared 2-core machine gave only ~1.6-2k tokens/s,
-so it was stopped after the step-400 checkpoint (6.6 min per 200 steps) and resumed with a 1400-step
-cosine schedule (the learning rate at step 400 went from 1.91e-3 to 1.76e-3). Both commands are needed to
-reproduce the committed model exactly; `--steps 1400` in one run gives a nearly identical schedule."""
+TRAIN_HISTORY = """The run was planned for 2200 steps, but the shared 2-core machine (other jobs running) gave only
+~1.6-2k tokens/s, so it was stopped after the step-400 checkpoint and resumed with a 1400-step cosine
+schedule (the learning rate at step 400 went from 1.91e-3 to 1.76e-3). With 2 threads on the busy
+machine it then fell to ~0.8k tokens/s, so after the step-600 checkpoint it was resumed once more with 1
+thread (~4.4k tokens/s), same schedule. The thread count does not change the computation (beyond float
+summation order). To reproduce: run the first command, stop it after its step-400 checkpoint, then
+`--resume --steps 1400 ...` to the end; `--steps 1400` in a single run gives a nearly identical schedule."""
 
 
 def full_val_loss(model, ctx):
@@ -63,7 +67,7 @@ def main():
     ap = argparse.ArgumentParser()
     ap.add_argument("--ckpt", default=os.path.join(ox.ROOT, ".generated", "tiny-gpt2-train", "best"))
     args = ap.parse_args()
-    torch.set_num_threads(2)
+    torch.set_num_threads(1)
     from tokenizers import Tokenizer
     from transformers import GPT2LMHeadModel
 
@@ -160,8 +164,7 @@ def write_readme(info, training, log, samples, greedy, sizes):
     a = training["args"]
     d = info["data"]
     v = info["validation"]
-    curve = "\n".join(f"| {r['step']} | {r['train_loss_ema']:.3f} | {r['val_loss']:.3f} | {r['elapsed_s'] / 60:.1f} |"
-                      for r in log)
+    curve = "\n".join(f"| {r['step']} | {r['train_loss_ema']:.3f} | {r['val_loss']:.3f} |" for r in log)
     sample_text = "\n\n".join(f"**{s['prompt']!r}** →\n\n> {s['text'].strip()}" for s in samples)
     greedy_text = "\n".join(f"- `{g['text']!r}`" for g in greedy)
     cmd = "\n".join(f".venv/bin/python tools/models/train_tiny_gpt2.py {c}" for c in TRAIN_COMMANDS)
@@ -209,13 +212,13 @@ Documents are joined with `<|endoftext|>`. A document goes to validation when
 
 AdamW (β = 0.9, 0.95, weight decay {a['weight_decay']} on matrices), peak learning rate {a['lr']:g}, {a['warmup']}
 warm-up steps then cosine to {a['min_lr']:g}, batch {a['batch']} × {a['ctx']} tokens, dropout {a['dropout']},
-gradient clipping 1.0, seed {a['seed']}, fp32 on CPU ({a['threads']} threads), {training['step']} steps
+gradient clipping 1.0, seed {a['seed']}, fp32 on CPU, {training['step']} steps
 (≈{training['step'] * a['batch'] * a['ctx'] / 1e6:.1f} M tokens, ≈{training['step'] * a['batch'] * a['ctx'] / d['train_tokens']:.1f} epochs).
 The exported checkpoint is the one with the lowest validation loss (evaluated every {a['eval_every']} steps on
 {a['eval_windows']} windows).
 
-| step | train loss (EMA) | val loss (100 windows) | minutes |
-|---|---|---|---|
+| step | train loss (EMA) | val loss (100 windows) |
+|---|---|---|
 {curve}
 
 ## Reproduce

@@ -42,7 +42,7 @@ def get_args():
     ap.add_argument("--weight-decay", type=float, default=0.1)
     ap.add_argument("--dropout", type=float, default=0.0)
     ap.add_argument("--seed", type=int, default=1234)
-    ap.add_argument("--threads", type=int, default=1)
+    ap.add_argument("--threads", type=int, default=1, help="torch threads (1 is faster on a busy machine)")
     ap.add_argument("--eval-every", type=int, default=250)
     ap.add_argument("--eval-windows", type=int, default=100)
     ap.add_argument("--max-minutes", type=float, default=0.0, help="stop early after this wall time (0 = no limit)")
@@ -164,8 +164,11 @@ def main():
         opt.step()
         step += 1
         tokens_done += x.numel()
-        running = float(loss) if running is None else 0.98 * running + 0.02 * float(loss)
+        loss_value = float(loss.detach())
+        running = loss_value if running is None else 0.98 * running + 0.02 * loss_value
         elapsed = time.time() - t0
+        if step % 50 == 0:
+            print(f"step {step} loss {loss_value:.3f} ema {running:.3f} {tokens_done / elapsed:.0f} tok/s", flush=True)
         out_of_time = args.max_minutes > 0 and elapsed > args.max_minutes * 60
         if step % args.eval_every == 0 or step == args.steps or out_of_time:
             vl = evaluate(model, val, args.ctx, args.eval_windows)
