@@ -34,6 +34,31 @@ describe('anisotropy', () => {
       assertClose(anisotropy(stateMatrix(h, s)), want[s].anisotropy, 1e-10, `state ${s}`);
   });
 
+  it('largestEigenvalue(Q diag(1, 0.999, ...) Q^T) is 1 to 1e-10 despite the close second eigenvalue', () => {
+    // A random orthogonal Q (Gram-Schmidt on Gaussian columns) hides the diagonal structure.
+    const d = 60;
+    const q = gaussian(31, d * d);
+    for (let c = 0; c < d; c++) {
+      for (let p = 0; p < c; p++) {
+        let s = 0;
+        for (let r = 0; r < d; r++) s += q[r * d + c] * q[r * d + p];
+        for (let r = 0; r < d; r++) q[r * d + c] -= s * q[r * d + p];
+      }
+      let nrm = 0;
+      for (let r = 0; r < d; r++) nrm += q[r * d + c] ** 2;
+      for (let r = 0; r < d; r++) q[r * d + c] /= Math.sqrt(nrm);
+    }
+    const lambda = Array.from({ length: d }, (_, i) => (i === 0 ? 1 : i === 1 ? 0.999 : 0.9 - 0.01 * i));
+    const g = new Float64Array(d * d);
+    for (let r = 0; r < d; r++)
+      for (let c = 0; c < d; c++) {
+        let s = 0;
+        for (let k = 0; k < d; k++) s += q[r * d + k] * lambda[k] * q[c * d + k];
+        g[r * d + c] = s;
+      }
+    assertClose(largestEigenvalue(matrix(g, d, d)), 1, 1e-10, 'lambda max');
+  });
+
   it('largestEigenvalue(diag(1, 5, 2)) is 5', () => {
     assertClose(
       largestEigenvalue(matrix(Float64Array.from([1, 0, 0, 0, 5, 0, 0, 0, 2]), 3, 3)),
