@@ -85,6 +85,18 @@ describe('logitLens', () => {
     expect(Number.isNaN(got.nextTokenLoss[0])).toBe(true);
   });
 
+  it('logitLens reports progress in (state, position) rows and stops on an aborted signal', () => {
+    const f = loadFixture('small');
+    const seen: number[] = [];
+    logitLens(f.states(), { ...lensOf(f), inputIds: undefined }, { onProgress: (p) => seen.push(p.done) });
+    expect(seen).toEqual([512, 640]);
+    const controller = new AbortController();
+    controller.abort();
+    expect(() => logitLens(f.states(), lensOf(f), { signal: controller.signal })).toThrow(
+      expect.objectContaining({ name: 'AbortError' }),
+    );
+  });
+
   it('logitLens throws with the sizes when the unembedding does not match d', () => {
     const h = hiddenStates(new Float32Array(8), 2, 2, 2);
     expect(() =>

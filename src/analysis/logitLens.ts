@@ -38,7 +38,10 @@ export interface LogitLensOptions {
   readonly normalizeLast?: boolean;
 }
 
-/** Per state (0..L) and position: the lens's top token, its probability and the next token's loss. */
+/**
+ * Per state (0..L) and position: the lens's top token, its probability and the next token's loss.
+ * Progress (`stage: 'companions'`) counts (state, position) rows.
+ */
 export interface LogitLens {
   readonly states: number;
   readonly tokens: number;
@@ -51,6 +54,8 @@ export interface LogitLens {
 }
 
 const VOCAB_BLOCK = 1024;
+/** (state, position) rows per pass over the vocabulary. */
+const ROW_CHUNK = 512;
 
 /**
  * The logit lens (method.md, "Other per-layer metrics"): every state h_l is put through the final
@@ -83,54 +88,67 @@ export function logitLens(
   const topId = new Int32Array(S * T);
   const topProb = new Float64Array(S * T);
   const nextTokenLoss = new Float64Array(S * T).fill(Number.NaN);
-  const z = new Float64Array(T * d);
+  // All (state, position) rows share each converted block of the unembedding: rows are processed
+  // in chunks of ROW_CHUNK, and the vocabulary is streamed once per chunk.
+  const total = S * T;
+  const chunk = Math.min(total, ROW_CHUNK);
+  const z = new Float64Array(chunk * d);
   const wBlock = new Float64Array(VOCAB_BLOCK * d);
-  const logits = new Float64Array(T * VOCAB_BLOCK);
-  for (let s = 0; s < S; s++) {
+  const logits = new Float64Array(chunk * VOCAB_BLOCK);
+  const best = new Float64Array(chunk);
+  const bestId = new Int32Array(chunk);
+  const sumExp = new Float64Array(chunk);
+  const target = new Float64Array(chunk);
+  const want = new Int32Array(chunk);
+  for (let k0 = 0; k0 < total; k0 += chunk) {
     throwIfAborted(control.signal);
-    const base = s * T * d;
-    const apply = s < S - 1 || options.normalizeLast === true;
-    for (let t = 0; t < T; t++) {
-      const o = base + t * d;
-      if (apply) applyNorm(norm, states.data, o, z, t * d, d);
-      else for (let f = 0; f < d; f++) z[t * d + f] = states.data[o + f];
+    const rows = Math.min(chunk, total - k0);
+    for (let r = 0; r < rows; r++) {
+      const k = k0 + r;
+      const s = Math.floor(k / T);
+      const t = k - s * T;
+      const o = k * d;
+      if (s < S - 1 || options.normalizeLast === true) applyNorm(norm, states.data, o, z, r * d, d);
+      else for (let f = 0; f < d; f++) z[r * d + f] = states.data[o + f];
+      want[r] = inputIds && t + 1 < T ? inputIds[t + 1] : -1;
     }
-    const best = new Float64Array(T).fill(Number.NEGATIVE_INFINITY);
-    const bestId = new Int32Array(T);
-    const sumExp = new Float64Array(T);
-    const target = new Float64Array(T).fill(Number.NaN);
+    best.fill(Number.NEGATIVE_INFINITY);
+    bestId.fill(0);
+    sumExp.fill(0);
+    target.fill(Number.NaN);
     for (let v0 = 0; v0 < V; v0 += VOCAB_BLOCK) {
+      throwIfAborted(control.signal);
       const vb = Math.min(VOCAB_BLOCK, V - v0);
       for (let i = 0; i < vb * d; i++) wBlock[i] = unembedding.weight[v0 * d + i];
-      logits.fill(0, 0, T * vb);
-      multiplyTransposed(z, wBlock, logits, T, vb, d, false);
-      for (let t = 0; t < T; t++) {
-        const row = t * vb;
-        const want = inputIds && t + 1 < T ? inputIds[t + 1] : -1;
-        let m = best[t];
-        let se = sumExp[t];
+      logits.fill(0, 0, rows * vb);
+      multiplyTransposed(z, wBlock, logits, rows, vb, d, false);
+      for (let r = 0; r < rows; r++) {
+        const row = r * vb;
+        const w = want[r];
+        let m = best[r];
+        let se = sumExp[r];
         for (let j = 0; j < vb; j++) {
           const v = logits[row + j] + (unembedding.bias ? unembedding.bias[v0 + j] : 0);
-          if (v0 + j === want) target[t] = v;
+          if (v0 + j === w) target[r] = v;
           if (v > m) {
             se = se * Math.exp(m - v) + 1;
             m = v;
-            bestId[t] = v0 + j;
+            bestId[r] = v0 + j;
           } else {
             se += Math.exp(v - m);
           }
         }
-        best[t] = m;
-        sumExp[t] = se;
+        best[r] = m;
+        sumExp[r] = se;
       }
     }
-    for (let t = 0; t < T; t++) {
-      const k = s * T + t;
-      topId[k] = bestId[t];
-      topProb[k] = 1 / sumExp[t];
-      if (!Number.isNaN(target[t])) nextTokenLoss[k] = best[t] + Math.log(sumExp[t]) - target[t];
+    for (let r = 0; r < rows; r++) {
+      const k = k0 + r;
+      topId[k] = bestId[r];
+      topProb[k] = 1 / sumExp[r];
+      if (!Number.isNaN(target[r])) nextTokenLoss[k] = best[r] + Math.log(sumExp[r]) - target[r];
     }
-    control.onProgress?.({ stage: 'companions', done: s + 1, total: S });
+    control.onProgress?.({ stage: 'companions', done: k0 + rows, total });
   }
   return { states: S, tokens: T, topId, topProb, nextTokenLoss };
 }
