@@ -57,7 +57,6 @@ const set = (i: number) => [0x21, ...uleb(i)];
 const i32 = (v: number) => [0x41, ...sleb(v)];
 const add = [0x6a];
 const sub = [0x6b];
-const ltU = [0x49];
 const geU = [0x4f];
 const mul = [0x6c];
 const ltS = [0x48];
