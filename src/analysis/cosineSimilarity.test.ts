@@ -1,11 +1,9 @@
-import { describe, expect, it } from 'vitest';
+import { describe, it } from 'vitest';
 import { meanCosineSimilarity } from './cosineSimilarity';
-import { hiddenStates, keptTokens, stateMatrix } from './hiddenStates';
-import { massiveNormTokens } from './massiveNormTokens';
+import { stateMatrix } from './hiddenStates';
 import { matrix } from './matrix';
 import { assertClose } from './testing/asserts';
 import { loadFixture } from './testing/fixture';
-import { updateNormRatio } from './updateNormRatio';
 
 describe('meanCosineSimilarity', () => {
   it('meanCosineSimilarity(X, 2X) is 1 and (X, -X) is -1', () => {

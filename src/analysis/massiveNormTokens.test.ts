@@ -1,11 +1,7 @@
 import { describe, expect, it } from 'vitest';
-import { meanCosineSimilarity } from './cosineSimilarity';
-import { hiddenStates, keptTokens, stateMatrix } from './hiddenStates';
+import { hiddenStates, } from './hiddenStates';
 import { massiveNormTokens } from './massiveNormTokens';
-import { matrix } from './matrix';
-import { assertClose } from './testing/asserts';
 import { loadFixture } from './testing/fixture';
-import { updateNormRatio } from './updateNormRatio';
 
 describe('massiveNormTokens', () => {
   it("massiveNormTokens(states) finds BOS and the sink token of the 'small' fixture", () => {

@@ -1,7 +1,5 @@
-import { describe, expect, it } from 'vitest';
-import { meanCosineSimilarity } from './cosineSimilarity';
-import { hiddenStates, keptTokens, stateMatrix } from './hiddenStates';
-import { massiveNormTokens } from './massiveNormTokens';
+import { describe, it } from 'vitest';
+import { keptTokens, stateMatrix } from './hiddenStates';
 import { matrix } from './matrix';
 import { assertClose } from './testing/asserts';
 import { loadFixture } from './testing/fixture';
