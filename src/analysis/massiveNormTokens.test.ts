@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { hiddenStates, } from './hiddenStates';
+import { hiddenStates } from './hiddenStates';
 import { massiveNormTokens } from './massiveNormTokens';
 import { loadFixture } from './testing/fixture';
 
