@@ -1,0 +1,76 @@
+import { describe, expect, it } from 'vitest';
+import { linscopeFileName, linscopeFileText, parseLinScopeFile } from './linscopeFile';
+import { recordedExample } from './permalink.testing';
+import { serializeResult } from './result';
+
+describe('parseLinScopeFile', () => {
+  it('round-trips state and the exact result', () => {
+    const { state, result } = recordedExample();
+    const parsed = parseLinScopeFile(linscopeFileText(state, result));
+    expect(parsed.ok).toBe(true);
+    if (!parsed.ok) return;
+    expect(parsed.state).toEqual(state);
+    expect(parsed.result).toEqual(result);
+  });
+
+  it('opens a plain result JSON (export-json, CLI --out), its text rebuilt from the tokens', () => {
+    const { result } = recordedExample();
+    const cli = { ...result, model: { ...result.model, id: '/tmp/models/karpathy/stories260K' } };
+    const parsed = parseLinScopeFile(serializeResult(cli));
+    expect(parsed.ok).toBe(true);
+    if (!parsed.ok) return;
+    expect(parsed.state.model.id).toBe('local/stories260K');
+    expect(parsed.state.input.text.startsWith('<s> Once upon a time')).toBe(true);
+    expect(parsed.notes.join(' ')).toMatch(/rebuilt from its tokens/);
+  });
+
+  const { state, result } = recordedExample();
+  const file = JSON.parse(linscopeFileText(state, result));
+  const broken: { name: string; text: string; message: RegExp }[] = [
+    { name: 'not JSON', text: '{"schema": "linscope.sh', message: /not JSON/ },
+    { name: 'another JSON', text: '{"hello": 1}', message: /not a LinScope file/ },
+    { name: 'a newer file', text: '{"schema": "linscope.share/v9"}', message: /newer LinScope/ },
+    {
+      name: 'a heatmap row of the wrong length',
+      text: JSON.stringify({
+        ...file,
+        result: { ...file.result, perToken: { ...file.result.perToken, nonlinearity: [[1]] } },
+      }),
+      message: /one row per layer pair/,
+    },
+    {
+      name: 'a token of the wrong type',
+      text: JSON.stringify({ ...file, result: { ...file.result, tokens: [{ id: 'x', text: 1, doc: 0 }] } }),
+      message: /a token is malformed/,
+    },
+    {
+      name: 'a score that is a string',
+      text: JSON.stringify({
+        ...file,
+        result: { ...file.result, layers: [{ ...file.result.layers[0], linearity: '0.9' }] },
+      }),
+      message: /linearity is not a number/,
+    },
+    {
+      name: 'a hostile model id',
+      text: JSON.stringify({
+        ...file,
+        state: { ...file.state, model: { id: '<img src=x onerror=alert(1)>' } },
+      }),
+      message: /does not accept/,
+    },
+  ];
+  for (const b of broken) {
+    it(`refuses ${b.name}`, () => {
+      const parsed = parseLinScopeFile(b.text);
+      expect(parsed.ok).toBe(false);
+      if (!parsed.ok) expect(parsed.message).toMatch(b.message);
+    });
+  }
+});
+
+it('linscopeFileName(modelId) names the download after the model and the day', () => {
+  expect(linscopeFileName('Xenova/gpt2', new Date('2026-11-29T01:00:00Z'))).toBe(
+    'gpt2-2026-11-29.linscope.json',
+  );
+});

@@ -1,0 +1,117 @@
+/**
+ * The last analyses, kept in this browser (IndexedDB) so a reload never loses work. Each record is
+ * a `.linscope.json` value (state + full result); on reading, it goes through the same checks as a
+ * file, since storage can hold records from an older LinScope or be edited by hand.
+ */
+import { LINSCOPE_FILE_SCHEMA, parseLinScopeValue } from './linscopeFile';
+import type { ShareState } from './permalinkState';
+import { shareStateJson } from './permalinkState';
+import type { LinScopeResult } from './result';
+
+/** How many analyses are kept; the oldest goes first. */
+export const RECENT_LIMIT = 10;
+const DB_NAME = 'linscope';
+const STORE = 'recent-analyses';
+
+export interface RecentAnalysis {
+  /** When it was saved (ms since the epoch); also its key. */
+  savedAt: number;
+  title: string;
+  state: ShareState;
+  result: LinScopeResult;
+}
+
+interface StoredRecord {
+  savedAt: number;
+  title: string;
+  value: unknown;
+}
+
+/** A line that tells analyses apart: model, the text's start, token count. */
+export function recentTitle(state: ShareState, result: LinScopeResult): string {
+  const model = state.model.id.split('/').pop() ?? state.model.id;
+  const text = state.input.text.replace(/\s+/g, ' ').trim();
+  const start = text.length > 40 ? `${text.slice(0, 39)}…` : text;
+  return `${model} · “${start}” · ${result.tokens.length} tokens`;
+}
+
+/** Keys to delete so that `limit` newest remain. */
+export function keysToDrop(keys: readonly number[], limit: number = RECENT_LIMIT): number[] {
+  return [...keys].sort((a, b) => b - a).slice(limit);
+}
+
+function request<T>(req: IDBRequest<T>): Promise<T> {
+  return new Promise((resolve, reject) => {
+    req.onsuccess = () => resolve(req.result);
+    req.onerror = () => reject(req.error);
+  });
+}
+
+function openDb(): Promise<IDBDatabase> {
+  return new Promise((resolve, reject) => {
+    if (typeof indexedDB === 'undefined') {
+      reject(new Error('IndexedDB is not available here.'));
+      return;
+    }
+    const open = indexedDB.open(DB_NAME, 1);
+    open.onupgradeneeded = () => {
+      if (!open.result.objectStoreNames.contains(STORE))
+        open.result.createObjectStore(STORE, { keyPath: 'savedAt' });
+    };
+    open.onsuccess = () => resolve(open.result);
+    open.onerror = () => reject(open.error);
+    open.onblocked = () => reject(new Error('The analysis store is blocked by another tab.'));
+  });
+}
+
+/** Remember an analysis, and forget the oldest beyond `RECENT_LIMIT`. */
+export async function saveRecent(
+  state: ShareState,
+  result: LinScopeResult,
+  savedAt = Date.now(),
+): Promise<void> {
+  const db = await openDb();
+  try {
+    const record: StoredRecord = {
+      savedAt,
+      title: recentTitle(state, result),
+      value: { schema: LINSCOPE_FILE_SCHEMA, state: shareStateJson(state), result },
+    };
+    const tx = db.transaction(STORE, 'readwrite');
+    const store = tx.objectStore(STORE);
+    await request(store.put(record));
+    const keys = (await request(store.getAllKeys())) as number[];
+    for (const key of keysToDrop(keys)) store.delete(key);
+    await new Promise<void>((resolve, reject) => {
+      tx.oncomplete = () => resolve();
+      tx.onerror = () => reject(tx.error);
+      tx.onabort = () => reject(tx.error);
+    });
+  } finally {
+    db.close();
+  }
+}
+
+/** The remembered analyses, newest first; records that fail the checks are skipped. */
+export async function listRecent(): Promise<RecentAnalysis[]> {
+  const db = await openDb();
+  try {
+    const records = (await request(
+      db.transaction(STORE, 'readonly').objectStore(STORE).getAll(),
+    )) as StoredRecord[];
+    const out: RecentAnalysis[] = [];
+    for (const record of records) {
+      const parsed = parseLinScopeValue(record?.value);
+      if (parsed.ok && typeof record.savedAt === 'number')
+        out.push({
+          savedAt: record.savedAt,
+          title: String(record.title),
+          state: parsed.state,
+          result: parsed.result,
+        });
+    }
+    return out.sort((a, b) => b.savedAt - a.savedAt);
+  } finally {
+    db.close();
+  }
+}
