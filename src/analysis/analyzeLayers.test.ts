@@ -167,6 +167,28 @@ describe('analyzeLayers', () => {
   });
 });
 
+describe('analyzeLayers (pairs)', () => {
+  it('analyzeLayers(states, {pairs}) gives the same records as a full run for the chosen pairs', () => {
+    const f = loadFixture('small');
+    const reference = fitReferenceMaps(f.states('reference_states'));
+    const full = analyzeLayers(f.states(), { reference });
+    const part = analyzeLayers(f.states(), { reference, pairs: [2, 0] });
+    expect(part.layers.map((p) => p.pair)).toEqual([
+      [0, 1],
+      [2, 3],
+    ]);
+    expect(part.layers[0]).toEqual(full.layers[0]);
+    expect(part.layers[1]).toEqual(full.layers[2]);
+    expect(part.states.map((s) => s.index)).toEqual([0, 1, 2, 3]);
+    expect(part.states).toEqual(full.states);
+    expect(Array.from(part.perToken?.relative[2] ?? [])).toEqual(
+      Array.from(full.perToken?.relative[2] ?? []),
+    );
+    expect(Number.isNaN(part.perToken?.relative[1][0])).toBe(true);
+    expect(() => analyzeLayers(f.states(), { pairs: [3] })).toThrow('pair 3 outside 0..2');
+  });
+});
+
 describe('splitTokens', () => {
   it('splitTokens(tokens, 0.25) holds out the last quarter (halves round up, at least one)', () => {
     const t = Int32Array.from({ length: 10 }, (_, i) => i);

@@ -34,6 +34,12 @@ export interface AnalyzeOptions {
   readonly companions?: boolean;
   /** TwoNN intrinsic dimension per state; O(n^2 d) per state, so off by default. */
   readonly intrinsicDimension?: boolean | TwoNNOptions;
+  /**
+   * Only these pairs (default all 0..L-1), e.g. to split one run across workers. Each contiguous run
+   * of pairs pays for one extra Gram matrix (its first input state); `layers` and `states` then hold
+   * only the pairs and states touched, and `perToken` only those pairs (NaN elsewhere).
+   */
+  readonly pairs?: readonly number[];
 }
 
 /** One layer pair (l, l+1), the contract's `layers[]` entry plus extras. */
@@ -117,14 +123,22 @@ export function analyzeLayers(
   const fraction = options.heldOutFraction ?? 0.25;
   const split = reference === null && fraction > 0 ? splitTokens(tokens, fraction) : null;
 
+  const wanted = selectPairs(options.pairs, L);
   const stateRecords: StateRecord[] = [];
   const layers: LayerPairRecord[] = [];
   const fitsInSample = n > d;
-  let x: Centered = centerColumns(stateMatrix(states, 0), tokens);
-  let gxx: Matrix64 | null = fitsInSample || companions ? gram(x.centered) : null;
-  stateRecords.push(stateRecord(states, 0, tokens, gxx, companions, idOptions));
-  for (let l = 0; l < L; l++) {
+  let x: Centered | null = null;
+  let gxx: Matrix64 | null = null;
+  let previous = -2;
+  for (const l of wanted) {
     throwIfAborted(control.signal);
+    if (x === null || previous !== l - 1) {
+      // Start of a contiguous run of pairs: centre the input state and form its Gram matrix.
+      x = centerColumns(stateMatrix(states, l), tokens);
+      gxx = fitsInSample || companions ? gram(x.centered) : null;
+      stateRecords.push(stateRecord(states, l, tokens, gxx, companions, idOptions));
+    }
+    previous = l;
     const xs = stateMatrix(states, l);
     const ys = stateMatrix(states, l + 1);
     const y = centerColumns(ys, tokens);
@@ -163,9 +177,11 @@ export function analyzeLayers(
     stateRecords.push(stateRecord(states, l + 1, tokens, gyy, companions, idOptions));
     x = y;
     gxx = gyy;
-    control.onProgress?.({ stage: 'score', done: l + 1, total: L });
+    control.onProgress?.({ stage: 'score', done: layers.length, total: wanted.length });
   }
-  const perToken = reference ? perTokenNonlinearity(reference, states, { signal: control.signal }) : null;
+  const perToken = reference
+    ? perTokenNonlinearity(reference, states, { signal: control.signal }, options.pairs ? wanted : undefined)
+    : null;
   return { layers, states: stateRecords, excludedTokens, perToken };
 }
 
@@ -182,6 +198,16 @@ function stateRecord(
     anisotropy: companions && g !== null && tokens.length >= 2 ? anisotropyFromGram(g) : null,
     intrinsicDimension: idOptions ? twoNN(stateMatrix(states, index), tokens, idOptions) : null,
   };
+}
+
+/** The requested pairs, ascending and unique; throws naming a pair outside 0..L-1. */
+function selectPairs(pairs: readonly number[] | undefined, L: number): number[] {
+  if (pairs === undefined) return Array.from({ length: L }, (_, l) => l);
+  for (const l of pairs) {
+    if (!Number.isInteger(l) || l < 0 || l >= L)
+      throw new RangeError(`analyzeLayers: pair ${l} outside 0..${L - 1}`);
+  }
+  return [...new Set(pairs)].sort((a, b) => a - b);
 }
 
 /** Head / tail split of the kept tokens: the tail (the last `fraction`, at least 1) is held out. */

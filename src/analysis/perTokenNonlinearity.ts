@@ -149,12 +149,13 @@ export interface PerTokenNonlinearity {
  * Applies the reference maps out of sample to every token of `states`: for token i and pair l,
  * E_i = ||(x_i - meanX) W + meanY - y_i||^2 / normY^2, i.e. ||x~_i A - y~_i||^2 with the reference's
  * centring and normalisation. Every token gets a value, excluded ones too (the caller decides how
- * to show them).
+ * to show them). With `pairs`, only those pairs are computed (the others stay NaN).
  */
 export function perTokenNonlinearity(
   fit: ReferenceFit,
   states: HiddenStates,
   control: RunControl = {},
+  pairs?: readonly number[],
 ): PerTokenNonlinearity {
   const L = blockCount(states);
   if (fit.pairs.length !== L || fit.d !== states.hidden) {
@@ -166,9 +167,10 @@ export function perTokenNonlinearity(
   const relative: Float64Array[] = [];
   const raw: Float64Array[] = [];
   const flash: Uint8Array[] = [];
+  const only = pairs ? new Set(pairs) : null;
   for (let l = 0; l < L; l++) {
     throwIfAborted(control.signal);
-    const pair = fit.pairs[l];
+    const pair = only === null || only.has(l) ? fit.pairs[l] : null;
     const rel = new Float64Array(T).fill(Number.NaN);
     const abs = new Float64Array(T).fill(Number.NaN);
     const fl = new Uint8Array(T);
