@@ -24,6 +24,7 @@ import {
 import { planWindows } from '../model/windows';
 import { finiteOrNull, type LinScopeResult, RESULT_SCHEMA, type ResultToken } from '../share/result';
 import { writeSafetensors } from '../share/safetensors';
+import { contentHash, MemoryFitStore, type ReferenceFitStore } from './referenceFitStore';
 
 export interface AnalysisSettings {
   excludeBos: boolean;
@@ -69,6 +70,8 @@ export type JobProgress =
 export interface JobHooks {
   signal?: AbortSignal;
   onProgress?: (progress: JobProgress) => void;
+  /** Where reference fits are kept between runs (default: memory of this process). */
+  fitStore?: ReferenceFitStore;
 }
 
 /** What one job computed besides the result: the raw arrays, for `--dump-hidden` and benchmarks. */
@@ -107,7 +110,8 @@ export function hiddenStatesFile(output: JobOutput): Uint8Array {
 const REFERENCE_TOKENS_PER_DIM = 8;
 
 let cachedModel: { key: string; model: Promise<HiddenStateModel> } | null = null;
-const referenceFits = new Map<string, ReferenceFit>();
+/** Fits of this process, when the host gives no store of its own. */
+const sessionFits = new MemoryFitStore();
 
 const modelKey = (spec: ModelSpec) => [spec.id, spec.revision ?? 'main', spec.dtype, spec.device].join('|');
 
@@ -203,15 +207,17 @@ async function referenceFit(
   windowLength: number,
   hooks: JobHooks,
 ): Promise<ReferenceFit> {
+  const store = hooks.fitStore ?? sessionFits;
   const key = [
     modelKey(model.spec),
     reference.source,
     reference.name,
-    reference.texts.length,
+    contentHash(reference.texts),
+    windowLength,
     settings.excludeBos,
     settings.flashQuantile,
   ].join('|');
-  const cached = referenceFits.get(key);
+  const cached = await store.get(key);
   if (cached) return cached;
   const d = (model.config.hidden_size ?? model.config.n_embd ?? 0) || 1024;
   const run = await runTexts(
@@ -229,7 +235,7 @@ async function referenceFit(
     { tokens: keptTokens(run.states.tokens, starts), quantile: settings.flashQuantile },
     { signal: hooks.signal, onProgress: hooks.onProgress },
   );
-  referenceFits.set(key, fit);
+  await store.put(key, fit);
   return fit;
 }
 

@@ -23,6 +23,7 @@ import type {
   TokenCount,
   UserFile,
 } from './protocol';
+import { IndexedDbFitStore } from './referenceFitStore';
 
 let assetBase = '';
 let backend: BackendInfo | null = null;
@@ -63,6 +64,9 @@ async function prepare(model: ModelRequest): Promise<BrowserRuntime> {
   return rt;
 }
 
+/** Reference fits survive reloads: they are the slow part of a first run. */
+const fitStore = new IndexedDbFitStore();
+
 /** The arrays of the last analysis, kept for `export-hidden`. */
 let lastOutput: JobOutput | null = null;
 
@@ -78,7 +82,7 @@ export async function handleAnalyze(request: AnalyzeRequest, hooks: JobHooks): P
       settings: request.settings,
       reference,
     },
-    hooks,
+    { ...hooks, fitStore },
   );
   return lastOutput.result;
 }
