@@ -10,7 +10,8 @@ import type { LinScopeResult } from './result';
 
 /** How many analyses are kept; the oldest goes first. */
 export const RECENT_LIMIT = 10;
-const DB_NAME = 'linscope';
+/** A database of its own: another with its own stores and version (the worker's reference fits) is `linscope`. */
+const DB_NAME = 'linscope-recent';
 const STORE = 'recent-analyses';
 
 export interface RecentAnalysis {

@@ -1,4 +1,4 @@
-import { useState } from 'react';
+import { type ReactNode, useState } from 'react';
 import type { LinScopeResult } from '../share/result';
 import { CompanionCharts, FlashList, LinearityChart, NonlinearityHeatmap, TokenTextView } from './charts';
 
@@ -10,6 +10,8 @@ interface ResultsViewProps {
   onFocusLayer: (layer: number | null) => void;
   onExportJson: () => void;
   onExportHidden: () => void;
+  /** Sharing controls and where the result came from (SharePanel), shown under the exports. */
+  share?: ReactNode;
 }
 
 const fmt = (v: number | null | undefined) => (v === null || v === undefined ? '—' : v.toFixed(4));
@@ -22,6 +24,7 @@ export function ResultsView({
   onFocusLayer,
   onExportJson,
   onExportHidden,
+  share,
 }: ResultsViewProps) {
   const [focusToken, setFocusToken] = useState<number | null>(null);
   const first = result.layers[0];
@@ -47,6 +50,7 @@ export function ResultsView({
             Export hidden states (.safetensors)
           </button>
         </div>
+        {share}
       </header>
       <LinearityChart result={result} focusLayer={focusLayer} onFocusLayer={onFocusLayer} />
       <NonlinearityHeatmap

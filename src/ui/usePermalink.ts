@@ -1,0 +1,267 @@
+/**
+ * Which analysis is on screen and where it came from (a run, a link, a file, this browser's
+ * store), and the ways in and out: opening the URL fragment on load and on `hashchange`, opening
+ * a `.linscope.json` file (picker or drop anywhere on the page), building the share link, and
+ * "re-run to verify" for a result restored from a link.
+ */
+import { type Dispatch, useCallback, useEffect, useRef, useState } from 'react';
+import { downloadBlob } from '../share/chartExport';
+import {
+  linscopeFileName,
+  linscopeFileText,
+  MAX_LINSCOPE_FILE_BYTES,
+  parseLinScopeFile,
+} from '../share/linscopeFile';
+import { decodePermalink, encodePermalink, type PermalinkBuild } from '../share/permalink';
+import type { Quantisation } from '../share/permalinkResult';
+import type { ShareState } from '../share/permalinkState';
+import { type VerifyOutcome, verifyRestored } from '../share/permalinkVerify';
+import type { LinScopeResult } from '../share/result';
+import type { AppAction, AppState } from './appState';
+
+export type AnalysisOrigin =
+  | { kind: 'run' }
+  | { kind: 'link'; quantisation: Quantisation }
+  | { kind: 'file'; name: string }
+  | { kind: 'recent'; savedAt: number };
+
+export interface ShownAnalysis {
+  state: ShareState;
+  result: LinScopeResult;
+  origin: AnalysisOrigin;
+}
+
+/** What opening a link or file said: an error (nothing was used) or notes (it opened). */
+export interface LinkMessage {
+  kind: 'error' | 'notes';
+  source: 'link' | 'file';
+  lines: string[];
+}
+
+export type VerifyStatus =
+  | { kind: 'running' }
+  | { kind: 'done'; outcome: VerifyOutcome }
+  | { kind: 'failed'; message: string }
+  | null;
+
+interface PermalinkOptions {
+  app: AppState;
+  dispatch: Dispatch<AppAction>;
+  /** The inputs as they are now (on screen when a run finishes: the inputs are locked while it runs). */
+  currentState: () => ShareState;
+  /** Put a shared state into the inputs. */
+  applyState: (state: ShareState) => void;
+  /** Start a run of the current inputs (it asks before any Hub download). */
+  analyze: () => void;
+  /** True when the current model is one served with LinScope (a run downloads nothing). */
+  modelIsServed: boolean;
+  ready: boolean;
+}
+
+const appUrl = () => `${window.location.origin}${window.location.pathname}`;
+
+/** Drop the fragment from the address bar (a reload then restores the latest analysis instead). */
+function clearFragment(): void {
+  if (window.location.hash)
+    history.replaceState(null, '', `${window.location.pathname}${window.location.search}`);
+}
+
+export function usePermalink(options: PermalinkOptions) {
+  const { app, dispatch } = options;
+  const latest = useRef(options);
+  latest.current = options;
+  const [shown, setShown] = useState<ShownAnalysis | null>(null);
+  const [message, setMessage] = useState<LinkMessage | null>(null);
+  const [verify, setVerify] = useState<VerifyStatus>(null);
+  const [autoRun, setAutoRun] = useState(false);
+  /** The result this hook put on screen: any other result in the app state came from a run. */
+  const shownResult = useRef<LinScopeResult | null>(null);
+  const verifying = useRef<{ restored: LinScopeResult; quantisation: Quantisation } | null>(null);
+
+  const show = useCallback(
+    (analysis: ShownAnalysis) => {
+      shownResult.current = analysis.result;
+      latest.current.applyState(analysis.state);
+      setShown(analysis);
+      dispatch({ type: 'show', result: analysis.result });
+      dispatch({ type: 'focus', layer: analysis.state.focusLayer });
+    },
+    [dispatch],
+  );
+
+  const openFragment = useCallback(
+    (fragment: string) => {
+      setVerify(null);
+      verifying.current = null;
+      const decoded = decodePermalink(fragment);
+      if (!decoded.ok) {
+        setMessage({ kind: 'error', source: 'link', lines: [decoded.message] });
+        return;
+      }
+      setMessage(decoded.notes.length > 0 ? { kind: 'notes', source: 'link', lines: decoded.notes } : null);
+      if (decoded.result && decoded.quantisation) {
+        show({
+          state: decoded.state,
+          result: decoded.result,
+          origin: { kind: 'link', quantisation: decoded.quantisation },
+        });
+      } else {
+        latest.current.applyState(decoded.state);
+        setAutoRun(true);
+      }
+    },
+    [show],
+  );
+
+  // The fragment on load, and any link pasted into this tab later.
+  useEffect(() => {
+    if (window.location.hash.length > 1) openFragment(window.location.hash);
+    const onHash = () => {
+      if (window.location.hash.length > 1) openFragment(window.location.hash);
+    };
+    window.addEventListener('hashchange', onHash);
+    return () => window.removeEventListener('hashchange', onHash);
+  }, [openFragment]);
+
+  // A link without results: recompute them when that downloads nothing; otherwise wait for Analyze.
+  useEffect(() => {
+    if (!autoRun || !options.ready) return;
+    setAutoRun(false);
+    if (options.modelIsServed) latest.current.analyze();
+  }, [autoRun, options.ready, options.modelIsServed]);
+
+  // A result that this hook did not show came from a run.
+  useEffect(() => {
+    const result = app.result;
+    if (!result || result === shownResult.current || app.status !== 'done') return;
+    shownResult.current = result;
+    const state = { ...latest.current.currentState(), focusLayer: app.focusLayer };
+    setShown({ state, result, origin: { kind: 'run' } });
+    clearFragment();
+    const check = verifying.current;
+    if (check) {
+      verifying.current = null;
+      setVerify({ kind: 'done', outcome: verifyRestored(check.restored, result, check.quantisation) });
+    }
+  }, [app.result, app.status, app.focusLayer]);
+
+  // A re-run that failed or was cancelled ends the check.
+  useEffect(() => {
+    if (!verifying.current) return;
+    if (app.status === 'error') {
+      verifying.current = null;
+      setVerify({ kind: 'failed', message: app.error ?? 'The re-run failed.' });
+    }
+  }, [app.status, app.error]);
+
+  const startVerify = useCallback(() => {
+    if (shown?.origin.kind !== 'link') return;
+    verifying.current = { restored: shown.result, quantisation: shown.origin.quantisation };
+    setVerify({ kind: 'running' });
+    latest.current.analyze();
+  }, [shown]);
+
+  // Re-run asked for a download confirmation (or could not start): not running after all.
+  useEffect(() => {
+    if (
+      verify?.kind === 'running' &&
+      verifying.current &&
+      app.status !== 'loading' &&
+      app.status !== 'running'
+    ) {
+      const timer = setTimeout(() => {
+        if (
+          verifying.current &&
+          latest.current.app.status !== 'loading' &&
+          latest.current.app.status !== 'running'
+        ) {
+          verifying.current = null;
+          setVerify({
+            kind: 'failed',
+            message: 'The re-run did not start (see above); press “Re-run to verify” again once it can.',
+          });
+        }
+      }, 500);
+      return () => clearTimeout(timer);
+    }
+  }, [verify, app.status]);
+
+  const buildLink = useCallback((): (PermalinkBuild & { url: string }) | null => {
+    const base = appUrl();
+    const state = shown
+      ? { ...shown.state, focusLayer: app.focusLayer }
+      : { ...latest.current.currentState(), focusLayer: app.focusLayer };
+    const build = encodePermalink(state, shown?.result ?? null, { baseLength: base.length });
+    return { ...build, url: `${base}${build.fragment}` };
+  }, [shown, app.focusLayer]);
+
+  const downloadFile = useCallback(() => {
+    if (!shown) return;
+    const state = { ...shown.state, focusLayer: app.focusLayer };
+    downloadBlob(
+      new Blob([linscopeFileText(state, shown.result)], { type: 'application/json' }),
+      linscopeFileName(shown.state.model.id),
+    );
+  }, [shown, app.focusLayer]);
+
+  const openFile = useCallback(
+    async (file: File) => {
+      setVerify(null);
+      if (file.size > MAX_LINSCOPE_FILE_BYTES) {
+        setMessage({
+          kind: 'error',
+          source: 'file',
+          lines: [`“${file.name}” is ${(file.size / 1e6).toFixed(0)} MB; LinScope opens files up to 64 MB.`],
+        });
+        return;
+      }
+      const parsed = parseLinScopeFile(await file.text());
+      if (!parsed.ok) {
+        setMessage({ kind: 'error', source: 'file', lines: [`“${file.name}”: ${parsed.message}`] });
+        return;
+      }
+      setMessage(parsed.notes.length > 0 ? { kind: 'notes', source: 'file', lines: parsed.notes } : null);
+      clearFragment();
+      show({ state: parsed.state, result: parsed.result, origin: { kind: 'file', name: file.name } });
+    },
+    [show],
+  );
+
+  // A .json file dropped anywhere opens as a shared analysis (before the prompt panel sees it).
+  useEffect(() => {
+    const isJson = (e: DragEvent) => [...(e.dataTransfer?.items ?? [])].some((i) => i.kind === 'file');
+    const onDragOver = (e: DragEvent) => {
+      if (isJson(e)) e.preventDefault();
+    };
+    const onDrop = (e: DragEvent) => {
+      const file = e.dataTransfer?.files[0];
+      if (!file) return;
+      if (/\.json$/i.test(file.name)) {
+        e.preventDefault();
+        e.stopPropagation();
+        void openFile(file);
+      } else if (!(e.target instanceof Element && e.target.closest('[data-testid="prompt-panel"]'))) {
+        // Outside the text panel a dropped file would replace the page: keep the page.
+        e.preventDefault();
+      }
+    };
+    window.addEventListener('dragover', onDragOver);
+    window.addEventListener('drop', onDrop, true);
+    return () => {
+      window.removeEventListener('dragover', onDragOver);
+      window.removeEventListener('drop', onDrop, true);
+    };
+  }, [openFile]);
+
+  return {
+    shown,
+    show,
+    message,
+    dismissMessage: () => setMessage(null),
+    verify,
+    startVerify,
+    buildLink,
+    downloadFile,
+    openFile,
+  };
+}
