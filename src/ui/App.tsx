@@ -4,6 +4,7 @@ import { ASK_BEFORE_MB, CATALOG, DEFAULT_MODEL_ID, isHubId } from '../model/cata
 import type { ModelDtype } from '../model/hiddenStateModel';
 import { downloadBlob, exportFileName } from '../share/chartExport';
 import { splitCorpus } from '../share/corpusFile';
+import type { ShareState } from '../share/permalinkState';
 import { serializeResult } from '../share/result';
 import { type AnalysisSettings, DEFAULT_SETTINGS } from '../worker/analyzeJob';
 import type { Job } from '../worker/client';
@@ -18,8 +19,11 @@ import { inputTexts, type PromptInput, readPromptFile } from './promptInput';
 import { ResultsView } from './ResultsView';
 import { RunStatus } from './RunStatus';
 import { type ReferenceChoice, SettingsPanel } from './SettingsPanel';
+import { SharePanel } from './SharePanel';
 import { startParamsFromSearch } from './urlParams';
 import { useBackend } from './useBackend';
+import { usePermalink } from './usePermalink';
+import { useRecentAnalyses } from './useRecentAnalyses';
 import { useWorkerClient } from './useWorkerClient';
 
 const PAPER_URL = 'https://arxiv.org/abs/2405.12250';
@@ -31,6 +35,8 @@ const message = (error: unknown) => (error instanceof Error ? error.message : St
 export function App() {
   const client = useWorkerClient();
   const start = useMemo(() => startParamsFromSearch(window.location.search), []);
+  // A permalink in the fragment wins over ?run=1 and over the remembered analysis.
+  const hasLink = useMemo(() => window.location.hash.length > 1, []);
   const [backendChoice, setBackendChoice] = useState<BackendChoice>(() =>
     backendChoiceFromSearch(window.location.search),
   );
@@ -56,6 +62,8 @@ export function App() {
   const [startModelKnown, setStartModelKnown] = useState(
     () => !start.model || CATALOG.some((m) => m.id === start.model) || !isHubId(start.model),
   );
+  // The unlisted model to classify: the URL's, or one a shared link names.
+  const [probeModel, setProbeModel] = useState(start.model);
 
   const model = models.find((m) => m.id === modelId);
   const busy = state.status === 'loading' || state.status === 'running';
@@ -64,7 +72,7 @@ export function App() {
   // A model named in the URL that LinScope does not list: one served beside the app (under
   // models/) is used as it is; any other Hub id is asked about before anything is downloaded.
   useEffect(() => {
-    const id = start.model;
+    const id = probeModel;
     if (!id || CATALOG.some((m) => m.id === id) || !isHubId(id)) return;
     let live = true;
     fetch(new URL(`models/${id}/config.json`, document.baseURI), { method: 'HEAD' })
@@ -97,7 +105,7 @@ export function App() {
     return () => {
       live = false;
     };
-  }, [start.model]);
+  }, [probeModel]);
 
   // Keep the dtype one the model offers.
   useEffect(() => {
@@ -201,14 +209,52 @@ export function App() {
     job.current?.cancel();
   };
 
+  const currentShareState = useCallback(
+    (): ShareState => ({
+      model: { id: modelId, revision: 'main', dtype },
+      settings,
+      reference:
+        reference.kind === 'user' ? { kind: 'user', name: reference.name } : { kind: reference.kind },
+      input: { text: input.text, corpus: input.corpus },
+      focusLayer: state.focusLayer,
+    }),
+    [modelId, dtype, settings, reference, input, state.focusLayer],
+  );
+
+  const applyShareState = useCallback((shared: ShareState) => {
+    const id = shared.model.id;
+    // Listed, or opened from disk in this tab: nothing to classify. Otherwise served here, or Hub (asks first).
+    if (!CATALOG.some((m) => m.id === id) && !id.startsWith('local/')) setProbeModel(id);
+    setModelId(id);
+    setDtype(shared.model.dtype);
+    setInput({ text: shared.input.text, corpus: shared.input.corpus, fileName: null });
+    setSettings(shared.settings);
+    setReference(shared.reference.kind === 'none' ? { kind: 'none' } : { kind: 'bundled' });
+  }, []);
+
+  const permalink = usePermalink({
+    app: state,
+    dispatch,
+    currentState: currentShareState,
+    applyState: applyShareState,
+    analyze: () => analyze(),
+    modelIsServed: model?.source === 'bundled',
+    ready,
+  });
+  const recent = useRecentAnalyses(
+    permalink.shown,
+    permalink.show,
+    !hasLink && !start.model && start.prompt === null && !start.run,
+  );
+
   // ?run=1 starts once the runtime is ready.
   const autoStarted = useRef(false);
   useEffect(() => {
-    if (start.run && ready && startModelKnown && !autoStarted.current) {
+    if (start.run && !hasLink && ready && startModelKnown && !autoStarted.current) {
       autoStarted.current = true;
       analyze(start.model ?? modelId);
     }
-  }, [start, ready, startModelKnown, analyze, modelId]);
+  }, [start, hasLink, ready, startModelKnown, analyze, modelId]);
 
   const onFile = async (file: File) => {
     try {
@@ -340,6 +386,28 @@ export function App() {
       </header>
       <main className="app__main">
         <section className="app__controls" aria-label="What to analyse">
+          {permalink.message && (
+            <div
+              className={`link-message link-message--${permalink.message.kind}`}
+              role={permalink.message.kind === 'error' ? 'alert' : 'status'}
+              data-testid="link-message"
+              data-kind={permalink.message.kind}
+            >
+              <p className="link-message__title">
+                {permalink.message.kind === 'error'
+                  ? `This ${permalink.message.source} could not be opened; nothing from it was used.`
+                  : `Opened from a ${permalink.message.source}, with notes:`}
+              </p>
+              <ul>
+                {permalink.message.lines.map((line) => (
+                  <li key={line}>{line}</li>
+                ))}
+              </ul>
+              <button type="button" onClick={permalink.dismissMessage}>
+                Dismiss
+              </button>
+            </div>
+          )}
           <ModelPicker
             models={models}
             modelId={modelId}
@@ -438,6 +506,39 @@ export function App() {
             )}
           </div>
           <RunStatus state={state} backend={backend} />
+          <div className="row shared-inputs">
+            <label className="file-button">
+              Open a shared analysis (.linscope.json)…
+              <input
+                type="file"
+                data-testid="open-linscope-file"
+                accept=".json,application/json"
+                onChange={(e) => {
+                  const file = e.target.files?.[0];
+                  if (file) void permalink.openFile(file);
+                  e.target.value = '';
+                }}
+              />
+            </label>
+            {recent.recent.length > 0 && (
+              <label>
+                Recent{' '}
+                <select
+                  data-testid="recent-select"
+                  value=""
+                  disabled={busy}
+                  onChange={(e) => e.target.value && recent.open(Number(e.target.value))}
+                >
+                  <option value="">Reopen a recent analysis…</option>
+                  {recent.recent.map((r) => (
+                    <option key={r.savedAt} value={r.savedAt}>
+                      {r.title}
+                    </option>
+                  ))}
+                </select>
+              </label>
+            )}
+          </div>
         </section>
         <section className="app__results" aria-label="Results">
           {state.result ? (
@@ -447,7 +548,21 @@ export function App() {
               focusLayer={state.focusLayer}
               onFocusLayer={(layer) => dispatch({ type: 'focus', layer })}
               onExportJson={exportJson}
-              onExportHidden={exportHidden}
+              onExportHidden={
+                permalink.shown?.origin.kind === 'run'
+                  ? exportHidden
+                  : () => setNotice('Hidden states exist only for a run in this tab: press Analyze first.')
+              }
+              share={
+                <SharePanel
+                  origin={permalink.shown?.origin ?? null}
+                  onBuild={permalink.buildLink}
+                  onDownloadFile={permalink.downloadFile}
+                  verify={permalink.verify}
+                  onVerify={permalink.startVerify}
+                  busy={busy || !ready}
+                />
+              }
             />
           ) : (
             <div className="app__about">
