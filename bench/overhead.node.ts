@@ -1,0 +1,140 @@
+/**
+ * Hidden-state overhead in onnxruntime-node: one forward pass of the augmented graph (every layer's
+ * state declared as an output, as LinScope runs it) against the unmodified graph, both sessions made
+ * from the same bytes with the same options and fed the same tokens with an empty past.
+ *
+ *   node --import tsx bench/overhead.node.ts [--tokens 128,1024] [--pairs 6] [--out FILE]
+ *
+ * The runs alternate A B B A ... so that drift on a shared machine (the other core busy, then idle)
+ * falls on both sides alike; each pair gives one ratio, and the figure is the median ratio.
+ */
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { parseArgs } from 'node:util';
+import * as ort from 'onnxruntime-node';
+import { augmentGraph } from '../src/model/augmentGraph';
+import { findHiddenStates } from '../src/model/hiddenStateFinder';
+import { readOnnxGraph } from '../src/model/onnxGraph';
+import {
+  BENCH_MODEL_DIR,
+  BENCH_MODEL_FILE,
+  type Figure,
+  figure,
+  log,
+  requireBenchModel,
+  writeFigures,
+} from './lib';
+
+const { values } = parseArgs({
+  options: {
+    tokens: { type: 'string', default: '128,1024' },
+    pairs: { type: 'string', default: '6' },
+    out: { type: 'string' },
+    'graph-opt': { type: 'string' },
+  },
+});
+
+interface ModelConfig {
+  n_layer: number;
+  n_head: number;
+  n_embd: number;
+  vocab_size: number;
+}
+
+/** input_ids, attention_mask, position_ids and an empty past, as transformers.js feeds one window. */
+export function feedsFor(
+  config: ModelConfig,
+  T: number,
+  names: readonly string[],
+): Record<string, ort.Tensor> {
+  let seed = 7;
+  const ids = BigInt64Array.from({ length: T }, () => {
+    seed = (Math.imul(seed, 1664525) + 1013904223) >>> 0;
+    return BigInt(seed % config.vocab_size);
+  });
+  const feeds: Record<string, ort.Tensor> = {
+    input_ids: new ort.Tensor('int64', ids, [1, T]),
+    attention_mask: new ort.Tensor('int64', new BigInt64Array(T).fill(1n), [1, T]),
+    position_ids: new ort.Tensor(
+      'int64',
+      BigInt64Array.from({ length: T }, (_, i) => BigInt(i)),
+      [1, T],
+    ),
+  };
+  const headDim = config.n_embd / config.n_head;
+  for (const name of names)
+    if (name.startsWith('past_key_values'))
+      feeds[name] = new ort.Tensor('float32', new Float32Array(0), [1, config.n_head, 0, headDim]);
+  return feeds;
+}
+
+async function main(): Promise<void> {
+  requireBenchModel();
+  const config = JSON.parse(readFileSync(join(BENCH_MODEL_DIR, 'config.json'), 'utf8')) as ModelConfig;
+  const bytes = new Uint8Array(readFileSync(BENCH_MODEL_FILE));
+  const graph = readOnnxGraph(bytes);
+  const plan = findHiddenStates(graph, { layers: config.n_layer });
+  const augmented = augmentGraph(bytes, plan, graph);
+  const options: ort.InferenceSession.SessionOptions = {};
+  const level = values['graph-opt'];
+  if (level) options.graphOptimizationLevel = level as 'disabled' | 'basic' | 'extended' | 'all';
+  log(
+    `node overhead: creating the plain and the augmented session (${(bytes.length / 2 ** 20).toFixed(0)} MB)`,
+  );
+  const plain = await ort.InferenceSession.create(bytes, options);
+  const aug = await ort.InferenceSession.create(augmented, options);
+  const extra = aug.outputNames.length - plain.outputNames.length;
+  const pairs = Math.max(1, Number(values.pairs));
+  const figures: Figure[] = [];
+  for (const T of values.tokens.split(',').map(Number)) {
+    const feeds = feedsFor(config, T, plain.inputNames);
+    const time = async (s: ort.InferenceSession) => {
+      const t0 = performance.now();
+      const out = await s.run(feeds);
+      const ms = performance.now() - t0;
+      for (const t of Object.values(out)) t.dispose();
+      return ms;
+    };
+    // Warm-up: first runs allocate the arenas and pick kernels.
+    await time(plain);
+    await time(aug);
+    const a: number[] = [];
+    const b: number[] = [];
+    const ratios: number[] = [];
+    for (let i = 0; i < pairs; i++) {
+      let pa: number;
+      let pb: number;
+      if (i % 2 === 0) {
+        pa = await time(plain);
+        pb = await time(aug);
+      } else {
+        pb = await time(aug);
+        pa = await time(plain);
+      }
+      a.push(pa);
+      b.push(pb);
+      ratios.push(pb / pa);
+      log(`  T=${T} pair ${i + 1}/${pairs}: plain ${pa.toFixed(0)} ms, augmented ${pb.toFixed(0)} ms`);
+    }
+    const note = `onnxruntime-node ${ort.env.versions.common ?? ''}, default threads, ${extra} extra outputs${level ? `, graph optimization ${level}` : ''}`;
+    figures.push(
+      figure(
+        `overhead.node.T${T}`,
+        `Overhead, Node onnxruntime, T=${T} (augmented / plain)`,
+        'ratio',
+        ratios,
+        {
+          target: 1.1,
+          note,
+        },
+      ),
+      figure(`forward.node.plain.T${T}`, `Forward, Node, plain graph, T=${T}`, 'ms', a),
+      figure(`forward.node.augmented.T${T}`, `Forward, Node, augmented graph, T=${T}`, 'ms', b),
+    );
+  }
+  await plain.release();
+  await aug.release();
+  writeFigures(figures);
+}
+
+await main();

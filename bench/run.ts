@@ -1,0 +1,240 @@
+/**
+ * `npm run bench`: every benchmark of docs/performance.md in one go, each step in its own process,
+ * then the table (printed, and as Markdown in bench/out/table.md) and one more entry in the history
+ * bench/results.json. Not part of `npm test`.
+ *
+ *   npm run bench [-- --quick] [--only model,overhead,linalg,memory,browser] [--no-webgpu]
+ *
+ * Needs the GPT-2-small-shaped benchmark model; when bench/models/ lacks it, it is generated first
+ * with Python and torch (bench/ensureModel.ts says how to set that up). Chromium: /usr/bin/chromium
+ * or CHROMIUM_PATH.
+ */
+import { execFileSync, spawnSync } from 'node:child_process';
+import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { cpus, loadavg, totalmem } from 'node:os';
+import { join } from 'node:path';
+import { parseArgs } from 'node:util';
+import { ensureBenchModel } from './ensureModel';
+import { type Figure, formatValue, log, OUT_DIR, ROOT } from './lib';
+
+const { values } = parseArgs({
+  options: {
+    quick: { type: 'boolean', default: false },
+    only: { type: 'string' },
+    'no-webgpu': { type: 'boolean', default: false },
+  },
+});
+const QUICK = values.quick;
+const only = values.only ? new Set(values.only.split(',')) : null;
+const wanted = (step: string) => !only || only.has(step);
+const RESULTS = join(ROOT, 'bench', 'results.json');
+
+interface StepOutput {
+  figures: Figure[];
+  chromium?: string;
+}
+
+/** Runs `node --import tsx <script>` in its own process; its figures come back through a JSON file. */
+function tsxStep(name: string, script: string, args: string[] = [], nodeFlags: string[] = []): StepOutput {
+  const out = join(OUT_DIR, `${name}.json`);
+  rmSync(out, { force: true });
+  const started = Date.now();
+  log(`step ${name}: ${script} ${args.join(' ')}`);
+  const r = spawnSync(process.execPath, [...nodeFlags, '--import', 'tsx', script, ...args, '--out', out], {
+    cwd: ROOT,
+    stdio: 'inherit',
+  });
+  log(`step ${name}: ${((Date.now() - started) / 1000).toFixed(0)} s`);
+  if (r.status !== 0 || !existsSync(out)) throw new Error(`step ${name} failed (exit ${r.status})`);
+  return JSON.parse(readFileSync(out, 'utf8')) as StepOutput;
+}
+
+/**
+ * Linear algebra: bench/analysis.bench.ts (ours vs numpy, it runs tools/bench_linalg.py), its
+ * printed lines parsed. OPENBLAS_CORETYPE / OPENBLAS_L2_SIZE are dropped for this command alone:
+ * set on some machines for old OpenBLAS builds, they slow a current numpy.
+ */
+function linalgStep(): StepOutput {
+  const env = { ...process.env };
+  delete env.OPENBLAS_CORETYPE;
+  delete env.OPENBLAS_L2_SIZE;
+  const flags = Number(process.versions.node.split('.')[0]) < 22 ? ['--experimental-wasm-relaxed-simd'] : [];
+  const args = [...flags, '--import', 'tsx', 'bench/analysis.bench.ts', '--repeats', QUICK ? '1' : '2'];
+  log(`step linalg: node ${args.join(' ')}`);
+  const started = Date.now();
+  const text = execFileSync(process.execPath, args, { cwd: ROOT, env, encoding: 'utf8', maxBuffer: 1 << 24 });
+  process.stderr.write(text);
+  log(`step linalg: ${((Date.now() - started) / 1000).toFixed(0)} s`);
+  const num = (re: RegExp): number => {
+    const m = re.exec(text);
+    if (!m) throw new Error(`analysis.bench.ts printed no line matching ${re}`);
+    return Number(m[1]);
+  };
+  const ours = num(/^ours \(.*?\): ([\d.]+) s total/m);
+  const oursCpu = num(/^ours \(.*?; CPU ([\d.]+) s/m);
+  const kernel = /^ours \((.*?), float64/m.exec(text)?.[1] ?? '';
+  const np = num(/^numpy normal equations.*default BLAS threads.*?: ([\d.]+) s/m);
+  const npCpu = num(/^numpy normal equations.*default BLAS threads.*?CPU ([\d.]+) s/m);
+  const np1 = num(/^numpy normal equations.*1 BLAS thread\): ([\d.]+) s/m);
+  const one = (
+    id: string,
+    label: string,
+    unit: Figure['unit'],
+    v: number,
+    extra: Partial<Figure> = {},
+  ): Figure => ({
+    id,
+    label,
+    unit,
+    min: v,
+    median: v,
+    max: v,
+    samples: 1,
+    ...extra,
+  });
+  const note = `L = 12, d = 768, n = 4096; best of ${QUICK ? 1 : 2}; ${kernel}`;
+  return {
+    figures: [
+      one(
+        'linalg.ratio.wall',
+        'Linear algebra, ours / numpy (wall-clock, numpy default threads)',
+        'ratio',
+        ours / np,
+        {
+          target: 1.5,
+          note,
+        },
+      ),
+      one('linalg.ratio.cpu', 'Linear algebra, ours / numpy (CPU time)', 'ratio', oursCpu / npCpu),
+      one(
+        'linalg.ratio.wall.1thread',
+        'Linear algebra, ours / numpy with 1 BLAS thread (wall-clock)',
+        'ratio',
+        ours / np1,
+      ),
+      one('linalg.ours', 'Linear algebra, ours (1 thread)', 's', ours),
+      one('linalg.numpy', 'Linear algebra, numpy float64 (default threads)', 's', np),
+    ],
+  };
+}
+
+function gitCommit(): { commit: string; dirty: boolean } {
+  try {
+    const commit = execFileSync('git', ['rev-parse', 'HEAD'], { cwd: ROOT, encoding: 'utf8' }).trim();
+    const dirty = execFileSync('git', ['status', '--porcelain', '--', 'src', 'bench'], {
+      cwd: ROOT,
+      encoding: 'utf8',
+    })
+      .trim()
+      .split('\n')
+      .some((l) => l && !l.includes('bench/out') && !l.includes('bench/results.json'));
+    return { commit, dirty };
+  } catch {
+    return { commit: 'unknown', dirty: true };
+  }
+}
+
+function packageVersion(name: string): string {
+  try {
+    return (
+      JSON.parse(readFileSync(join(ROOT, 'node_modules', name, 'package.json'), 'utf8')) as {
+        version: string;
+      }
+    ).version;
+  } catch {
+    return 'unknown';
+  }
+}
+
+function table(figures: Figure[]): string {
+  const rows = figures.map((f) => {
+    const v = (x: number) => formatValue(f.unit, x);
+    const unit = f.unit === 'ratio' || f.unit === 'share' ? '' : ` ${f.unit}`;
+    const target =
+      f.target === undefined ? '' : `<= ${f.target} ${f.median <= f.target ? 'met' : '**missed**'}`;
+    return `| ${f.label.trim().startsWith('share') ? `&nbsp;&nbsp;${f.label.trim()}` : f.label} | ${v(f.median)}${unit} | ${v(f.min)} .. ${v(f.max)} | ${f.samples} | ${target} |`;
+  });
+  return [
+    '| Figure | Median | Min .. max | n | Target |',
+    '| --- | ---: | ---: | ---: | --- |',
+    ...rows,
+  ].join('\n');
+}
+
+async function main(): Promise<void> {
+  const started = Date.now();
+  mkdirSync(OUT_DIR, { recursive: true });
+  const figures: Figure[] = [];
+  const errors: string[] = [];
+  let chromium: string | null = null;
+  const attempt = (name: string, body: () => StepOutput) => {
+    if (!wanted(name)) return;
+    try {
+      const out = body();
+      figures.push(...out.figures);
+      chromium = out.chromium ?? chromium;
+    } catch (error) {
+      const message = error instanceof Error ? error.message : String(error);
+      log(`step ${name} FAILED: ${message}`);
+      errors.push(`${name}: ${message}`);
+    }
+  };
+  // Without the model there is nothing to time; its failure (no torch) ends the run with the reason.
+  if (wanted('model') || wanted('overhead') || wanted('memory') || wanted('browser')) {
+    try {
+      ensureBenchModel();
+    } catch (error) {
+      process.stderr.write(`\n${error instanceof Error ? error.message : String(error)}\n`);
+      process.exit(1);
+    }
+  }
+  const q = QUICK ? ['--quick'] : [];
+  attempt('overhead', () => tsxStep('overhead', 'bench/overhead.node.ts', QUICK ? ['--pairs', '3'] : []));
+  attempt('linalg', linalgStep);
+  attempt('memory', () => tsxStep('memory', 'bench/memory.node.ts'));
+  attempt('browser', () =>
+    tsxStep('browser', 'bench/browser.ts', [...q, ...(values['no-webgpu'] ? [] : ['--webgpu'])]),
+  );
+
+  const cpu = cpus();
+  const entry = {
+    date: new Date().toISOString(),
+    ...gitCommit(),
+    machine: {
+      cpu: cpu[0]?.model ?? 'unknown',
+      cores: cpu.length,
+      memoryGiB: Math.round(totalmem() / 2 ** 30),
+      loadAverageAtEnd: loadavg().map((v) => Number(v.toFixed(2))),
+    },
+    versions: {
+      node: process.version,
+      chromium,
+      onnxruntimeNode: packageVersion('onnxruntime-node'),
+      onnxruntimeWeb: packageVersion('onnxruntime-web'),
+      transformers: packageVersion('@huggingface/transformers'),
+    },
+    options: { quick: QUICK, only: values.only ?? null, webgpu: !values['no-webgpu'] },
+    seconds: Math.round((Date.now() - started) / 1000),
+    figures,
+    errors,
+  };
+  const history = existsSync(RESULTS)
+    ? (JSON.parse(readFileSync(RESULTS, 'utf8')) as { history: unknown[] }).history
+    : [];
+  writeFileSync(RESULTS, `${JSON.stringify({ history: [...history, entry] }, null, 1)}\n`);
+  const md = [
+    `Run ${entry.date} on ${entry.machine.cpu} (${entry.machine.cores} cores), ${entry.versions.node}, ` +
+      `${chromium ?? 'no Chromium'}; commit ${entry.commit.slice(0, 10)}${entry.dirty ? ' (with local changes)' : ''}; ` +
+      `load average at the end ${entry.machine.loadAverageAtEnd.join(', ')}; ${entry.seconds} s.`,
+    '',
+    table(figures),
+    ...(errors.length ? ['', 'Failed steps:', ...errors.map((e) => `- ${e}`)] : []),
+  ].join('\n');
+  writeFileSync(join(OUT_DIR, 'table.md'), `${md}\n`);
+  process.stdout.write(
+    `\n${md}\n\nHistory: bench/results.json (${history.length + 1} runs); table: bench/out/table.md\n`,
+  );
+  if (errors.length) process.exitCode = 1;
+}
+
+await main();
