@@ -1,8 +1,7 @@
 /** Results and states for the permalink tests (vitest and Playwright). */
 import { readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
-import { DEFAULT_SETTINGS } from '../worker/analyzeJob';
-import type { ShareState } from './permalinkState';
+import { SHARE_DEFAULT_SETTINGS, type ShareState } from './permalinkState';
 import type { LinScopeResult } from './result';
 
 /** The recorded stories260K result (paths from the repository root, where tests run), with a state whose text its tokens came from. */
@@ -19,7 +18,7 @@ export function recordedExample(): { state: ShareState; result: LinScopeResult }
   return {
     state: {
       model: { id: result.model.id, revision: 'main', dtype: 'fp32' },
-      settings: { ...DEFAULT_SETTINGS },
+      settings: { ...SHARE_DEFAULT_SETTINGS },
       reference: { kind: 'bundled' },
       input: { text, corpus: false },
       focusLayer: 2,
@@ -119,7 +118,7 @@ export function syntheticExample(T = 2000, L = 12, seed = 7): { state: ShareStat
   return {
     state: {
       model: { id: 'Xenova/gpt2', revision: 'main', dtype: 'q8' },
-      settings: { ...DEFAULT_SETTINGS },
+      settings: { ...SHARE_DEFAULT_SETTINGS },
       reference: { kind: 'bundled' },
       input: { text: words.join(''), corpus: false },
       focusLayer: null,

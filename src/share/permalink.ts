@@ -208,7 +208,9 @@ function decodeUnsafe(fragment: string): PermalinkDecode {
       );
     }
   } else {
-    notes.push('The link holds the inputs only (its results did not fit): press Analyze to compute them.');
+    notes.push(
+      'The link holds the inputs only (its results did not fit): they are computed now if the model is served with LinScope; otherwise press Analyze.',
+    );
   }
   if (result && heatmapLeftOut)
     notes.push('The link holds the layer scores only; the heatmap did not fit. Re-run to compute it.');

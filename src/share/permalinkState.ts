@@ -6,7 +6,7 @@
  */
 import { CATALOG, isHubId } from '../model/catalog';
 import { MODEL_DTYPES, type ModelDtype } from '../model/hiddenStateModel';
-import { type AnalysisSettings, DEFAULT_SETTINGS } from '../worker/analyzeJob';
+import type { AnalysisSettings } from '../worker/analyzeJob';
 import { splitCorpus } from './corpusFile';
 
 /** What the per-token maps were fitted on. A user's own corpus cannot travel: only its name does. */
@@ -21,6 +21,20 @@ export interface ShareState {
   /** The focused layer pair, or null. */
   focusLayer: number | null;
 }
+
+/**
+ * What a link that leaves a setting out means: the worker's `DEFAULT_SETTINGS` (a test keeps the
+ * two equal). Spelled out here so this module stays free of the worker's imports and loads in
+ * Node tools (Playwright) as well as in the page.
+ */
+export const SHARE_DEFAULT_SETTINGS: Readonly<AnalysisSettings> = {
+  excludeBos: false,
+  excludeMassive: false,
+  heldOutFraction: 0.25,
+  maxWindow: 1024,
+  flashQuantile: 0.99,
+  intrinsicDimension: false,
+};
 
 export type StateParse = { ok: true; state: ShareState; notes: string[] } | { ok: false; message: string };
 
@@ -67,7 +81,7 @@ const SETTING_CHECKS: { [K in keyof AnalysisSettings]: (v: unknown) => v is Anal
 };
 
 function parseSettings(value: unknown, notes: string[]): AnalysisSettings {
-  const settings: AnalysisSettings = { ...DEFAULT_SETTINGS };
+  const settings: AnalysisSettings = { ...SHARE_DEFAULT_SETTINGS };
   if (value === undefined) return settings;
   if (!isRecord(value)) {
     notes.push('The link’s settings were unreadable; the defaults are used.');

@@ -53,8 +53,8 @@ interface PermalinkOptions {
   applyState: (state: ShareState) => void;
   /** Start a run of the current inputs (it asks before any Hub download). */
   analyze: () => void;
-  /** True when the current model is one served with LinScope (a run downloads nothing). */
-  modelIsServed: boolean;
+  /** The current model's source, once known (an unlisted one is classified first); undefined until then. */
+  modelSource: 'bundled' | 'hub' | 'local' | undefined;
   ready: boolean;
 }
 
@@ -125,10 +125,10 @@ export function usePermalink(options: PermalinkOptions) {
 
   // A link without results: recompute them when that downloads nothing; otherwise wait for Analyze.
   useEffect(() => {
-    if (!autoRun || !options.ready) return;
+    if (!autoRun || !options.ready || options.modelSource === undefined) return;
     setAutoRun(false);
-    if (options.modelIsServed) latest.current.analyze();
-  }, [autoRun, options.ready, options.modelIsServed]);
+    if (options.modelSource === 'bundled') latest.current.analyze();
+  }, [autoRun, options.ready, options.modelSource]);
 
   // A result that this hook did not show came from a run.
   useEffect(() => {
