@@ -238,7 +238,7 @@ export function App() {
     currentState: currentShareState,
     applyState: applyShareState,
     analyze: () => analyze(),
-    modelIsServed: model?.source === 'bundled',
+    modelSource: model?.source,
     ready,
   });
   const recent = useRecentAnalyses(
