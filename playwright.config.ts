@@ -1,5 +1,5 @@
 import { defineConfig } from '@playwright/test';
-import { BASE_CHROMIUM_ARGS, WEBGPU_CHROMIUM_ARGS } from './e2e/browser';
+import { BASE_CHROMIUM_ARGS, E2E_SITE, WEBGPU_CHROMIUM_ARGS } from './e2e/browser';
 import { chromiumExecutableOrNull } from './scripts/chromium.mjs';
 
 const PORT = Number(process.env.LINSCOPE_E2E_PORT ?? 4179);
@@ -20,7 +20,7 @@ export default defineConfig({
   },
   // The built site, served by `vite preview` with the same COOP/COEP headers as production hosts.
   webServer: {
-    command: `npx vite build --logLevel warn && npx vite preview --port ${PORT} --strictPort --host 127.0.0.1`,
+    command: `npx vite build --logLevel warn --outDir ${E2E_SITE} --emptyOutDir && npx vite preview --outDir ${E2E_SITE} --port ${PORT} --strictPort --host 127.0.0.1`,
     url: `http://127.0.0.1:${PORT}/`,
     reuseExistingServer: !process.env.CI,
     timeout: 240_000,

@@ -15,3 +15,6 @@ export const WEBGPU_CHROMIUM_ARGS = [
   '--enable-unsafe-swiftshader',
   '--use-webgpu-adapter=swiftshader',
 ];
+
+/** The e2e tests build into their own folder, so a `npm run build` meanwhile cannot pull files from under them. */
+export const E2E_SITE = '.e2e-site';

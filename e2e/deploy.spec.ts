@@ -1,15 +1,16 @@
 import { resolve } from 'node:path';
+import { E2E_SITE } from './browser';
 import { expect, test } from './fixtures';
 import { startStaticHost } from './staticHost';
 
-// The built site (dist/, made by the web server step) on a host that cannot set headers, under a
+// The built site (made by the web server step, as `npm run build` makes dist/) on a host that cannot set headers, under a
 // deep base path: the cross-origin-isolation service worker must make wasm threads work anyway.
 test('the built site runs isolated from a sub-path on a host without COOP/COEP headers', async ({
   page,
   backend,
 }) => {
   test.skip(backend !== 'wasm', 'Deployment is backend-independent; checked once, on WASM.');
-  const host = await startStaticHost(resolve('dist'), '/some/deep/path/');
+  const host = await startStaticHost(resolve(E2E_SITE), '/some/deep/path/');
   try {
     await page.goto(`${host.url}?backend=wasm`);
     const badge = page.getByTestId('backend');

@@ -136,6 +136,12 @@ export function browserRuntime(assetBase: string): Promise<BrowserRuntime> {
     env.localModelPath = new URL(modelsBase).pathname;
     env.allowRemoteModels = false;
     env.useBrowserCache = false;
+    // Model files are kept in LinScope's own cache (below); the HTTP cache adds nothing but a
+    // failure mode: two concurrent requests for one large file (transformers.js reads a file's
+    // metadata with a full GET while loading it) can end in ERR_CACHE_WRITE_FAILURE in Chromium.
+    const baseFetch = env.fetch;
+    env.fetch = ((input: string | URL, init?: RequestInit) =>
+      baseFetch(input, { ...init, cache: 'no-store' })) as typeof env.fetch;
     env.useCustomCache = true;
     env.customCache = files as unknown as typeof env.customCache;
     return { runtime, transformers, files };

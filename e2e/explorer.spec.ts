@@ -1,0 +1,172 @@
+/**
+ * What a user does in the explorer, on the embedded default model: type or upload text, analyse,
+ * read the charts. The charts must show the numbers of the result JSON the page exports, and that
+ * JSON must agree with the command line's for the same model and text.
+ */
+import { spawnSync } from 'node:child_process';
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import AxeBuilder from '@axe-core/playwright';
+import type { Page } from '@playwright/test';
+import type { LinScopeResult } from '../src/share/result';
+import { expect, openApp, test } from './fixtures';
+
+const ROOT = resolve('.');
+const DEFAULT_MODEL = join(ROOT, 'public/models/linscope/tiny-gpt2');
+const PROMPT =
+  'Hackers love to read the manual, but only after the program has crashed twice. ' +
+  'And the LORD spake unto the people, saying, Let the machines rest upon the seventh day. ' +
+  'A kludge is a clever programming trick intended to solve a particular nasty case in an expedient way.';
+
+async function analyzed(page: Page): Promise<LinScopeResult> {
+  await expect(page.getByTestId('status')).toHaveAttribute('data-state', 'done', { timeout: 120_000 });
+  const download = page.waitForEvent('download');
+  await page.getByTestId('export-json').click();
+  return JSON.parse(readFileSync(await (await download).path(), 'utf8'));
+}
+
+/** The drawn chart carries the JSON's numbers, point by point and cell by cell. */
+async function expectChartsShow(page: Page, result: LinScopeResult) {
+  const chart = page.getByTestId('linearity-chart');
+  await expect(chart).toBeVisible();
+  const series = [
+    ['linearity', (l: LinScopeResult['layers'][number]) => l.linearity],
+    ['linearityNoResidual', (l: LinScopeResult['layers'][number]) => l.linearityNoResidual],
+    ['heldOut', (l: LinScopeResult['layers'][number]) => l.heldOut?.linearity ?? null],
+  ] as const;
+  for (const [name, value] of series) {
+    const expected = result.layers.map(value);
+    const points = chart.locator(`[data-series="${name}"][data-value]`);
+    await expect(points).toHaveCount(expected.filter((v) => v !== null).length);
+    for (const [l, v] of expected.entries()) {
+      if (v === null) continue;
+      const drawn = Number(
+        await chart
+          .locator(`[data-series="${name}"][data-layer="${l}"][data-value]`)
+          .getAttribute('data-value'),
+      );
+      expect(drawn).toBeCloseTo(v, 10);
+    }
+  }
+  const heatmap = page.getByTestId('nonlinearity-heatmap');
+  await expect(heatmap).toHaveAttribute('data-state', 'ready');
+  await expect(heatmap).toHaveAttribute('data-rows', String(result.layers.length));
+  await expect(heatmap).toHaveAttribute('data-cols', String(result.tokens.length));
+  const values = (result.perToken?.nonlinearity ?? []).flat().filter((v): v is number => v !== null);
+  expect(Number(await heatmap.getAttribute('data-max-value'))).toBeCloseTo(Math.max(...values), 6);
+  // Hover a cell: the tooltip names that cell's token and value.
+  const grid = page.getByTestId('heatmap-grid');
+  await grid.focus();
+  await page.keyboard.press('ArrowRight');
+  const tooltip = page.getByTestId('heatmap-tooltip');
+  await expect(tooltip).toBeVisible();
+  const layer = Number(await tooltip.getAttribute('data-layer'));
+  const token = Number(await tooltip.getAttribute('data-token'));
+  const value = result.perToken?.nonlinearity[layer][token] ?? null;
+  expect(Number(await tooltip.getAttribute('data-value'))).toBeCloseTo(value ?? Number.NaN, 6);
+}
+
+test('a typed prompt on the embedded model: charts show the exported numbers, which match the CLI', async ({
+  page,
+  backend,
+}) => {
+  await openApp(page, backend);
+  await expect(page.getByTestId('model-select')).toHaveValue('linscope/tiny-gpt2');
+  await page.getByTestId('prompt-input').fill(PROMPT);
+  await expect(page.getByTestId('token-count')).toContainText('tokens · context 256');
+  await page.getByTestId('analyze-button').click();
+  const result = await analyzed(page);
+  expect(result.schema).toBe('linscope.result/v1');
+  expect(result.model).toMatchObject({ id: 'linscope/tiny-gpt2', layers: 4, hidden: 128, dtype: 'fp32' });
+  expect(result.tokens.map((t) => t.text).join('')).toBe(PROMPT);
+  await expectChartsShow(page, result);
+
+  if (backend !== 'wasm') return; // the CLI comparison is backend-independent: once is enough
+  const cli = spawnSync(
+    process.execPath,
+    ['cli/bin.mjs', 'analyze', '--model', DEFAULT_MODEL, '--text', PROMPT],
+    {
+      encoding: 'utf8',
+      timeout: 120_000,
+    },
+  );
+  expect(cli.status, cli.stderr).toBe(0);
+  const fromCli: LinScopeResult = JSON.parse(cli.stdout);
+  expect(fromCli.tokens).toEqual(result.tokens);
+  expect(fromCli.settings).toEqual(result.settings);
+  for (const [l, layer] of result.layers.entries()) {
+    const other = fromCli.layers[l];
+    expect({ n: other.n, d: other.d, pair: other.pair }).toEqual({
+      n: layer.n,
+      d: layer.d,
+      pair: layer.pair,
+    });
+    // WASM and onnxruntime-node differ in the last float32 bits of the states, nothing more.
+    for (const key of ['linearity', 'linearityNoResidual', 'chanceFloor'] as const) {
+      if (layer[key] === null) expect(other[key]).toBeNull();
+      else expect(Math.abs((other[key] as number) - (layer[key] as number))).toBeLessThan(1e-4);
+    }
+    expect(Math.abs((other.heldOut?.linearity ?? 0) - (layer.heldOut?.linearity ?? 0))).toBeLessThan(1e-3);
+  }
+});
+
+test('an uploaded file is analysed, and the page passes an accessibility check', async ({
+  page,
+  backend,
+}) => {
+  test.skip(backend !== 'wasm', 'Upload and accessibility do not depend on the backend; checked on WASM.');
+  const dir = mkdtempSync(join(tmpdir(), 'linscope-upload-'));
+  const file = join(dir, 'psalm.txt');
+  const text = 'The LORD is my shepherd; I shall not want. He maketh me to lie down in green pastures.\n';
+  writeFileSync(file, text);
+  await openApp(page, backend);
+  await page.getByTestId('file-input').setInputFiles(file);
+  await expect(page.getByTestId('prompt-input')).toHaveValue(text);
+  await expect(page.getByTestId('token-count')).toContainText('psalm.txt');
+  await page.getByTestId('analyze-button').click();
+  const result = await analyzed(page);
+  expect(result.tokens.map((t) => t.text).join('')).toBe(text);
+  await expectChartsShow(page, result);
+
+  const axe = await new AxeBuilder({ page }).analyze();
+  const serious = axe.violations.filter((v) => v.impact === 'serious' || v.impact === 'critical');
+  expect(serious.map((v) => `${v.id}: ${v.nodes.map((n) => n.target.join(' ')).join(', ')}`)).toEqual([]);
+});
+
+test('a file that is not text gets a message and the prompt is kept', async ({ page, backend }) => {
+  test.skip(backend !== 'wasm', 'Input handling does not depend on the backend.');
+  const dir = mkdtempSync(join(tmpdir(), 'linscope-upload-'));
+  const file = join(dir, 'data.txt');
+  writeFileSync(file, Buffer.from([0xff, 0xfe, 0x00, 0x41]));
+  await openApp(page, backend);
+  await page.getByTestId('prompt-input').fill('keep me');
+  await page.getByTestId('file-input').setInputFiles(file);
+  await expect(page.getByTestId('notice')).toContainText('not UTF-8 text');
+  await expect(page.getByTestId('prompt-input')).toHaveValue('keep me');
+});
+
+test('cancelling mid-run leaves the page usable', async ({ page, backend }) => {
+  test.skip(backend !== 'wasm', 'Cancellation is backend-independent; checked on WASM.');
+  const long = readFileSync(join(ROOT, 'public/corpus/reference-en.txt'), 'utf8').slice(0, 40_000);
+  await openApp(page, backend);
+  await page.getByTestId('prompt-input').fill(long);
+  await page.getByTestId('analyze-button').click();
+  await expect(page.getByTestId('status')).toHaveAttribute('data-state', /loading|running/);
+  await page.getByTestId('cancel-button').click();
+  await expect(page.getByTestId('status')).toHaveAttribute('data-state', 'idle');
+  await expect(page.getByTestId('cancel-button')).toHaveCount(0);
+  await expect(page.getByTestId('analyze-button')).toBeEnabled();
+  // And a new run works.
+  await page.getByTestId('prompt-input').fill(PROMPT);
+  await page.getByTestId('analyze-button').click();
+  await expect(page.getByTestId('status')).toHaveAttribute('data-state', 'done', { timeout: 120_000 });
+  await expect(page.getByTestId('nonlinearity-heatmap')).toHaveAttribute('data-state', 'ready');
+});
+
+test('?model=&prompt=&run=1 starts the analysis on load', async ({ page, backend }) => {
+  test.skip(backend !== 'wasm', 'URL handling does not depend on the backend.');
+  await openApp(page, backend, `model=linscope%2Ftiny-gpt2&prompt=${encodeURIComponent(PROMPT)}&run=1`);
+  const result = await analyzed(page);
+  expect(result.tokens.map((t) => t.text).join('')).toBe(PROMPT);
+});
