@@ -109,23 +109,25 @@ beforeAll(() => {
 
 const IDS = modelIds();
 
+/** The folders this test suite requires (made by tools/models/); other folders found are tested too. */
+const REQUIRED = [
+  'fixtures/tiny-random-gpt2',
+  'fixtures/tiny-random-llama',
+  'fixtures/tiny-random-qwen2',
+  'fixtures/tiny-random-gpt-neox',
+  'fixtures/tiny-random-opt',
+  'fixtures/tiny-random-phi',
+  'fixtures/tiny-random-phi3',
+  'fixtures/genai-fused-llama',
+  'linscope/tiny-gpt2',
+];
+
 describe('model folders in public/models', () => {
   it('holds the architecture fixtures and the default model', () => {
-    for (const name of [
-      'fixtures/tiny-random-gpt2',
-      'fixtures/tiny-random-llama',
-      'fixtures/tiny-random-qwen2',
-      'fixtures/tiny-random-gpt-neox',
-      'fixtures/tiny-random-opt',
-      'fixtures/tiny-random-phi',
-      'fixtures/tiny-random-phi3',
-      'fixtures/genai-fused-llama',
-    ]) {
-      expect(IDS).toContain(name);
-    }
+    for (const name of REQUIRED) expect(IDS).toContain(name);
   });
 
-  for (const id of IDS) {
+  for (const id of REQUIRED) {
     const folder = join(MODELS, id);
     for (const file of [
       'config.json',
@@ -133,6 +135,9 @@ describe('model folders in public/models', () => {
       'tokenizer.json',
       'tokenizer_config.json',
       'README.md',
+      'reference.json',
+      'onnx/model.onnx',
+      'onnx/model_quantized.onnx',
     ]) {
       it(`${id} has ${file}`, () => {
         expect(existsSync(join(folder, file))).toBe(true);
@@ -160,7 +165,8 @@ describe.each(IDS)('%s with transformers.js', (id) => {
     expect(diff).toBeLessThanOrEqual(FP32_BOUND);
   });
 
-  it('q8 logits stay within the documented bound', async () => {
+  const hasQ8 = existsSync(join(folder, 'onnx/model_quantized.onnx'));
+  it.skipIf(!hasQ8)('q8 logits stay within the documented bound', async () => {
     const logits = await transformersLogits(id, 'q8', ref.ids);
     expect(logits.length).toBe(T * V);
     const diff = maxAbsDiff(logits, ref.logits);
@@ -238,4 +244,53 @@ describe('fixtures/merged-if-gpt2 (old v2 layout, layers inside If)', () => {
       await session.release();
     }
   });
+});
+
+describe('linscope/tiny-gpt2 (the trained default model)', () => {
+  const id = 'linscope/tiny-gpt2';
+  const folder = join(MODELS, id);
+  const info = JSON.parse(readFileSync(join(folder, 'reference.json'), 'utf8')) as {
+    greedy: { prompt: string; prompt_ids: number[]; new_ids: number[] }[];
+    validation: { loss_nats_per_token: number };
+  };
+
+  it('has a validation loss in its reference and README', () => {
+    expect(info.validation.loss_nats_per_token).toBeGreaterThan(0);
+    expect(readFileSync(join(folder, 'README.md'), 'utf8')).toContain(
+      info.validation.loss_nats_per_token.toFixed(3),
+    );
+  });
+
+  for (const dtype of ['fp32', 'q8'] as const) {
+    it(`greedy generation (${dtype}, with the KV cache) reproduces PyTorch's continuations`, async () => {
+      const model = await AutoModelForCausalLM.from_pretrained(id, { dtype, local_files_only: true });
+      const tokenizer = await AutoTokenizer.from_pretrained(id, { local_files_only: true });
+      try {
+        let agree = 0;
+        let total = 0;
+        for (const g of info.greedy) {
+          expect(tokenizer.encode(g.prompt)).toEqual(g.prompt_ids);
+          const T = g.prompt_ids.length;
+          const out = (await model.generate({
+            input_ids: new Tensor('int64', BigInt64Array.from(g.prompt_ids, BigInt), [1, T]),
+            attention_mask: new Tensor('int64', new BigInt64Array(T).fill(1n), [1, T]),
+            max_new_tokens: g.new_ids.length,
+            do_sample: false,
+          })) as Tensor;
+          const ids = Array.from(out.data as BigInt64Array, Number).slice(T);
+          if (dtype === 'fp32') {
+            expect(ids, g.prompt).toEqual(g.new_ids);
+          } else {
+            // q8 may diverge after a near-tie; the first tokens must agree.
+            expect(ids.slice(0, 3), g.prompt).toEqual(g.new_ids.slice(0, 3));
+          }
+          agree += ids.filter((x, i) => x === g.new_ids[i]).length;
+          total += g.new_ids.length;
+        }
+        expect(agree / total).toBeGreaterThan(dtype === 'fp32' ? 0.999 : 0.3);
+      } finally {
+        await model.dispose();
+      }
+    });
+  }
 });

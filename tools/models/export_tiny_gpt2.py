@@ -215,7 +215,8 @@ warm-up steps then cosine to {a['min_lr']:g}, batch {a['batch']} × {a['ctx']} t
 gradient clipping 1.0, seed {a['seed']}, fp32 on CPU, {training['step']} steps
 (≈{training['step'] * a['batch'] * a['ctx'] / 1e6:.1f} M tokens, ≈{training['step'] * a['batch'] * a['ctx'] / d['train_tokens']:.1f} epochs).
 The exported checkpoint is the one with the lowest validation loss (evaluated every {a['eval_every']} steps on
-{a['eval_windows']} windows).
+{a['eval_windows']} windows of {a['ctx']} tokens: the first {a['eval_windows'] * a['ctx']:,} validation tokens, mostly Bible text; the
+full-set loss in the table above also covers the rest of the Jargon File's validation text, which is harder).
 
 | step | train loss (EMA) | val loss (100 windows) |
 |---|---|---|
