@@ -331,3 +331,29 @@ test('a reload restores the last analysis; a .linscope.json file opens with the 
   }
   expect(errors).toEqual([]);
 });
+
+test('a link whose results did not fit recomputes them on open when the model is served here', async ({
+  page,
+  backend,
+}) => {
+  const errors = watchErrors(page);
+  const { state } = recordedExample();
+  const link = encodePermalink(
+    {
+      ...state,
+      model: { id: MODEL, revision: 'main', dtype: 'fp32' },
+      input: { text: PROMPT, corpus: false },
+    },
+    null,
+  );
+  expect(link.contents).toBe('inputs');
+  await openApp(page, backend, `x=1${link.fragment}`);
+  await expect(page.getByTestId('link-message')).toContainText('holds the inputs only');
+  await expect(page.getByTestId('status')).toHaveAttribute('data-state', 'done', { timeout: 120_000 });
+  await expect(page.getByTestId('nonlinearity-heatmap')).toHaveAttribute('data-state', 'ready');
+  await expect(page.getByTestId('prompt-input')).toHaveValue(PROMPT);
+  // A fresh run, not a restored view: the link leaves the address bar so a reload shows this run.
+  await expect(page.getByTestId('result-origin')).toHaveCount(0);
+  expect(new URL(page.url()).hash).toBe('');
+  expect(errors).toEqual([]);
+});

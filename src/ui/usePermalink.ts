@@ -178,7 +178,8 @@ export function usePermalink(options: PermalinkOptions) {
           verifying.current = null;
           setVerify({
             kind: 'failed',
-            message: 'The re-run did not start (see above); press “Re-run to verify” again once it can.',
+            message:
+              'The re-run did not start: this model downloads from the Hugging Face Hub, so LinScope asks first (see the question beside the Analyze button). Allow it, then press “Re-run to verify” again.',
           });
         }
       }, 500);
