@@ -170,3 +170,16 @@ test('?model=&prompt=&run=1 starts the analysis on load', async ({ page, backend
   const result = await analyzed(page);
   expect(result.tokens.map((t) => t.text).join('')).toBe(PROMPT);
 });
+
+test('the charts fill in while a long text is analysed', async ({ page, backend }) => {
+  test.skip(backend !== 'wasm', 'Progressive rendering does not depend on the backend.');
+  const long = readFileSync(join(ROOT, 'public/corpus/reference-en.txt'), 'utf8').slice(0, 30_000);
+  await openApp(page, backend);
+  await page.getByTestId('prompt-input').fill(long);
+  await page.getByTestId('analyze-button').click();
+  await expect(page.getByTestId('live-results')).toBeVisible({ timeout: 120_000 });
+  await expect(page.getByTestId('live-results').getByTestId('linearity-chart')).toBeVisible();
+  await expect(page.getByTestId('status')).toHaveAttribute('data-state', 'done', { timeout: 120_000 });
+  await expect(page.getByTestId('live-results')).toHaveCount(0);
+  await expect(page.getByTestId('results')).toBeVisible();
+});

@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import type { AnalysisProgress } from './abort';
 import { analyzeLayers, splitTokens } from './analyzeLayers';
+import { hiddenStates } from './hiddenStates';
 import { fitReferenceMaps } from './perTokenNonlinearity';
 import { assertClose } from './testing/asserts';
 import { loadFixture } from './testing/fixture';
@@ -198,5 +199,33 @@ describe('splitTokens', () => {
     expect(Array.from(splitTokens(t, 0.2).evaluate)).toEqual([8, 9]);
     expect(Array.from(splitTokens(t, 0.01).evaluate)).toEqual([9]);
     expect(() => splitTokens(t, 1)).toThrow('fraction 1');
+  });
+});
+
+describe('analyzeLayers() onPair', () => {
+  it('hands over each pair record as soon as it is scored, in order, the same records it returns', () => {
+    const L = 3;
+    const T = 40;
+    const d = 4;
+    let seed = 7;
+    const random = () => {
+      seed = (seed * 16807) % 2147483647;
+      return seed / 2147483647 - 0.5;
+    };
+    const data = Float32Array.from({ length: (L + 1) * T * d }, random);
+    const seen: number[] = [];
+    const records: unknown[] = [];
+    const result = analyzeLayers(
+      hiddenStates(data, L + 1, T, d),
+      {},
+      {
+        onPair: (r) => {
+          seen.push(r.pair[0]);
+          records.push(r);
+        },
+      },
+    );
+    expect(seen).toEqual([0, 1, 2]);
+    expect(records).toEqual(result.layers);
   });
 });

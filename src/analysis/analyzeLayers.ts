@@ -99,7 +99,10 @@ export interface LayerAnalysis {
 export function analyzeLayers(
   states: HiddenStates,
   options: AnalyzeOptions = {},
-  control: RunControl = {},
+  control: RunControl & {
+    /** Called with each pair's record as soon as it is scored (charts can fill in as they arrive). */
+    readonly onPair?: (record: LayerPairRecord) => void;
+  } = {},
 ): LayerAnalysis {
   assertFiniteStates(states);
   const L = blockCount(states);
@@ -174,6 +177,7 @@ export function analyzeLayers(
       cosine: companions ? finiteOrNull(meanCosineSimilarity(xs, ys, tokens)) : null,
       updateRatio: companions ? finiteOrNull(updateNormRatio(xs, ys, tokens)) : null,
     });
+    control.onPair?.(layers[layers.length - 1]);
     stateRecords.push(stateRecord(states, l + 1, tokens, gyy, companions, idOptions));
     x = y;
     gxx = gyy;

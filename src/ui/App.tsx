@@ -13,6 +13,7 @@ import { appReducer, INITIAL_STATE } from './appState';
 import { BackendBadge } from './BackendBadge';
 import { BACKEND_CHOICES, backendChoiceFromSearch } from './backendChoice';
 import { ContinuationPanel } from './ContinuationPanel';
+import { LiveCharts } from './LiveCharts';
 import { ModelPicker, type PickerModel } from './ModelPicker';
 import { PromptPanel } from './PromptPanel';
 import { inputTexts, type PromptInput, readPromptFile } from './promptInput';
@@ -189,6 +190,7 @@ export function App() {
                 : { source: 'user', name: reference.name, texts: reference.texts },
         },
         (progress) => dispatch({ type: 'progress', progress }),
+        (partial) => dispatch({ type: 'partial', partial }),
       );
       job.current = running;
       running.done.then(
@@ -541,7 +543,13 @@ export function App() {
           </div>
         </section>
         <section className="app__results" aria-label="Results">
-          {state.result ? (
+          {state.partial ? (
+            <LiveCharts
+              partial={state.partial}
+              focusLayer={state.focusLayer}
+              onFocusLayer={(layer) => dispatch({ type: 'focus', layer })}
+            />
+          ) : state.result ? (
             <ResultsView
               result={state.result}
               stale={state.stale}

@@ -39,7 +39,9 @@ export function ModelPicker(props: ModelPickerProps) {
   const [hubText, setHubText] = useState('');
   const [hubError, setHubError] = useState<string | null>(null);
   const current = models.find((m) => m.id === modelId);
-  const dtypes = current ? (Object.keys(current.sizes) as ModelDtype[]) : (['fp32', 'q8'] as ModelDtype[]);
+  // A model whose files LinScope does not know (a typed Hub id) may have any of the usual variants.
+  const known = current ? (Object.keys(current.sizes) as ModelDtype[]) : [];
+  const dtypes: ModelDtype[] = known.length > 0 ? known : ['q8', 'fp32', 'fp16', 'q4', 'q4f16'];
 
   const submitHub = () => {
     const id = hubText.trim();

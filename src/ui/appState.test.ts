@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import type { LinScopeResult } from '../share/result';
+import type { PartialResult } from '../worker/analyzeJob';
 import { appReducer, describeProgress, INITIAL_STATE, progressFraction } from './appState';
 
 const result = { layers: [{}, {}, {}] } as unknown as LinScopeResult;
@@ -33,6 +34,22 @@ describe('appReducer()', () => {
     const focused = { ...INITIAL_STATE, focusLayer: 7 };
     expect(appReducer(focused, { type: 'done', result }).focusLayer).toBeNull();
     expect(appReducer({ ...INITIAL_STATE, focusLayer: 2 }, { type: 'done', result }).focusLayer).toBe(2);
+  });
+});
+
+describe('appReducer() partial results', () => {
+  it('shows a run as it fills in, and drops the partial view when the run ends', () => {
+    const partial = { layers: [{}] } as unknown as PartialResult;
+    let s = appReducer(INITIAL_STATE, { type: 'start' });
+    s = appReducer(s, { type: 'partial', partial });
+    expect(s.partial).toBe(partial);
+    expect(appReducer(s, { type: 'done', result }).partial).toBeNull();
+    expect(appReducer(s, { type: 'cancelled' }).partial).toBeNull();
+    expect(appReducer(s, { type: 'failed', message: 'x' }).partial).toBeNull();
+    // A late partial from a finished run is ignored.
+    expect(
+      appReducer(appReducer(s, { type: 'done', result }), { type: 'partial', partial }).partial,
+    ).toBeNull();
   });
 });
 

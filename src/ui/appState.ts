@@ -4,7 +4,7 @@
  * A new run keeps the previous result on screen until the new one arrives, so nothing is lost.
  */
 import type { LinScopeResult } from '../share/result';
-import type { JobProgress } from '../worker/analyzeJob';
+import type { JobProgress, PartialResult } from '../worker/analyzeJob';
 
 export type Status = 'idle' | 'loading' | 'running' | 'done' | 'error';
 
@@ -16,11 +16,14 @@ export interface AppState {
   stale: boolean;
   error: string | null;
   focusLayer: number | null;
+  /** The run under way, as far as it got (shown while it fills in). */
+  partial: PartialResult | null;
 }
 
 export type AppAction =
   | { type: 'start' }
   | { type: 'progress'; progress: JobProgress }
+  | { type: 'partial'; partial: PartialResult }
   | { type: 'done'; result: LinScopeResult }
   | { type: 'failed'; message: string }
   | { type: 'cancelled' }
@@ -34,6 +37,7 @@ export const INITIAL_STATE: AppState = {
   stale: false,
   error: null,
   focusLayer: null,
+  partial: null,
 };
 
 const LOADING_STAGES = new Set(['download', 'augment', 'ready']);
@@ -41,7 +45,18 @@ const LOADING_STAGES = new Set(['download', 'augment', 'ready']);
 export function appReducer(state: AppState, action: AppAction): AppState {
   switch (action.type) {
     case 'start':
-      return { ...state, status: 'loading', progress: null, error: null, stale: state.result !== null };
+      return {
+        ...state,
+        status: 'loading',
+        progress: null,
+        error: null,
+        stale: state.result !== null,
+        partial: null,
+      };
+    case 'partial':
+      return state.status === 'loading' || state.status === 'running'
+        ? { ...state, partial: action.partial }
+        : state;
     case 'progress':
       return {
         ...state,
@@ -60,12 +75,13 @@ export function appReducer(state: AppState, action: AppAction): AppState {
         stale: false,
         error: null,
         focusLayer,
+        partial: null,
       };
     }
     case 'failed':
-      return { ...state, status: 'error', progress: null, error: action.message };
+      return { ...state, status: 'error', progress: null, error: action.message, partial: null };
     case 'cancelled':
-      return { ...state, status: state.result ? 'done' : 'idle', progress: null, error: null };
+      return { ...state, status: state.result ? 'done' : 'idle', progress: null, error: null, partial: null };
     case 'focus':
       return { ...state, focusLayer: action.layer };
   }

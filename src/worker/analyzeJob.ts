@@ -11,6 +11,7 @@ import {
   type HiddenStates,
   hiddenStates,
   keptTokens,
+  type LayerPairRecord,
   type ReferenceFit,
 } from '../analysis';
 import { LinScopeError } from '../errors';
@@ -72,7 +73,12 @@ export interface JobHooks {
   onProgress?: (progress: JobProgress) => void;
   /** Where reference fits are kept between runs (default: memory of this process). */
   fitStore?: ReferenceFitStore;
+  /** The result so far: after the forward passes (no layers yet), then after each scored pair. */
+  onPartial?: (partial: PartialResult) => void;
 }
+
+/** A result still arriving: `layers` holds the pairs scored so far; per-token values come last. */
+export type PartialResult = Omit<LinScopeResult, 'perToken'> & { perToken?: undefined };
 
 /** What one job computed besides the result: the raw arrays, for `--dump-hidden` and benchmarks. */
 export interface JobOutput {
@@ -252,20 +258,8 @@ export async function runAnalyzeJob(
   const { settings } = job;
   const windowLength = Math.max(2, Math.min(settings.maxWindow, model.contextLength ?? settings.maxWindow));
   const run = await runTexts(model, texts, windowLength, 'input', hooks);
-  const fit = job.reference ? await referenceFit(model, job.reference, settings, windowLength, hooks) : null;
-  const analysis = analyzeLayers(
-    run.states,
-    {
-      excludeBos: settings.excludeBos,
-      excludeMassive: settings.excludeMassive,
-      reference: fit,
-      heldOutFraction: settings.heldOutFraction,
-      intrinsicDimension: settings.intrinsicDimension,
-    },
-    { signal: hooks.signal, onProgress: hooks.onProgress },
-  );
-  const perToken = analysis.perToken;
-  const result: LinScopeResult = {
+  // What is known before the layers are scored: the charts can show their frame and fill in.
+  const base = {
     schema: RESULT_SCHEMA,
     generator: { name: 'linscope', version: packageJson.version },
     model: {
@@ -286,6 +280,31 @@ export async function runAnalyzeJob(
     },
     tokens: run.tokens,
     windows: run.windows,
+  } satisfies Partial<LinScopeResult>;
+  const scored: LayerPairRecord[] = [];
+  hooks.onPartial?.({ ...base, excludedTokens: [], layers: [], states: [] });
+  const fit = job.reference ? await referenceFit(model, job.reference, settings, windowLength, hooks) : null;
+  const analysis = analyzeLayers(
+    run.states,
+    {
+      excludeBos: settings.excludeBos,
+      excludeMassive: settings.excludeMassive,
+      reference: fit,
+      heldOutFraction: settings.heldOutFraction,
+      intrinsicDimension: settings.intrinsicDimension,
+    },
+    {
+      signal: hooks.signal,
+      onProgress: hooks.onProgress,
+      onPair: (record) => {
+        scored.push(record);
+        hooks.onPartial?.({ ...base, excludedTokens: [], layers: [...scored], states: [] });
+      },
+    },
+  );
+  const perToken = analysis.perToken;
+  const result: LinScopeResult = {
+    ...base,
     excludedTokens: analysis.excludedTokens,
     layers: analysis.layers,
     states: analysis.states,

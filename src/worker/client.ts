@@ -1,6 +1,6 @@
 import { LinScopeError } from '../errors';
 import type { LinScopeResult } from '../share/result';
-import type { JobProgress } from './analyzeJob';
+import type { JobProgress, PartialResult } from './analyzeJob';
 import { fromWireError } from './errors';
 import type {
   AnalyzeRequest,
@@ -20,6 +20,7 @@ interface Pending {
   resolve: (event: WorkerEvent) => void;
   reject: (error: Error) => void;
   onProgress?: (progress: JobProgress) => void;
+  onPartial?: (partial: PartialResult) => void;
 }
 
 /** A running job: its outcome, and a way to stop it (the promise then rejects with code ABORTED). */
@@ -57,6 +58,10 @@ export class WorkerClient {
       pending.onProgress?.(event.progress);
       return;
     }
+    if (event.type === 'partial') {
+      pending.onPartial?.(event.partial);
+      return;
+    }
     this.pending.delete(event.id);
     if (event.type === 'error') pending.reject(fromWireError(event.error));
     else pending.resolve(event);
@@ -66,6 +71,7 @@ export class WorkerClient {
     body: RequestBody,
     expect: T,
     onProgress?: (progress: JobProgress) => void,
+    onPartial?: (partial: PartialResult) => void,
   ): Job<Reply<T>> {
     const id = this.nextId++;
     const done = new Promise<Reply<T>>((resolve, reject) => {
@@ -76,6 +82,7 @@ export class WorkerClient {
             : reject(new LinScopeError('INTERNAL', `unexpected reply ${event.type} to ${body.type}`)),
         reject,
         onProgress,
+        onPartial,
       });
       this.worker.postMessage({ ...body, id } as WorkerRequest);
     });
@@ -87,8 +94,12 @@ export class WorkerClient {
     return (await this.send({ type: 'probe', backend, assetBase: document.baseURI }, 'backend').done).info;
   }
 
-  analyze(request: AnalyzeRequest, onProgress: (progress: JobProgress) => void): Job<LinScopeResult> {
-    const job = this.send({ type: 'analyze', request }, 'result', onProgress);
+  analyze(
+    request: AnalyzeRequest,
+    onProgress: (progress: JobProgress) => void,
+    onPartial?: (partial: PartialResult) => void,
+  ): Job<LinScopeResult> {
+    const job = this.send({ type: 'analyze', request }, 'result', onProgress, onPartial);
     return { done: job.done.then((e) => e.result), cancel: job.cancel };
   }
 

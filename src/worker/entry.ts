@@ -36,6 +36,7 @@ async function handle(
       const result = await handleAnalyze(request.request, {
         signal,
         onProgress: (progress) => post({ type: 'progress', id, progress }),
+        onPartial: (partial) => post({ type: 'partial', id, partial }),
       });
       return { type: 'result', id, result };
     }

@@ -6,7 +6,7 @@
 import type { ErrorCode } from '../errors';
 import type { ModelSpec } from '../model/hiddenStateModel';
 import type { LinScopeResult } from '../share/result';
-import type { AnalysisSettings, JobProgress, ReferenceCorpus } from './analyzeJob';
+import type { AnalysisSettings, JobProgress, PartialResult, ReferenceCorpus } from './analyzeJob';
 
 /** Which execution backend onnxruntime should use. `auto` prefers WebGPU, falls back to WASM. */
 export type BackendChoice = 'auto' | 'webgpu' | 'wasm';
@@ -70,6 +70,7 @@ export interface TokenCount {
 export type WorkerEvent =
   | { type: 'backend'; id: number; info: BackendInfo }
   | { type: 'progress'; id: number; progress: JobProgress }
+  | { type: 'partial'; id: number; partial: PartialResult }
   | { type: 'result'; id: number; result: LinScopeResult }
   | { type: 'token-count'; id: number; count: TokenCount }
   | { type: 'opened'; id: number; modelId: string }
