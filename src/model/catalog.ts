@@ -111,6 +111,24 @@ export const CATALOG: readonly CatalogModel[] = [
   },
 ];
 
+/**
+ * A model LinScope does not list: one served beside the app (under `models/`, like the test
+ * fixtures), or any other Hub id, which may or may not work and whose size is unknown.
+ */
+export function unlistedModel(id: string, served: boolean): CatalogModel {
+  return served
+    ? { id, label: id, source: 'bundled', sizes: { fp32: 0, q8: 0 }, layers: 0, hidden: 0, notes: '' }
+    : {
+        id,
+        label: id,
+        source: 'hub',
+        sizes: {},
+        layers: 0,
+        hidden: 0,
+        notes: 'Not in LinScope’s list: it may not work.',
+      };
+}
+
 /** Downloads above this many MB ask first. */
 export const ASK_BEFORE_MB = 50;
 

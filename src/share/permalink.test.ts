@@ -1,6 +1,5 @@
 import { deflateSync, inflateSync } from 'fflate';
 import { describe, expect, it } from 'vitest';
-import { DEFAULT_SETTINGS } from '../worker/analyzeJob';
 import {
   DEFAULT_URL_BUDGET,
   decodePermalink,
@@ -12,7 +11,7 @@ import {
 import { noiseText, recordedExample, syntheticExample } from './permalink.testing';
 import { checksum32, fromBase64Url, toBase64Url } from './permalinkBytes';
 import { encodeResultSection } from './permalinkResult';
-import { SHARE_DEFAULT_SETTINGS, type ShareState, shareDocuments, shareStateJson } from './permalinkState';
+import { type ShareState, shareDocuments, shareStateJson } from './permalinkState';
 import type { LinScopeResult } from './result';
 
 function opened(fragment: string): Extract<PermalinkDecode, { ok: true }> {
@@ -187,10 +186,6 @@ function withChecksum(body: Uint8Array): Uint8Array {
   new DataView(out.buffer).setUint32(body.length, checksum32(body));
   return out;
 }
-
-it('SHARE_DEFAULT_SETTINGS are the worker’s DEFAULT_SETTINGS', () => {
-  expect(SHARE_DEFAULT_SETTINGS).toEqual(DEFAULT_SETTINGS);
-});
 
 describe('decodePermalink on broken and hostile links', () => {
   const { state, result } = recordedExample();

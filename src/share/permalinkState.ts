@@ -6,7 +6,7 @@
  */
 import { CATALOG, isHubId } from '../model/catalog';
 import { MODEL_DTYPES, type ModelDtype } from '../model/hiddenStateModel';
-import type { AnalysisSettings } from '../worker/analyzeJob';
+import { type AnalysisSettings, DEFAULT_SETTINGS } from '../worker/settings';
 import { splitCorpus } from './corpusFile';
 
 /** What the per-token maps were fitted on. A user's own corpus cannot travel: only its name does. */
@@ -22,19 +22,8 @@ export interface ShareState {
   focusLayer: number | null;
 }
 
-/**
- * What a link that leaves a setting out means: the worker's `DEFAULT_SETTINGS` (a test keeps the
- * two equal). Spelled out here so this module stays free of the worker's imports and loads in
- * Node tools (Playwright) as well as in the page.
- */
-export const SHARE_DEFAULT_SETTINGS: Readonly<AnalysisSettings> = {
-  excludeBos: false,
-  excludeMassive: false,
-  heldOutFraction: 0.25,
-  maxWindow: 1024,
-  flashQuantile: 0.99,
-  intrinsicDimension: false,
-};
+/** What a link that leaves a setting out means: the worker's own defaults. */
+export const SHARE_DEFAULT_SETTINGS: Readonly<AnalysisSettings> = DEFAULT_SETTINGS;
 
 export type StateParse = { ok: true; state: ShareState; notes: string[] } | { ok: false; message: string };
 

@@ -1,6 +1,6 @@
 import { useCallback, useEffect, useMemo, useReducer, useRef, useState } from 'react';
 import { LinScopeError } from '../errors';
-import { ASK_BEFORE_MB, CATALOG, DEFAULT_MODEL_ID, isHubId } from '../model/catalog';
+import { ASK_BEFORE_MB, CATALOG, DEFAULT_MODEL_ID, isHubId, unlistedModel } from '../model/catalog';
 import type { ModelDtype } from '../model/hiddenStateModel';
 import { downloadBlob, exportFileName } from '../share/chartExport';
 import { splitCorpus } from '../share/corpusFile';
@@ -81,25 +81,7 @@ export function App() {
       .catch(() => false)
       .then((served) => {
         if (!live) return;
-        const entry: PickerModel = served
-          ? {
-              id,
-              label: id,
-              source: 'bundled',
-              sizes: { fp32: 0, q8: 0 },
-              layers: 0,
-              hidden: 0,
-              notes: '',
-            }
-          : {
-              id,
-              label: id,
-              source: 'hub',
-              sizes: {},
-              layers: 0,
-              hidden: 0,
-              notes: 'Not in LinScope’s list: it may not work.',
-            };
+        const entry = unlistedModel(id, served);
         setModels((list) => [...list.filter((m) => m.id !== id), entry]);
         setStartModelKnown(true);
       });
@@ -419,18 +401,7 @@ export function App() {
             onDtype={setDtype}
             onHubId={(id) => {
               if (!models.some((m) => m.id === id)) {
-                setModels((list) => [
-                  ...list,
-                  {
-                    id,
-                    label: id,
-                    source: 'hub',
-                    sizes: {},
-                    layers: 0,
-                    hidden: 0,
-                    notes: 'Not in LinScope’s list: it may not work.',
-                  },
-                ]);
+                setModels((list) => [...list, unlistedModel(id, false)]);
               }
               setModelId(id);
             }}

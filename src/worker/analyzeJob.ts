@@ -26,27 +26,9 @@ import { planWindows } from '../model/windows';
 import { finiteOrNull, type LinScopeResult, RESULT_SCHEMA, type ResultToken } from '../share/result';
 import { writeSafetensors } from '../share/safetensors';
 import { contentHash, MemoryFitStore, type ReferenceFitStore } from './referenceFitStore';
+import type { AnalysisSettings } from './settings';
 
-export interface AnalysisSettings {
-  excludeBos: boolean;
-  excludeMassive: boolean;
-  /** Share of the run's tokens held out for the split held-out score (0 turns it off). */
-  heldOutFraction: number;
-  /** Longest window run at once; capped at the model's context length. */
-  maxWindow: number;
-  /** Quantile of the reference errors that marks a flash. */
-  flashQuantile: number;
-  intrinsicDimension: boolean;
-}
-
-export const DEFAULT_SETTINGS: AnalysisSettings = {
-  excludeBos: false,
-  excludeMassive: false,
-  heldOutFraction: 0.25,
-  maxWindow: 1024,
-  flashQuantile: 0.99,
-  intrinsicDimension: false,
-};
+export { type AnalysisSettings, DEFAULT_SETTINGS } from './settings';
 
 export interface ReferenceCorpus {
   source: 'bundled' | 'user';
