@@ -7,6 +7,7 @@ import { readFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import type { Page } from '@playwright/test';
 import { getTensor, readSafetensors, toFloat32 } from '../src/share/safetensors';
+import { maxAbsDiff, relativeError } from '../tests/support/compare';
 import { type BackendName, expect, openApp, test } from './fixtures';
 
 /**
@@ -35,29 +36,12 @@ const FIXTURES = [
   'formats-llama',
 ];
 
-function maxAbsDiff(a: Float32Array, b: Float32Array): number {
-  expect(a.length).toBe(b.length);
-  let m = 0;
-  for (let i = 0; i < a.length; i++) m = Math.max(m, Math.abs(a[i] - b[i]));
-  return m;
-}
-
 async function exportedHiddenStates(page: Page) {
   await expect(page.getByTestId('status')).toHaveAttribute('data-state', 'done', { timeout: 120_000 });
   const download = page.waitForEvent('download');
   await page.getByTestId('export-hidden').click();
   const file = await (await download).path();
   return readSafetensors(new Uint8Array(readFileSync(file)));
-}
-
-function relativeError(a: Float32Array, b: Float32Array): number {
-  let num = 0;
-  let den = 0;
-  for (let i = 0; i < a.length; i++) {
-    num += (a[i] - b[i]) ** 2;
-    den += b[i] ** 2;
-  }
-  return Math.sqrt(num / den);
 }
 
 function compare(mine: ReturnType<typeof readSafetensors>, referencePath: string, backend: BackendName) {

@@ -17,6 +17,7 @@ import { HiddenStateModel, type ModelDtype } from '../../src/model/hiddenStateMo
 import { nodeRuntime } from '../../src/model/nodeRuntime';
 import { readOnnxGraph } from '../../src/model/onnxGraph';
 import { getTensor, readSafetensors, toFloat32 } from '../../src/share/safetensors';
+import { maxAbsDiff, relativeError } from '../support/compare';
 import { PUBLIC_MODELS } from '../support/models';
 
 const FP32_TOLERANCE = 1e-4;
@@ -32,24 +33,6 @@ const FIXTURES = [
   ['tiny-random-phi3', 'residual-add'],
   ['genai-fused-llama', 'fused-skip-norm'],
 ] as const;
-
-function maxAbsDiff(a: Float32Array, b: Float32Array): number {
-  expect(a.length).toBe(b.length);
-  let m = 0;
-  for (let i = 0; i < a.length; i++) m = Math.max(m, Math.abs(a[i] - b[i]));
-  return m;
-}
-
-function relativeError(a: Float32Array, b: Float32Array): number {
-  expect(a.length).toBe(b.length);
-  let num = 0;
-  let den = 0;
-  for (let i = 0; i < a.length; i++) {
-    num += (a[i] - b[i]) ** 2;
-    den += b[i] ** 2;
-  }
-  return Math.sqrt(num / den);
-}
 
 function reference(name: string) {
   const file = readSafetensors(
