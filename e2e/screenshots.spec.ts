@@ -38,7 +38,9 @@ for (const scheme of ['light', 'dark'] as const) {
       await expect(page.getByTestId('status')).toHaveAttribute('data-state', 'done', { timeout: 120_000 });
       await page.getByTestId('linearity-target').nth(1).click();
       await page.mouse.move(0, 0);
-      await page.evaluate(() => window.scrollTo(0, 0));
+      // A phone shows the controls first; its screenshot shows the results, which come below them.
+      if (view.name === 'phone') await page.getByTestId('results').evaluate((el) => el.scrollIntoView());
+      else await page.evaluate(() => window.scrollTo(0, 0));
       await page.waitForTimeout(300);
       await page.screenshot({
         path: `docs/screenshots/${view.name}-${scheme}.png`,
