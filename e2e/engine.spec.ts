@@ -110,3 +110,29 @@ test('stories260K, converted in the page, writes the known story from BOS', asyn
     { timeout: 120_000 },
   );
 });
+
+test('a model folder opened from disk runs in memory and matches PyTorch', async ({ page, backend }) => {
+  test.skip(
+    backend !== 'wasm',
+    'Opening files does not depend on the backend; the numbers are checked on both above.',
+  );
+  const dir = join(ROOT, 'public/models/fixtures/tiny-random-gpt2');
+  const { input_text: text } = JSON.parse(readFileSync(join(dir, 'reference.json'), 'utf8'));
+  await openApp(page, backend);
+  await page.getByText('Another model…').click();
+  await page.getByTestId('model-folder-input').setInputFiles(dir);
+  await expect(page.getByTestId('model-select')).toHaveValue('local/tiny-random-gpt2');
+  await page.getByTestId('prompt-input').fill(text);
+  await page.getByTestId('analyze-button').click();
+  compare(await exportedHiddenStates(page), join(dir, 'reference.safetensors'), backend);
+});
+
+test('a folder that is not a model gets a message, and the app stays usable', async ({ page, backend }) => {
+  test.skip(backend !== 'wasm', 'Input handling does not depend on the backend.');
+  await openApp(page, backend);
+  await page.getByText('Another model…').click();
+  await page.getByTestId('model-folder-input').setInputFiles(join(ROOT, 'public/corpus'));
+  await expect(page.getByTestId('notice')).toContainText('no config.json');
+  await expect(page.getByTestId('model-select')).toHaveValue('linscope/tiny-gpt2');
+  await expect(page.getByTestId('analyze-button')).toBeEnabled();
+});
