@@ -3,7 +3,7 @@
  * then the table (printed, and as Markdown in bench/out/table.md) and one more entry in the history
  * bench/results.json. Not part of `npm test`.
  *
- *   npm run bench [-- --quick] [--only model,overhead,linalg,memory,browser] [--no-webgpu]
+ *   npm run bench [-- --quick] [--only overhead,linalg,memory,e2e] [--no-webgpu]
  *
  * Needs the GPT-2-small-shaped benchmark model; when bench/models/ lacks it, it is generated first
  * with Python and torch (bench/ensureModel.ts says how to set that up). Chromium: /usr/bin/chromium
@@ -76,6 +76,7 @@ function linalgStep(): StepOutput {
   const np = num(/^numpy normal equations.*default BLAS threads.*?: ([\d.]+) s/m);
   const npCpu = num(/^numpy normal equations.*default BLAS threads.*?CPU ([\d.]+) s/m);
   const np1 = num(/^numpy normal equations.*1 BLAS thread\): ([\d.]+) s/m);
+  const np1Cpu = num(/^numpy normal equations.*1 BLAS thread\).*?CPU ([\d.]+) s/m);
   const one = (
     id: string,
     label: string,
@@ -111,6 +112,12 @@ function linalgStep(): StepOutput {
         'Linear algebra, ours / numpy with 1 BLAS thread (wall-clock)',
         'ratio',
         ours / np1,
+      ),
+      one(
+        'linalg.ratio.cpu.1thread',
+        'Linear algebra, ours / numpy with 1 BLAS thread (CPU time)',
+        'ratio',
+        oursCpu / np1Cpu,
       ),
       one('linalg.ours', 'Linear algebra, ours (1 thread)', 's', ours),
       one('linalg.numpy', 'Linear algebra, numpy float64 (default threads)', 's', np),
@@ -180,7 +187,7 @@ async function main(): Promise<void> {
     }
   };
   // Without the model there is nothing to time; its failure (no torch) ends the run with the reason.
-  if (wanted('model') || wanted('overhead') || wanted('memory') || wanted('browser')) {
+  if (wanted('overhead') || wanted('memory') || wanted('e2e')) {
     try {
       ensureBenchModel();
     } catch (error) {
@@ -189,12 +196,18 @@ async function main(): Promise<void> {
     }
   }
   const q = QUICK ? ['--quick'] : [];
+  const webgpu = values['no-webgpu'] ? [] : ['--webgpu'];
+  let built = false;
+  const browserStep = (part: 'overhead' | 'e2e') => {
+    const args = [...q, ...webgpu, '--only', part, ...(built ? ['--skip-build'] : [])];
+    built = true;
+    return tsxStep(`browser-${part}`, 'bench/browser.ts', args);
+  };
   attempt('overhead', () => tsxStep('overhead', 'bench/overhead.node.ts', QUICK ? ['--pairs', '3'] : []));
+  attempt('overhead', () => browserStep('overhead'));
   attempt('linalg', linalgStep);
   attempt('memory', () => tsxStep('memory', 'bench/memory.node.ts'));
-  attempt('browser', () =>
-    tsxStep('browser', 'bench/browser.ts', [...q, ...(values['no-webgpu'] ? [] : ['--webgpu'])]),
-  );
+  attempt('e2e', () => browserStep('e2e'));
 
   const cpu = cpus();
   const entry = {

@@ -4,19 +4,19 @@ export interface OverheadRequest {
   /** Origin-relative base the app serves onnxruntime's wasm files under (`ort/`). */
   assetBase: string;
   backend: 'wasm' | 'webgpu';
-  tokens: number[];
-  /** Timed pairs for each entry of `tokens` (GPT-2 at T = 1024 takes ~30 s a pass in WASM here). */
-  pairs: number[];
   config: { n_layer: number; n_head: number; n_embd: number; vocab_size: number };
 }
 
-export interface OverheadSeries {
-  tokens: number;
-  plain: number[];
-  augmented: number[];
-}
+export type Graph = 'plain' | 'augmented';
 
+/** Page -> worker: make both sessions, or time one forward pass of one of them. */
+export type OverheadCommand =
+  | { type: 'init'; request: OverheadRequest }
+  | { type: 'run'; graph: Graph; tokens: number };
+
+/** Worker -> page. */
 export type OverheadMessage =
   | { type: 'log'; message: string }
-  | { type: 'done'; series: OverheadSeries[]; threads: number; extraOutputs: number; adapter: string | null }
+  | { type: 'ready'; threads: number; extraOutputs: number; adapter: string | null }
+  | { type: 'ran'; ms: number }
   | { type: 'error'; message: string };
