@@ -183,3 +183,23 @@ test('the charts fill in while a long text is analysed', async ({ page, backend 
   await expect(page.getByTestId('live-results')).toHaveCount(0);
   await expect(page.getByTestId('results')).toBeVisible();
 });
+
+test('intrinsic dimension, when asked for, is drawn with the exported numbers', async ({ page, backend }) => {
+  test.skip(backend !== 'wasm', 'A companion metric computed in the worker; backend-independent.');
+  await openApp(page, backend);
+  await page.getByText('Settings').click();
+  await page.getByTestId('intrinsic-dimension').check();
+  await page.getByTestId('prompt-input').fill(PROMPT);
+  await page.getByTestId('analyze-button').click();
+  const result = await analyzed(page);
+  const values = result.states.map((s) => s.intrinsicDimension);
+  expect(values).toHaveLength(5);
+  const companions = page.getByTestId('companion-charts');
+  for (const [i, v] of values.entries()) {
+    expect(v).not.toBeNull();
+    const drawn = await companions
+      .locator(`[data-series="intrinsicDimension"][data-layer="${i}"]`)
+      .getAttribute('data-value');
+    expect(Number(drawn)).toBeCloseTo(v as number, 10);
+  }
+});

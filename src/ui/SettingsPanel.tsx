@@ -24,7 +24,7 @@ export function SettingsPanel({
   onReference,
   onReferenceFile,
 }: SettingsPanelProps) {
-  const ids = { bos: useId(), massive: useId(), reference: useId() };
+  const ids = { bos: useId(), massive: useId(), id: useId(), reference: useId() };
   return (
     <details className="panel settings-panel">
       <summary>Settings</summary>
@@ -48,6 +48,16 @@ export function SettingsPanel({
             onChange={(e) => onSettings({ ...settings, excludeMassive: e.target.checked })}
           />
           Leave out massive-norm tokens (attention sinks)
+        </label>
+        <label htmlFor={ids.id} className="checkbox">
+          <input
+            id={ids.id}
+            type="checkbox"
+            data-testid="intrinsic-dimension"
+            checked={settings.intrinsicDimension}
+            onChange={(e) => onSettings({ ...settings, intrinsicDimension: e.target.checked })}
+          />
+          Intrinsic dimension per layer (TwoNN; slow for long texts)
         </label>
         <label htmlFor={ids.reference}>Per-token maps fitted on</label>
         <select
