@@ -23,17 +23,19 @@ const TOLERANCE = {
   webgpu: { maxAbs: 5e-3, relative: 3e-4 },
 } as const;
 const ROOT = resolve('.');
+/** Model ids under public/models: the architecture fixtures and the embedded default model. */
 const FIXTURES = [
-  'tiny-random-gpt2',
-  'tiny-random-llama',
-  'tiny-random-qwen2',
-  'tiny-random-gpt-neox',
-  'tiny-random-opt',
-  'tiny-random-phi',
-  'tiny-random-phi3',
-  'genai-fused-llama',
+  'fixtures/tiny-random-gpt2',
+  'fixtures/tiny-random-llama',
+  'fixtures/tiny-random-qwen2',
+  'fixtures/tiny-random-gpt-neox',
+  'fixtures/tiny-random-opt',
+  'fixtures/tiny-random-phi',
+  'fixtures/tiny-random-phi3',
+  'fixtures/genai-fused-llama',
   // fp32 with its weights in onnx/model.onnx_data (external data).
-  'formats-llama',
+  'fixtures/formats-llama',
+  'linscope/tiny-gpt2',
 ];
 
 async function exportedHiddenStates(page: Page) {
@@ -66,10 +68,14 @@ function compare(mine: ReturnType<typeof readSafetensors>, referencePath: string
 }
 
 for (const name of FIXTURES) {
-  test(`hidden states of fixture ${name} match PyTorch`, async ({ page, backend }) => {
-    const dir = join(ROOT, 'public/models/fixtures', name);
+  test(`hidden states of ${name} match PyTorch`, async ({ page, backend }) => {
+    const dir = join(ROOT, 'public/models', name);
     const { input_text: text } = JSON.parse(readFileSync(join(dir, 'reference.json'), 'utf8'));
-    await openApp(page, backend, `model=fixtures/${name}&prompt=${encodeURIComponent(text)}&run=1`);
+    await openApp(
+      page,
+      backend,
+      `model=${encodeURIComponent(name)}&prompt=${encodeURIComponent(text)}&run=1`,
+    );
     compare(await exportedHiddenStates(page), join(dir, 'reference.safetensors'), backend);
   });
 }

@@ -23,20 +23,22 @@ import { PUBLIC_MODELS } from '../support/models';
 const FP32_TOLERANCE = 1e-4;
 const Q8_RELATIVE_BOUND = 0.08;
 
+/** Model ids under public/models: the architecture fixtures and the embedded default model. */
 const FIXTURES = [
-  ['tiny-random-gpt2', 'residual-add'],
-  ['tiny-random-llama', 'residual-add'],
-  ['tiny-random-qwen2', 'residual-add'],
-  ['tiny-random-gpt-neox', 'residual-add'],
-  ['tiny-random-opt', 'residual-add'],
-  ['tiny-random-phi', 'residual-add'],
-  ['tiny-random-phi3', 'residual-add'],
-  ['genai-fused-llama', 'fused-skip-norm'],
+  ['fixtures/tiny-random-gpt2', 'residual-add'],
+  ['fixtures/tiny-random-llama', 'residual-add'],
+  ['fixtures/tiny-random-qwen2', 'residual-add'],
+  ['fixtures/tiny-random-gpt-neox', 'residual-add'],
+  ['fixtures/tiny-random-opt', 'residual-add'],
+  ['fixtures/tiny-random-phi', 'residual-add'],
+  ['fixtures/tiny-random-phi3', 'residual-add'],
+  ['fixtures/genai-fused-llama', 'fused-skip-norm'],
+  ['linscope/tiny-gpt2', 'residual-add'],
 ] as const;
 
-function reference(name: string) {
+function reference(id: string) {
   const file = readSafetensors(
-    new Uint8Array(readFileSync(join(PUBLIC_MODELS, 'fixtures', name, 'reference.safetensors'))),
+    new Uint8Array(readFileSync(join(PUBLIC_MODELS, id, 'reference.safetensors'))),
   );
   return {
     ids: Array.from(toFloat32(getTensor(file, 'input_ids'))),
@@ -54,21 +56,17 @@ beforeAll(async () => {
   rt.transformers.env.allowRemoteModels = false;
 });
 
-async function run(name: string, dtype: ModelDtype) {
-  const model = await HiddenStateModel.load(await nodeRuntime(), {
-    id: `fixtures/${name}`,
-    dtype,
-    device: 'cpu',
-  });
+async function run(id: string, dtype: ModelDtype) {
+  const model = await HiddenStateModel.load(await nodeRuntime(), { id, dtype, device: 'cpu' });
   try {
-    const ref = reference(name);
+    const ref = reference(id);
     return { model, ref, result: await model.forward(ref.ids) };
   } finally {
     await model.dispose();
   }
 }
 
-describe.each(FIXTURES)('engine on fixture %s', (name, style) => {
+describe.each(FIXTURES)('engine on %s', (name, style) => {
   it(`finds the states (${style}) and matches PyTorch within ${FP32_TOLERANCE} in fp32`, async () => {
     const { model, ref, result } = await run(name, 'fp32');
     expect(model.augmentation.plan.style).toBe(style);
@@ -105,7 +103,7 @@ describe('engine on fixture formats-llama', () => {
     ['fp16', 'float16 graph', 5e-3],
     ['q4', 'MatMulNBits', 0.35],
   ] as const)('reads %s (%s) and matches PyTorch within a relative %s', async (dtype, _format, bound) => {
-    const { model, ref, result } = await run('formats-llama', dtype);
+    const { model, ref, result } = await run('fixtures/formats-llama', dtype);
     expect(model.augmentation.plan.hiddenStates).toHaveLength(3);
     expect([result.layers + 1, result.tokens, result.hidden]).toEqual(ref.hiddenShape);
     expect(relativeError(result.hiddenStates, ref.hiddenStates)).toBeLessThanOrEqual(bound);
