@@ -6,6 +6,7 @@
  * unchanged bytes extends the graph: the weights are never decoded or copied more than once.
  */
 import type { HiddenStatePlan } from './hiddenStateFinder';
+import type { LogitLensGraph } from './logitLensGraph';
 import type { OnnxGraph } from './onnxGraph';
 import { ProtobufWriter } from './protobufWriter';
 
@@ -20,8 +21,14 @@ export function outputsToDeclare(plan: HiddenStatePlan, graph: OnnxGraph): strin
   return [...new Set(wanted)].filter((name) => !graph.outputs.includes(name));
 }
 
-export function augmentGraph(bytes: Uint8Array, plan: HiddenStatePlan, graph: OnnxGraph): Uint8Array {
+export function augmentGraph(
+  bytes: Uint8Array,
+  plan: HiddenStatePlan,
+  graph: OnnxGraph,
+  lens: LogitLensGraph | null = null,
+): Uint8Array {
   const outputs = outputsToDeclare(plan, graph);
+  if (lens) outputs.push(...lens.outputs.topLogprob, ...lens.outputs.topId, ...lens.outputs.nextLogprob);
   const suffix = new ProtobufWriter()
     .message(MODEL_GRAPH, (g) => {
       for (const node of plan.extraNodes) {
@@ -30,6 +37,7 @@ export function augmentGraph(bytes: Uint8Array, plan: HiddenStatePlan, graph: On
           n.string(NODE.output, node.output).string(NODE.name, node.name).string(NODE.opType, node.opType);
         });
       }
+      for (const node of lens?.nodes ?? []) g.bytesField(GRAPH.node, node);
       for (const name of outputs) g.message(GRAPH.output, (v) => v.string(VALUE_INFO_NAME, name));
     })
     .finish();

@@ -7,6 +7,7 @@
 import type * as Ort from 'onnxruntime-web';
 import { augmentGraph } from './augmentGraph';
 import { findHiddenStates, type HiddenStatePlan } from './hiddenStateFinder';
+import { buildLogitLens, type LogitLensOutputs } from './logitLensGraph';
 import { readOnnxGraph } from './onnxGraph';
 
 export type OrtModule = typeof Ort;
@@ -21,6 +22,8 @@ export interface ModelFileAccess {
 
 export interface AugmentationRecord {
   plan: HiddenStatePlan;
+  /** The logit-lens outputs, when the lens was built (see logitLensGraph.ts). */
+  lens: LogitLensOutputs | null;
   /** Milliseconds spent parsing the graph, finding the states and appending outputs. */
   augmentMs: number;
   modelBytes: number;
@@ -30,6 +33,8 @@ export class AugmentingRuntime {
   private readonly records = new WeakMap<Ort.InferenceSession, AugmentationRecord>();
   /** `num_hidden_layers` of the model being loaded; set before each load. */
   expectedLayers: number | undefined;
+  /** Whether to build the logit lens into the next model loaded; set before each load. */
+  logitLens = false;
 
   constructor(
     readonly ort: OrtModule,
@@ -57,7 +62,8 @@ export class AugmentingRuntime {
     const started = performance.now();
     const graph = readOnnxGraph(bytes);
     const plan = findHiddenStates(graph, { layers: this.expectedLayers });
-    const augmented = augmentGraph(bytes, plan, graph);
+    const lens = this.logitLens ? buildLogitLens(graph, plan) : null;
+    const augmented = augmentGraph(bytes, plan, graph, lens);
     const augmentMs = performance.now() - started;
     // A graph read from a path has lost its folder: hand onnxruntime its external data files too.
     const files = this.files;
@@ -74,7 +80,7 @@ export class AugmentingRuntime {
           }
         : options;
     const session = await this.ort.InferenceSession.create(augmented, sessionOptions);
-    this.records.set(session, { plan, augmentMs, modelBytes: bytes.length });
+    this.records.set(session, { plan, lens: lens?.outputs ?? null, augmentMs, modelBytes: bytes.length });
     return session;
   }
 

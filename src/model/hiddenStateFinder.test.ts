@@ -15,6 +15,7 @@ const node = (
   inputs,
   outputs,
   hasSubgraph: false,
+  attributes: [],
 });
 
 const graphOf = (nodes: OnnxNode[], initializers: string[] = []): OnnxGraph => ({

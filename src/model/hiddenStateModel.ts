@@ -4,6 +4,7 @@
  */
 import { LinScopeError } from '../errors';
 import type { AugmentationRecord, LinScopeRuntime } from './augmentingRuntime';
+import { lensIsAffordable } from './logitLensGraph';
 import { type TokenInfo, tokenTexts } from './tokens';
 
 export const MODEL_DTYPES = ['fp32', 'fp16', 'q8', 'q4', 'q4f16'] as const;
@@ -16,6 +17,8 @@ export interface ModelSpec {
   dtype: ModelDtype;
   device: ModelDevice;
   revision?: string;
+  /** Build the in-graph logit lens (small models only; see logitLensGraph.ts for why it is opt-in). */
+  logitLens?: boolean;
 }
 
 export type LoadProgress =
@@ -35,6 +38,17 @@ export interface ForwardResult {
   lastBlockOutput: Float32Array;
   /** [T, V] */
   logits: Float32Array;
+  /** The logit lens per state 0..L, when the model has one (small models; see logitLensGraph.ts). */
+  lens: ForwardLens | null;
+}
+
+/** Row-major [L+1, T]. */
+export interface ForwardLens {
+  topId: Int32Array;
+  /** Probability of the top token. */
+  topProb: Float32Array;
+  /** -log p(token t+1) at position t; NaN at the last position (no next token in this window). */
+  nextLoss: Float32Array;
 }
 
 interface TensorLike {
@@ -148,6 +162,11 @@ export class HiddenStateModel {
     }
     const tokenizer = await AutoTokenizer.from_pretrained(spec.id, options);
     rt.runtime.expectedLayers = layersOf(config);
+    const layers = layersOf(config) ?? 0;
+    const hidden = config.hidden_size ?? config.n_embd ?? 0;
+    rt.runtime.logitLens =
+      spec.logitLens === true &&
+      lensIsAffordable(layers + 1, hidden, config.vocab_size ?? Number.POSITIVE_INFINITY);
     onProgress?.({ stage: 'augment' });
     // LinScope supplies onnxruntime itself, so transformers.js knows no devices and rejects any
     // device name but 'auto' (which maps to its empty device list); the execution provider goes
@@ -249,11 +268,34 @@ export class HiddenStateModel {
         hiddenStates,
         lastBlockOutput,
         logits,
+        lens: this.readLens(outputs, T),
       };
     } finally {
       for (const [name, tensor] of Object.entries(outputs))
         if (name.startsWith('present')) tensor.dispose?.();
     }
+  }
+
+  private readLens(outputs: Record<string, TensorLike>, T: number): ForwardLens | null {
+    const names = this.augmentation.lens;
+    if (!names) return null;
+    const states = names.topId.length;
+    const lens: ForwardLens = {
+      topId: new Int32Array(states * T),
+      topProb: new Float32Array(states * T),
+      nextLoss: new Float32Array(states * T),
+    };
+    for (let s = 0; s < states; s++) {
+      const ids = outputs[names.topId[s]].data as ArrayLike<bigint>;
+      const top = toFloat32(outputs[names.topLogprob[s]]);
+      const next = toFloat32(outputs[names.nextLogprob[s]]);
+      for (let t = 0; t < T; t++) {
+        lens.topId[s * T + t] = Number(ids[t]);
+        lens.topProb[s * T + t] = Math.exp(top[t]);
+        lens.nextLoss[s * T + t] = t < T - 1 ? -next[t] : Number.NaN;
+      }
+    }
+    return lens;
   }
 
   async dispose(): Promise<void> {

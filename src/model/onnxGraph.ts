@@ -22,6 +22,8 @@ export interface OnnxNode {
   outputs: string[];
   /** True when an attribute holds a subgraph (If, Loop, Scan). */
   hasSubgraph: boolean;
+  /** The AttributeProto bytes, as stored (views into the model bytes), so a node can be copied. */
+  attributes: Uint8Array[];
 }
 
 export interface OnnxGraph {
@@ -36,7 +38,15 @@ export interface OnnxGraph {
 }
 
 function readNode(bytes: Uint8Array, f: ProtoField): OnnxNode {
-  const node: OnnxNode = { name: '', opType: '', domain: '', inputs: [], outputs: [], hasSubgraph: false };
+  const node: OnnxNode = {
+    name: '',
+    opType: '',
+    domain: '',
+    inputs: [],
+    outputs: [],
+    hasSubgraph: false,
+    attributes: [],
+  };
   for (const g of protoFields(bytes, f.start, f.end)) {
     if (g.field === NODE.input) node.inputs.push(protoString(bytes, g));
     else if (g.field === NODE.output) node.outputs.push(protoString(bytes, g));
@@ -44,6 +54,7 @@ function readNode(bytes: Uint8Array, f: ProtoField): OnnxNode {
     else if (g.field === NODE.opType) node.opType = protoString(bytes, g);
     else if (g.field === NODE.domain) node.domain = protoString(bytes, g);
     else if (g.field === NODE.attribute) {
+      node.attributes.push(bytes.subarray(g.start, g.end));
       for (const a of protoFields(bytes, g.start, g.end)) {
         if (a.field === ATTRIBUTE.g || a.field === ATTRIBUTE.graphs) node.hasSubgraph = true;
       }

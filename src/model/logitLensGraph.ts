@@ -1,0 +1,200 @@
+/**
+ * The logit lens, computed inside the model's own graph: the final norm and the unembedding applied
+ * to every layer's residual state, exactly as the model applies them to the last one.
+ *
+ * The nodes between the last block's output and `logits` (the final norm, the lm_head MatMul, any
+ * quantisation or casts on the way) are copied once per state with renamed tensors; weights are
+ * shared by name, so nothing large is duplicated. Only small tensors leave the graph: for each state
+ * the top token and its log-probability (LogSoftmax -> TopK(1)) and the log-probability of the true
+ * next token (GatherElements with the input ids shifted by one). It costs one lm_head per layer, so
+ * LinScope builds it only for models where that is cheap (`lensIsAffordable`), and only on request
+ * (`ModelSpec.logitLens`): with the copies in the graph, onnxruntime's extended optimisations treat
+ * the model's own head differently and its logits move by ~1e-5 (measured on stories260K), which
+ * breaks the rule that adding outputs leaves the model's results unchanged. Until that is solved
+ * (for example by running the lens as a second session), the explorer does not turn it on.
+ */
+import type { HiddenStatePlan } from './hiddenStateFinder';
+import type { OnnxGraph, OnnxNode } from './onnxGraph';
+import { ProtobufWriter } from './protobufWriter';
+
+export interface LogitLensOutputs {
+  /** Per state 0..L: [1, T, 1] float32 log-probability of the top token. */
+  topLogprob: string[];
+  /** Per state 0..L: [1, T, 1] int64 id of the top token. */
+  topId: string[];
+  /** Per state 0..L: [1, T, 1] float32 log-probability of token t+1 at position t (the last is meaningless). */
+  nextLogprob: string[];
+}
+
+export interface LogitLensGraph {
+  /** Encoded NodeProto messages to append to the graph. */
+  nodes: Uint8Array[];
+  outputs: LogitLensOutputs;
+}
+
+/** Multiply-adds of the lens's extra lm_heads per token above which it is not built. */
+export const LENS_BUDGET = 64e6;
+
+export function lensIsAffordable(layers: number, hidden: number, vocab: number): boolean {
+  return layers * hidden * vocab <= LENS_BUDGET;
+}
+
+/** Chains longer than this are not a final norm and an unembedding: no lens. */
+const MAX_CHAIN_NODES = 64;
+
+const NODE = { input: 1, output: 2, name: 3, opType: 4, attribute: 5, domain: 7 } as const;
+const ATTRIBUTE = { name: 1, i: 3, t: 5, type: 20 } as const;
+const ATTRIBUTE_TYPE = { int: 2, tensor: 4 } as const;
+const TENSOR = { dims: 1, dataType: 2, rawData: 9 } as const;
+const INT64 = 7;
+
+function encodeNode(
+  name: string,
+  opType: string,
+  inputs: string[],
+  outputs: string[],
+  attributes: Uint8Array[] = [],
+  domain = '',
+): Uint8Array {
+  const w = new ProtobufWriter();
+  for (const i of inputs) w.string(NODE.input, i);
+  for (const o of outputs) w.string(NODE.output, o);
+  w.string(NODE.name, name).string(NODE.opType, opType);
+  for (const a of attributes) w.bytesField(NODE.attribute, a);
+  if (domain) w.string(NODE.domain, domain);
+  return w.finish();
+}
+
+function intAttribute(name: string, value: number): Uint8Array {
+  return new ProtobufWriter()
+    .string(ATTRIBUTE.name, name)
+    .int64(ATTRIBUTE.i, value)
+    .int(ATTRIBUTE.type, ATTRIBUTE_TYPE.int)
+    .finish();
+}
+
+function int64Constant(output: string, dims: number[], values: bigint[]): Uint8Array {
+  const raw = new Uint8Array(new BigInt64Array(values).buffer);
+  const tensor = new ProtobufWriter();
+  for (const d of dims) tensor.int(TENSOR.dims, d);
+  tensor.int(TENSOR.dataType, INT64).bytesField(TENSOR.rawData, raw);
+  const value = new ProtobufWriter()
+    .string(ATTRIBUTE.name, 'value')
+    .bytesField(ATTRIBUTE.t, tensor.finish())
+    .int(ATTRIBUTE.type, ATTRIBUTE_TYPE.tensor)
+    .finish();
+  return encodeNode(`${output}/Constant`, 'Constant', [], [output], [value]);
+}
+
+/** The nodes on every path from `from` to `to`, in graph order. */
+function chainBetween(graph: OnnxGraph, from: string, to: string): OnnxNode[] {
+  const consumers = new Map<string, OnnxNode[]>();
+  const producer = new Map<string, OnnxNode>();
+  for (const n of graph.nodes) {
+    for (const i of n.inputs) consumers.set(i, [...(consumers.get(i) ?? []), n]);
+    for (const o of n.outputs) producer.set(o, n);
+  }
+  const below = new Set<OnnxNode>();
+  const stack = [from];
+  while (stack.length > 0) {
+    for (const n of consumers.get(stack.pop()!) ?? []) {
+      if (below.has(n)) continue;
+      below.add(n);
+      stack.push(...n.outputs.filter(Boolean));
+    }
+  }
+  const above = new Set<OnnxNode>();
+  const back = [to];
+  while (back.length > 0) {
+    const n = producer.get(back.pop()!);
+    if (!n || above.has(n)) continue;
+    above.add(n);
+    back.push(...n.inputs.filter(Boolean));
+  }
+  return graph.nodes.filter((n) => below.has(n) && above.has(n));
+}
+
+/**
+ * The lens for a residual-add plan, or null when the graph's head is not a plain chain from the
+ * last block's output to `logits` (then LinScope simply shows no lens).
+ */
+export function buildLogitLens(graph: OnnxGraph, plan: HiddenStatePlan): LogitLensGraph | null {
+  if (
+    plan.style !== 'residual-add' ||
+    !graph.outputs.includes('logits') ||
+    !graph.inputs.includes('input_ids')
+  )
+    return null;
+  const path = chainBetween(graph, plan.lastBlockOutput, 'logits');
+  if (path.length === 0 || path.length > MAX_CHAIN_NODES || path.some((n) => n.hasSubgraph)) return null;
+  const chain = path;
+  const produced = new Set(chain.flatMap((n) => n.outputs));
+  const nodes: Uint8Array[] = [];
+  const ns = 'linscope/lens';
+  // Token t's true next token is input t+1 (padded with 0 at the end), as [1, T, 1].
+  nodes.push(
+    int64Constant(`${ns}/k`, [1], [1n]),
+    int64Constant(`${ns}/one`, [1], [1n]),
+    int64Constant(`${ns}/end`, [1], [0x7fffffffffffffffn]),
+    int64Constant(`${ns}/pad`, [1, 1], [0n]),
+    int64Constant(`${ns}/shape`, [3], [1n, -1n, 1n]),
+    encodeNode(
+      `${ns}/Slice`,
+      'Slice',
+      ['input_ids', `${ns}/one`, `${ns}/end`, `${ns}/one`],
+      [`${ns}/next_slice`],
+    ),
+    encodeNode(
+      `${ns}/Concat`,
+      'Concat',
+      [`${ns}/next_slice`, `${ns}/pad`],
+      [`${ns}/next_flat`],
+      [intAttribute('axis', 1)],
+    ),
+    encodeNode(`${ns}/Reshape`, 'Reshape', [`${ns}/next_flat`, `${ns}/shape`], [`${ns}/next_ids`]),
+  );
+  const outputs: LogitLensOutputs = { topLogprob: [], topId: [], nextLogprob: [] };
+  plan.hiddenStates.forEach((state, s) => {
+    const last = s === plan.hiddenStates.length - 1;
+    let logits = 'logits';
+    if (!last) {
+      const rename = (t: string) =>
+        t === plan.lastBlockOutput ? state : produced.has(t) ? `${t}::lens${s}` : t;
+      for (const n of chain) {
+        nodes.push(
+          encodeNode(
+            `${n.name}::lens${s}`,
+            n.opType,
+            n.inputs.map(rename),
+            n.outputs.map(rename),
+            n.attributes,
+            n.domain,
+          ),
+        );
+      }
+      logits = rename('logits');
+    }
+    const p = `${ns}${s}`;
+    nodes.push(
+      encodeNode(`${p}/LogSoftmax`, 'LogSoftmax', [logits], [`${p}/logprobs`], [intAttribute('axis', -1)]),
+      encodeNode(
+        `${p}/TopK`,
+        'TopK',
+        [`${p}/logprobs`, `${ns}/k`],
+        [`${p}/top_logprob`, `${p}/top_id`],
+        [intAttribute('axis', -1)],
+      ),
+      encodeNode(
+        `${p}/GatherElements`,
+        'GatherElements',
+        [`${p}/logprobs`, `${ns}/next_ids`],
+        [`${p}/next_logprob`],
+        [intAttribute('axis', -1)],
+      ),
+    );
+    outputs.topLogprob.push(`${p}/top_logprob`);
+    outputs.topId.push(`${p}/top_id`);
+    outputs.nextLogprob.push(`${p}/next_logprob`);
+  });
+  return { nodes, outputs };
+}
