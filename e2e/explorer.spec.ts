@@ -10,6 +10,7 @@ import { join, resolve } from 'node:path';
 import AxeBuilder from '@axe-core/playwright';
 import type { Page } from '@playwright/test';
 import type { LinScopeResult } from '../src/share/result';
+import { tokenLabel } from '../src/ui/charts/tokenLabel';
 import { expect, openApp, test } from './fixtures';
 
 const ROOT = resolve('.');
@@ -82,6 +83,21 @@ test('a typed prompt on the embedded model: charts show the exported numbers, wh
   expect(result.tokens.map((t) => t.text).join('')).toBe(PROMPT);
   await expectChartsShow(page, result);
 
+  // The logit lens grid shows the exported top tokens; its last row is the model's own prediction.
+  const lens = result.logitLens;
+  expect(lens).toBeTruthy();
+  const grid = page.getByTestId('logit-lens');
+  await expect(grid).toHaveAttribute('data-states', String(result.layers.length + 1));
+  for (const [s, t] of [
+    [0, 0],
+    [2, 3],
+    [result.layers.length, 5],
+  ]) {
+    const cell = grid.locator(`td[data-state="${s}"][data-token="${t}"]`);
+    await expect(cell).toHaveAttribute('data-top-id', String(lens?.topId[s][t]));
+    await expect(cell).toHaveText(tokenLabel(lens?.tokenText[String(lens?.topId[s][t])] ?? ''));
+  }
+
   if (backend !== 'wasm') return; // the CLI comparison is backend-independent: once is enough
   const cli = spawnSync(
     process.execPath,
@@ -109,6 +125,10 @@ test('a typed prompt on the embedded model: charts show the exported numbers, wh
     }
     expect(Math.abs((other.heldOut?.linearity ?? 0) - (layer.heldOut?.linearity ?? 0))).toBeLessThan(1e-3);
   }
+  const cliLens = fromCli.logitLens?.topId.flat() ?? [];
+  const pageLens = result.logitLens?.topId.flat() ?? [];
+  expect(cliLens.length).toBe(pageLens.length);
+  expect(cliLens.filter((id, i) => id === pageLens[i]).length / cliLens.length).toBeGreaterThan(0.98);
 });
 
 test('an uploaded file is analysed, and the page passes an accessibility check', async ({

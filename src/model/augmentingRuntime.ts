@@ -22,8 +22,8 @@ export interface ModelFileAccess {
 
 export interface AugmentationRecord {
   plan: HiddenStatePlan;
-  /** The logit-lens outputs, when the lens was built (see logitLensGraph.ts). */
-  lens: LogitLensOutputs | null;
+  /** The logit lens, when it was built: its own session and output names (see logitLensGraph.ts). */
+  lens: { outputs: LogitLensOutputs; session: Ort.InferenceSession } | null;
   /** Milliseconds spent parsing the graph, finding the states and appending outputs. */
   augmentMs: number;
   modelBytes: number;
@@ -62,8 +62,11 @@ export class AugmentingRuntime {
     const started = performance.now();
     const graph = readOnnxGraph(bytes);
     const plan = findHiddenStates(graph, { layers: this.expectedLayers });
+    const augmented = augmentGraph(bytes, plan, graph);
+    // The lens runs in a session of its own: inside the model's session its extra nodes would change
+    // how onnxruntime optimises the model's own head, and with it the logits (by ~1e-5).
     const lens = this.logitLens ? buildLogitLens(graph, plan) : null;
-    const augmented = augmentGraph(bytes, plan, graph, lens);
+    const lensBytes = lens ? augmentGraph(bytes, plan, graph, lens) : null;
     const augmentMs = performance.now() - started;
     // A graph read from a path has lost its folder: hand onnxruntime its external data files too.
     const files = this.files;
@@ -80,7 +83,16 @@ export class AugmentingRuntime {
           }
         : options;
     const session = await this.ort.InferenceSession.create(augmented, sessionOptions);
-    this.records.set(session, { plan, lens: lens?.outputs ?? null, augmentMs, modelBytes: bytes.length });
+    const lensSession =
+      lens && lensBytes
+        ? await this.ort.InferenceSession.create(lensBytes, cpuOnly(sessionOptions)).catch(() => null)
+        : null;
+    this.records.set(session, {
+      plan,
+      lens: lens && lensSession ? { outputs: lens.outputs, session: lensSession } : null,
+      augmentMs,
+      modelBytes: bytes.length,
+    });
     return session;
   }
 
@@ -99,6 +111,20 @@ export type Transformers = typeof import('@huggingface/transformers');
 export interface LinScopeRuntime {
   runtime: AugmentingRuntime;
   transformers: Transformers;
+}
+
+/**
+ * The lens models are small (that is when a lens is built): on the CPU (wasm) they cost little,
+ * while WebGPU would compile another set of shaders for them.
+ */
+function cpuOnly(
+  options: Ort.InferenceSession.SessionOptions | undefined,
+): Ort.InferenceSession.SessionOptions {
+  const providers = (options?.executionProviders ?? []).filter(
+    (ep) => ep !== 'webgpu' && (typeof ep !== 'object' || ep.name !== 'webgpu'),
+  );
+  const { executionProviders: _, ...rest } = options ?? {};
+  return providers.length > 0 ? { ...rest, executionProviders: providers } : rest;
 }
 
 const ORT_SYMBOL = Symbol.for('onnxruntime');

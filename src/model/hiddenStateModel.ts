@@ -17,7 +17,7 @@ export interface ModelSpec {
   dtype: ModelDtype;
   device: ModelDevice;
   revision?: string;
-  /** Build the in-graph logit lens (small models only; see logitLensGraph.ts for why it is opt-in). */
+  /** Build the logit lens (default: where it is affordable, see logitLensGraph.ts); false turns it off. */
   logitLens?: boolean;
 }
 
@@ -69,6 +69,10 @@ interface RawConfig {
   max_position_embeddings?: number;
   n_positions?: number;
   n_ctx?: number;
+  num_attention_heads?: number;
+  n_head?: number;
+  num_key_value_heads?: number;
+  head_dim?: number;
 }
 
 function float16ToFloat32(bits: number): number {
@@ -165,7 +169,7 @@ export class HiddenStateModel {
     const layers = layersOf(config) ?? 0;
     const hidden = config.hidden_size ?? config.n_embd ?? 0;
     rt.runtime.logitLens =
-      spec.logitLens === true &&
+      spec.logitLens !== false &&
       lensIsAffordable(layers + 1, hidden, config.vocab_size ?? Number.POSITIVE_INFINITY);
     onProgress?.({ stage: 'augment' });
     // LinScope supplies onnxruntime itself, so transformers.js knows no devices and rejects any
@@ -268,7 +272,7 @@ export class HiddenStateModel {
         hiddenStates,
         lastBlockOutput,
         logits,
-        lens: this.readLens(outputs, T),
+        lens: await this.runLens(ids),
       };
     } finally {
       for (const [name, tensor] of Object.entries(outputs))
@@ -276,26 +280,58 @@ export class HiddenStateModel {
     }
   }
 
-  private readLens(outputs: Record<string, TensorLike>, T: number): ForwardLens | null {
-    const names = this.augmentation.lens;
-    if (!names) return null;
-    const states = names.topId.length;
-    const lens: ForwardLens = {
+  /**
+   * The logit lens for one window, from the lens session (same inputs as the model, empty cache).
+   * Null where the model has no lens, or takes inputs the lens cannot fill.
+   */
+  private async runLens(ids: readonly number[]): Promise<ForwardLens | null> {
+    const lens = this.augmentation.lens;
+    if (!lens || this.spec.dtype === 'fp16' || this.spec.dtype === 'q4f16') return null;
+    const { Tensor } = this.rt.runtime.ort;
+    const T = ids.length;
+    const c = this.config;
+    const heads = c.num_attention_heads ?? c.n_head ?? 1;
+    const kvHeads = c.num_key_value_heads ?? heads;
+    const headDim = c.head_dim ?? Math.floor((c.hidden_size ?? c.n_embd ?? 0) / heads);
+    const feeds: Record<string, InstanceType<typeof Tensor>> = {};
+    for (const name of lens.session.inputNames) {
+      if (name === 'input_ids') feeds[name] = new Tensor('int64', BigInt64Array.from(ids, BigInt), [1, T]);
+      else if (name === 'attention_mask')
+        feeds[name] = new Tensor('int64', new BigInt64Array(T).fill(1n), [1, T]);
+      else if (name === 'position_ids')
+        feeds[name] = new Tensor(
+          'int64',
+          BigInt64Array.from({ length: T }, (_, i) => BigInt(i)),
+          [1, T],
+        );
+      else if (name.startsWith('past_key_values'))
+        feeds[name] = new Tensor('float32', new Float32Array(0), [1, kvHeads, 0, headDim]);
+      else return null;
+    }
+    const { topId, topLogprob, nextLogprob } = lens.outputs;
+    const out = await lens.session.run(feeds, [...topId, ...topLogprob, ...nextLogprob]);
+    const states = topId.length;
+    const result: ForwardLens = {
       topId: new Int32Array(states * T),
       topProb: new Float32Array(states * T),
       nextLoss: new Float32Array(states * T),
     };
     for (let s = 0; s < states; s++) {
-      const ids = outputs[names.topId[s]].data as ArrayLike<bigint>;
-      const top = toFloat32(outputs[names.topLogprob[s]]);
-      const next = toFloat32(outputs[names.nextLogprob[s]]);
+      const top = out[topId[s]].data as BigInt64Array;
+      const logprob = out[topLogprob[s]].data as Float32Array;
+      const next = out[nextLogprob[s]].data as Float32Array;
       for (let t = 0; t < T; t++) {
-        lens.topId[s * T + t] = Number(ids[t]);
-        lens.topProb[s * T + t] = Math.exp(top[t]);
-        lens.nextLoss[s * T + t] = t < T - 1 ? -next[t] : Number.NaN;
+        result.topId[s * T + t] = Number(top[t]);
+        result.topProb[s * T + t] = Math.exp(logprob[t]);
+        result.nextLoss[s * T + t] = t < T - 1 ? -next[t] : Number.NaN;
       }
     }
-    return lens;
+    return result;
+  }
+
+  /** The text of one token id, as a reader should see it. */
+  tokenText(id: number): string {
+    return this.tokenizer.decode([id], { skip_special_tokens: false });
   }
 
   async dispose(): Promise<void> {

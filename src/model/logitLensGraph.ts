@@ -7,11 +7,10 @@
  * shared by name, so nothing large is duplicated. Only small tensors leave the graph: for each state
  * the top token and its log-probability (LogSoftmax -> TopK(1)) and the log-probability of the true
  * next token (GatherElements with the input ids shifted by one). It costs one lm_head per layer, so
- * LinScope builds it only for models where that is cheap (`lensIsAffordable`), and only on request
- * (`ModelSpec.logitLens`): with the copies in the graph, onnxruntime's extended optimisations treat
- * the model's own head differently and its logits move by ~1e-5 (measured on stories260K), which
- * breaks the rule that adding outputs leaves the model's results unchanged. Until that is solved
- * (for example by running the lens as a second session), the explorer does not turn it on.
+ * LinScope builds it only for models where that is cheap (`lensIsAffordable`), and runs it as a
+ * second session: with the copies in the model's own graph, onnxruntime's extended optimisations
+ * treat the model's head differently and its logits move by ~1e-5 (measured on stories260K), which
+ * would break the rule that adding outputs leaves the model's results unchanged.
  */
 import type { HiddenStatePlan } from './hiddenStateFinder';
 import type { OnnxGraph, OnnxNode } from './onnxGraph';

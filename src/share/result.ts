@@ -34,6 +34,22 @@ export interface ResultPerToken {
   };
 }
 
+/**
+ * The logit lens: the model's final norm and unembedding applied to every state, [L+1][T] (state
+ * 0 = embeddings, state L = the model's own output). Present for models small enough that one extra
+ * unembedding per layer is cheap (docs/result-json.md).
+ */
+export interface ResultLogitLens {
+  /** The most likely next token read from each state. */
+  topId: number[][];
+  /** Its probability. */
+  topProb: number[][];
+  /** -log p(the true next token), in nats; null where the next token is not in the same window. */
+  nextLoss: (number | null)[][];
+  /** The text of every id in `topId`. */
+  tokenText: Record<string, string>;
+}
+
 export interface LinScopeResult {
   schema: typeof RESULT_SCHEMA;
   generator: { name: 'linscope'; version: string };
@@ -63,6 +79,8 @@ export interface LinScopeResult {
   /** L+1 entries: anisotropy and intrinsic dimension per state. */
   states: StateRecord[];
   perToken: ResultPerToken | null;
+  /** Absent in results from before the lens existed; null where the model has none. */
+  logitLens?: ResultLogitLens | null;
 }
 
 /** NaN and infinities are not JSON: they become null. */

@@ -1,6 +1,7 @@
 import { type ReactNode, useState } from 'react';
 import type { LinScopeResult } from '../share/result';
 import { CompanionCharts, FlashList, LinearityChart, NonlinearityHeatmap, TokenTextView } from './charts';
+import { LogitLensGrid } from './LogitLensGrid';
 
 interface ResultsViewProps {
   result: LinScopeResult;
@@ -59,6 +60,23 @@ export function ResultsView({
         onFocusLayer={onFocusLayer}
         focusToken={focusToken}
         onFocusToken={setFocusToken}
+        renderTooltipExtra={
+          result.logitLens
+            ? (cell) => {
+                // Pair l -> l+1 ends in state l+1: what the model would predict from there.
+                const lens = result.logitLens!;
+                const id = lens.topId[cell.layer + 1]?.[cell.token];
+                if (id === undefined) return null;
+                const p = lens.topProb[cell.layer + 1][cell.token];
+                return (
+                  <span data-testid="heatmap-lens">
+                    Logit lens after this pair: {JSON.stringify(lens.tokenText[id] ?? '')} (
+                    {(p * 100).toFixed(1)}%)
+                  </span>
+                );
+              }
+            : undefined
+        }
       />
       <TokenTextView
         result={result}
@@ -74,6 +92,14 @@ export function ResultsView({
         onFocusLayer={onFocusLayer}
         onFocusToken={setFocusToken}
       />
+      {result.logitLens && (
+        <LogitLensGrid
+          result={result}
+          lens={result.logitLens}
+          focusToken={focusToken}
+          onFocusToken={setFocusToken}
+        />
+      )}
       <CompanionCharts result={result} focusLayer={focusLayer} />
       <details className="layer-table-details">
         <summary>All numbers, per layer pair</summary>

@@ -23,7 +23,13 @@ import {
   type ModelSpec,
 } from '../model/hiddenStateModel';
 import { planWindows } from '../model/windows';
-import { finiteOrNull, type LinScopeResult, RESULT_SCHEMA, type ResultToken } from '../share/result';
+import {
+  finiteOrNull,
+  type LinScopeResult,
+  RESULT_SCHEMA,
+  type ResultLogitLens,
+  type ResultToken,
+} from '../share/result';
 import { writeSafetensors } from '../share/safetensors';
 import { contentHash, MemoryFitStore, type ReferenceFitStore } from './referenceFitStore';
 import type { AnalysisSettings } from './settings';
@@ -128,6 +134,8 @@ interface RunStates {
   tokens: ResultToken[];
   windows: { doc: number; start: number; end: number }[];
   vocab: number;
+  /** Pooled logit lens [L+1][N] over the kept tokens, where the model has one. */
+  lens: ResultLogitLens | null;
 }
 
 async function runTexts(
@@ -151,7 +159,13 @@ async function runTexts(
     hooks.signal?.throwIfAborted();
     hooks.onProgress?.({ stage: 'forward', of, window: k + 1, windows: allWindows.length });
     const r = await model.forward(w.ids);
-    results.push({ doc, textStart: w.textStart, keepFrom: w.keepFrom, r });
+    // The job never reads the logits ([T, V]: 200 MB per 1,024-token window of a GPT-2): drop them now.
+    results.push({
+      doc,
+      textStart: w.textStart,
+      keepFrom: w.keepFrom,
+      r: { ...r, logits: new Float32Array(0) },
+    });
     kept += r.tokens - w.keepFrom;
   }
   if (results.length === 0)
@@ -163,9 +177,24 @@ async function runTexts(
   const ids: number[] = [];
   const tokens: ResultToken[] = [];
   const windows: RunStates['windows'] = [];
+  const hasLens = results.every((x) => x.r.lens !== null);
+  const lensRows = (fill: () => (number | null)[]) => Array.from({ length: L + 1 }, fill);
+  const lens = hasLens
+    ? { topId: lensRows(() => []), topProb: lensRows(() => []), nextLoss: lensRows(() => []) }
+    : null;
   let row = 0;
   for (const { doc, textStart, keepFrom, r } of results) {
     const T = r.tokens - keepFrom;
+    if (lens && r.lens) {
+      for (let l = 0; l <= L; l++) {
+        for (let t = keepFrom; t < r.tokens; t++) {
+          const at = l * r.tokens + t;
+          lens.topId[l].push(r.lens.topId[at]);
+          lens.topProb[l].push(r.lens.topProb[at]);
+          lens.nextLoss[l].push(finiteOrNull(r.lens.nextLoss[at]));
+        }
+      }
+    }
     for (let l = 0; l <= L; l++) {
       data.set(
         r.hiddenStates.subarray((l * r.tokens + keepFrom) * d, (l + 1) * r.tokens * d),
@@ -185,7 +214,24 @@ async function runTexts(
     for (const t of model.describeTokens(plan.ids.slice(0, n)))
       tokens.push({ id: t.id, text: t.text, doc: plan.doc });
   }
-  return { states: hiddenStates(data, L + 1, N, d), lastBlockOutput, ids, tokens, windows, vocab };
+  const lensTokens: Record<string, string> = {};
+  if (lens) for (const id of new Set(lens.topId.flat() as number[])) lensTokens[id] = model.tokenText(id);
+  return {
+    states: hiddenStates(data, L + 1, N, d),
+    lastBlockOutput,
+    ids,
+    tokens,
+    windows,
+    vocab,
+    lens: lens
+      ? {
+          topId: lens.topId as number[][],
+          topProb: lens.topProb as number[][],
+          nextLoss: lens.nextLoss,
+          tokenText: lensTokens,
+        }
+      : null,
+  };
 }
 
 async function referenceFit(
@@ -262,6 +308,7 @@ export async function runAnalyzeJob(
     },
     tokens: run.tokens,
     windows: run.windows,
+    logitLens: run.lens,
   } satisfies Partial<LinScopeResult>;
   const scored: LayerPairRecord[] = [];
   hooks.onPartial?.({ ...base, excludedTokens: [], layers: [], states: [] });

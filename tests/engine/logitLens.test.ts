@@ -42,7 +42,7 @@ describe('the in-graph logit lens on the embedded model', () => {
     rt.transformers.env.localModelPath = `${PUBLIC_MODELS}/`;
     rt.transformers.env.allowLocalModels = true;
     rt.transformers.env.allowRemoteModels = false;
-    model = await HiddenStateModel.load(rt, { id: MODEL, dtype: 'fp32', device: 'cpu', logitLens: true });
+    model = await HiddenStateModel.load(rt, { id: MODEL, dtype: 'fp32', device: 'cpu' });
     ids = model.encode(
       'And the LORD said unto Moses, Go in unto Pharaoh, and tell him: a hacker is a person who enjoys programming.',
     );
