@@ -13,6 +13,7 @@ import { appReducer, INITIAL_STATE } from './appState';
 import { BackendBadge } from './BackendBadge';
 import { BACKEND_CHOICES, backendChoiceFromSearch } from './backendChoice';
 import { ContinuationPanel } from './ContinuationPanel';
+import { FileButton } from './FileButton';
 import { LiveCharts } from './LiveCharts';
 import { ModelPicker, type PickerModel } from './ModelPicker';
 import { PromptPanel } from './PromptPanel';
@@ -492,19 +493,13 @@ export function App() {
           </div>
           <RunStatus state={state} backend={backend} />
           <div className="row shared-inputs">
-            <label className="file-button">
+            <FileButton
+              testId="open-linscope-file"
+              accept=".json,application/json"
+              onFiles={(files) => void permalink.openFile(files[0])}
+            >
               Open a shared analysis (.linscope.json)…
-              <input
-                type="file"
-                data-testid="open-linscope-file"
-                accept=".json,application/json"
-                onChange={(e) => {
-                  const file = e.target.files?.[0];
-                  if (file) void permalink.openFile(file);
-                  e.target.value = '';
-                }}
-              />
-            </label>
+            </FileButton>
             {recent.recent.length > 0 && (
               <label>
                 Recent{' '}

@@ -1,6 +1,7 @@
 import { useId, useState } from 'react';
 import { type CatalogModel, isHubId } from '../model/catalog';
 import type { ModelDtype } from '../model/hiddenStateModel';
+import { FileButton } from './FileButton';
 
 export interface PickerModel extends Omit<CatalogModel, 'source'> {
   source: CatalogModel['source'] | 'local';
@@ -120,33 +121,12 @@ export function ModelPicker(props: ModelPickerProps) {
             {hubError}
           </p>
         )}
-        <label className="file-button">
+        <FileButton testId="model-folder-input" directory onFiles={props.onOpenFolder}>
           Open a model folder (config.json, tokenizer.json, onnx/)…
-          <input
-            type="file"
-            data-testid="model-folder-input"
-            // Non-standard, but every current browser supports picking a folder this way.
-            webkitdirectory=""
-            multiple
-            onChange={(e) => {
-              props.onOpenFolder([...(e.target.files ?? [])]);
-              e.target.value = '';
-            }}
-          />
-        </label>
-        <label className="file-button">
+        </FileButton>
+        <FileButton testId="llama2c-input" multiple accept=".bin" onFiles={props.onOpenLlama2c}>
           Open a llama2.c checkpoint (model .bin + tokenizer .bin)…
-          <input
-            type="file"
-            data-testid="llama2c-input"
-            multiple
-            accept=".bin"
-            onChange={(e) => {
-              props.onOpenLlama2c([...(e.target.files ?? [])]);
-              e.target.value = '';
-            }}
-          />
-        </label>
+        </FileButton>
       </details>
     </fieldset>
   );

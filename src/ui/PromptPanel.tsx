@@ -1,5 +1,6 @@
 import { type DragEvent, useId, useState } from 'react';
 import type { TokenCount } from '../worker/protocol';
+import { FileButton } from './FileButton';
 import type { PromptInput } from './promptInput';
 
 interface PromptPanelProps {
@@ -61,19 +62,13 @@ export function PromptPanel({
         onChange={(e) => onChange({ ...input, text: e.target.value, fileName: null })}
       />
       <div className="row prompt-panel__tools">
-        <label className="file-button">
+        <FileButton
+          testId="file-input"
+          accept=".txt,.md,.markdown,.jsonl,text/plain"
+          onFiles={(files) => onFile(files[0])}
+        >
           Upload a file…
-          <input
-            type="file"
-            data-testid="file-input"
-            accept=".txt,.md,.markdown,.jsonl,text/plain"
-            onChange={(e) => {
-              const file = e.target.files?.[0];
-              if (file) onFile(file);
-              e.target.value = '';
-            }}
-          />
-        </label>
+        </FileButton>
         <label htmlFor={ids.corpus} className="checkbox">
           <input
             id={ids.corpus}

@@ -1,5 +1,6 @@
 import { useId } from 'react';
 import type { AnalysisSettings } from '../worker/analyzeJob';
+import { FileButton } from './FileButton';
 
 export type ReferenceChoice =
   | { kind: 'bundled' }
@@ -73,19 +74,13 @@ export function SettingsPanel({
           {reference.kind === 'user' && <option value="user">{reference.name}</option>}
           <option value="none">Nothing (no heatmap)</option>
         </select>
-        <label className="file-button">
+        <FileButton
+          testId="reference-input"
+          accept=".txt,.md,.jsonl,text/plain"
+          onFiles={(files) => onReferenceFile(files[0])}
+        >
           Use my own reference corpus…
-          <input
-            type="file"
-            data-testid="reference-input"
-            accept=".txt,.md,.jsonl,text/plain"
-            onChange={(e) => {
-              const file = e.target.files?.[0];
-              if (file) onReferenceFile(file);
-              e.target.value = '';
-            }}
-          />
-        </label>
+        </FileButton>
       </fieldset>
     </details>
   );
