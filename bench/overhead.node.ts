@@ -15,6 +15,7 @@ import * as ort from 'onnxruntime-node';
 import { augmentGraph } from '../src/model/augmentGraph';
 import { findHiddenStates } from '../src/model/hiddenStateFinder';
 import { readOnnxGraph } from '../src/model/onnxGraph';
+import { cacheShape, emptyCacheFeeds } from '../src/model/windowFeeds';
 import {
   BENCH_MODEL_DIR,
   BENCH_MODEL_FILE,
@@ -52,19 +53,13 @@ export function feedsFor(
     seed = (Math.imul(seed, 1664525) + 1013904223) >>> 0;
     return BigInt(seed % config.vocab_size);
   });
-  const feeds: Record<string, ort.Tensor> = {
-    input_ids: new ort.Tensor('int64', ids, [1, T]),
-    attention_mask: new ort.Tensor('int64', new BigInt64Array(T).fill(1n), [1, T]),
-    position_ids: new ort.Tensor(
-      'int64',
-      BigInt64Array.from({ length: T }, (_, i) => BigInt(i)),
-      [1, T],
-    ),
-  };
-  const headDim = config.n_embd / config.n_head;
-  for (const name of names)
-    if (name.startsWith('past_key_values'))
-      feeds[name] = new ort.Tensor('float32', new Float32Array(0), [1, config.n_head, 0, headDim]);
+  const feeds = emptyCacheFeeds(
+    names,
+    Array.from(ids, Number),
+    cacheShape(config),
+    (type, data, dims) => new ort.Tensor(type, data, dims),
+  );
+  if (!feeds) throw new Error(`the benchmark model takes inputs beyond one window's: ${names.join(', ')}`);
   return feeds;
 }
 

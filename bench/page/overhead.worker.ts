@@ -8,6 +8,7 @@ import { augmentGraph } from '../../src/model/augmentGraph';
 import { findHiddenStates } from '../../src/model/hiddenStateFinder';
 import { readOnnxGraph } from '../../src/model/onnxGraph';
 import { configureWasmRuntime, describeWebGpuAdapter } from '../../src/model/webRuntime';
+import { cacheShape, emptyCacheFeeds } from '../../src/model/windowFeeds';
 import type { Graph, OverheadCommand, OverheadMessage, OverheadRequest } from './protocol';
 
 const post = (message: OverheadMessage) => postMessage(message);
@@ -25,21 +26,13 @@ function feedsFor(T: number, names: readonly string[]): Record<string, ort.Tenso
     seed = (Math.imul(seed, 1664525) + 1013904223) >>> 0;
     return BigInt(seed % config.vocab_size);
   });
-  const made: Record<string, ort.Tensor> = {
-    input_ids: new ort.Tensor('int64', ids, [1, T]),
-    attention_mask: new ort.Tensor('int64', new BigInt64Array(T).fill(1n), [1, T]),
-    position_ids: new ort.Tensor(
-      'int64',
-      BigInt64Array.from({ length: T }, (_, i) => BigInt(i)),
-      [1, T],
-    ),
-  };
-  const headDim = config.n_embd / config.n_head;
-  for (const name of names)
-    if (name.startsWith('past_key_values'))
-      made[name] = new ort.Tensor('float32', new Float32Array(0), [1, config.n_head, 0, headDim]);
-  // Only the graph's own inputs (an export without position_ids must not be fed one).
-  const own = Object.fromEntries(Object.entries(made).filter(([name]) => names.includes(name)));
+  const own = emptyCacheFeeds(
+    names,
+    Array.from(ids, Number),
+    cacheShape(config),
+    (type, data, dims) => new ort.Tensor(type, data, dims),
+  );
+  if (!own) throw new Error(`the benchmark model takes inputs beyond one window's: ${names.join(', ')}`);
   feeds.set(T, own);
   return own;
 }

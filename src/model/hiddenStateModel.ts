@@ -6,6 +6,7 @@ import { LinScopeError } from '../errors';
 import type { AugmentationRecord, LinScopeRuntime } from './augmentingRuntime';
 import { lensIsAffordable } from './logitLensGraph';
 import { type TokenInfo, tokenTexts } from './tokens';
+import { cacheShape, emptyCacheFeeds } from './windowFeeds';
 
 export const MODEL_DTYPES = ['fp32', 'fp16', 'q8', 'q4', 'q4f16'] as const;
 export type ModelDtype = (typeof MODEL_DTYPES)[number];
@@ -289,25 +290,16 @@ export class HiddenStateModel {
     if (!lens || this.spec.dtype === 'fp16' || this.spec.dtype === 'q4f16') return null;
     const { Tensor } = this.rt.runtime.ort;
     const T = ids.length;
-    const c = this.config;
-    const heads = c.num_attention_heads ?? c.n_head ?? 1;
-    const kvHeads = c.num_key_value_heads ?? heads;
-    const headDim = c.head_dim ?? Math.floor((c.hidden_size ?? c.n_embd ?? 0) / heads);
-    const feeds: Record<string, InstanceType<typeof Tensor>> = {};
-    for (const name of lens.session.inputNames) {
-      if (name === 'input_ids') feeds[name] = new Tensor('int64', BigInt64Array.from(ids, BigInt), [1, T]);
-      else if (name === 'attention_mask')
-        feeds[name] = new Tensor('int64', new BigInt64Array(T).fill(1n), [1, T]);
-      else if (name === 'position_ids')
-        feeds[name] = new Tensor(
-          'int64',
-          BigInt64Array.from({ length: T }, (_, i) => BigInt(i)),
-          [1, T],
-        );
-      else if (name.startsWith('past_key_values'))
-        feeds[name] = new Tensor('float32', new Float32Array(0), [1, kvHeads, 0, headDim]);
-      else return null;
-    }
+    const feeds = emptyCacheFeeds(
+      lens.session.inputNames,
+      ids,
+      cacheShape(this.config),
+      (type, data, dims) =>
+        type === 'int64'
+          ? new Tensor('int64', data as BigInt64Array, dims)
+          : new Tensor('float32', data as Float32Array, dims),
+    );
+    if (!feeds) return null;
     const { topId, topLogprob, nextLogprob } = lens.outputs;
     const out = await lens.session.run(feeds, [...topId, ...topLogprob, ...nextLogprob]);
     const states = topId.length;

@@ -9,6 +9,7 @@ import * as ort from 'onnxruntime-node';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { HiddenStateModel } from '../../src/model/hiddenStateModel';
 import { nodeRuntime } from '../../src/model/nodeRuntime';
+import { emptyCacheFeeds } from '../../src/model/windowFeeds';
 import { getTensor, readSafetensors, toFloat32 } from '../../src/share/safetensors';
 import { maxAbsDiff } from '../support/compare';
 import { convertStories260K, ROOT, STORIES_ID } from '../support/models';
@@ -43,21 +44,13 @@ async function plainLogits(
   headDim: number,
 ): Promise<Float32Array> {
   const session = await ort.InferenceSession.create(modelPath);
-  const T = ids.length;
-  const feeds: Record<string, ort.Tensor> = {
-    input_ids: new ort.Tensor('int64', BigInt64Array.from(ids, BigInt), [1, T]),
-    attention_mask: new ort.Tensor('int64', new BigInt64Array(T).fill(1n), [1, T]),
-  };
-  if (session.inputNames.includes('position_ids')) {
-    feeds.position_ids = new ort.Tensor(
-      'int64',
-      BigInt64Array.from({ length: T }, (_, i) => BigInt(i)),
-      [1, T],
-    );
-  }
-  for (const name of session.inputNames.filter((n) => n.startsWith('past_key_values'))) {
-    feeds[name] = new ort.Tensor('float32', new Float32Array(0), [1, kvHeads, 0, headDim]);
-  }
+  const feeds = emptyCacheFeeds(
+    session.inputNames,
+    ids,
+    { kvHeads, headDim },
+    (type, data, dims) => new ort.Tensor(type, data, dims),
+  );
+  if (!feeds) throw new Error(`unexpected inputs ${session.inputNames.join(', ')}`);
   const out = await session.run(feeds);
   const logits = Float32Array.from(out.logits.data as Float32Array);
   await session.release();

@@ -1,0 +1,48 @@
+import { describe, expect, it } from 'vitest';
+import { cacheShape, emptyCacheFeeds } from './windowFeeds';
+
+const record = (type: string, data: BigInt64Array | Float32Array, dims: number[]) => ({
+  type,
+  data: Array.from(data, Number),
+  dims,
+});
+
+describe('emptyCacheFeeds()', () => {
+  it('fills ids, mask, positions and an empty cache for each declared input', () => {
+    const feeds = emptyCacheFeeds(
+      ['input_ids', 'attention_mask', 'position_ids', 'past_key_values.0.key'],
+      [5, 6, 7],
+      { kvHeads: 2, headDim: 8 },
+      record,
+    );
+    expect(feeds).toEqual({
+      input_ids: { type: 'int64', data: [5, 6, 7], dims: [1, 3] },
+      attention_mask: { type: 'int64', data: [1, 1, 1], dims: [1, 3] },
+      position_ids: { type: 'int64', data: [0, 1, 2], dims: [1, 3] },
+      'past_key_values.0.key': { type: 'float32', data: [], dims: [1, 2, 0, 8] },
+    });
+  });
+
+  it('feeds only what the graph declares, and gives up on an input it cannot fill', () => {
+    expect(
+      Object.keys(emptyCacheFeeds(['input_ids'], [1], { kvHeads: 1, headDim: 1 }, record) ?? {}),
+    ).toEqual(['input_ids']);
+    expect(
+      emptyCacheFeeds(['input_ids', 'use_cache_branch'], [1], { kvHeads: 1, headDim: 1 }, record),
+    ).toBeNull();
+  });
+});
+
+describe('cacheShape()', () => {
+  it('reads GPT-2 and Llama-style configs', () => {
+    expect(cacheShape({ n_head: 4, n_embd: 128 })).toEqual({ kvHeads: 4, headDim: 32 });
+    expect(cacheShape({ num_attention_heads: 8, num_key_value_heads: 4, hidden_size: 64 })).toEqual({
+      kvHeads: 4,
+      headDim: 8,
+    });
+    expect(cacheShape({ num_attention_heads: 4, head_dim: 16, hidden_size: 32 })).toEqual({
+      kvHeads: 4,
+      headDim: 16,
+    });
+  });
+});
