@@ -1,5 +1,6 @@
 import { type DragEvent, useId, useState } from 'react';
 import type { TokenCount } from '../worker/protocol';
+import { Checkbox } from './Checkbox';
 import { FileButton } from './FileButton';
 import type { PromptInput } from './promptInput';
 
@@ -30,7 +31,7 @@ export function PromptPanel({
   onChange,
   onFile,
 }: PromptPanelProps) {
-  const ids = { text: useId(), corpus: useId(), count: useId() };
+  const ids = { text: useId(), count: useId() };
   const [dragging, setDragging] = useState(false);
   const onDrop = (e: DragEvent) => {
     e.preventDefault();
@@ -69,16 +70,13 @@ export function PromptPanel({
         >
           Upload a file…
         </FileButton>
-        <label htmlFor={ids.corpus} className="checkbox">
-          <input
-            id={ids.corpus}
-            type="checkbox"
-            data-testid="corpus-toggle"
-            checked={input.corpus}
-            onChange={(e) => onChange({ ...input, corpus: e.target.checked })}
-          />
+        <Checkbox
+          testId="corpus-toggle"
+          checked={input.corpus}
+          onChange={(corpus) => onChange({ ...input, corpus })}
+        >
           A corpus: paragraphs separated by blank lines are separate texts
-        </label>
+        </Checkbox>
       </div>
       <p className="hint" id={ids.count} data-testid="token-count" aria-live="polite">
         {input.fileName ? `${input.fileName} · ` : ''}

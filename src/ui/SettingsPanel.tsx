@@ -1,5 +1,6 @@
 import { useId } from 'react';
 import type { AnalysisSettings } from '../worker/analyzeJob';
+import { Checkbox } from './Checkbox';
 import { FileButton } from './FileButton';
 
 export type ReferenceChoice =
@@ -25,44 +26,35 @@ export function SettingsPanel({
   onReference,
   onReferenceFile,
 }: SettingsPanelProps) {
-  const ids = { bos: useId(), massive: useId(), id: useId(), reference: useId() };
+  const referenceId = useId();
   return (
     <details className="panel settings-panel">
       <summary>Settings</summary>
       <fieldset disabled={disabled}>
-        <label htmlFor={ids.bos} className="checkbox">
-          <input
-            id={ids.bos}
-            type="checkbox"
-            data-testid="exclude-bos"
-            checked={settings.excludeBos}
-            onChange={(e) => onSettings({ ...settings, excludeBos: e.target.checked })}
-          />
+        <Checkbox
+          testId="exclude-bos"
+          checked={settings.excludeBos}
+          onChange={(v) => onSettings({ ...settings, excludeBos: v })}
+        >
           Leave the first token (BOS) out of the scores
-        </label>
-        <label htmlFor={ids.massive} className="checkbox">
-          <input
-            id={ids.massive}
-            type="checkbox"
-            data-testid="exclude-massive"
-            checked={settings.excludeMassive}
-            onChange={(e) => onSettings({ ...settings, excludeMassive: e.target.checked })}
-          />
+        </Checkbox>
+        <Checkbox
+          testId="exclude-massive"
+          checked={settings.excludeMassive}
+          onChange={(v) => onSettings({ ...settings, excludeMassive: v })}
+        >
           Leave out massive-norm tokens (attention sinks)
-        </label>
-        <label htmlFor={ids.id} className="checkbox">
-          <input
-            id={ids.id}
-            type="checkbox"
-            data-testid="intrinsic-dimension"
-            checked={settings.intrinsicDimension}
-            onChange={(e) => onSettings({ ...settings, intrinsicDimension: e.target.checked })}
-          />
+        </Checkbox>
+        <Checkbox
+          testId="intrinsic-dimension"
+          checked={settings.intrinsicDimension}
+          onChange={(v) => onSettings({ ...settings, intrinsicDimension: v })}
+        >
           Intrinsic dimension per layer (TwoNN; slow for long texts)
-        </label>
-        <label htmlFor={ids.reference}>Per-token maps fitted on</label>
+        </Checkbox>
+        <label htmlFor={referenceId}>Per-token maps fitted on</label>
         <select
-          id={ids.reference}
+          id={referenceId}
           data-testid="reference-select"
           value={reference.kind}
           onChange={(e) => {
