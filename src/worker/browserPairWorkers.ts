@@ -1,0 +1,36 @@
+/**
+ * Pair workers as nested Web Workers of the analysis worker. Browsers that cannot start a worker
+ * from a worker report it through `onFailure`, and the job fails with that message.
+ */
+import type { PairWorker, PairWorkers } from './parallelPairs';
+
+/** `threads` pair workers at most; `always` splits even small runs (tests). */
+export function browserPairWorkers(threads: number, always = false): PairWorkers {
+  return { threads, always, spawn: startPairWorker };
+}
+
+/** The cores a page may use for scoring: all but one (left for the page itself), at least one. */
+export function browserScoringThreads(): number {
+  const cores = typeof navigator !== 'undefined' ? navigator.hardwareConcurrency || 1 : 1;
+  return Math.max(1, Math.min(8, cores - 1));
+}
+
+function startPairWorker(): PairWorker {
+  const worker = new Worker(new URL('./pairEntry.ts', import.meta.url), {
+    type: 'module',
+    name: 'linscope-pairs',
+  });
+  return {
+    start(request, onMessage, onFailure) {
+      worker.onmessage = (event) => onMessage(event.data);
+      worker.onerror = (event) => {
+        event.preventDefault();
+        onFailure(new Error(`A scoring worker failed: ${event.message || 'it could not be started'}`));
+      };
+      worker.onmessageerror = () =>
+        onFailure(new Error('A scoring worker sent a message that could not be read'));
+      worker.postMessage(request);
+    },
+    terminate: () => worker.terminate(),
+  };
+}

@@ -1,0 +1,124 @@
+/**
+ * Scoring layer pairs on several worker threads (Node host): the same numbers as one thread, pairs
+ * reported as they arrive, cancel terminates the workers, a failure inside a worker rejects.
+ */
+import { describe, expect, it } from 'vitest';
+import { nodePairWorkers } from '../../cli/nodePairWorkers';
+import {
+  analyzeLayers,
+  fitReferenceMaps,
+  type HiddenStates,
+  hiddenStates,
+  type LayerPairRecord,
+} from '../../src/analysis';
+import { loadFixture } from '../../src/analysis/testing/fixture';
+import {
+  analyzeLayersInParallel,
+  PARALLEL_MIN_WORK,
+  type PairWorker,
+  type PairWorkers,
+  pairScoringWork,
+} from '../../src/worker/parallelPairs';
+
+/** Counts the workers started and terminated around a real pool. */
+function counted(inner: PairWorkers): PairWorkers & { started: number; terminated: number } {
+  const pool = {
+    ...inner,
+    started: 0,
+    terminated: 0,
+    spawn(): PairWorker {
+      pool.started++;
+      const worker = inner.spawn();
+      return {
+        start: (request, onMessage, onFailure) => worker.start(request, onMessage, onFailure),
+        terminate: () => {
+          pool.terminated++;
+          worker.terminate();
+        },
+      };
+    },
+  };
+  return pool;
+}
+
+/** Seeded states big enough that one pair takes a while (for cancelling mid-run). */
+function slowStates(): HiddenStates {
+  const [count, tokens, hidden] = [5, 2048, 256];
+  let seed = 7;
+  const data = new Float32Array(count * tokens * hidden);
+  for (let i = 0; i < data.length; i++) {
+    seed = (Math.imul(seed, 1664525) + 1013904223) >>> 0;
+    data[i] = seed / 4294967296 - 0.5;
+  }
+  return hiddenStates(data, count, tokens, hidden);
+}
+
+describe('analyzeLayersInParallel (Node worker threads)', () => {
+  it('analyzeLayersInParallel on 3 threads gives exactly the single-thread records, per-token values included', async () => {
+    const f = loadFixture('small');
+    const reference = fitReferenceMaps(f.states('reference_states'));
+    const options = { reference, intrinsicDimension: true } as const;
+    const single = analyzeLayers(f.states(), options);
+    const pool = counted(nodePairWorkers(3, true));
+    const arrived: LayerPairRecord[] = [];
+    const progress: number[] = [];
+    const parallel = await analyzeLayersInParallel(
+      f.states(),
+      options,
+      { onPair: (r) => arrived.push(r), onProgress: (p) => progress.push(p.done) },
+      pool,
+    );
+    expect(pool.started).toBe(3);
+    expect(pool.terminated).toBe(3);
+    expect(parallel.layers).toEqual(single.layers);
+    expect(parallel.states).toEqual(single.states);
+    expect(parallel.excludedTokens).toEqual(single.excludedTokens);
+    for (let l = 0; l < 3; l++) {
+      expect(Array.from(parallel.perToken?.relative[l] ?? [])).toEqual(
+        Array.from(single.perToken?.relative[l] ?? []),
+      );
+      expect(Array.from(parallel.perToken?.flash[l] ?? [])).toEqual(
+        Array.from(single.perToken?.flash[l] ?? []),
+      );
+    }
+    expect(arrived.map((r) => r.pair[0]).sort()).toEqual([0, 1, 2]);
+    expect(progress).toEqual([1, 2, 3]);
+  });
+
+  it('analyzeLayersInParallel scores a small run on the calling thread unless told to split it', async () => {
+    const f = loadFixture('small');
+    const states = f.states();
+    expect(pairScoringWork(3, states.tokens, states.hidden)).toBeLessThan(PARALLEL_MIN_WORK);
+    const pool = counted(nodePairWorkers(2));
+    const got = await analyzeLayersInParallel(states, {}, {}, pool);
+    expect(pool.started).toBe(0);
+    expect(got.layers).toEqual(analyzeLayers(states, {}).layers);
+  });
+
+  it('analyzeLayersInParallel: cancelling mid-run rejects with AbortError and terminates every worker', async () => {
+    const pool = counted(nodePairWorkers(2, true));
+    const controller = new AbortController();
+    const run = analyzeLayersInParallel(
+      slowStates(),
+      { companions: false },
+      { signal: controller.signal },
+      pool,
+    );
+    setTimeout(() => controller.abort(), 50);
+    await expect(run).rejects.toMatchObject({ name: 'AbortError' });
+    expect(pool.started).toBe(2);
+    expect(pool.terminated).toBe(2);
+  });
+
+  it('analyzeLayersInParallel: an error inside a worker rejects with its message, naming the pairs', async () => {
+    const f = loadFixture('small');
+    const reference = fitReferenceMaps(f.states('reference_states'));
+    // A reference of another width: analyzeLayers throws inside each worker.
+    const wrong = { ...reference, d: reference.d + 1 };
+    const pool = counted(nodePairWorkers(2, true));
+    await expect(analyzeLayersInParallel(f.states(), { reference: wrong }, {}, pool)).rejects.toThrow(
+      /Scoring pairs \d-\d: analyzeLayers: reference has 3 pairs/,
+    );
+    expect(pool.terminated).toBe(2);
+  });
+});
