@@ -16,6 +16,8 @@ export interface AnalyzeArgs {
   excludeBos: boolean;
   excludeMassive: boolean;
   window: number | null;
+  /** Cores for scoring layer pairs (null: every core for big runs). */
+  threads: number | null;
 }
 
 export const USAGE = `Usage:
@@ -23,6 +25,7 @@ export const USAGE = `Usage:
                    [--reference <file.txt> | --no-reference] [--dtype fp32|q8|fp16|q4|q4f16]
                    [--out result.json] [--dump-hidden hidden.safetensors]
                    [--corpus] [--exclude-bos] [--exclude-massive] [--window <tokens>]
+                   [--threads <n>]
 
   --input <file>     a .txt file (one text), or with --corpus a .txt of blank-line separated
                      documents or a .jsonl file (one {"text": ...} or string per line)
@@ -30,6 +33,8 @@ export const USAGE = `Usage:
   --out <file>       where the result JSON goes (default: standard output)
   --dump-hidden <f>  also write hidden_states [L+1, T, d], last_block_output [T, d], input_ids [T]
   --window <tokens>  longest window run at once (default: the model's context, at most 1024)
+  --threads <n>      cores that score layer pairs (default: all of them for big runs; the numbers
+                     are identical whatever the count)
 Exit status: 0 on success, 2 on bad input (with a one-line reason on standard error), 1 otherwise.`;
 
 const VALUE_FLAGS = [
@@ -41,6 +46,7 @@ const VALUE_FLAGS = [
   '--out',
   '--dump-hidden',
   '--window',
+  '--threads',
 ] as const;
 const BOOLEAN_FLAGS = ['--corpus', '--no-reference', '--exclude-bos', '--exclude-massive'] as const;
 
@@ -79,6 +85,10 @@ export function parseArgs(argv: readonly string[]): AnalyzeArgs | { command: 'he
   const window = windowValue === undefined ? null : Number(windowValue);
   if (window !== null && (!Number.isInteger(window) || window < 2))
     throw bad(`--window must be an integer >= 2, got ${windowValue}`);
+  const threadsValue = values.get('--threads');
+  const threads = threadsValue === undefined ? null : Number(threadsValue);
+  if (threads !== null && (!Number.isInteger(threads) || threads < 1 || threads > 256))
+    throw bad(`--threads must be an integer from 1 to 256, got ${threadsValue}`);
   if (flags.has('--no-reference') && values.has('--reference'))
     throw bad('--reference and --no-reference exclude each other');
   return {
@@ -95,5 +105,6 @@ export function parseArgs(argv: readonly string[]): AnalyzeArgs | { command: 'he
     excludeBos: flags.has('--exclude-bos'),
     excludeMassive: flags.has('--exclude-massive'),
     window,
+    threads,
   };
 }

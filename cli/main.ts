@@ -18,6 +18,7 @@ import {
   runAnalyzeJob,
 } from '../src/worker/analyzeJob';
 import { type AnalyzeArgs, parseArgs, USAGE } from './args';
+import { nodePairWorkers } from './nodePairWorkers';
 
 const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..');
 export const BUNDLED_REFERENCE = join(ROOT, 'public/corpus/reference-en.txt');
@@ -87,6 +88,7 @@ async function analyze(args: AnalyzeArgs): Promise<void> {
     reference,
   };
   const output = await runAnalyzeJob(rt, job, {
+    pairWorkers: args.threads === null ? nodePairWorkers() : nodePairWorkers(args.threads, args.threads > 1),
     onProgress: (p) => {
       if (process.stderr.isTTY && p.stage === 'forward')
         process.stderr.write(`\r${p.of} window ${p.window}/${p.windows}   `);

@@ -223,3 +223,31 @@ test('intrinsic dimension, when asked for, is drawn with the exported numbers', 
     expect(Number(drawn)).toBeCloseTo(v as number, 10);
   }
 });
+
+test('?threads=2 scores the layer pairs on two nested workers with the numbers of ?threads=1', async ({
+  page,
+  backend,
+}) => {
+  test.skip(backend !== 'wasm', 'Scoring runs on the CPU whatever the backend; checked on WASM.');
+  let pairWorkers = 0;
+  page.on('worker', (worker) => {
+    if (/pairEntry[^/]*\.js$/.test(worker.url())) pairWorkers++;
+  });
+  const text = readFileSync(join(ROOT, 'public/corpus/reference-en.txt'), 'utf8').slice(0, 6_000);
+  const run = async (threads: number) => {
+    await openApp(page, backend, `threads=${threads}`);
+    await page.getByTestId('prompt-input').fill(text);
+    await page.getByTestId('analyze-button').click();
+    return analyzed(page);
+  };
+  const two = await run(2);
+  // Two pair workers were started (nested workers of the analysis worker), and none with ?threads=1.
+  expect(pairWorkers).toBe(2);
+  const one = await run(1);
+  expect(pairWorkers).toBe(2);
+  expect(one.layers[0].n).toBeGreaterThan(one.layers[0].d);
+  for (const layer of one.layers) expect(layer.linearity).not.toBeNull();
+  expect(two.layers).toEqual(one.layers);
+  expect(two.states).toEqual(one.states);
+  expect(two.perToken).toEqual(one.perToken);
+});

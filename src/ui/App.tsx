@@ -22,6 +22,7 @@ import { ResultsView } from './ResultsView';
 import { RunStatus } from './RunStatus';
 import { type ReferenceChoice, SettingsPanel } from './SettingsPanel';
 import { SharePanel } from './SharePanel';
+import { scoringThreadsFromSearch } from './scoringThreads';
 import { startParamsFromSearch } from './urlParams';
 import { useBackend } from './useBackend';
 import { usePermalink } from './usePermalink';
@@ -183,6 +184,7 @@ export function App() {
               : reference.kind === 'none'
                 ? null
                 : { source: 'user', name: reference.name, texts: reference.texts },
+          threads: scoringThreadsFromSearch(window.location.search),
         },
         (progress) => dispatch({ type: 'progress', progress }),
         (partial) => dispatch({ type: 'partial', partial }),

@@ -6,7 +6,6 @@
 import packageJson from '../../package.json';
 import {
   type AnalysisProgress,
-  analyzeLayers,
   fitReferenceMaps,
   type HiddenStates,
   hiddenStates,
@@ -31,6 +30,7 @@ import {
   type ResultToken,
 } from '../share/result';
 import { writeSafetensors } from '../share/safetensors';
+import { analyzeLayersInParallel, type PairWorkers } from './parallelPairs';
 import { contentHash, MemoryFitStore, type ReferenceFitStore } from './referenceFitStore';
 import type { AnalysisSettings } from './settings';
 
@@ -63,6 +63,8 @@ export interface JobHooks {
   fitStore?: ReferenceFitStore;
   /** The result so far: after the forward passes (no layers yet), then after each scored pair. */
   onPartial?: (partial: PartialResult) => void;
+  /** Worker threads to score big runs' layer pairs on (default: this thread). */
+  pairWorkers?: PairWorkers;
 }
 
 /** A result still arriving: `layers` holds the pairs scored so far; per-token values come last. */
@@ -313,7 +315,7 @@ export async function runAnalyzeJob(
   const scored: LayerPairRecord[] = [];
   hooks.onPartial?.({ ...base, excludedTokens: [], layers: [], states: [] });
   const fit = job.reference ? await referenceFit(model, job.reference, settings, windowLength, hooks) : null;
-  const analysis = analyzeLayers(
+  const analysis = await analyzeLayersInParallel(
     run.states,
     {
       excludeBos: settings.excludeBos,
@@ -326,10 +328,13 @@ export async function runAnalyzeJob(
       signal: hooks.signal,
       onProgress: hooks.onProgress,
       onPair: (record) => {
+        // In pair order, whichever worker delivered it first.
         scored.push(record);
+        scored.sort((a, b) => a.pair[0] - b.pair[0]);
         hooks.onPartial?.({ ...base, excludedTokens: [], layers: [...scored], states: [] });
       },
     },
+    hooks.pairWorkers ?? { threads: 1, spawn: noPairWorkers },
   );
   const perToken = analysis.perToken;
   const result: LinScopeResult = {
@@ -354,4 +359,8 @@ export async function runAnalyzeJob(
         : null,
   };
   return { result, states: run.states, lastBlockOutput: run.lastBlockOutput, ids: run.ids };
+}
+
+function noPairWorkers(): never {
+  throw new Error('analyzeJob: no pair workers were configured');
 }

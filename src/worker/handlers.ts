@@ -15,6 +15,7 @@ import {
   type ReferenceCorpus,
   runAnalyzeJob,
 } from './analyzeJob';
+import { browserPairWorkers, browserScoringThreads } from './browserPairWorkers';
 import type {
   AnalyzeRequest,
   BackendChoice,
@@ -82,7 +83,14 @@ export async function handleAnalyze(request: AnalyzeRequest, hooks: JobHooks): P
       settings: request.settings,
       reference,
     },
-    { ...hooks, fitStore },
+    {
+      ...hooks,
+      fitStore,
+      pairWorkers:
+        request.threads === undefined
+          ? browserPairWorkers(browserScoringThreads())
+          : browserPairWorkers(request.threads, request.threads > 1),
+    },
   );
   return lastOutput.result;
 }

@@ -42,6 +42,11 @@ export interface AnalyzeRequest {
   settings: AnalysisSettings;
   /** `bundled`: the worker reads LinScope's own reference corpus; null: no per-token values. */
   reference: ReferenceCorpus | 'bundled' | null;
+  /**
+   * Cores for scoring layer pairs (`?threads=N`): with N > 1 the pairs are always split over N
+   * pair workers; omitted, big runs use all cores but one and small ones the worker itself.
+   */
+  threads?: number;
 }
 
 export interface UserFile {

@@ -102,8 +102,38 @@ describe('linscope analyze', () => {
     expect(result.layers[0].n).toBe(result.tokens.length);
   });
 
+  it('--threads 2 scores the pairs on two worker threads with the same numbers as --threads 1', () => {
+    // About 1000 tokens of the bundled corpus: n > d = 64, so every score is a number.
+    const text = join(work, 'long.txt');
+    writeFileSync(text, readFileSync(join(ROOT, 'public/corpus/reference-en.txt'), 'utf8').slice(0, 4000));
+    const run = (threads: string) => {
+      const r = linscope(
+        'analyze',
+        '--model',
+        modelDir,
+        '--input',
+        text,
+        '--no-reference',
+        '--threads',
+        threads,
+      );
+      expect(r.stderr).toBe('');
+      expect(r.status).toBe(0);
+      return JSON.parse(r.stdout);
+    };
+    const one = run('1');
+    const two = run('2');
+    expect(one.layers[0].n).toBeGreaterThan(500);
+    for (const layer of one.layers) expect(layer.linearity).toBeGreaterThan(0);
+    expect(two).toEqual(one);
+  });
+
   it.each([
     [['analyze', '--text', 'hi'], /--model is required/],
+    [
+      ['analyze', '--model', 'MODEL', '--text', 'hi', '--threads', '0'],
+      /--threads must be an integer from 1/,
+    ],
     [['analyze', '--model', 'MODEL', '--text', '   '], /the text is empty/],
     [['analyze', '--model', 'MODEL', '--input', '/no/such/file.txt'], /does not exist/],
     [['analyze', '--model', '/no/such/model', '--text', 'hi'], /could not|Could not/],
