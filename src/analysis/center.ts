@@ -10,6 +10,9 @@ export interface Centered {
   readonly sumSquares: number;
 }
 
+/** Tokens per block of the transposing copy. */
+const TILE = 64;
+
 /**
  * Centres each column of `x` (tokens x features) by its mean over the tokens in `tokens` (all rows
  * when omitted), in float64, and returns the result transposed (method.md, "Linearity score",
@@ -31,12 +34,18 @@ export function centerColumns(x: Matrix, tokens?: Int32Array): Centered {
   if (n > 0) for (let f = 0; f < d; f++) mean[f] /= n;
   const out = new Float64Array(d * n);
   let sumSquares = 0;
-  for (let k = 0; k < n; k++) {
-    const o = rows[k] * d;
+  // Transposed in blocks of TILE tokens: the block's rows stay in cache while each feature's TILE
+  // values are written contiguously (a token-by-token loop writes with stride n: 3-4x slower).
+  for (let k0 = 0; k0 < n; k0 += TILE) {
+    const k1 = Math.min(n, k0 + TILE);
     for (let f = 0; f < d; f++) {
-      const v = data[o + f] - mean[f];
-      out[f * n + k] = v;
-      sumSquares += v * v;
+      const m = mean[f];
+      const at = f * n;
+      for (let k = k0; k < k1; k++) {
+        const v = data[rows[k] * d + f] - m;
+        out[at + k] = v;
+        sumSquares += v * v;
+      }
     }
   }
   return { centered: asFeatureMajor(matrix(out, d, n)), mean, sumSquares };

@@ -20,9 +20,9 @@ export interface CholeskyFactor {
 }
 
 /**
- * Cholesky factorisation G = L L^T in float64, blocked (left-looking, 64-column panels): the
+ * Cholesky factorisation G = L L^T in float64, blocked (left-looking, 32-column panels): the
  * contribution of all earlier panels to a panel is one product through the Gram kernel, and only
- * the inner 64-wide part is done with scalar dot products.
+ * the inner 32-wide part is done with scalar dot products.
  *
  * Singular or ill-conditioned G (duplicate tokens, a dead feature, n barely above d) is handled
  * deliberately, not with a jitter: when column j's remaining pivot is at most `tolerance` times its
@@ -81,7 +81,7 @@ export function cholesky(g: Matrix64, tolerance = COLLINEAR_TOLERANCE): Cholesky
 }
 
 /** Panel width of the blocked factorisation. */
-const FACTOR_BLOCK = 64;
+const FACTOR_BLOCK = 32;
 
 /** Column block of the blocked row solves: the off-diagonal part goes through the Gram kernel. */
 const SOLVE_BLOCK = 64;
