@@ -46,7 +46,7 @@ export {
 } from './logitLens';
 export { massiveNormTokens } from './massiveNormTokens';
 export { type FeatureMajor, type Matrix, type Matrix64, matrix } from './matrix';
-export { contiguousPairRuns, mergeLayerAnalyses } from './mergeLayerAnalyses';
+export { contiguousPairRuns, mergeLayerAnalyses, mergeReferenceFits } from './mergeLayerAnalyses';
 export {
   fitReferenceMaps,
   nonlinearityForJson,

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { analyzeLayers } from './analyzeLayers';
-import { contiguousPairRuns, mergeLayerAnalyses } from './mergeLayerAnalyses';
+import { contiguousPairRuns, mergeLayerAnalyses, mergeReferenceFits } from './mergeLayerAnalyses';
 import { fitReferenceMaps } from './perTokenNonlinearity';
 import { loadFixture } from './testing/fixture';
 
@@ -39,6 +39,34 @@ describe('mergeLayerAnalyses', () => {
     const c = analyzeLayers(f.states(), { reference, pairs: [2] });
     expect(() => mergeLayerAnalyses([a, c], 3)).toThrow('only some parts have per-token values');
     expect(() => mergeLayerAnalyses([], 3)).toThrow('no parts');
+  });
+});
+
+describe('mergeReferenceFits', () => {
+  it('fitReferenceMaps(states, {pairs}) parts merge into exactly the full fit', () => {
+    const f = loadFixture('small');
+    const ref = f.states('reference_states');
+    const full = fitReferenceMaps(ref, { excludeBos: true });
+    const later = fitReferenceMaps(ref, { excludeBos: true, pairs: [1, 2] });
+    expect(later.pairs[0]).toBeNull();
+    expect(later.reasons[0]).toBe('not fitted here');
+    expect(later.pairs[2]).toEqual(full.pairs[2]);
+    const merged = mergeReferenceFits([later, fitReferenceMaps(ref, { excludeBos: true, pairs: [0] })]);
+    expect(merged).toEqual(full);
+  });
+
+  it('mergeReferenceFits refuses a pair fitted twice or by nobody, and parts of different settings', () => {
+    const f = loadFixture('small');
+    const ref = f.states('reference_states');
+    const a = fitReferenceMaps(ref, { pairs: [0, 1] });
+    expect(() => mergeReferenceFits([a])).toThrow('pair 2 fitted by 0 parts');
+    expect(() => mergeReferenceFits([a, fitReferenceMaps(ref, { pairs: [1, 2] })])).toThrow(
+      'pair 1 fitted by 2',
+    );
+    expect(() => mergeReferenceFits([a, fitReferenceMaps(ref, { pairs: [2], quantile: 0.9 })])).toThrow(
+      'different data or settings',
+    );
+    expect(() => fitReferenceMaps(ref, { pairs: [3] })).toThrow('pair 3 outside 0..2');
   });
 });
 

@@ -1,5 +1,5 @@
 import type { LayerAnalysis, LayerPairRecord, StateRecord } from './analyzeLayers';
-import type { PerTokenNonlinearity } from './perTokenNonlinearity';
+import { NOT_FITTED_HERE, type PerTokenNonlinearity, type ReferenceFit } from './perTokenNonlinearity';
 
 /**
  * Joins analyses of disjoint pair sets of the same states (`analyzeLayers` with `pairs`, e.g. one
@@ -45,6 +45,36 @@ export function mergeLayerAnalyses(parts: readonly LayerAnalysis[], L: number): 
     excludedTokens: parts[0].excludedTokens,
     perToken,
   };
+}
+
+/**
+ * Joins reference fits of disjoint pair runs (`fitReferenceMaps` with `pairs`) into the fit of all
+ * pairs: each pair's map and reason from the part that fitted it. Throws when a pair was fitted by
+ * no part or by two, or when the parts disagree on what they were fitted on.
+ */
+export function mergeReferenceFits(parts: readonly ReferenceFit[]): ReferenceFit {
+  if (parts.length === 0) throw new RangeError('mergeReferenceFits: no parts');
+  const [first] = parts;
+  const L = first.pairs.length;
+  for (const part of parts) {
+    if (
+      part.pairs.length !== L ||
+      part.d !== first.d ||
+      part.n !== first.n ||
+      part.quantile !== first.quantile
+    )
+      throw new RangeError('mergeReferenceFits: the parts were fitted on different data or settings');
+  }
+  const pairs: ReferenceFit['pairs'][number][] = [];
+  const reasons: (string | null)[] = [];
+  for (let l = 0; l < L; l++) {
+    const owners = parts.filter((part) => part.reasons[l] !== NOT_FITTED_HERE);
+    if (owners.length !== 1)
+      throw new RangeError(`mergeReferenceFits: pair ${l} fitted by ${owners.length} parts, not 1`);
+    pairs.push(owners[0].pairs[l]);
+    reasons.push(owners[0].reasons[l]);
+  }
+  return { ...first, pairs, reasons };
 }
 
 /**

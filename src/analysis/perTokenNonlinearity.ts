@@ -50,6 +50,11 @@ export interface ReferenceFitOptions {
   readonly massiveFactor?: number;
   /** Quantile of the reference's leave-one-out errors used as the flash threshold (default 0.99). */
   readonly quantile?: number;
+  /**
+   * Only these pairs (default all 0..L-1), e.g. to split the fit across workers
+   * (`mergeReferenceFits` joins the parts). The others are null with the reason `not fitted here`.
+   */
+  readonly pairs?: readonly number[];
 }
 
 /**
@@ -87,11 +92,25 @@ export function fitReferenceMaps(
   }
   const pairs: (ReferenceMap | null)[] = [];
   const reasons: (string | null)[] = [];
-  let x: Centered = centerColumns(stateMatrix(states, 0), tokens);
-  let gxx: Matrix64 = gram(x.centered);
-  const n = x.centered.cols;
+  const wanted = wantedPairs(options.pairs, L);
+  const n = tokens?.length ?? states.tokens;
+  let x: Centered | null = null;
+  let gxx: Matrix64 | null = null;
+  let done = 0;
   for (let l = 0; l < L; l++) {
+    if (!wanted.has(l)) {
+      pairs.push(null);
+      reasons.push(NOT_FITTED_HERE);
+      x = null;
+      gxx = null;
+      continue;
+    }
     throwIfAborted(control.signal);
+    if (x === null || gxx === null) {
+      // First pair of a contiguous run: centre its input state and form the Gram matrix.
+      x = centerColumns(stateMatrix(states, l), tokens);
+      gxx = gram(x.centered);
+    }
     const y = centerColumns(stateMatrix(states, l + 1), tokens);
     const guard = interpolationGuard(n, d, null, () => 0);
     if (guard !== null) {
@@ -126,13 +145,25 @@ export function fitReferenceMaps(
       pairs.push({ map, meanError, threshold, relativeThreshold: threshold / meanError, unpredictable });
       reasons.push(null);
     }
-    if (l + 1 < L) {
+    if (wanted.has(l + 1)) {
       x = y;
       gxx = gram(y.centered);
     }
-    control.onProgress?.({ stage: 'fit', done: l + 1, total: L });
+    control.onProgress?.({ stage: 'fit', done: ++done, total: wanted.size });
   }
   return { d, n, excludedTokens, quantile: q, pairs, reasons };
+}
+
+/** The reason of a pair left out by `ReferenceFitOptions.pairs`. */
+export const NOT_FITTED_HERE = 'not fitted here';
+
+function wantedPairs(pairs: readonly number[] | undefined, L: number): Set<number> {
+  if (pairs === undefined) return new Set(Array.from({ length: L }, (_, l) => l));
+  for (const l of pairs) {
+    if (!Number.isInteger(l) || l < 0 || l >= L)
+      throw new RangeError(`fitReferenceMaps: pair ${l} outside 0..${L - 1}`);
+  }
+  return new Set(pairs);
 }
 
 /** Per-token non-linearity of a run, pair by pair (length L arrays of length T each). */

@@ -6,7 +6,6 @@
 import packageJson from '../../package.json';
 import {
   type AnalysisProgress,
-  fitReferenceMaps,
   type HiddenStates,
   hiddenStates,
   keptTokens,
@@ -30,7 +29,7 @@ import {
   type ResultToken,
 } from '../share/result';
 import { writeSafetensors } from '../share/safetensors';
-import { analyzeLayersInParallel, type PairWorkers } from './parallelPairs';
+import { analyzeLayersInParallel, fitReferenceMapsInParallel, type PairWorkers } from './parallelPairs';
 import { contentHash, MemoryFitStore, type ReferenceFitStore } from './referenceFitStore';
 import type { AnalysisSettings } from './settings';
 
@@ -266,10 +265,11 @@ async function referenceFit(
   );
   // Each reference window's first token is BOS (or a document start): left out when asked.
   const starts = settings.excludeBos ? run.windows.map((w) => w.start) : [];
-  const fit = fitReferenceMaps(
+  const fit = await fitReferenceMapsInParallel(
     run.states,
     { tokens: keptTokens(run.states.tokens, starts), quantile: settings.flashQuantile },
     { signal: hooks.signal, onProgress: hooks.onProgress },
+    hooks.pairWorkers ?? ONE_THREAD,
   );
   await store.put(key, fit);
   return fit;
@@ -334,7 +334,7 @@ export async function runAnalyzeJob(
         hooks.onPartial?.({ ...base, excludedTokens: [], layers: [...scored], states: [] });
       },
     },
-    hooks.pairWorkers ?? { threads: 1, spawn: noPairWorkers },
+    hooks.pairWorkers ?? ONE_THREAD,
   );
   const perToken = analysis.perToken;
   const result: LinScopeResult = {
@@ -361,6 +361,10 @@ export async function runAnalyzeJob(
   return { result, states: run.states, lastBlockOutput: run.lastBlockOutput, ids: run.ids };
 }
 
-function noPairWorkers(): never {
-  throw new Error('analyzeJob: no pair workers were configured');
-}
+/** Without pair workers, everything runs on the calling thread. */
+const ONE_THREAD: PairWorkers = {
+  threads: 1,
+  spawn: () => {
+    throw new Error('analyzeJob: no pair workers were configured');
+  },
+};

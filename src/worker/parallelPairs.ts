@@ -1,9 +1,9 @@
 /**
- * Scores a run's layer pairs on several cores: the pairs are cut into contiguous runs
- * (`contiguousPairRuns`), each run goes to a pair worker (`pairJob.ts`), and the parts are merged
- * (`mergeLayerAnalyses`). The numbers are identical to a single-threaded `analyzeLayers`: every pair
- * is computed by the same code on the same data, and the only extra work is one Gram matrix per
- * run for its first input state. Host-agnostic: the browser worker and the CLI pass their own way
+ * Scores a run's layer pairs, or fits their reference maps, on several cores: the pairs are cut
+ * into contiguous runs (`contiguousPairRuns`), each run goes to a pair worker (`pairJob.ts`), and
+ * the parts are merged (`mergeLayerAnalyses`, `mergeReferenceFits`). The numbers are identical to
+ * a single thread's: every pair is computed by the same code on the same data, and the only extra
+ * work is one Gram matrix per run for its first input state. Host-agnostic: the browser worker and the CLI pass their own way
  * of starting a worker (`PairWorkers`).
  *
  * While the pair workers compute, the calling thread stays free, so a cancel takes effect at once:
@@ -14,11 +14,14 @@ import {
   analyzeLayers,
   blockCount,
   contiguousPairRuns,
+  fitReferenceMaps,
   type HiddenStates,
   type LayerAnalysis,
   type LayerPairRecord,
   mergeLayerAnalyses,
+  mergeReferenceFits,
   type ReferenceFit,
+  type ReferenceFitOptions,
   type RunControl,
 } from '../analysis';
 import type { PairMessage, PairRequest } from './pairJob';
@@ -63,59 +66,115 @@ export async function analyzeLayersInParallel(
   workers: PairWorkers,
 ): Promise<LayerAnalysis> {
   const L = blockCount(states);
-  const runs = contiguousPairRuns(L, workers.threads);
-  const big = pairScoringWork(L, states.tokens, states.hidden) >= PARALLEL_MIN_WORK;
-  if (runs.length < 2 || options.pairs !== undefined || !(big || workers.always)) {
-    return analyzeLayers(states, options, control);
-  }
-  control.signal?.throwIfAborted();
-  const shared = sharedStates(states);
-  const started: PairWorker[] = [];
+  const runs = parallelRuns(states, options.pairs, workers);
+  if (runs === null) return analyzeLayers(states, options, control);
   let scored = 0;
+  const shared = sharedStates(states);
+  const parts = await onPairWorkers(
+    runs,
+    workers,
+    control.signal,
+    (pairs): PairRequest => ({
+      task: 'score',
+      states: shared,
+      options: { ...options, reference: referenceFor(options.reference ?? null, pairs), pairs },
+    }),
+    (message) => {
+      if (message.type === 'scored-pair') {
+        control.onPair?.(message.record);
+        control.onProgress?.({ stage: 'score', done: ++scored, total: L });
+      }
+      return message.type === 'scored' ? message.analysis : undefined;
+    },
+  );
+  return mergeLayerAnalyses(parts, L);
+}
+
+/** `fitReferenceMaps` on `workers.threads` cores when the reference is big enough to pay for it. */
+export async function fitReferenceMapsInParallel(
+  states: HiddenStates,
+  options: ReferenceFitOptions,
+  control: RunControl,
+  workers: PairWorkers,
+): Promise<ReferenceFit> {
+  const L = blockCount(states);
+  const runs = parallelRuns(states, options.pairs, workers);
+  if (runs === null) return fitReferenceMaps(states, options, control);
+  let fitted = 0;
+  const shared = sharedStates(states);
+  const parts = await onPairWorkers(
+    runs,
+    workers,
+    control.signal,
+    (pairs): PairRequest => ({ task: 'fit', states: shared, options: { ...options, pairs } }),
+    (message) => {
+      if (message.type === 'fitted-pair') control.onProgress?.({ stage: 'fit', done: ++fitted, total: L });
+      return message.type === 'fitted' ? message.fit : undefined;
+    },
+  );
+  return mergeReferenceFits(parts);
+}
+
+/** The runs of pairs to hand to workers, or null when this thread should do it all. */
+function parallelRuns(
+  states: HiddenStates,
+  pairs: readonly number[] | undefined,
+  workers: PairWorkers,
+): number[][] | null {
+  const runs = contiguousPairRuns(blockCount(states), workers.threads);
+  const big = pairScoringWork(blockCount(states), states.tokens, states.hidden) >= PARALLEL_MIN_WORK;
+  return runs.length < 2 || pairs !== undefined || !(big || workers.always) ? null : runs;
+}
+
+/**
+ * Starts one worker per run with `request(run)` and collects each worker's part: `take` sees every
+ * message (for progress) and returns the part from the final one. Rejects on the first error or on
+ * abort; every worker is terminated either way.
+ */
+async function onPairWorkers<T>(
+  runs: readonly number[][],
+  workers: PairWorkers,
+  signal: AbortSignal | undefined,
+  request: (pairs: readonly number[]) => PairRequest,
+  take: (message: PairMessage) => T | undefined,
+): Promise<T[]> {
+  signal?.throwIfAborted();
+  const started: PairWorker[] = [];
   try {
-    const parts = await new Promise<LayerAnalysis[]>((resolve, reject) => {
-      const parts: (LayerAnalysis | null)[] = runs.map(() => null);
+    return await new Promise<T[]>((resolve, reject) => {
+      const parts: (T | undefined)[] = runs.map(() => undefined);
       let left = runs.length;
       let settled = false;
       const settle = (fn: () => void) => {
         if (settled) return;
         settled = true;
-        control.signal?.removeEventListener('abort', onAbort);
+        signal?.removeEventListener('abort', onAbort);
         fn();
       };
-      const onAbort = () => settle(() => reject(control.signal?.reason));
-      control.signal?.addEventListener('abort', onAbort, { once: true });
+      const onAbort = () => settle(() => reject(signal?.reason));
+      signal?.addEventListener('abort', onAbort, { once: true });
       runs.forEach((pairs, p) => {
         const worker = workers.spawn();
         started.push(worker);
-        const request: PairRequest = {
-          states: shared,
-          options: { ...options, reference: referenceFor(options.reference ?? null, pairs), pairs },
-        };
         worker.start(
-          request,
+          request(pairs),
           (message) => {
             if (settled) return;
-            if (message.type === 'pair') {
-              scored++;
-              control.onPair?.(message.record);
-              control.onProgress?.({ stage: 'score', done: scored, total: L });
-            } else if (message.type === 'done') {
-              parts[p] = message.analysis;
-              if (--left === 0) settle(() => resolve(parts as LayerAnalysis[]));
-            } else {
-              const error = new Error(
-                `Scoring pairs ${pairs[0]}-${pairs[pairs.length - 1]}: ${message.message}`,
-              );
+            if (message.type === 'error') {
+              const error = new Error(`Pairs ${pairs[0]}-${pairs[pairs.length - 1]}: ${message.message}`);
               error.name = message.name;
               settle(() => reject(error));
+              return;
             }
+            const part = take(message);
+            if (part === undefined) return;
+            parts[p] = part;
+            if (--left === 0) settle(() => resolve(parts as T[]));
           },
           (error) => settle(() => reject(error)),
         );
       });
     });
-    return mergeLayerAnalyses(parts, L);
   } finally {
     for (const worker of started) worker.terminate();
   }

@@ -102,21 +102,13 @@ describe('linscope analyze', () => {
     expect(result.layers[0].n).toBe(result.tokens.length);
   });
 
-  it('--threads 2 scores the pairs on two worker threads with the same numbers as --threads 1', () => {
+  it('--threads 2 fits and scores the pairs on two worker threads with the same numbers as --threads 1', () => {
     // About 1000 tokens of the bundled corpus: n > d = 64, so every score is a number.
     const text = join(work, 'long.txt');
     writeFileSync(text, readFileSync(join(ROOT, 'public/corpus/reference-en.txt'), 'utf8').slice(0, 4000));
     const run = (threads: string) => {
-      const r = linscope(
-        'analyze',
-        '--model',
-        modelDir,
-        '--input',
-        text,
-        '--no-reference',
-        '--threads',
-        threads,
-      );
+      // With the bundled reference: its maps are fitted on the pair workers too.
+      const r = linscope('analyze', '--model', modelDir, '--input', text, '--threads', threads);
       expect(r.stderr).toBe('');
       expect(r.status).toBe(0);
       return JSON.parse(r.stdout);
@@ -125,6 +117,7 @@ describe('linscope analyze', () => {
     const two = run('2');
     expect(one.layers[0].n).toBeGreaterThan(500);
     for (const layer of one.layers) expect(layer.linearity).toBeGreaterThan(0);
+    expect(one.perToken.nonlinearity).toHaveLength(5);
     expect(two).toEqual(one);
   });
 

@@ -14,6 +14,7 @@ import {
 import { loadFixture } from '../../src/analysis/testing/fixture';
 import {
   analyzeLayersInParallel,
+  fitReferenceMapsInParallel,
   PARALLEL_MIN_WORK,
   type PairWorker,
   type PairWorkers,
@@ -85,6 +86,23 @@ describe('analyzeLayersInParallel (Node worker threads)', () => {
     expect(progress).toEqual([1, 2, 3]);
   });
 
+  it('fitReferenceMapsInParallel on 2 threads gives exactly the single-thread fit, with progress per pair', async () => {
+    const f = loadFixture('small');
+    const ref = f.states('reference_states');
+    const single = fitReferenceMaps(ref, { excludeBos: true });
+    const pool = counted(nodePairWorkers(2, true));
+    const progress: number[] = [];
+    const parallel = await fitReferenceMapsInParallel(
+      ref,
+      { excludeBos: true },
+      { onProgress: (p) => progress.push(p.done) },
+      pool,
+    );
+    expect(parallel).toEqual(single);
+    expect([pool.started, pool.terminated]).toEqual([2, 2]);
+    expect(progress).toEqual([1, 2, 3]);
+  });
+
   it('analyzeLayersInParallel scores a small run on the calling thread unless told to split it', async () => {
     const f = loadFixture('small');
     const states = f.states();
@@ -117,7 +135,7 @@ describe('analyzeLayersInParallel (Node worker threads)', () => {
     const wrong = { ...reference, d: reference.d + 1 };
     const pool = counted(nodePairWorkers(2, true));
     await expect(analyzeLayersInParallel(f.states(), { reference: wrong }, {}, pool)).rejects.toThrow(
-      /Scoring pairs \d-\d: analyzeLayers: reference has 3 pairs/,
+      /Pairs \d-\d: analyzeLayers: reference has 3 pairs/,
     );
     expect(pool.terminated).toBe(2);
   });
