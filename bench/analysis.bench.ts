@@ -3,7 +3,7 @@
  * next to numpy on the same machine and the same data. Not a test: it prints figures.
  *
  *   npx tsx bench/analysis.bench.ts [--layers 12] [--hidden 768] [--tokens 4096] [--repeats 2]
- *                                   [--lstsq] [--no-numpy] [--js-kernel]
+ *                                   [--threads N] [--lstsq] [--no-numpy] [--js-kernel]
  *
  * On Node 20 the relaxed-SIMD (fused multiply-add) kernel that browsers and Node 22 use needs a flag:
  *
@@ -11,17 +11,20 @@
  *
  * The states are synthetic (a residual stream with a cheap element-wise non-linear update, seeded),
  * written once as float32 to a temporary file that tools/bench_linalg.py reads. Both sides report
- * their best of `repeats` timed runs, wall-clock and CPU time; numpy runs twice, with its default
- * BLAS threads and with one thread (ours is single-threaded). CPU time is the steadier comparison on
- * a busy machine; the load average is printed too.
+ * their best of `repeats` timed runs, wall-clock and CPU time. Ours runs on one thread, then on
+ * `--threads` worker threads (default: every core; pairs split as in the page and the CLI, worker
+ * start-up included); numpy runs with its default BLAS threads and with one thread. CPU time is the
+ * steadier comparison on a busy machine; the load average is printed too.
  */
 import { execFileSync } from 'node:child_process';
 import { rmSync, writeFileSync } from 'node:fs';
-import { loadavg, tmpdir } from 'node:os';
+import { availableParallelism, loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
+import { nodePairWorkers } from '../cli/nodePairWorkers';
 import { analyzeLayers, hiddenStates, type LayerAnalysis } from '../src/analysis';
 import { kernelKind, setSimdKernel } from '../src/analysis/gram';
+import { analyzeLayersInParallel } from '../src/worker/parallelPairs';
 
 const { values } = parseArgs({
   options: {
@@ -32,6 +35,7 @@ const { values } = parseArgs({
     lstsq: { type: 'boolean', default: false },
     'no-numpy': { type: 'boolean', default: false },
     'js-kernel': { type: 'boolean', default: false },
+    threads: { type: 'string' },
   },
 });
 const L = Number(values.layers);
@@ -108,6 +112,28 @@ console.log(
 );
 console.log(`  per pair (ms): ${pairTimes.map((t) => t.toFixed(0)).join(' ')}`);
 
+// The same on every core: the pairs split over worker threads, as the CLI and the page do for big
+// runs. Worker start-up is inside the timing. Identical numbers (checked below).
+const threads = Number(values.threads ?? availableParallelism());
+let parallel = Number.POSITIVE_INFINITY;
+if (threads > 1) {
+  for (let r = 0; r < repeats; r++) {
+    const t0 = performance.now();
+    const got = await analyzeLayersInParallel(states, options, {}, nodePairWorkers(threads, true));
+    parallel = Math.min(parallel, (performance.now() - t0) / 1000);
+    const same = got.layers.every(
+      (p, l) =>
+        p.linearity === result?.layers[l].linearity &&
+        p.linearityNoResidual === result?.layers[l].linearityNoResidual,
+    );
+    if (!same) throw new Error('the parallel run differs from the single-thread run');
+  }
+  console.log(
+    `ours on ${threads} worker threads (pairs split, same kernel, best of ${repeats}): ${parallel.toFixed(2)} s total ` +
+      `-> ${(ours / parallel).toFixed(2)}x faster than 1 thread`,
+  );
+}
+
 interface Report {
   blasThreads: number | null;
   cpus: number;
@@ -137,13 +163,17 @@ if (!values['no-numpy']) {
         execFileSync('python3', argv, { encoding: 'utf8', maxBuffer: 1 << 24, env }),
       ) as Report;
     };
-    for (const threads of [null, '1']) {
-      const report = numpy(threads, values.lstsq && threads === null);
-      const label = threads === null ? `default BLAS threads, ${report.cpus} CPUs` : '1 BLAS thread';
+    for (const blasThreads of [null, '1']) {
+      const report = numpy(blasThreads, values.lstsq && blasThreads === null);
+      const label = blasThreads === null ? `default BLAS threads, ${report.cpus} CPUs` : '1 BLAS thread';
       const np = report.normal;
+      const vsParallel =
+        threads > 1 && blasThreads === null
+          ? `; ours on ${threads} threads / numpy = ${(parallel / np.seconds).toFixed(2)}x`
+          : '';
       console.log(
         `numpy normal equations + Cholesky (float64, ${label}): ${np.seconds.toFixed(2)} s ` +
-          `-> ours / numpy = ${(ours / np.seconds).toFixed(2)}x; CPU ${np.cpuSeconds.toFixed(2)} s ` +
+          `-> ours / numpy = ${(ours / np.seconds).toFixed(2)}x${vsParallel}; CPU ${np.cpuSeconds.toFixed(2)} s ` +
           `-> ${(oursCpu / np.cpuSeconds).toFixed(2)}x; max |score diff| ` +
           `${agree(np.linearity, 'linearity').toExponential(1)} / ` +
           `${agree(np.linearityNoResidual, 'linearityNoResidual').toExponential(1)}`,

@@ -8,7 +8,8 @@ and calls this script). For every pair (l, l+1) it computes the paper's score wi
 residual stream, in float64, two ways:
 
 - `normal`: the algorithm src/analysis uses (centre, X^T X and X^T Y by BLAS, Cholesky, one
-  triangular solve), each state's Gram matrix formed once and reused by the next pair;
+  triangular solve; the score without the residual stream from the same solve), each state's Gram
+  matrix formed once and reused by the next pair;
 - `lstsq` (with --lstsq): numpy.linalg.lstsq (SVD) per fit, the way a straightforward numpy port
   of the paper's pseudo-inverse code would do it.
 
@@ -44,7 +45,8 @@ def normal_equations(states: np.ndarray) -> tuple[list[float], list[float]]:
         syy = float(np.trace(gyy))
         sxx = float(np.trace(gxx))
         with_res.append(float(np.sum(z * z)) / syy)
-        zu = solve_triangular(c, cross - gxx, lower=True, check_finite=False)
+        # L^{-1} (X^T Y - X^T X) = Z - L^T: no second solve (as src/analysis/linearity.ts does).
+        zu = z - np.tril(c).T
         without.append(float(np.sum(zu * zu)) / (syy - 2 * float(np.trace(cross)) + sxx))
         x, gxx = y, gyy
     return with_res, without

@@ -9,10 +9,13 @@ export function browserPairWorkers(threads: number, always = false): PairWorkers
   return { threads, always, spawn: startPairWorker };
 }
 
-/** The cores a page may use for scoring: all but one (left for the page itself), at least one. */
+/**
+ * The cores a page uses for scoring: all of them, at most 8. While pair workers compute, the
+ * analysis worker only waits and the page only draws the pairs that arrive.
+ */
 export function browserScoringThreads(): number {
   const cores = typeof navigator !== 'undefined' ? navigator.hardwareConcurrency || 1 : 1;
-  return Math.max(1, Math.min(8, cores - 1));
+  return Math.max(1, Math.min(8, cores));
 }
 
 function startPairWorker(): PairWorker {

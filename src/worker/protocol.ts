@@ -44,7 +44,7 @@ export interface AnalyzeRequest {
   reference: ReferenceCorpus | 'bundled' | null;
   /**
    * Cores for scoring layer pairs (`?threads=N`): with N > 1 the pairs are always split over N
-   * pair workers; omitted, big runs use all cores but one and small ones the worker itself.
+   * pair workers; omitted, big runs use every core (at most 8) and small ones the worker itself.
    */
   threads?: number;
 }
