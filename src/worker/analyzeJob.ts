@@ -14,12 +14,7 @@ import {
 } from '../analysis';
 import { LinScopeError } from '../errors';
 import type { LinScopeRuntime } from '../model/augmentingRuntime';
-import {
-  type ForwardResult,
-  HiddenStateModel,
-  type LoadProgress,
-  type ModelSpec,
-} from '../model/hiddenStateModel';
+import { HiddenStateModel, type LoadProgress, type ModelSpec } from '../model/hiddenStateModel';
 import { planWindows } from '../model/windows';
 import {
   finiteOrNull,
@@ -101,6 +96,11 @@ export function hiddenStatesFile(output: JobOutput): Uint8Array {
   );
 }
 
+/** `count` empty rows. */
+function rows<T>(count: number): T[][] {
+  return Array.from({ length: count }, () => []);
+}
+
 /** Reference tokens beyond this many per hidden dimension add time, not information. */
 const REFERENCE_TOKENS_PER_DIM = 8;
 
@@ -152,40 +152,50 @@ async function runTexts(
     const ids = model.encode(text);
     return { doc, ids, windows: planWindows(ids, windowLength, bos) };
   });
-  const allWindows = plans.flatMap((p) => p.windows.map((w) => ({ doc: p.doc, w })));
-  const results: { doc: number; textStart: number; keepFrom: number; r: ForwardResult }[] = [];
-  let kept = 0;
-  for (const [k, { doc, w }] of allWindows.entries()) {
-    if (kept >= tokenLimit) break;
-    hooks.signal?.throwIfAborted();
-    hooks.onProgress?.({ stage: 'forward', of, window: k + 1, windows: allWindows.length });
-    const r = await model.forward(w.ids);
-    // The job never reads the logits ([T, V]: 200 MB per 1,024-token window of a GPT-2): drop them now.
-    results.push({
-      doc,
-      textStart: w.textStart,
-      keepFrom: w.keepFrom,
-      r: { ...r, logits: new Float32Array(0) },
-    });
-    kept += r.tokens - w.keepFrom;
+  // The windows to run: all of them, or enough to reach `tokenLimit` kept tokens.
+  const toRun: { doc: number; w: (typeof plans)[number]['windows'][number] }[] = [];
+  let N = 0;
+  for (const plan of plans) {
+    for (const w of plan.windows) {
+      if (N >= tokenLimit) break;
+      toRun.push({ doc: plan.doc, w });
+      N += w.ids.length - w.keepFrom;
+    }
   }
-  if (results.length === 0)
-    throw new LinScopeError('BAD_INPUT', 'The text has no tokens. Type or upload some text.');
-  const { layers: L, hidden: d, vocab } = results[0].r;
-  const N = kept;
-  const data = new Float32Array((L + 1) * N * d);
-  const lastBlockOutput = new Float32Array(N * d);
+  if (N === 0) throw new LinScopeError('BAD_INPUT', 'The text has no tokens. Type or upload some text.');
+  // Each window's states go into the pooled arrays as soon as it has run, and its own result is
+  // dropped: the job holds one window's output at a time, not all of them (its logits, [T, V],
+  // 200 MB per 1,024-token window of a GPT-2, are never read).
+  let pooled: {
+    L: number;
+    d: number;
+    vocab: number;
+    data: Float32Array;
+    lastBlockOutput: Float32Array;
+  } | null = null;
   const ids: number[] = [];
   const tokens: ResultToken[] = [];
   const windows: RunStates['windows'] = [];
-  const hasLens = results.every((x) => x.r.lens !== null);
-  const lensRows = (fill: () => (number | null)[]) => Array.from({ length: L + 1 }, fill);
-  const lens = hasLens
-    ? { topId: lensRows(() => []), topProb: lensRows(() => []), nextLoss: lensRows(() => []) }
-    : null;
+  let lens: { topId: number[][]; topProb: number[][]; nextLoss: (number | null)[][] } | null = null;
   let row = 0;
-  for (const { doc, textStart, keepFrom, r } of results) {
+  for (const [k, { doc, w }] of toRun.entries()) {
+    hooks.signal?.throwIfAborted();
+    hooks.onProgress?.({ stage: 'forward', of, window: k + 1, windows: toRun.length });
+    const r = await model.forward(w.ids);
+    const { layers: L, hidden: d } = r;
+    if (pooled === null) {
+      pooled = {
+        L,
+        d,
+        vocab: r.vocab,
+        data: new Float32Array((L + 1) * N * d),
+        lastBlockOutput: new Float32Array(N * d),
+      };
+      if (r.lens) lens = { topId: rows(L + 1), topProb: rows(L + 1), nextLoss: rows(L + 1) };
+    }
+    const { keepFrom } = w;
     const T = r.tokens - keepFrom;
+    if (lens && !r.lens) lens = null;
     if (lens && r.lens) {
       for (let l = 0; l <= L; l++) {
         for (let t = keepFrom; t < r.tokens; t++) {
@@ -197,17 +207,19 @@ async function runTexts(
       }
     }
     for (let l = 0; l <= L; l++) {
-      data.set(
+      pooled.data.set(
         r.hiddenStates.subarray((l * r.tokens + keepFrom) * d, (l + 1) * r.tokens * d),
         (l * N + row) * d,
       );
     }
-    lastBlockOutput.set(r.lastBlockOutput.subarray(keepFrom * d), row * d);
-    const windowIds = plans[doc].ids.slice(textStart, textStart + T);
-    ids.push(...windowIds);
+    pooled.lastBlockOutput.set(r.lastBlockOutput.subarray(keepFrom * d), row * d);
+    ids.push(...plans[doc].ids.slice(w.textStart, w.textStart + T));
     windows.push({ doc, start: row, end: row + T });
     row += T;
   }
+  if (pooled === null)
+    throw new LinScopeError('BAD_INPUT', 'The text has no tokens. Type or upload some text.');
+  const { L, d, vocab, data, lastBlockOutput } = pooled;
   // Token texts per document, so characters split across windows still come out whole.
   for (const plan of plans) {
     const n = windows.filter((w) => w.doc === plan.doc).reduce((s, w) => s + w.end - w.start, 0);
@@ -216,7 +228,7 @@ async function runTexts(
       tokens.push({ id: t.id, text: t.text, doc: plan.doc });
   }
   const lensTokens: Record<string, string> = {};
-  if (lens) for (const id of new Set(lens.topId.flat() as number[])) lensTokens[id] = model.tokenText(id);
+  if (lens) for (const id of new Set(lens.topId.flat())) lensTokens[id] = model.tokenText(id);
   return {
     states: hiddenStates(data, L + 1, N, d),
     lastBlockOutput,
@@ -224,14 +236,7 @@ async function runTexts(
     tokens,
     windows,
     vocab,
-    lens: lens
-      ? {
-          topId: lens.topId as number[][],
-          topProb: lens.topProb as number[][],
-          nextLoss: lens.nextLoss,
-          tokenText: lensTokens,
-        }
-      : null,
+    lens: lens ? { ...lens, tokenText: lensTokens } : null,
   };
 }
 
