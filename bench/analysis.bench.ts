@@ -22,7 +22,14 @@ import { availableParallelism, loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { nodePairWorkers } from '../cli/nodePairWorkers';
-import { analyzeLayers, hiddenStates, type LayerAnalysis } from '../src/analysis';
+import {
+  analyzeLayers,
+  centerColumns,
+  crossGram,
+  hiddenStates,
+  type LayerAnalysis,
+  stateMatrix,
+} from '../src/analysis';
 import { kernelKind, setSimdKernel } from '../src/analysis/gram';
 import { analyzeLayersInParallel } from '../src/worker/parallelPairs';
 
@@ -112,6 +119,18 @@ console.log(
 );
 console.log(`  per pair (ms): ${pairTimes.map((t) => t.toFixed(0)).join(' ')}`);
 
+// The kernel alone: one centred cross-Gram Y^T X (n d^2 multiply-adds), best of 3.
+const cx = centerColumns(stateMatrix(states, 0));
+const cy = centerColumns(stateMatrix(states, 1));
+let kernelSeconds = Number.POSITIVE_INFINITY;
+for (let r = 0; r < 3; r++) {
+  const t0 = performance.now();
+  crossGram(cy.centered, cx.centered);
+  kernelSeconds = Math.min(kernelSeconds, (performance.now() - t0) / 1000);
+}
+const kernelGflops = (2 * n * d * d) / kernelSeconds / 1e9;
+console.log(`  kernel: one cross-Gram at ${kernelGflops.toFixed(1)} GFLOP/s (1 thread)`);
+
 // The same on every core: the pairs split over worker threads, as the CLI and the page do for big
 // runs. Worker start-up is inside the timing. Identical numbers (checked below).
 const threads = Number(values.threads ?? availableParallelism());
@@ -137,6 +156,7 @@ if (threads > 1) {
 interface Report {
   blasThreads: number | null;
   cpus: number;
+  crossGramGflops: number;
   normal: { seconds: number; cpuSeconds: number; linearity: number[]; linearityNoResidual: number[] };
   lstsq?: { seconds: number; cpuSeconds: number; linearity: number[]; linearityNoResidual: number[] };
 }
@@ -177,6 +197,10 @@ if (!values['no-numpy']) {
           `-> ${(oursCpu / np.cpuSeconds).toFixed(2)}x; max |score diff| ` +
           `${agree(np.linearity, 'linearity').toExponential(1)} / ` +
           `${agree(np.linearityNoResidual, 'linearityNoResidual').toExponential(1)}`,
+      );
+      console.log(
+        `  kernel: one cross-Gram by BLAS dgemm (${label}) at ${report.crossGramGflops.toFixed(1)} GFLOP/s ` +
+          `-> ours / numpy = ${(report.crossGramGflops / kernelGflops).toFixed(2)}x the time`,
       );
       if (report.lstsq) {
         const ls = report.lstsq;
