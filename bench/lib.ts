@@ -17,7 +17,7 @@ export interface Figure {
   /** Stable key, e.g. `overhead.node.T128`. */
   id: string;
   label: string;
-  unit: 'ratio' | 'ms' | 's' | 'MB' | 'share';
+  unit: 'ratio' | 'ms' | 's' | 'MB' | 'share' | 'GFLOP/s';
   min: number;
   median: number;
   max: number;
@@ -72,6 +72,7 @@ export function formatValue(unit: Figure['unit'], v: number): string {
   if (unit === 'share') return `${(100 * v).toFixed(0)}%`;
   if (unit === 'ms') return v >= 100 ? v.toFixed(0) : v.toFixed(1);
   if (unit === 's') return v.toFixed(2);
+  if (unit === 'GFLOP/s') return v.toFixed(1);
   return v.toFixed(0);
 }
 

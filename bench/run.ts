@@ -80,6 +80,10 @@ function linalgStep(): StepOutput {
   const npCpu = num(/^numpy normal equations.*default BLAS threads.*?CPU ([\d.]+) s/m);
   const np1 = num(/^numpy normal equations.*1 BLAS thread\): ([\d.]+) s/m);
   const np1Cpu = num(/^numpy normal equations.*1 BLAS thread\).*?CPU ([\d.]+) s/m);
+  const kernelOurs = num(/^ {2}kernel: one cross-Gram at ([\d.]+) GFLOP\/s/m);
+  const kernelNumpy1 = num(
+    /^ {2}kernel: one cross-Gram by BLAS dgemm \(1 BLAS thread\) at ([\d.]+) GFLOP\/s/m,
+  );
   const one = (
     id: string,
     label: string,
@@ -128,6 +132,8 @@ function linalgStep(): StepOutput {
         'ratio',
         oursCpu / np1Cpu,
       ),
+      one('linalg.kernel.ours', 'Cross-Gram kernel, ours (1 thread)', 'GFLOP/s', kernelOurs),
+      one('linalg.kernel.numpy', 'Cross-Gram kernel, BLAS dgemm (1 thread)', 'GFLOP/s', kernelNumpy1),
       one('linalg.ours', 'Linear algebra, ours (1 thread)', 's', ours),
       one('linalg.ours.threads', `Linear algebra, ours (${threads} threads)`, 's', oursAll),
       one('linalg.numpy', 'Linear algebra, numpy float64 (default threads)', 's', np),
