@@ -1,6 +1,6 @@
-import { type Centered, centerColumns } from './center';
+import { type Centered, centerColumns, identityIndex } from './center';
 import { solveUpperRows } from './cholesky';
-import { matmul } from './gram';
+import { multiplyTransposed } from './gram';
 import type { PairFit } from './linearity';
 import { assertSameShape, type Matrix, matrix } from './matrix';
 
@@ -49,38 +49,46 @@ export function linearMapFromFit(fit: PairFit): LinearMap {
 /**
  * Residuals of `map` on the tokens `tokens` (all when omitted) of (x, y): for each token,
  * ||meanY + (x_i - meanX) W - y_i||^2 in raw units. Also returns the centred data of the evaluated
- * set for callers that need its own sums of squares.
+ * set for callers that need its own sums of squares; a caller that has them already (the fit of the
+ * same tokens) passes them as `centered`.
  */
 export function mapResiduals(
   map: LinearMap,
   x: Matrix,
   y: Matrix,
   tokens?: Int32Array,
+  centered?: { readonly x: Centered; readonly y: Centered },
 ): { residual: Float64Array; x: Centered; y: Centered } {
   assertSameShape('mapResiduals', x, y);
   if (x.cols !== map.d)
     throw new RangeError(`mapResiduals: map is for d = ${map.d}, states have d = ${x.cols}`);
-  const cx = centerColumns(x, tokens);
-  const cy = centerColumns(y, tokens);
-  const n = cx.centered.cols;
+  const rows = tokens ?? identityIndex(x.rows);
+  const cx = centered?.x ?? centerColumns(x, rows);
+  const cy = centered?.y ?? centerColumns(y, rows);
+  const n = rows.length;
   const d = map.d;
-  // Token-major X - meanX (uses the evaluated set's own centring plus the mean shift).
+  // Token-major X - meanX, straight from the states (contiguous reads and writes).
   const xs = new Float64Array(n * d);
-  const shift = new Float64Array(d);
-  for (let f = 0; f < d; f++) shift[f] = cx.mean[f] - map.meanX[f];
-  for (let f = 0; f < d; f++) {
-    const row = f * n;
-    for (let k = 0; k < n; k++) xs[k * d + f] = cx.centered.data[row + k] + shift[f];
-  }
-  const pred = matmul(matrix(xs, n, d), matrix(map.weights, d, d)).data;
-  const residual = new Float64Array(n);
   for (let k = 0; k < n; k++) {
-    let s = 0;
-    for (let f = 0; f < d; f++) {
-      const r = pred[k * d + f] + map.meanY[f] - (cy.centered.data[f * n + k] + cy.mean[f]);
-      s += r * r;
+    const from = rows[k] * d;
+    const to = k * d;
+    for (let f = 0; f < d; f++) xs[to + f] = x.data[from + f] - map.meanX[f];
+  }
+  // Predictions feature-major, P^T = W^T (X - meanX)^T, so that the residual loop below reads both
+  // P^T and the centred Y row by row.
+  const wt = new Float64Array(d * d);
+  for (let i = 0; i < d; i++) for (let j = 0; j < d; j++) wt[j * d + i] = map.weights[i * d + j];
+  const pred = new Float64Array(d * n);
+  multiplyTransposed(wt, xs, pred, d, n, d, false);
+  const residual = new Float64Array(n);
+  const yc = cy.centered.data;
+  for (let f = 0; f < d; f++) {
+    const offset = map.meanY[f] - cy.mean[f];
+    const row = f * n;
+    for (let k = 0; k < n; k++) {
+      const r = pred[row + k] + offset - yc[row + k];
+      residual[k] += r * r;
     }
-    residual[k] = s;
   }
   return { residual, x: cx, y: cy };
 }

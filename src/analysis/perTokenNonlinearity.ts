@@ -119,10 +119,12 @@ export function fitReferenceMaps(
     } else {
       const fit = fitPair(x, gxx, y);
       const map = linearMapFromFit(fit);
-      const { residual } = mapResiduals(map, stateMatrix(states, l), stateMatrix(states, l + 1), tokens);
+      const { residual } = mapResiduals(map, stateMatrix(states, l), stateMatrix(states, l + 1), tokens, {
+        x,
+        y,
+      });
       // Leverages: h_k = 1/n + ||L^{-1} xc_k||^2, one row solve per reference token.
-      const xt = new Float64Array(n * d);
-      for (let f = 0; f < d; f++) for (let k = 0; k < n; k++) xt[k * d + f] = x.centered.data[f * n + k];
+      const xt = transposed(x.centered.data, d, n);
       const u = solveLowerRows(fit.factor, { data: xt, rows: n, cols: d }).data;
       const loo = new Float64Array(n);
       let unpredictable = 0;
@@ -152,6 +154,16 @@ export function fitReferenceMaps(
     control.onProgress?.({ stage: 'fit', done: ++done, total: wanted.size });
   }
   return { d, n, excludedTokens, quantile: q, pairs, reasons };
+}
+
+/** The transpose of a rows x cols matrix, by blocks of 64 columns (contiguous writes within each). */
+function transposed(a: Float64Array, rows: number, cols: number): Float64Array {
+  const out = new Float64Array(rows * cols);
+  for (let c0 = 0; c0 < cols; c0 += 64) {
+    const c1 = Math.min(cols, c0 + 64);
+    for (let r = 0; r < rows; r++) for (let c = c0; c < c1; c++) out[c * rows + r] = a[r * cols + c];
+  }
+  return out;
 }
 
 /** The reason of a pair left out by `ReferenceFitOptions.pairs`. */
