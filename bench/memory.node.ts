@@ -9,6 +9,7 @@
 import { readFileSync, statSync } from 'node:fs';
 import { basename, dirname, join } from 'node:path';
 import { parseArgs } from 'node:util';
+import { nodePairWorkers } from '../cli/nodePairWorkers';
 import { nodeRuntime } from '../src/model/nodeRuntime';
 import { splitCorpus } from '../src/share/corpusFile';
 import { DEFAULT_SETTINGS, type JobProgress, runAnalyzeJob } from '../src/worker/analyzeJob';
@@ -69,6 +70,8 @@ async function main(): Promise<void> {
       },
     },
     {
+      // As the CLI runs it: layer pairs fitted and scored on every core.
+      pairWorkers: nodePairWorkers(),
       onProgress: (p) => {
         const phase = phaseOf(p);
         if (marks.at(-1)?.phase !== phase) marks.push({ t: performance.now() - t0, phase });

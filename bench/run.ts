@@ -34,6 +34,10 @@ interface StepOutput {
   chromium?: string;
 }
 
+/** Node 20 has WebAssembly relaxed SIMD (the FMA kernel) behind a flag; the CLI sets it too (cli/bin.mjs). */
+const RELAXED_SIMD =
+  Number(process.versions.node.split('.')[0]) < 22 ? ['--experimental-wasm-relaxed-simd'] : [];
+
 /** Runs `node --import tsx <script>` in its own process; its figures come back through a JSON file. */
 function tsxStep(name: string, script: string, args: string[] = [], nodeFlags: string[] = []): StepOutput {
   const out = join(OUT_DIR, `${name}.json`);
@@ -58,7 +62,7 @@ function linalgStep(): StepOutput {
   const env = { ...process.env };
   delete env.OPENBLAS_CORETYPE;
   delete env.OPENBLAS_L2_SIZE;
-  const flags = Number(process.versions.node.split('.')[0]) < 22 ? ['--experimental-wasm-relaxed-simd'] : [];
+  const flags = RELAXED_SIMD;
   const args = [...flags, '--import', 'tsx', 'bench/analysis.bench.ts', '--repeats', QUICK ? '1' : '2'];
   log(`step linalg: node ${args.join(' ')}`);
   const started = Date.now();
@@ -222,7 +226,7 @@ async function main(): Promise<void> {
   attempt('overhead', () => tsxStep('overhead', 'bench/overhead.node.ts', QUICK ? ['--pairs', '3'] : []));
   attempt('overhead', () => browserStep('overhead'));
   attempt('linalg', linalgStep);
-  attempt('memory', () => tsxStep('memory', 'bench/memory.node.ts'));
+  attempt('memory', () => tsxStep('memory', 'bench/memory.node.ts', [], RELAXED_SIMD));
   attempt('e2e', () => browserStep('e2e'));
 
   const cpu = cpus();
