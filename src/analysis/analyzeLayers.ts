@@ -157,7 +157,7 @@ export function analyzeLayers(
     if (reference) {
       const map = reference.pairs[l];
       heldOut = map
-        ? { source: 'reference', ...heldOutLinearity(map.map, xs, ys, tokens) }
+        ? { source: 'reference', ...heldOutLinearity(map.map, xs, ys, tokens, { x, y }) }
         : heldOutNull('reference', n, reference.n, reference.reasons[l] ?? 'no reference map');
     } else if (split) {
       heldOut = splitHeldOut(xs, ys, split.fit, split.evaluate, d);

@@ -110,15 +110,17 @@ export interface HeldOutLinearity {
  * Held-out linearity: apply a map fitted on another token set (with its centring means) and report
  * the out-of-sample R^2, 1 - sum_i ||y^_i - y_i||^2 / sum_i ||y_i - mean(y)||^2, where the mean is
  * the evaluated set's own. The residual of the update Y' = Y - X under the map y' = y^ - x is the
- * same vector, so both scores share the SSE and differ only in their denominators.
+ * same vector, so both scores share the SSE and differ only in their denominators. `centered`: the
+ * evaluated tokens' centred x and y, when the caller has them (see `mapResiduals`).
  */
 export function heldOutLinearity(
   map: LinearMap,
   x: Matrix,
   y: Matrix,
   tokens?: Int32Array,
+  centered?: { readonly x: Centered; readonly y: Centered },
 ): HeldOutLinearity {
-  const { residual, x: cx, y: cy } = mapResiduals(map, x, y, tokens);
+  const { residual, x: cx, y: cy } = mapResiduals(map, x, y, tokens, centered);
   const n = residual.length;
   if (n < 2) {
     return {
