@@ -96,6 +96,11 @@ export function hiddenStatesFile(output: JobOutput): Uint8Array {
   );
 }
 
+/** A SharedArrayBuffer where the host has them, else an ArrayBuffer. */
+function shareableBuffer(bytes: number): ArrayBufferLike {
+  return typeof SharedArrayBuffer === 'undefined' ? new ArrayBuffer(bytes) : new SharedArrayBuffer(bytes);
+}
+
 /** `count` empty rows. */
 function rows<T>(count: number): T[][] {
   return Array.from({ length: count }, () => []);
@@ -188,7 +193,9 @@ async function runTexts(
         L,
         d,
         vocab: r.vocab,
-        data: new Float32Array((L + 1) * N * d),
+        // Shared where the host allows it (Node; a cross-origin isolated page), so that pair
+        // workers read these states without a copy each (parallelPairs.ts).
+        data: new Float32Array(shareableBuffer((L + 1) * N * d * 4)),
         lastBlockOutput: new Float32Array(N * d),
       };
       if (r.lens) lens = { topId: rows(L + 1), topProb: rows(L + 1), nextLoss: rows(L + 1) };
