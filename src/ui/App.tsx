@@ -1,21 +1,19 @@
 import { useCallback, useEffect, useMemo, useReducer, useRef, useState } from 'react';
 import { LinScopeError } from '../errors';
-import { ASK_BEFORE_MB, CATALOG, DEFAULT_MODEL_ID, isHubId, unlistedModel } from '../model/catalog';
-import type { ModelDtype } from '../model/hiddenStateModel';
 import { downloadBlob, exportFileName } from '../share/chartExport';
 import { splitCorpus } from '../share/corpusFile';
 import type { ShareState } from '../share/permalinkState';
 import { serializeResult } from '../share/result';
 import { type AnalysisSettings, DEFAULT_SETTINGS } from '../worker/analyzeJob';
 import type { Job } from '../worker/client';
-import type { BackendChoice, ModelRequest, TokenCount } from '../worker/protocol';
+import type { BackendChoice, TokenCount } from '../worker/protocol';
 import { appReducer, INITIAL_STATE } from './appState';
 import { BackendBadge } from './BackendBadge';
 import { BACKEND_CHOICES, backendChoiceFromSearch } from './backendChoice';
 import { ContinuationPanel } from './ContinuationPanel';
 import { FileButton } from './FileButton';
 import { LiveCharts } from './LiveCharts';
-import { ModelPicker, type PickerModel } from './ModelPicker';
+import { ModelPicker } from './ModelPicker';
 import { PromptPanel } from './PromptPanel';
 import { inputTexts, type PromptInput, readPromptFile } from './promptInput';
 import { ResultsView } from './ResultsView';
@@ -25,6 +23,7 @@ import { SharePanel } from './SharePanel';
 import { scoringThreadsFromSearch } from './scoringThreads';
 import { startParamsFromSearch } from './urlParams';
 import { useBackend } from './useBackend';
+import { useModelChoice } from './useModelChoice';
 import { usePermalink } from './usePermalink';
 import { useRecentAnalyses } from './useRecentAnalyses';
 import { useWorkerClient } from './useWorkerClient';
@@ -58,11 +57,8 @@ export function App() {
   const backend = useBackend(client, backendChoice);
   const [state, dispatch] = useReducer(appReducer, INITIAL_STATE);
 
-  const [models, setModels] = useState<PickerModel[]>(() => [...CATALOG]);
-  const [modelId, setModelId] = useState(start.model ?? DEFAULT_MODEL_ID);
-  const [dtype, setDtype] = useState<ModelDtype>('fp32');
-  const [confirmedDownloads, setConfirmedDownloads] = useState<Set<string>>(() => new Set());
-  const [pendingConfirm, setPendingConfirm] = useState<{ id: string; mb: number | null } | null>(null);
+  const choice = useModelChoice(client, start.model);
+  const { models, modelId, dtype, model } = choice;
   const [input, setInput] = useState<PromptInput>({
     text: start.prompt ?? EXAMPLE_PROMPT,
     corpus: false,
@@ -73,57 +69,12 @@ export function App() {
   const [tokenCount, setTokenCount] = useState<TokenCount | null>(null);
   const [notice, setNotice] = useState<string | null>(null);
   const job = useRef<Job<unknown> | null>(null);
-  // A URL's unlisted model must be classified (served here, or Hub) before ?run=1 may start.
-  const [startModelKnown, setStartModelKnown] = useState(
-    () => !start.model || CATALOG.some((m) => m.id === start.model) || !isHubId(start.model),
-  );
-  // The unlisted model to classify: the URL's, or one a shared link names.
-  const [probeModel, setProbeModel] = useState(start.model);
-
-  const model = models.find((m) => m.id === modelId);
   const busy = state.status === 'loading' || state.status === 'running';
   const ready = backend.status === 'ready' && client !== null;
 
-  // A model named in the URL that LinScope does not list: one served beside the app (under
-  // models/) is used as it is; any other Hub id is asked about before anything is downloaded.
-  useEffect(() => {
-    const id = probeModel;
-    if (!id || CATALOG.some((m) => m.id === id) || !isHubId(id)) return;
-    let live = true;
-    fetch(new URL(`models/${id}/config.json`, document.baseURI), { method: 'HEAD' })
-      .then((r) => r.ok && (r.headers.get('content-type') ?? '').includes('json'))
-      .catch(() => false)
-      .then((served) => {
-        if (!live) return;
-        const entry = unlistedModel(id, served);
-        setModels((list) => [...list.filter((m) => m.id !== id), entry]);
-        setStartModelKnown(true);
-      });
-    return () => {
-      live = false;
-    };
-  }, [probeModel]);
-
-  // Keep the dtype one the model offers.
-  useEffect(() => {
-    if (model && Object.keys(model.sizes).length > 0 && !(dtype in model.sizes))
-      setDtype(Object.keys(model.sizes)[0] as ModelDtype);
-  }, [model, dtype]);
-
-  const modelRequest = useCallback(
-    (id: string): ModelRequest => {
-      const entry = models.find((m) => m.id === id);
-      return {
-        spec: { id, dtype, device: 'wasm' },
-        allowHub: entry?.source === 'hub' && confirmedDownloads.has(id),
-      };
-    },
-    [models, dtype, confirmedDownloads],
-  );
-
   // Token count and context, before running (not for Hub models not yet downloaded).
   useEffect(() => {
-    if (!ready || !model || (model.source === 'hub' && !confirmedDownloads.has(model.id))) {
+    if (!ready || !model || !choice.downloadAllowed(model.id)) {
       setTokenCount(null);
       return;
     }
@@ -137,7 +88,7 @@ export function App() {
     })();
     const timer = setTimeout(() => {
       client
-        ?.countTokens(modelRequest(model.id), texts)
+        ?.countTokens(choice.request(model.id), texts)
         .then((count) => live && setTokenCount(count))
         .catch(() => live && setTokenCount(null));
     }, 300);
@@ -145,20 +96,12 @@ export function App() {
       live = false;
       clearTimeout(timer);
     };
-  }, [ready, client, model, input, confirmedDownloads, modelRequest]);
+  }, [ready, client, model, input, choice.downloadAllowed, choice.request]);
 
   const analyze = useCallback(
     (id: string = modelId) => {
       if (!client || !ready) return;
-      const entry = models.find((m) => m.id === id);
-      if (entry?.source === 'hub' && !confirmedDownloads.has(id)) {
-        const mb = entry.sizes[dtype] ?? null;
-        if (mb === null || mb > ASK_BEFORE_MB) {
-          setPendingConfirm({ id, mb });
-          return;
-        }
-        setConfirmedDownloads((s) => new Set(s).add(id));
-      }
+      if (!choice.consentToRun(id)) return;
       let texts: string[];
       try {
         texts = inputTexts(input);
@@ -170,8 +113,10 @@ export function App() {
         dispatch({ type: 'failed', message: 'There is no text to analyse. Type or upload some text first.' });
         return;
       }
-      const request = modelRequest(id);
-      if (entry?.source === 'hub') request.allowHub = true;
+      const request = choice.request(id);
+      // consentToRun said yes: a Hub model may be fetched now (its consent is recorded in state
+      // that this render does not see yet).
+      if (models.find((m) => m.id === id)?.source === 'hub') request.allowHub = true;
       dispatch({ type: 'start' });
       const running = client.analyze(
         {
@@ -201,7 +146,7 @@ export function App() {
         },
       );
     },
-    [client, ready, models, modelId, confirmedDownloads, dtype, input, settings, reference, modelRequest],
+    [client, ready, models, modelId, input, settings, reference, choice.consentToRun, choice.request],
   );
 
   const cancel = () => {
@@ -220,16 +165,16 @@ export function App() {
     [modelId, dtype, settings, reference, input, state.focusLayer],
   );
 
-  const applyShareState = useCallback((shared: ShareState) => {
-    const id = shared.model.id;
-    // Listed, or opened from disk in this tab: nothing to classify. Otherwise served here, or Hub (asks first).
-    if (!CATALOG.some((m) => m.id === id) && !id.startsWith('local/')) setProbeModel(id);
-    setModelId(id);
-    setDtype(shared.model.dtype);
-    setInput({ text: shared.input.text, corpus: shared.input.corpus, fileName: null });
-    setSettings(shared.settings);
-    setReference(shared.reference.kind === 'none' ? { kind: 'none' } : { kind: 'bundled' });
-  }, []);
+  const { applyShared } = choice;
+  const applyShareState = useCallback(
+    (shared: ShareState) => {
+      applyShared(shared.model.id, shared.model.dtype);
+      setInput({ text: shared.input.text, corpus: shared.input.corpus, fileName: null });
+      setSettings(shared.settings);
+      setReference(shared.reference.kind === 'none' ? { kind: 'none' } : { kind: 'bundled' });
+    },
+    [applyShared],
+  );
 
   const permalink = usePermalink({
     app: state,
@@ -249,11 +194,11 @@ export function App() {
   // ?run=1 starts once the runtime is ready.
   const autoStarted = useRef(false);
   useEffect(() => {
-    if (start.run && !hasLink && ready && startModelKnown && !autoStarted.current) {
+    if (start.run && !hasLink && ready && choice.startModelKnown && !autoStarted.current) {
       autoStarted.current = true;
       analyze(start.model ?? modelId);
     }
-  }, [start, hasLink, ready, startModelKnown, analyze, modelId]);
+  }, [start, hasLink, ready, choice.startModelKnown, analyze, modelId]);
 
   const onFile = async (file: File) => {
     try {
@@ -276,52 +221,10 @@ export function App() {
     }
   };
 
-  const addLocalModel = (id: string, label: string) => {
-    setModels((list) => [
-      ...list.filter((m) => m.id !== id),
-      {
-        id,
-        label,
-        source: 'local',
-        sizes: { fp32: 0 },
-        layers: 0,
-        hidden: 0,
-        notes: 'Opened from your disk; stays in this tab.',
-      },
-    ]);
-    setModelId(id);
-    setDtype('fp32');
-  };
-
-  const onOpenFolder = async (files: File[]) => {
-    if (!client || files.length === 0) return;
-    const root = files[0].webkitRelativePath.split('/')[0] || 'model';
+  /** Runs a model-opening action; a failure becomes the notice, and the work on the page stays. */
+  const opening = (open: (files: File[]) => Promise<void>) => async (files: File[]) => {
     try {
-      const id = await client.openFolder(
-        root,
-        files.map((f) => ({ path: f.webkitRelativePath.split('/').slice(1).join('/') || f.name, file: f })),
-      );
-      addLocalModel(id, `${root} (your folder)`);
-      setNotice(null);
-    } catch (error) {
-      setNotice(message(error));
-    }
-  };
-
-  const onOpenLlama2c = async (files: File[]) => {
-    if (!client) return;
-    const tokenizer = files.find((f) => /tok/i.test(f.name));
-    const checkpoint = files.find((f) => f !== tokenizer);
-    if (files.length !== 2 || !tokenizer || !checkpoint) {
-      setNotice(
-        'Pick two files: the llama2.c checkpoint (.bin) and its tokenizer (a .bin whose name contains “tok”, e.g. tok512.bin).',
-      );
-      return;
-    }
-    try {
-      const name = checkpoint.name.replace(/\.bin$/, '');
-      const id = await client.openLlama2c(name, checkpoint, tokenizer);
-      addLocalModel(id, `${name} (llama2.c, converted here)`);
+      await open(files);
       setNotice(null);
     } catch (error) {
       setNotice(message(error));
@@ -338,8 +241,8 @@ export function App() {
 
   const continueText = async (fromScratch: boolean): Promise<string> => {
     if (!client) throw new LinScopeError('INTERNAL', 'The runtime is not ready yet.');
-    const request = modelRequest(modelId);
-    if (models.find((m) => m.id === modelId)?.source === 'hub' && !confirmedDownloads.has(modelId)) {
+    const request = choice.request(modelId);
+    if (!choice.downloadAllowed(modelId)) {
       throw new LinScopeError('BAD_INPUT', 'Allow the download of this model first: press Analyze.');
     }
     const prompt = fromScratch ? '' : input.text.slice(0, 2000);
@@ -412,16 +315,11 @@ export function App() {
             modelId={modelId}
             dtype={dtype}
             disabled={busy}
-            onModel={setModelId}
-            onDtype={setDtype}
-            onHubId={(id) => {
-              if (!models.some((m) => m.id === id)) {
-                setModels((list) => [...list, unlistedModel(id, false)]);
-              }
-              setModelId(id);
-            }}
-            onOpenFolder={onOpenFolder}
-            onOpenLlama2c={onOpenLlama2c}
+            onModel={choice.select}
+            onDtype={choice.setDtype}
+            onHubId={choice.selectTypedId}
+            onOpenFolder={opening(choice.openFolder)}
+            onOpenLlama2c={opening(choice.openLlama2c)}
           />
           <PromptPanel
             input={input}
@@ -445,7 +343,7 @@ export function App() {
               {notice}
             </p>
           )}
-          {pendingConfirm && (
+          {choice.pendingDownload && (
             <div
               className="confirm"
               role="alertdialog"
@@ -453,8 +351,10 @@ export function App() {
               data-testid="download-confirm"
             >
               <p id="confirm-title">
-                {pendingConfirm.id} downloads{' '}
-                {pendingConfirm.mb === null ? 'an unknown amount of data' : `about ${pendingConfirm.mb} MB`}{' '}
+                {choice.pendingDownload.id} downloads{' '}
+                {choice.pendingDownload.mb === null
+                  ? 'an unknown amount of data'
+                  : `about ${choice.pendingDownload.mb} MB`}{' '}
                 from the Hugging Face Hub (kept in your browser’s cache for next time). Your text stays on
                 this page.
               </p>
@@ -463,15 +363,11 @@ export function App() {
                   type="button"
                   className="primary"
                   data-testid="confirm-download"
-                  onClick={() => {
-                    const id = pendingConfirm.id;
-                    setConfirmedDownloads((s) => new Set(s).add(id));
-                    setPendingConfirm(null);
-                  }}
+                  onClick={choice.confirmDownload}
                 >
                   Allow the download
                 </button>
-                <button type="button" onClick={() => setPendingConfirm(null)}>
+                <button type="button" onClick={choice.dismissDownload}>
                   Not now
                 </button>
               </div>
