@@ -19,6 +19,18 @@ test('the built site runs isolated from a sub-path on a host without COOP/COEP h
     await expect(badge).toHaveAttribute('data-backend', 'wasm');
     expect(await page.evaluate(() => globalThis.crossOriginIsolated)).toBe(true);
     expect(Number(await badge.getAttribute('data-threads'))).toBeGreaterThan(1);
+    // Pair workers (nested workers sharing the states' memory) start and finish under the service
+    // worker's isolation too.
+    let pairWorkers = 0;
+    page.on('worker', (worker) => {
+      if (/pairEntry[^/]*\.js$/.test(worker.url())) pairWorkers++;
+    });
+    await page.goto(`${host.url}?backend=wasm&threads=2`);
+    await expect(badge).toHaveAttribute('data-isolated', 'true');
+    await page.getByTestId('analyze-button').click();
+    await expect(page.getByTestId('status')).toHaveAttribute('data-state', 'done', { timeout: 120_000 });
+    await expect(page.getByTestId('nonlinearity-heatmap')).toHaveAttribute('data-state', 'ready');
+    expect(pairWorkers).toBeGreaterThanOrEqual(2);
   } finally {
     await host.close();
   }
