@@ -2,7 +2,7 @@
  * Scoring layer pairs on several worker threads (Node host): the same numbers as one thread, pairs
  * reported as they arrive, cancel terminates the workers, a failure inside a worker rejects.
  */
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 import { nodePairWorkers } from '../../cli/nodePairWorkers';
 import {
   analyzeLayers,
@@ -101,6 +101,20 @@ describe('analyzeLayersInParallel (Node worker threads)', () => {
     expect(parallel).toEqual(single);
     expect([pool.started, pool.terminated]).toEqual([2, 2]);
     expect(progress).toEqual([1, 2, 3]);
+  });
+
+  it('analyzeLayersInParallel without SharedArrayBuffer (a page that is not isolated) copies the states to each worker, same numbers', async () => {
+    const f = loadFixture('small');
+    const single = analyzeLayers(f.states(), {});
+    vi.stubGlobal('SharedArrayBuffer', undefined);
+    try {
+      const pool = counted(nodePairWorkers(2, true));
+      const parallel = await analyzeLayersInParallel(f.states(), {}, {}, pool);
+      expect(pool.started).toBe(2);
+      expect(parallel.layers).toEqual(single.layers);
+    } finally {
+      vi.unstubAllGlobals();
+    }
   });
 
   it('analyzeLayersInParallel scores a small run on the calling thread unless told to split it', async () => {
