@@ -15,7 +15,7 @@ function startPairWorker(): PairWorker {
       worker.on('message', onMessage);
       worker.on('error', (error) => onFailure(error));
       worker.on('exit', (code) => {
-        if (code !== 0) onFailure(new Error(`A scoring worker stopped with exit code ${code}`));
+        if (code !== 0) onFailure(new Error(`A pair worker stopped with exit code ${code}`));
       });
       worker.postMessage(request);
     },

@@ -28,10 +28,10 @@ function startPairWorker(): PairWorker {
       worker.onmessage = (event) => onMessage(event.data);
       worker.onerror = (event) => {
         event.preventDefault();
-        onFailure(new Error(`A scoring worker failed: ${event.message || 'it could not be started'}`));
+        onFailure(new Error(`A pair worker failed: ${event.message || 'it could not be started'}`));
       };
       worker.onmessageerror = () =>
-        onFailure(new Error('A scoring worker sent a message that could not be read'));
+        onFailure(new Error('A pair worker sent a message that could not be read'));
       worker.postMessage(request);
     },
     terminate: () => worker.terminate(),
