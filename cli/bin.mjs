@@ -5,7 +5,7 @@ import { register } from 'tsx/esm/api';
 
 // The analysis kernel uses WebAssembly relaxed SIMD (fused multiply-add) where the engine has it,
 // as Chrome does by default; Node 20 has it behind this flag (V8 flags are process-wide, so the
-// scoring worker threads get it too). Newer Node versions have it on already.
+// pair worker threads get it too). Newer Node versions have it on already.
 if (Number(process.versions.node.split('.')[0]) === 20)
   setFlagsFromString('--experimental-wasm-relaxed-simd');
 register();
