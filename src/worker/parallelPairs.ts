@@ -43,6 +43,11 @@ export interface PairWorkers {
   readonly threads: number;
   /** Score in parallel even when the run is small (for tests; normally only big runs are split). */
   readonly always?: boolean;
+  /**
+   * Bytes all pair workers together may hold (default `DEFAULT_PAIR_MEMORY`): fewer workers start
+   * when `pairWorkerMemory` says more would not fit, down to none (the calling thread does it all).
+   */
+  readonly memoryBudget?: number;
   spawn(): PairWorker;
 }
 
@@ -52,6 +57,20 @@ export interface PairWorkers {
  * on one core (the GPT-2-small-sized runs of the benchmarks are 3 to 30 times more).
  */
 export const PARALLEL_MIN_WORK = 2e9;
+
+/** What all pair workers together may hold unless a host says otherwise: 2 GB. */
+export const DEFAULT_PAIR_MEMORY = 2 * 1024 ** 3;
+
+/**
+ * A rough upper estimate of the bytes one pair worker holds at its peak for n tokens of d features:
+ * about four n x d float64 working copies (the centred states, residual inputs and outputs, the
+ * leverage rows of a fit) and ten d x d ones (Gram matrices, factor, solutions, the kernel's packed
+ * operands). For GPT-2 small at 4096 tokens that is ~150 MB; for d = 2048 and a 16k-token
+ * reference, ~1.4 GB, so a machine with 8 cores must not start 8 of them.
+ */
+export function pairWorkerMemory(n: number, d: number): number {
+  return 32 * n * d + 80 * d * d;
+}
 
 /** Multiply-adds of scoring every pair: per pair, one symmetric Gram matrix and one cross-Gram. */
 export function pairScoringWork(L: number, n: number, d: number): number {
@@ -115,13 +134,18 @@ export async function fitReferenceMapsInParallel(
   return mergeReferenceFits(parts);
 }
 
-/** The runs of pairs to hand to workers, or null when this thread should do it all. */
+/**
+ * The runs of pairs to hand to workers, or null when this thread should do it all: a small run, a
+ * caller that chose its own pairs, or room in the memory budget for fewer than two workers.
+ */
 function parallelRuns(
   states: HiddenStates,
   pairs: readonly number[] | undefined,
   workers: PairWorkers,
 ): number[][] | null {
-  const runs = contiguousPairRuns(blockCount(states), workers.threads);
+  const budget = workers.memoryBudget ?? DEFAULT_PAIR_MEMORY;
+  const fitting = Math.floor(budget / pairWorkerMemory(states.tokens, states.hidden));
+  const runs = contiguousPairRuns(blockCount(states), Math.min(workers.threads, fitting));
   const big = pairScoringWork(blockCount(states), states.tokens, states.hidden) >= PARALLEL_MIN_WORK;
   return runs.length < 2 || pairs !== undefined || !(big || workers.always) ? null : runs;
 }

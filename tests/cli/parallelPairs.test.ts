@@ -19,6 +19,7 @@ import {
   type PairWorker,
   type PairWorkers,
   pairScoringWork,
+  pairWorkerMemory,
 } from '../../src/worker/parallelPairs';
 
 /** Counts the workers started and terminated around a real pool. */
@@ -115,6 +116,22 @@ describe('analyzeLayersInParallel (Node worker threads)', () => {
     } finally {
       vi.unstubAllGlobals();
     }
+  });
+
+  it('analyzeLayersInParallel starts only as many workers as the memory budget holds', async () => {
+    const f = loadFixture('small');
+    const states = f.states();
+    const perWorker = pairWorkerMemory(states.tokens, states.hidden);
+    const twoFit = counted({ ...nodePairWorkers(8, true), memoryBudget: 2.5 * perWorker });
+    const got = await analyzeLayersInParallel(states, {}, {}, twoFit);
+    expect(twoFit.started).toBe(2);
+    expect(got.layers).toEqual(analyzeLayers(states, {}).layers);
+    // Room for one: the calling thread does it all.
+    const oneFits = counted({ ...nodePairWorkers(8, true), memoryBudget: 1.5 * perWorker });
+    await analyzeLayersInParallel(states, {}, {}, oneFits);
+    expect(oneFits.started).toBe(0);
+    // GPT-2 small at 4096 tokens: ~150 MB a worker, so the 2 GB default holds 8 of them.
+    expect(pairWorkerMemory(4096, 768) / 2 ** 20).toBeCloseTo(141, 0);
   });
 
   it('analyzeLayersInParallel scores a small run on the calling thread unless told to split it', async () => {
