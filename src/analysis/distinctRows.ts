@@ -8,10 +8,17 @@ import type { Matrix } from './matrix';
 export function distinctRows(x: Matrix, tokens?: Int32Array): number {
   const d = x.cols;
   const rows = tokens ?? Int32Array.from({ length: x.rows }, (_, i) => i);
+  // The values' bit patterns as 32-bit words (one per float32, two per float64).
+  const words = new Uint32Array(
+    x.data.buffer,
+    x.data.byteOffset,
+    x.data.length * (x.data.BYTES_PER_ELEMENT / 4),
+  );
+  const perRow = d * (x.data.BYTES_PER_ELEMENT / 4);
   const buckets = new Map<number, number[]>();
   let count = 0;
   for (const r of rows) {
-    const h = hashRow(x.data, r * d, d);
+    const h = hashWords(words, r * perRow, perRow);
     const bucket = buckets.get(h);
     if (bucket === undefined) {
       buckets.set(h, [r]);
@@ -24,14 +31,16 @@ export function distinctRows(x: Matrix, tokens?: Int32Array): number {
   return count;
 }
 
-function hashRow(data: Float32Array | Float64Array, offset: number, d: number): number {
-  // FNV-1a over the values' float64 images; -0 and 0 hash alike on purpose.
+/**
+ * FNV-1a over a row's bit patterns, a word at a time. -0 and 0 hash alike on purpose (they compare
+ * equal): a word that is only the sign bit counts as 0, which is exact for float32; for float64 it
+ * only merges the hashes of -0 and 0, and `rowsEqual` decides.
+ */
+function hashWords(words: Uint32Array, offset: number, count: number): number {
   let h = 0x811c9dc5;
-  for (let f = 0; f < d; f++) {
-    const v = data[offset + f];
-    const bits = v === 0 ? 0 : Math.fround(v) * 16777216;
-    h = Math.imul(h ^ (bits | 0), 0x01000193);
-    h = Math.imul(h ^ ((bits / 4294967296) | 0), 0x01000193);
+  for (let i = offset; i < offset + count; i++) {
+    const w = words[i];
+    h = Math.imul(h ^ (w === 0x80000000 ? 0 : w), 0x01000193);
   }
   return h >>> 0;
 }

@@ -57,4 +57,14 @@ describe('distinctRows', () => {
     expect(distinctRows(x)).toBe(3);
     expect(distinctRows(x, Int32Array.from([0, 1]))).toBe(1);
   });
+
+  it('distinctRows(X) on float64 rows: -0 equals 0, and values that differ in the last bit are distinct', () => {
+    const tiny = 1 + Number.EPSILON;
+    const x = matrix(Float64Array.from([0.5, -0, 0.5, 0, 0.5, tiny, 0.5, 1, 0.25, 1]), 5, 2);
+    expect(distinctRows(x)).toBe(4);
+    // A view into a larger buffer (offset rows), as stateMatrix gives.
+    const big = new Float32Array(12);
+    big.set([3, 4, 3, 4, 5, 6], 6);
+    expect(distinctRows(matrix(big.subarray(6), 3, 2))).toBe(2);
+  });
 });
