@@ -157,14 +157,17 @@ async function runTexts(
     const ids = model.encode(text);
     return { doc, ids, windows: planWindows(ids, windowLength, bos) };
   });
-  // The windows to run: all of them, or enough to reach `tokenLimit` kept tokens.
+  // The windows to run: all of them, or exactly `tokenLimit` kept tokens. The last window is cut
+  // short rather than run whole: a causal model's states for the tokens kept do not depend on the
+  // tokens after them (a GPT-2-sized reference: 6144 tokens instead of the 6683 of seven whole windows).
   const toRun: { doc: number; w: (typeof plans)[number]['windows'][number] }[] = [];
   let N = 0;
   for (const plan of plans) {
     for (const w of plan.windows) {
       if (N >= tokenLimit) break;
-      toRun.push({ doc: plan.doc, w });
-      N += w.ids.length - w.keepFrom;
+      const take = Math.min(w.ids.length - w.keepFrom, tokenLimit - N);
+      toRun.push({ doc: plan.doc, w: { ...w, ids: w.ids.slice(0, w.keepFrom + take) } });
+      N += take;
     }
   }
   if (N === 0) throw new LinScopeError('BAD_INPUT', 'The text has no tokens. Type or upload some text.');

@@ -91,6 +91,15 @@ describe('linscope analyze', () => {
     expect(Array.from(toFloat32(getTensor(mine, 'input_ids')))).toEqual(reference.prompt.ids);
   });
 
+  it('fits the reference maps on exactly 8 x d reference tokens, cutting the last window short', () => {
+    // Windows of 100 ids: 100 kept from the first, 99 (after an added BOS) from each later one, so
+    // whole windows would give 100 + 5 x 99 = 595 tokens for the 8 x 64 = 512 wanted.
+    const r = linscope('analyze', '--model', modelDir, '--text', 'Tom had a red ball.', '--window', '100');
+    expect(r.stderr).toBe('');
+    expect(r.status).toBe(0);
+    expect(JSON.parse(r.stdout).perToken.reference.tokens).toBe(512);
+  });
+
   it('reads a .jsonl corpus and pools its documents', () => {
     const corpus = join(work, 'corpus.jsonl');
     writeFileSync(corpus, '{"text": "Tom had a red ball."}\n"The sun was hot."\n');
