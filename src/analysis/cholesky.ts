@@ -1,5 +1,5 @@
 import { dot, multiplyTransposed } from './gram';
-import type { Matrix64 } from './matrix';
+import { type Matrix64, transposed } from './matrix';
 
 /**
  * Relative pivot below which a column counts as collinear with the columns before it: the share of
@@ -125,8 +125,8 @@ export function solveUpperRows(f: CholeskyFactor, rows: Matrix64): Matrix64 {
     throw new RangeError(`solveUpperRows: factor is ${d} x ${d}, rows have ${rows.cols} columns`);
   const e = rows.rows;
   const l = f.factor.data;
-  const lt = new Float64Array(d * d);
-  for (let i = 0; i < d; i++) for (let k = 0; k <= i; k++) lt[k * d + i] = l[i * d + k];
+  // L's upper triangle is zero (cholesky clears it), so its plain transpose is L^T.
+  const lt = transposed(l, d, d);
   const w = new Float64Array(rows.data);
   const tmp = new Float64Array(e * SOLVE_BLOCK);
   const last = Math.floor((d - 1) / SOLVE_BLOCK) * SOLVE_BLOCK;

@@ -1,4 +1,4 @@
-import { type FeatureMajor, type Matrix64, zeros64 } from './matrix';
+import { type FeatureMajor, type Matrix64, transposed, zeros64 } from './matrix';
 import { SIMD_K_MULTIPLE, simdKernel } from './simdKernel';
 
 /*
@@ -266,8 +266,7 @@ export function matmul(a: Matrix64, b: Matrix64): Matrix64 {
   if (a.cols !== b.rows) throw new RangeError(`matmul: ${a.rows} x ${a.cols} times ${b.rows} x ${b.cols}`);
   const k = b.rows;
   const e = b.cols;
-  const bt = new Float64Array(k * e);
-  for (let i = 0; i < k; i++) for (let j = 0; j < e; j++) bt[j * k + i] = b.data[i * e + j];
+  const bt = transposed(b.data, k, e);
   const out = zeros64(a.rows, e);
   multiplyTransposed(a.data, bt, out.data, a.rows, e, k, false);
   return out;

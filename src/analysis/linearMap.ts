@@ -2,7 +2,7 @@ import { type Centered, centerColumns, identityIndex } from './center';
 import { solveUpperRows } from './cholesky';
 import { multiplyTransposed } from './gram';
 import type { PairFit } from './linearity';
-import { assertSameShape, type Matrix, matrix } from './matrix';
+import { assertSameShape, type Matrix, transposed } from './matrix';
 
 /**
  * An affine map from one layer's states to the next, fitted on a reference token set. Plain numbers
@@ -32,8 +32,7 @@ export interface LinearMap {
 export function linearMapFromFit(fit: PairFit): LinearMap {
   const d = fit.crossT.rows;
   const wT = solveUpperRows(fit.factor, fit.zT).data;
-  const w = new Float64Array(d * d);
-  for (let i = 0; i < d; i++) for (let j = 0; j < d; j++) w[j * d + i] = wT[i * d + j];
+  const w = transposed(wT, d, d);
   return {
     d,
     n: fit.x.centered.cols,
@@ -76,8 +75,7 @@ export function mapResiduals(
   }
   // Predictions feature-major, P^T = W^T (X - meanX)^T, so that the residual loop below reads both
   // P^T and the centred Y row by row.
-  const wt = new Float64Array(d * d);
-  for (let i = 0; i < d; i++) for (let j = 0; j < d; j++) wt[j * d + i] = map.weights[i * d + j];
+  const wt = transposed(map.weights, d, d);
   const pred = new Float64Array(d * n);
   multiplyTransposed(wt, xs, pred, d, n, d, false);
   const residual = new Float64Array(n);

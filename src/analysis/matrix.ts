@@ -50,6 +50,20 @@ export function zeros64(rows: number, cols: number): Matrix64 {
   return matrix(new Float64Array(rows * cols), rows, cols);
 }
 
+/**
+ * The transpose of a row-major rows x cols float64 matrix (as cols x rows), by blocks of 64 columns
+ * so that the writes stay within a few cache lines (an element-by-element copy of a 768 x 768
+ * matrix strides through memory on every write).
+ */
+export function transposed(a: Float64Array, rows: number, cols: number): Float64Array {
+  const out = new Float64Array(rows * cols);
+  for (let c0 = 0; c0 < cols; c0 += 64) {
+    const c1 = Math.min(cols, c0 + 64);
+    for (let r = 0; r < rows; r++) for (let c = c0; c < c1; c++) out[c * rows + r] = a[r * cols + c];
+  }
+  return out;
+}
+
 /** Marks a float64 matrix as feature-major (features x tokens). */
 export function asFeatureMajor(m: Matrix64): FeatureMajor {
   return m as FeatureMajor;

@@ -6,7 +6,7 @@ import { assertFiniteStates, blockCount, type HiddenStates, keptTokens, stateMat
 import { fitPair, interpolationGuard } from './linearity';
 import { type LinearMap, linearMapFromFit, mapResiduals } from './linearMap';
 import { massiveNormTokens } from './massiveNormTokens';
-import type { Matrix64 } from './matrix';
+import { type Matrix64, transposed } from './matrix';
 import { quantile } from './quantile';
 
 /** One pair's map from the reference set, with the statistics that give per-token errors a unit. */
@@ -154,16 +154,6 @@ export function fitReferenceMaps(
     control.onProgress?.({ stage: 'fit', done: ++done, total: wanted.size });
   }
   return { d, n, excludedTokens, quantile: q, pairs, reasons };
-}
-
-/** The transpose of a rows x cols matrix, by blocks of 64 columns (contiguous writes within each). */
-function transposed(a: Float64Array, rows: number, cols: number): Float64Array {
-  const out = new Float64Array(rows * cols);
-  for (let c0 = 0; c0 < cols; c0 += 64) {
-    const c1 = Math.min(cols, c0 + 64);
-    for (let r = 0; r < rows; r++) for (let c = c0; c < c1; c++) out[c * rows + r] = a[r * cols + c];
-  }
-  return out;
 }
 
 /** The reason of a pair left out by `ReferenceFitOptions.pairs`. */
