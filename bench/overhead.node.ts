@@ -25,6 +25,7 @@ import {
   requireBenchModel,
   writeFigures,
 } from './lib';
+import { benchTokenIds } from './tokenIds';
 
 const { values } = parseArgs({
   options: {
@@ -48,14 +49,9 @@ export function feedsFor(
   T: number,
   names: readonly string[],
 ): Record<string, ort.Tensor> {
-  let seed = 7;
-  const ids = BigInt64Array.from({ length: T }, () => {
-    seed = (Math.imul(seed, 1664525) + 1013904223) >>> 0;
-    return BigInt(seed % config.vocab_size);
-  });
   const feeds = emptyCacheFeeds(
     names,
-    Array.from(ids, Number),
+    benchTokenIds(T, config.vocab_size),
     cacheShape(config),
     (type, data, dims) => new ort.Tensor(type, data, dims),
   );

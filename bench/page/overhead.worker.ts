@@ -9,6 +9,7 @@ import { findHiddenStates } from '../../src/model/hiddenStateFinder';
 import { readOnnxGraph } from '../../src/model/onnxGraph';
 import { configureWasmRuntime, describeWebGpuAdapter } from '../../src/model/webRuntime';
 import { cacheShape, emptyCacheFeeds } from '../../src/model/windowFeeds';
+import { benchTokenIds } from '../tokenIds';
 import type { Graph, OverheadCommand, OverheadMessage, OverheadRequest } from './protocol';
 
 const post = (message: OverheadMessage) => postMessage(message);
@@ -21,14 +22,9 @@ function feedsFor(T: number, names: readonly string[]): Record<string, ort.Tenso
   const cached = feeds.get(T);
   if (cached) return cached;
   const config = (request as OverheadRequest).config;
-  let seed = 7;
-  const ids = BigInt64Array.from({ length: T }, () => {
-    seed = (Math.imul(seed, 1664525) + 1013904223) >>> 0;
-    return BigInt(seed % config.vocab_size);
-  });
   const own = emptyCacheFeeds(
     names,
-    Array.from(ids, Number),
+    benchTokenIds(T, config.vocab_size),
     cacheShape(config),
     (type, data, dims) => new ort.Tensor(type, data, dims),
   );
