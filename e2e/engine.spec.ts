@@ -8,6 +8,7 @@ import { join, resolve } from 'node:path';
 import type { Page } from '@playwright/test';
 import { getTensor, readSafetensors, toFloat32 } from '../src/share/safetensors';
 import { maxAbsDiff, relativeError } from '../tests/support/compare';
+import { REFERENCE_MODELS } from '../tests/support/models';
 import { type BackendName, expect, openApp, test } from './fixtures';
 
 /**
@@ -23,20 +24,11 @@ const TOLERANCE = {
   webgpu: { maxAbs: 5e-3, relative: 3e-4 },
 } as const;
 const ROOT = resolve('.');
-/** Model ids under public/models: the architecture fixtures and the embedded default model. */
-const FIXTURES = [
-  'fixtures/tiny-random-gpt2',
-  'fixtures/tiny-random-llama',
-  'fixtures/tiny-random-qwen2',
-  'fixtures/tiny-random-gpt-neox',
-  'fixtures/tiny-random-opt',
-  'fixtures/tiny-random-phi',
-  'fixtures/tiny-random-phi3',
-  'fixtures/genai-fused-llama',
-  // fp32 with its weights in onnx/model.onnx_data (external data).
-  'fixtures/formats-llama',
-  'linscope/tiny-gpt2',
-];
+/**
+ * Model ids under public/models: the architecture fixtures and the embedded default model, plus an
+ * fp32 model with its weights in onnx/model.onnx_data (external data).
+ */
+const FIXTURES = [...REFERENCE_MODELS, 'fixtures/formats-llama'];
 
 async function exportedHiddenStates(page: Page) {
   await expect(page.getByTestId('status')).toHaveAttribute('data-state', 'done', { timeout: 120_000 });

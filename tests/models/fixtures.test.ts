@@ -13,6 +13,7 @@ import { AutoModelForCausalLM, AutoTokenizer, env, Tensor } from '@huggingface/t
 import * as ort from 'onnxruntime-node';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { getTensor, readSafetensors, toFloat32 } from '../../src/share/safetensors';
+import { REFERENCE_MODELS } from '../support/models';
 
 const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '../..');
 const MODELS = join(ROOT, 'public/models');
@@ -110,17 +111,7 @@ beforeAll(() => {
 const IDS = modelIds();
 
 /** The folders this test suite requires (made by tools/models/); other folders found are tested too. */
-const REQUIRED = [
-  'fixtures/tiny-random-gpt2',
-  'fixtures/tiny-random-llama',
-  'fixtures/tiny-random-qwen2',
-  'fixtures/tiny-random-gpt-neox',
-  'fixtures/tiny-random-opt',
-  'fixtures/tiny-random-phi',
-  'fixtures/tiny-random-phi3',
-  'fixtures/genai-fused-llama',
-  'linscope/tiny-gpt2',
-];
+const REQUIRED = REFERENCE_MODELS;
 
 describe('model folders in public/models', () => {
   it('holds the architecture fixtures and the default model', () => {

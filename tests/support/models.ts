@@ -25,6 +25,23 @@ export async function convertStories260K(): Promise<{ root: string; cleanup: () 
   return { root, cleanup: () => rm(root, { recursive: true, force: true }) };
 }
 
+/**
+ * The models under public/models that every engine test runs and compares with PyTorch: one tiny
+ * random-weight fixture per architecture (made by tools/models/), the genai-fused graph, and the
+ * embedded default model. Node tests require each of them; the Chromium tests run them all.
+ */
+export const REFERENCE_MODELS = [
+  'fixtures/tiny-random-gpt2',
+  'fixtures/tiny-random-llama',
+  'fixtures/tiny-random-qwen2',
+  'fixtures/tiny-random-gpt-neox',
+  'fixtures/tiny-random-opt',
+  'fixtures/tiny-random-phi',
+  'fixtures/tiny-random-phi3',
+  'fixtures/genai-fused-llama',
+  'linscope/tiny-gpt2',
+] as const;
+
 /** The architecture fixtures committed under public/models/fixtures/ that have a PyTorch reference. */
 export function fixtureIds(): string[] {
   const dir = join(PUBLIC_MODELS, 'fixtures');
