@@ -284,7 +284,7 @@ async function referenceFit(
     run.states,
     { tokens: keptTokens(run.states.tokens, starts), quantile: settings.flashQuantile },
     { signal: hooks.signal, onProgress: hooks.onProgress },
-    hooks.pairWorkers ?? ONE_THREAD,
+    hooks.pairWorkers,
   );
   await store.put(key, fit);
   return fit;
@@ -349,7 +349,7 @@ export async function runAnalyzeJob(
         hooks.onPartial?.({ ...base, excludedTokens: [], layers: [...scored], states: [] });
       },
     },
-    hooks.pairWorkers ?? ONE_THREAD,
+    hooks.pairWorkers,
   );
   const perToken = analysis.perToken;
   const result: LinScopeResult = {
@@ -375,11 +375,3 @@ export async function runAnalyzeJob(
   };
   return { result, states: run.states, lastBlockOutput: run.lastBlockOutput, ids: run.ids };
 }
-
-/** Without pair workers, everything runs on the calling thread. */
-const ONE_THREAD: PairWorkers = {
-  threads: 1,
-  spawn: () => {
-    throw new Error('analyzeJob: no pair workers were configured');
-  },
-};

@@ -77,16 +77,19 @@ export function pairScoringWork(L: number, n: number, d: number): number {
   return 1.5 * L * n * d * d;
 }
 
-/** `analyzeLayers` on `workers.threads` cores when the run is big enough to pay for it. */
+/**
+ * `analyzeLayers` on `workers.threads` cores when the run is big enough to pay for it; without
+ * `workers`, on the calling thread.
+ */
 export async function analyzeLayersInParallel(
   states: HiddenStates,
   options: AnalyzeOptions,
   control: RunControl & { readonly onPair?: (record: LayerPairRecord) => void },
-  workers: PairWorkers,
+  workers?: PairWorkers,
 ): Promise<LayerAnalysis> {
   const L = blockCount(states);
   const runs = parallelRuns(states, options.pairs, workers);
-  if (runs === null) return analyzeLayers(states, options, control);
+  if (runs === null || workers === undefined) return analyzeLayers(states, options, control);
   let scored = 0;
   const shared = sharedStates(states);
   const parts = await onPairWorkers(
@@ -109,16 +112,19 @@ export async function analyzeLayersInParallel(
   return mergeLayerAnalyses(parts, L);
 }
 
-/** `fitReferenceMaps` on `workers.threads` cores when the reference is big enough to pay for it. */
+/**
+ * `fitReferenceMaps` on `workers.threads` cores when the reference is big enough to pay for it;
+ * without `workers`, on the calling thread.
+ */
 export async function fitReferenceMapsInParallel(
   states: HiddenStates,
   options: ReferenceFitOptions,
   control: RunControl,
-  workers: PairWorkers,
+  workers?: PairWorkers,
 ): Promise<ReferenceFit> {
   const L = blockCount(states);
   const runs = parallelRuns(states, options.pairs, workers);
-  if (runs === null) return fitReferenceMaps(states, options, control);
+  if (runs === null || workers === undefined) return fitReferenceMaps(states, options, control);
   let fitted = 0;
   const shared = sharedStates(states);
   const parts = await onPairWorkers(
@@ -141,8 +147,9 @@ export async function fitReferenceMapsInParallel(
 function parallelRuns(
   states: HiddenStates,
   pairs: readonly number[] | undefined,
-  workers: PairWorkers,
+  workers: PairWorkers | undefined,
 ): number[][] | null {
+  if (workers === undefined) return null;
   const budget = workers.memoryBudget ?? DEFAULT_PAIR_MEMORY;
   const fitting = Math.floor(budget / pairWorkerMemory(states.tokens, states.hidden));
   const runs = contiguousPairRuns(blockCount(states), Math.min(workers.threads, fitting));
