@@ -166,12 +166,12 @@ export class HiddenStateModel {
       );
     }
     const tokenizer = await AutoTokenizer.from_pretrained(spec.id, options);
-    rt.runtime.expectedLayers = layersOf(config);
-    const layers = layersOf(config) ?? 0;
+    const layers = layersOf(config);
+    rt.runtime.expectedLayers = layers;
     const hidden = config.hidden_size ?? config.n_embd ?? 0;
     rt.runtime.logitLens =
       spec.logitLens !== false &&
-      lensIsAffordable(layers + 1, hidden, config.vocab_size ?? Number.POSITIVE_INFINITY);
+      lensIsAffordable((layers ?? 0) + 1, hidden, config.vocab_size ?? Number.POSITIVE_INFINITY);
     onProgress?.({ stage: 'augment' });
     // LinScope supplies onnxruntime itself, so transformers.js knows no devices and rejects any
     // device name but 'auto' (which maps to its empty device list); the execution provider goes

@@ -124,9 +124,8 @@ export function buildLogitLens(graph: OnnxGraph, plan: HiddenStatePlan): LogitLe
     !graph.inputs.includes('input_ids')
   )
     return null;
-  const path = chainBetween(graph, plan.lastBlockOutput, 'logits');
-  if (path.length === 0 || path.length > MAX_CHAIN_NODES || path.some((n) => n.hasSubgraph)) return null;
-  const chain = path;
+  const chain = chainBetween(graph, plan.lastBlockOutput, 'logits');
+  if (chain.length === 0 || chain.length > MAX_CHAIN_NODES || chain.some((n) => n.hasSubgraph)) return null;
   const produced = new Set(chain.flatMap((n) => n.outputs));
   const nodes: Uint8Array[] = [];
   const ns = 'linscope/lens';
