@@ -227,8 +227,8 @@ async function runTexts(
     windows.push({ doc, start: row, end: row + T });
     row += T;
   }
-  if (pooled === null)
-    throw new LinScopeError('BAD_INPUT', 'The text has no tokens. Type or upload some text.');
+  // N > 0, so at least one window ran (this only tells the type checker).
+  if (pooled === null) throw new LinScopeError('INTERNAL', 'runTexts: no window ran');
   const { L, d, vocab, data, lastBlockOutput } = pooled;
   // Token texts per document, so characters split across windows still come out whole.
   for (const plan of plans) {
