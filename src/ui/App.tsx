@@ -200,36 +200,29 @@ export function App() {
     }
   }, [start, hasLink, ready, choice.startModelKnown, analyze, modelId]);
 
-  const onFile = async (file: File) => {
-    try {
-      setInput(await readPromptFile(file));
-      setNotice(null);
-    } catch (error) {
-      setNotice(message(error));
-    }
-  };
+  /**
+   * Runs a user's file action: success clears the notice, a failure becomes it, and the work on the
+   * page stays as it was.
+   */
+  const withNotice =
+    <T,>(action: (arg: T) => Promise<void>) =>
+    async (arg: T) => {
+      try {
+        await action(arg);
+        setNotice(null);
+      } catch (error) {
+        setNotice(message(error));
+      }
+    };
 
-  const onReferenceFile = async (file: File) => {
-    try {
-      const read = await readPromptFile(file);
-      const texts = splitCorpus(read.text, file.name);
-      if (texts.length === 0) throw new LinScopeError('BAD_INPUT', `“${file.name}” is empty.`);
-      setReference({ kind: 'user', name: file.name, texts });
-      setNotice(null);
-    } catch (error) {
-      setNotice(message(error));
-    }
-  };
+  const onFile = withNotice(async (file: File) => setInput(await readPromptFile(file)));
 
-  /** Runs a model-opening action; a failure becomes the notice, and the work on the page stays. */
-  const opening = (open: (files: File[]) => Promise<void>) => async (files: File[]) => {
-    try {
-      await open(files);
-      setNotice(null);
-    } catch (error) {
-      setNotice(message(error));
-    }
-  };
+  const onReferenceFile = withNotice(async (file: File) => {
+    const read = await readPromptFile(file);
+    const texts = splitCorpus(read.text, file.name);
+    if (texts.length === 0) throw new LinScopeError('BAD_INPUT', `“${file.name}” is empty.`);
+    setReference({ kind: 'user', name: file.name, texts });
+  });
 
   const exportJson = () => {
     if (!state.result) return;
@@ -318,8 +311,8 @@ export function App() {
             onModel={choice.select}
             onDtype={choice.setDtype}
             onHubId={choice.selectTypedId}
-            onOpenFolder={opening(choice.openFolder)}
-            onOpenLlama2c={opening(choice.openLlama2c)}
+            onOpenFolder={withNotice(choice.openFolder)}
+            onOpenLlama2c={withNotice(choice.openLlama2c)}
           />
           <PromptPanel
             input={input}
