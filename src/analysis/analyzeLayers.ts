@@ -149,7 +149,7 @@ export function analyzeLayers(
     let linearity = interpolationGuard(n, d, null, () => 0);
     let noResidual = linearity;
     if (linearity === null && gxx !== null) {
-      const scores = pairLinearity(fitPair(x, gxx, y), gxx, distinctRows(xs, tokens));
+      const scores = pairLinearity(fitPair(x, gxx, y), gxx, (limit) => distinctRows(xs, tokens, limit));
       linearity = scores.linearity;
       noResidual = scores.linearityNoResidual;
     }

@@ -3,9 +3,11 @@ import type { Matrix } from './matrix';
 /**
  * Number of distinct rows among `tokens` (all rows when omitted), compared bit for bit. Repeated
  * tokens are ordinary (a BOS state is identical in every chunk of a corpus); what matters for a
- * least-squares fit is how many distinct points it has to pass through.
+ * least-squares fit is how many distinct points it has to pass through. With `limit`, counting stops
+ * there: the result is min(distinct rows, limit), and a question like "more than d + 1?" reads about
+ * d + 2 rows instead of all of them.
  */
-export function distinctRows(x: Matrix, tokens?: Int32Array): number {
+export function distinctRows(x: Matrix, tokens?: Int32Array, limit = Number.POSITIVE_INFINITY): number {
   const d = x.cols;
   const rows = tokens ?? Int32Array.from({ length: x.rows }, (_, i) => i);
   // The values' bit patterns as 32-bit words (one per float32, two per float64).
@@ -18,6 +20,7 @@ export function distinctRows(x: Matrix, tokens?: Int32Array): number {
   const buckets = new Map<number, number[]>();
   let count = 0;
   for (const r of rows) {
+    if (count >= limit) break;
     const h = hashWords(words, r * perRow, perRow);
     const bucket = buckets.get(h);
     if (bucket === undefined) {

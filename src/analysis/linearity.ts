@@ -63,11 +63,11 @@ export function linearityScore(x: Matrix, y: Matrix, tokens?: Int32Array): Linea
   const cy = centerColumns(y, tokens);
   const guard = interpolationGuard(cx.centered.cols, x.cols, null, () => 0);
   if (guard !== null) return guard;
-  return scoreNext(fitPair(cx, gram(cx.centered), cy), distinctRows(x, tokens));
+  return scoreNext(fitPair(cx, gram(cx.centered), cy), (limit) => distinctRows(x, tokens, limit));
 }
 
 /** Both scores of one pair from its fit: Y = H[l+1] and Y = H[l+1] - H[l]. */
-export function pairLinearity(fit: PairFit, gxx: Matrix64, distinct: number): PairLinearity {
+export function pairLinearity(fit: PairFit, gxx: Matrix64, distinct: DistinctCount): PairLinearity {
   return { linearity: scoreNext(fit, distinct), linearityNoResidual: scoreUpdate(fit, gxx, distinct) };
 }
 
@@ -82,7 +82,7 @@ export function fitPair(x: Centered, gxx: Matrix64, y: Centered): PairFit {
 }
 
 /** Score with the residual stream: Y = H[l+1]. */
-export function scoreNext(fit: PairFit, distinct: number): LinearityResult {
+export function scoreNext(fit: PairFit, distinct: DistinctCount): LinearityResult {
   return finish(fit, distinct, sumSquares(fit.zT.data), fit.y.sumSquares);
 }
 
@@ -92,7 +92,7 @@ export function scoreNext(fit: PairFit, distinct: number): LinearityResult {
  * factor, L^{-1} Xc^T Xc = L^T, so Z'^T = Z^T - L costs nothing; with dropped columns it is solved
  * again (G is symmetric, so the transposed right-hand side is Yc^T Xc - G).
  */
-export function scoreUpdate(fit: PairFit, gxx: Matrix64, distinct: number): LinearityResult {
+export function scoreUpdate(fit: PairFit, gxx: Matrix64, distinct: DistinctCount): LinearityResult {
   const { factor, crossT, zT } = fit;
   const d = crossT.rows;
   let trace = 0;
@@ -114,14 +114,21 @@ export function scoreUpdate(fit: PairFit, gxx: Matrix64, distinct: number): Line
 }
 
 /**
- * The null cases that do not need a fit: n <= d always interpolates. `distinct` (thunk) is only
- * consulted once n > d.
+ * The number of distinct token states, counted up to `limit` at most (`distinctRows` with a limit):
+ * min(distinct, limit).
+ */
+export type DistinctCount = (limit: number) => number;
+
+/**
+ * The null cases: n <= d always interpolates, and so does a rank-r fit through r + 1 distinct
+ * points or fewer. `distinct` is only consulted once n > d and the rank is known, and only asked
+ * whether there are more than rank + 1.
  */
 export function interpolationGuard(
   n: number,
   d: number,
   rank: number | null,
-  distinct: () => number,
+  distinct: DistinctCount,
 ): LinearityResult | null {
   if (n <= d) {
     return {
@@ -134,7 +141,7 @@ export function interpolationGuard(
     };
   }
   if (rank !== null) {
-    const k = distinct();
+    const k = distinct(rank + 2);
     if (k - 1 <= rank) {
       return {
         score: null,
@@ -149,11 +156,11 @@ export function interpolationGuard(
   return null;
 }
 
-function finish(fit: PairFit, distinct: number, explained: number, syy: number): LinearityResult {
+function finish(fit: PairFit, distinct: DistinctCount, explained: number, syy: number): LinearityResult {
   const n = fit.x.centered.cols;
   const d = fit.x.centered.rows;
   const rank = fit.factor.rank;
-  const guard = interpolationGuard(n, d, rank, () => distinct);
+  const guard = interpolationGuard(n, d, rank, distinct);
   if (guard !== null) return guard;
   if (!(syy > 0)) {
     return { score: null, n, d, rank, chanceFloor: null, reason: 'the target states have no variance' };
