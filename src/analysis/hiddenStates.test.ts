@@ -35,6 +35,21 @@ describe('hiddenStates', () => {
     );
   });
 
+  it('assertFiniteStates(h) accepts the largest float32 values everywhere and catches NaN in the tail and +/-Inf pairs', () => {
+    const data = new Float32Array(2 * 3 * 5).fill(3.4e38); // 30 values: not a multiple of 4
+    assertFiniteStates(hiddenStates(data, 2, 3, 5));
+    data[29] = Number.NaN;
+    expect(() => assertFiniteStates(hiddenStates(data, 2, 3, 5))).toThrow(
+      'hidden state 1 has a non-finite value (NaN) at token 2, feature 4',
+    );
+    data[29] = 0;
+    data[4] = Number.POSITIVE_INFINITY;
+    data[8] = Number.NEGATIVE_INFINITY;
+    expect(() => assertFiniteStates(hiddenStates(data, 2, 3, 5))).toThrow(
+      'hidden state 0 has a non-finite value (Infinity) at token 0, feature 4',
+    );
+  });
+
   it('keptTokens(5, [0, 3]) is [1, 2, 4]', () => {
     expect(Array.from(keptTokens(5, [0, 3]))).toEqual([1, 2, 4]);
   });
@@ -66,5 +81,16 @@ describe('distinctRows', () => {
     const big = new Float32Array(12);
     big.set([3, 4, 3, 4, 5, 6], 6);
     expect(distinctRows(matrix(big.subarray(6), 3, 2))).toBe(2);
+  });
+
+  it('distinctRows(X, tokens, limit) stops counting at the limit', () => {
+    // Rows: a, a, b, c, b, d -> 4 distinct.
+    const x = matrix(Float32Array.from([1, 1, 1, 1, 2, 2, 3, 3, 2, 2, 4, 4]), 6, 2);
+    expect(distinctRows(x)).toBe(4);
+    expect(distinctRows(x, undefined, 10)).toBe(4);
+    expect(distinctRows(x, undefined, 4)).toBe(4);
+    expect(distinctRows(x, undefined, 3)).toBe(3);
+    expect(distinctRows(x, undefined, 1)).toBe(1);
+    expect(distinctRows(x, Int32Array.from([0, 1, 4, 2]), 3)).toBe(2);
   });
 });
