@@ -36,7 +36,7 @@ describe('cholesky', () => {
     assertClose(times(l, lt), g.data, 1e-10, 'LL^T');
   });
 
-  // d = 150 spans three 64-wide blocks, so the blocked off-diagonal updates are exercised.
+  // d = 150 is split twice (80 + 70, then 48-column leaves), so the off-diagonal products are exercised.
   for (const d of [6, 150]) {
     it(`solveLowerRows then solveUpperRows solve G w = b for each row b (d = ${d})`, () => {
       const g = spd(d, 2 * d, 8);
@@ -70,7 +70,7 @@ describe('cholesky', () => {
     }
   });
 
-  it('cholesky(G) drops collinear columns in later 64-column panels too and matches the unpivoted factor elsewhere', () => {
+  it('cholesky(G) drops collinear columns in later blocks of the recursion too and matches the unpivoted factor elsewhere', () => {
     const n = 400;
     const d = 150;
     const x = gaussian(11, d * n);

@@ -20,9 +20,12 @@ export interface CholeskyFactor {
 }
 
 /**
- * Cholesky factorisation G = L L^T in float64, blocked (left-looking, 32-column panels): the
- * contribution of all earlier panels to a panel is one product through the Gram kernel, and only
- * the inner 32-wide part is done with scalar dot products.
+ * Cholesky factorisation G = L L^T in float64, recursive: the leading half is factored, the block
+ * below it is solved against that factor (`solveLowerRows` on L's rows), the trailing half is
+ * updated with one symmetric product, L22 L22^T = A22 - L21 L21^T, and factored the same way.
+ * Nearly all of the d^3/3 multiply-adds are in those products, which go through `multiplyTransposed`
+ * (the WebAssembly kernel, or a native engine where a host installed one); only diagonal blocks of
+ * at most FACTOR_LEAF columns are factored column by column.
  *
  * Singular or ill-conditioned G (duplicate tokens, a dead feature, n barely above d) is handled
  * deliberately, not with a jitter: when column j's remaining pivot is at most `tolerance` times its
@@ -35,44 +38,11 @@ export interface CholeskyFactor {
 export function cholesky(g: Matrix64, tolerance = COLLINEAR_TOLERANCE): CholeskyFactor {
   const d = g.rows;
   if (g.cols !== d) throw new RangeError(`cholesky: matrix is ${g.rows} x ${g.cols}, not square`);
-  const a = g.data;
-  const l = new Float64Array(a);
+  const l = new Float64Array(g.data);
   const dropped: number[] = [];
-  const tmp = new Float64Array(d * FACTOR_BLOCK);
-  for (let b0 = 0; b0 < d; b0 += FACTOR_BLOCK) {
-    const b1 = Math.min(d, b0 + FACTOR_BLOCK);
-    const w = b1 - b0;
-    if (b0 > 0) {
-      // Panel update: A[b0:d, b0:b1] -= L[b0:d, 0:b0] L[b0:b1, 0:b0]^T (lower part only).
-      const m = d - b0;
-      tmp.fill(0, 0, m * w);
-      multiplyTransposed(l, l, tmp, m, w, b0, false, b0 * d, d, b0 * d, d, 0, w);
-      for (let r = 0; r < m; r++) {
-        const row = (b0 + r) * d + b0;
-        const cEnd = Math.min(w, r + 1);
-        for (let c = 0; c < cEnd; c++) l[row + c] -= tmp[r * w + c];
-      }
-    }
-    for (let j = b0; j < b1; j++) {
-      const rj = j * d;
-      const s = l[rj + j] - dot(l, rj + b0, l, rj + b0, j - b0);
-      const diag = a[rj + j];
-      if (!(diag > 0) || !(s > tolerance * diag)) {
-        // Collinear or constant column: drop it (zero row and column).
-        l.fill(0, rj, rj + j + 1);
-        for (let i = j + 1; i < d; i++) l[i * d + j] = 0;
-        dropped.push(j);
-        continue;
-      }
-      const pivot = Math.sqrt(s);
-      l[rj + j] = pivot;
-      for (let i = j + 1; i < d; i++) {
-        const ri = i * d;
-        l[ri + j] = (l[ri + j] - dot(l, ri + b0, l, rj + b0, j - b0)) / pivot;
-      }
-    }
-  }
+  factorRange(l, g.data, d, 0, d, tolerance, dropped);
   for (let i = 0; i < d; i++) l.fill(0, i * d + i + 1, (i + 1) * d);
+  dropped.sort((a, b) => a - b);
   return {
     factor: { data: l, rows: d, cols: d },
     rank: d - dropped.length,
@@ -80,131 +50,209 @@ export function cholesky(g: Matrix64, tolerance = COLLINEAR_TOLERANCE): Cholesky
   };
 }
 
-/** Panel width of the blocked factorisation. */
-const FACTOR_BLOCK = 32;
+/** Diagonal blocks up to this size are factored column by column. */
+const FACTOR_LEAF = 32;
 
-/** Column block of the blocked row solves: the off-diagonal part goes through the Gram kernel. */
-const SOLVE_BLOCK = 64;
+/** Diagonal blocks up to this size are solved by substitution. */
+const SOLVE_LEAF = 48;
+
+/** Where a range [c0, c1) is split: about half way, on a multiple of 16 columns from c0. */
+function splitPoint(c0: number, c1: number): number {
+  return c0 + Math.ceil((c1 - c0) / 32) * 16;
+}
+
+/**
+ * Factors the diagonal block [c0, c1) of `l` in place (lower triangle), the contributions of the
+ * columns before c0 already subtracted. `a` is the original G, for the collinearity test.
+ */
+function factorRange(
+  l: Float64Array,
+  a: Float64Array,
+  d: number,
+  c0: number,
+  c1: number,
+  tolerance: number,
+  dropped: number[],
+): void {
+  if (c1 - c0 <= FACTOR_LEAF) {
+    factorLeaf(l, a, d, c0, c1, tolerance, dropped);
+    return;
+  }
+  const mid = splitPoint(c0, c1);
+  factorRange(l, a, d, c0, mid, tolerance, dropped);
+  const w = c1 - mid;
+  // L21 (rows mid..c1, columns c0..mid) solves L11 x = a for each of its rows, in place.
+  solveLowerRange(l, d, l, mid * d, w, d, c0, mid);
+  // A22 -= L21 L21^T, the lower triangle (the product is symmetric: its upper blocks are computed,
+  // and entry (i, j) is read as (j, i)).
+  const tmp = new Float64Array(w * w);
+  multiplyTransposed(l, l, tmp, w, w, mid - c0, true, mid * d + c0, d, mid * d + c0, d, 0, w);
+  for (let i = 0; i < w; i++) {
+    const row = (mid + i) * d + mid;
+    for (let j = 0; j <= i; j++) l[row + j] -= tmp[j * w + i];
+  }
+  factorRange(l, a, d, mid, c1, tolerance, dropped);
+}
+
+/** Column-by-column factorisation of the diagonal block [c0, c1), rows c0..c1 only. */
+function factorLeaf(
+  l: Float64Array,
+  a: Float64Array,
+  d: number,
+  c0: number,
+  c1: number,
+  tolerance: number,
+  dropped: number[],
+): void {
+  for (let j = c0; j < c1; j++) {
+    const rj = j * d;
+    const s = l[rj + j] - dot(l, rj + c0, l, rj + c0, j - c0);
+    const diag = a[rj + j];
+    if (!(diag > 0) || !(s > tolerance * diag)) {
+      // Collinear or constant column: drop it (zero row and column).
+      l.fill(0, rj, rj + j + 1);
+      for (let i = j + 1; i < d; i++) l[i * d + j] = 0;
+      dropped.push(j);
+      continue;
+    }
+    const pivot = Math.sqrt(s);
+    l[rj + j] = pivot;
+    for (let i = j + 1; i < c1; i++) {
+      const ri = i * d;
+      l[ri + j] = (l[ri + j] - dot(l, ri + c0, l, rj + c0, j - c0)) / pivot;
+    }
+  }
+}
 
 /**
  * Solves L z = b for every row b of `rows` (e x d) and returns the solutions as rows (e x d): the
- * transpose of L^{-1} B for B = rows^T. Blocked: for each block of 64 unknowns, the contribution of
- * the unknowns already solved is one C -= A B^T product through the Gram kernel, and only the
- * 64 x 64 diagonal block is substituted element by element. Unknowns of dropped columns are 0.
+ * transpose of L^{-1} B for B = rows^T. Unknowns of dropped columns are 0.
  */
 export function solveLowerRows(f: CholeskyFactor, rows: Matrix64): Matrix64 {
   const d = f.factor.rows;
   if (rows.cols !== d)
     throw new RangeError(`solveLowerRows: factor is ${d} x ${d}, rows have ${rows.cols} columns`);
-  const e = rows.rows;
-  const l = f.factor.data;
   const z = new Float64Array(rows.data);
-  const tmp = new Float64Array(e * SOLVE_BLOCK);
-  for (let b0 = 0; b0 < d; b0 += SOLVE_BLOCK) {
-    const b1 = Math.min(d, b0 + SOLVE_BLOCK);
-    const w = b1 - b0;
-    if (b0 > 0) {
-      // tmp (e x w) = Z[:, 0:b0] L[b0:b1, 0:b0]^T
-      tmp.fill(0);
-      multiplyTransposed(z, l, tmp, e, w, b0, false, 0, d, b0 * d, d, 0, w);
-      for (let r = 0; r < e; r++) for (let c = 0; c < w; c++) z[r * d + b0 + c] -= tmp[r * w + c];
-    }
-    substituteLower(l, z, d, e, b0, b1);
+  solveLowerRange(f.factor.data, d, z, 0, rows.rows, d, 0, d);
+  return { data: z, rows: rows.rows, cols: d };
+}
+
+/**
+ * Forward substitution for the unknowns [c0, c1) of `e` rows of z (starting at zOff, leading
+ * dimension ldz), in place, the contributions of the unknowns before c0 already subtracted.
+ * Recursive: the first half is solved, its contribution to the second half is one product through
+ * `multiplyTransposed`, and blocks of at most SOLVE_LEAF unknowns are substituted element by element.
+ */
+function solveLowerRange(
+  l: Float64Array,
+  d: number,
+  z: Float64Array,
+  zOff: number,
+  e: number,
+  ldz: number,
+  c0: number,
+  c1: number,
+): void {
+  if (c1 - c0 <= SOLVE_LEAF) {
+    substituteLower(l, z, d, zOff, e, ldz, c0, c1);
+    return;
   }
-  return { data: z, rows: e, cols: d };
+  const mid = splitPoint(c0, c1);
+  solveLowerRange(l, d, z, zOff, e, ldz, c0, mid);
+  // Z[:, mid:c1] -= Z[:, c0:mid] L[mid:c1, c0:mid]^T
+  const w = c1 - mid;
+  const tmp = new Float64Array(e * w);
+  multiplyTransposed(z, l, tmp, e, w, mid - c0, false, zOff + c0, ldz, mid * d + c0, d, 0, w);
+  for (let r = 0; r < e; r++) {
+    const row = zOff + r * ldz + mid;
+    for (let c = 0; c < w; c++) z[row + c] -= tmp[r * w + c];
+  }
+  solveLowerRange(l, d, z, zOff, e, ldz, mid, c1);
 }
 
 /**
  * Solves L^T w = z for every row z of `rows` (e x d) and returns the solutions as rows: the
- * transpose of L^{-T} Z. Same blocking as `solveLowerRows`, walking the blocks from the last one,
- * with L^T formed once so that the kernel reads contiguous rows.
+ * transpose of L^{-T} Z. The same recursion as `solveLowerRows`, second half first, with L^T formed
+ * once so that the products read contiguous rows.
  */
 export function solveUpperRows(f: CholeskyFactor, rows: Matrix64): Matrix64 {
   const d = f.factor.rows;
   if (rows.cols !== d)
     throw new RangeError(`solveUpperRows: factor is ${d} x ${d}, rows have ${rows.cols} columns`);
-  const e = rows.rows;
   const l = f.factor.data;
   // L's upper triangle is zero (cholesky clears it), so its plain transpose is L^T.
   const lt = transposed(l, d, d);
   const w = new Float64Array(rows.data);
-  const tmp = new Float64Array(e * SOLVE_BLOCK);
-  const last = Math.floor((d - 1) / SOLVE_BLOCK) * SOLVE_BLOCK;
-  for (let b0 = last; b0 >= 0; b0 -= SOLVE_BLOCK) {
-    const b1 = Math.min(d, b0 + SOLVE_BLOCK);
-    const width = b1 - b0;
-    if (b1 < d) {
-      // tmp (e x width) = W[:, b1:d] (L^T)[b0:b1, b1:d]^T
-      tmp.fill(0);
-      multiplyTransposed(w, lt, tmp, e, width, d - b1, false, b1, d, b0 * d + b1, d, 0, width);
-      for (let r = 0; r < e; r++) for (let c = 0; c < width; c++) w[r * d + b0 + c] -= tmp[r * width + c];
-    }
-    substituteUpper(l, lt, w, d, e, b0, b1);
+  solveUpperRange(l, lt, d, w, rows.rows, 0, d);
+  return { data: w, rows: rows.rows, cols: d };
+}
+
+function solveUpperRange(
+  l: Float64Array,
+  lt: Float64Array,
+  d: number,
+  w: Float64Array,
+  e: number,
+  c0: number,
+  c1: number,
+): void {
+  if (c1 - c0 <= SOLVE_LEAF) {
+    substituteUpper(l, lt, w, d, e, c0, c1);
+    return;
   }
-  return { data: w, rows: e, cols: d };
+  const mid = splitPoint(c0, c1);
+  solveUpperRange(l, lt, d, w, e, mid, c1);
+  // W[:, c0:mid] -= W[:, mid:c1] (L^T)[c0:mid, mid:c1]^T
+  const width = mid - c0;
+  const tmp = new Float64Array(e * width);
+  multiplyTransposed(w, lt, tmp, e, width, c1 - mid, false, mid, d, c0 * d + mid, d, 0, width);
+  for (let r = 0; r < e; r++) {
+    const row = r * d + c0;
+    for (let c = 0; c < width; c++) w[row + c] -= tmp[r * width + c];
+  }
+  solveUpperRange(l, lt, d, w, e, c0, mid);
 }
 
 /**
- * Forward substitution inside the diagonal block [b0, b1) for every row of z, four rows at a time
- * so that four independent sums hide the floating-point latency.
+ * The unknowns [b0, b1) of `e` rows of z at once, in place: the diagonal block's inverse M = L_bb^{-1}
+ * (substitution on the unit vectors, w^3/6 multiply-adds) is applied as one product, Z_b <- Z_b M^T,
+ * through the kernel. Substituting row by row costs as many multiply-adds, but in scalar JavaScript
+ * with a dependency chain per row: about 10x slower per multiply-add than the kernel. A dropped column
+ * (pivot 0) gives a zero row of M, so its unknown is 0, as in a plain substitution.
  */
 function substituteLower(
   l: Float64Array,
   z: Float64Array,
   d: number,
+  zOff: number,
   e: number,
+  ldz: number,
   b0: number,
   b1: number,
 ): void {
-  let r = 0;
-  for (; r + 3 < e; r += 4) {
-    const z0 = r * d;
-    const z1 = z0 + d;
-    const z2 = z1 + d;
-    const z3 = z2 + d;
-    for (let i = b0; i < b1; i++) {
-      const li = i * d;
-      const pivot = l[li + i];
-      if (pivot === 0) {
-        z[z0 + i] = 0;
-        z[z1 + i] = 0;
-        z[z2 + i] = 0;
-        z[z3 + i] = 0;
-        continue;
-      }
-      let s0 = z[z0 + i];
-      let s1 = z[z1 + i];
-      let s2 = z[z2 + i];
-      let s3 = z[z3 + i];
-      for (let k = b0; k < i; k++) {
-        const lk = l[li + k];
-        s0 -= lk * z[z0 + k];
-        s1 -= lk * z[z1 + k];
-        s2 -= lk * z[z2 + k];
-        s3 -= lk * z[z3 + k];
-      }
-      z[z0 + i] = s0 / pivot;
-      z[z1 + i] = s1 / pivot;
-      z[z2 + i] = s2 / pivot;
-      z[z3 + i] = s3 / pivot;
+  const w = b1 - b0;
+  const m = new Float64Array(w * w);
+  for (let i = 0; i < w; i++) {
+    const li = (b0 + i) * d + b0;
+    const pivot = l[li + i];
+    if (pivot === 0) continue;
+    const mi = i * w;
+    m[mi + i] = 1;
+    for (let k = 0; k < i; k++) {
+      const c = l[li + k];
+      if (c === 0) continue;
+      const mk = k * w;
+      for (let j = 0; j <= k; j++) m[mi + j] -= c * m[mk + j];
     }
+    for (let j = 0; j <= i; j++) m[mi + j] /= pivot;
   }
-  for (; r < e; r++) {
-    const zr = r * d;
-    for (let i = b0; i < b1; i++) {
-      const pivot = l[i * d + i];
-      if (pivot === 0) {
-        z[zr + i] = 0;
-        continue;
-      }
-      let s = z[zr + i];
-      for (let k = b0; k < i; k++) s -= l[i * d + k] * z[zr + k];
-      z[zr + i] = s / pivot;
-    }
-  }
+  applyBlockInverse(z, zOff, e, ldz, b0, m, w);
 }
 
-/** Back substitution inside the diagonal block [b0, b1) for every row of w, four rows at a time. */
+/**
+ * Back substitution's counterpart of `substituteLower` for L^T w = z on the unknowns [b0, b1) of
+ * every row of w (e x d): N = (L_bb^T)^{-1}, built from the last unknown up, applied as one product.
+ */
 function substituteUpper(
   l: Float64Array,
   lt: Float64Array,
@@ -214,50 +262,36 @@ function substituteUpper(
   b0: number,
   b1: number,
 ): void {
-  let r = 0;
-  for (; r + 3 < e; r += 4) {
-    const w0 = r * d;
-    const w1 = w0 + d;
-    const w2 = w1 + d;
-    const w3 = w2 + d;
-    for (let i = b1 - 1; i >= b0; i--) {
-      const pivot = l[i * d + i];
-      if (pivot === 0) {
-        w[w0 + i] = 0;
-        w[w1 + i] = 0;
-        w[w2 + i] = 0;
-        w[w3 + i] = 0;
-        continue;
-      }
-      const li = i * d;
-      let s0 = w[w0 + i];
-      let s1 = w[w1 + i];
-      let s2 = w[w2 + i];
-      let s3 = w[w3 + i];
-      for (let k = i + 1; k < b1; k++) {
-        const lk = lt[li + k];
-        s0 -= lk * w[w0 + k];
-        s1 -= lk * w[w1 + k];
-        s2 -= lk * w[w2 + k];
-        s3 -= lk * w[w3 + k];
-      }
-      w[w0 + i] = s0 / pivot;
-      w[w1 + i] = s1 / pivot;
-      w[w2 + i] = s2 / pivot;
-      w[w3 + i] = s3 / pivot;
+  const width = b1 - b0;
+  const m = new Float64Array(width * width);
+  for (let i = width - 1; i >= 0; i--) {
+    const pivot = l[(b0 + i) * d + b0 + i];
+    if (pivot === 0) continue;
+    const row = (b0 + i) * d + b0;
+    const mi = i * width;
+    m[mi + i] = 1;
+    for (let k = i + 1; k < width; k++) {
+      const c = lt[row + k];
+      if (c === 0) continue;
+      const mk = k * width;
+      for (let j = k; j < width; j++) m[mi + j] -= c * m[mk + j];
     }
+    for (let j = i; j < width; j++) m[mi + j] /= pivot;
   }
-  for (; r < e; r++) {
-    const wr = r * d;
-    for (let i = b1 - 1; i >= b0; i--) {
-      const pivot = l[i * d + i];
-      if (pivot === 0) {
-        w[wr + i] = 0;
-        continue;
-      }
-      let s = w[wr + i];
-      for (let k = i + 1; k < b1; k++) s -= lt[i * d + k] * w[wr + k];
-      w[wr + i] = s / pivot;
-    }
-  }
+  applyBlockInverse(w, 0, e, d, b0, m, width);
+}
+
+/** Z[:, b0:b0+w] <- Z[:, b0:b0+w] M^T for e rows of z (leading dimension ldz) and a w x w M. */
+function applyBlockInverse(
+  z: Float64Array,
+  zOff: number,
+  e: number,
+  ldz: number,
+  b0: number,
+  m: Float64Array,
+  w: number,
+): void {
+  const out = new Float64Array(e * w);
+  multiplyTransposed(z, m, out, e, w, w, false, zOff + b0, ldz, 0, w, 0, w);
+  for (let r = 0; r < e; r++) z.set(out.subarray(r * w, (r + 1) * w), zOff + r * ldz + b0);
 }
