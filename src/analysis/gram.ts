@@ -57,6 +57,51 @@ export function crossGram(x: FeatureMajor, y: FeatureMajor): Matrix64 {
 let simdEnabled = true;
 
 /**
+ * A faster engine for big products that a host may install (the CLI installs onnxruntime-node's
+ * native GEMM, src/model/nativeProducts.ts). Synchronous; float64 in, float64 out.
+ */
+export interface ProductEngine {
+  /** What runs the products, for reports: e.g. `onnxruntime-node MLAS (2 threads)`. */
+  readonly name: string;
+  /** A B^T for contiguous row-major A (m x n) and B (e x n), as a new row-major m x e array. */
+  multiplyTransposed(a: Float64Array, b: Float64Array, m: number, e: number, n: number): Float64Array;
+}
+
+/**
+ * Products with at least this many multiply-adds, and at least ENGINE_MIN_SIDE rows on each side,
+ * go to an installed engine by default; smaller ones stay in WebAssembly, where a call costs nothing
+ * (an engine call costs tens of microseconds, and operands with strides are copied first).
+ */
+export const ENGINE_MIN_WORK = 1 << 24;
+export const ENGINE_MIN_SIDE = 32;
+/** A symmetric product goes to the engine as this many row blocks, each from its diagonal on. */
+const ENGINE_SYMMETRIC_BLOCKS = 4;
+
+let engine: ProductEngine | null = null;
+let engineMinWork = ENGINE_MIN_WORK;
+let engineMinSide = ENGINE_MIN_SIDE;
+
+/**
+ * Installs (or, with null, removes) the engine for big products and returns the previous one.
+ * `minWork` and `minSide` say which products are big enough (tests send every product to it).
+ */
+export function setProductEngine(
+  next: ProductEngine | null,
+  { minWork = ENGINE_MIN_WORK, minSide = ENGINE_MIN_SIDE }: { minWork?: number; minSide?: number } = {},
+): ProductEngine | null {
+  const previous = engine;
+  engine = next;
+  engineMinWork = minWork;
+  engineMinSide = minSide;
+  return previous;
+}
+
+/** The installed engine for big products, if any. */
+export function productEngine(): ProductEngine | null {
+  return engine;
+}
+
+/**
  * Chooses the kernel behind every Gram product and solve: the WebAssembly SIMD one (default, where
  * available) or plain JavaScript. Returns the previous setting. For tests and benchmarks.
  */
@@ -99,6 +144,10 @@ export function multiplyTransposed(
   cOff = 0,
   ldc = e,
 ): void {
+  if (engine !== null && d >= engineMinSide && e >= engineMinSide && d * e * n >= engineMinWork) {
+    multiplyOnEngine(engine, a, b, c, d, e, n, upper, aOff, lda, bOff, ldb, cOff, ldc);
+    return;
+  }
   const simd = simdEnabled && d >= 4 && e >= 2 && n >= SIMD_K_MULTIPLE ? simdKernel() : null;
   if (simd === null) {
     multiplyJs(a, b, c, d, e, n, upper, aOff, lda, bOff, ldb, cOff, ldc);
@@ -116,6 +165,57 @@ export function multiplyTransposed(
     }
   }
   edges(a, b, c, d, e, n, upper, aOff, lda, bOff, ldb, cOff, ldc, d4, e2);
+}
+
+/** Rows [r0, r1) of a row-major block as one contiguous array: a view when they are, else a copy. */
+function rowsOf(x: Float64Array, off: number, ld: number, r0: number, r1: number, n: number): Float64Array {
+  if (ld === n) return x.subarray(off + r0 * n, off + r1 * n);
+  const out = new Float64Array((r1 - r0) * n);
+  for (let r = r0; r < r1; r++) out.set(x.subarray(off + r * ld, off + r * ld + n), (r - r0) * n);
+  return out;
+}
+
+/**
+ * `multiplyTransposed` on an installed engine. A symmetric (`upper`) product is sent as row blocks,
+ * each from its own diagonal block on (5/8 of the full product's work with four blocks); entries
+ * left of that may stay unwritten, and the caller mirrors them as it does for the other kernels.
+ */
+function multiplyOnEngine(
+  on: ProductEngine,
+  a: Float64Array,
+  b: Float64Array,
+  c: Float64Array,
+  d: number,
+  e: number,
+  n: number,
+  upper: boolean,
+  aOff: number,
+  lda: number,
+  bOff: number,
+  ldb: number,
+  cOff: number,
+  ldc: number,
+): void {
+  if (n === 0) return;
+  const blocks = upper ? ENGINE_SYMMETRIC_BLOCKS : 1;
+  const step = Math.ceil(d / blocks / 4) * 4;
+  for (let i0 = 0; i0 < d; i0 += step) {
+    const i1 = Math.min(d, i0 + step);
+    const j0 = upper ? i0 : 0;
+    const width = e - j0;
+    const product = on.multiplyTransposed(
+      rowsOf(a, aOff, lda, i0, i1, n),
+      rowsOf(b, bOff, ldb, j0, e, n),
+      i1 - i0,
+      width,
+      n,
+    );
+    for (let i = i0; i < i1; i++) {
+      const row = cOff + i * ldc + j0;
+      const p = (i - i0) * width;
+      for (let j = 0; j < width; j++) c[row + j] += product[p + j];
+    }
+  }
 }
 
 /** The JavaScript kernel: 4 x 4 register blocks, same contract as `multiplyTransposed`. */

@@ -20,7 +20,18 @@ export {
 } from './cholesky';
 export { meanCosineSimilarity } from './cosineSimilarity';
 export { distinctRows } from './distinctRows';
-export { crossGram, gram, kernelKind, matmul, setSimdKernel, simdKernelActive } from './gram';
+export {
+  crossGram,
+  ENGINE_MIN_WORK,
+  gram,
+  kernelKind,
+  matmul,
+  type ProductEngine,
+  productEngine,
+  setProductEngine,
+  setSimdKernel,
+  simdKernelActive,
+} from './gram';
 export {
   assertFiniteStates,
   blockCount,
