@@ -18,14 +18,19 @@ export interface AnalyzeArgs {
   window: number | null;
   /** Cores for scoring layer pairs (null: every core for big runs). */
   threads: number | null;
+  /** What runs the big float64 products: onnxruntime-node's native GEMM, or the page's WebAssembly kernel. */
+  kernel: ProductKernel;
 }
+
+export const PRODUCT_KERNELS = ['native', 'wasm'] as const;
+export type ProductKernel = (typeof PRODUCT_KERNELS)[number];
 
 export const USAGE = `Usage:
   linscope analyze --model <folder | hub-id> (--text "<prompt>" | --input <file>)
                    [--reference <file.txt> | --no-reference] [--dtype fp32|q8|fp16|q4|q4f16]
                    [--out result.json] [--dump-hidden hidden.safetensors]
                    [--corpus] [--exclude-bos] [--exclude-massive] [--window <tokens>]
-                   [--threads <n>]
+                   [--threads <n>] [--kernel native|wasm]
 
   --input <file>     a .txt file (one text), or with --corpus a .txt of blank-line separated
                      documents or a .jsonl file (one {"text": ...} or string per line)
@@ -35,6 +40,9 @@ export const USAGE = `Usage:
   --window <tokens>  longest window run at once (default: the model's context, at most 1024)
   --threads <n>      cores that score layer pairs (default: all of them for big runs; the numbers
                      are identical whatever the count)
+  --kernel <k>       what computes the big float64 products (Gram matrices, solves): native
+                     (default; onnxruntime-node's GEMM, with the CPU's widest vectors) or wasm
+                     (the page's WebAssembly SIMD kernel); scores agree to about 1e-14
 Exit status: 0 on success, 2 on bad input (with a one-line reason on standard error), 1 otherwise.`;
 
 const VALUE_FLAGS = [
@@ -47,6 +55,7 @@ const VALUE_FLAGS = [
   '--dump-hidden',
   '--window',
   '--threads',
+  '--kernel',
 ] as const;
 const BOOLEAN_FLAGS = ['--corpus', '--no-reference', '--exclude-bos', '--exclude-massive'] as const;
 
@@ -89,6 +98,9 @@ export function parseArgs(argv: readonly string[]): AnalyzeArgs | { command: 'he
   const threads = threadsValue === undefined ? null : Number(threadsValue);
   if (threads !== null && (!Number.isInteger(threads) || threads < 1 || threads > 256))
     throw bad(`--threads must be an integer from 1 to 256, got ${threadsValue}`);
+  const kernel = values.get('--kernel') ?? 'native';
+  if (!(PRODUCT_KERNELS as readonly string[]).includes(kernel))
+    throw bad(`--kernel must be one of ${PRODUCT_KERNELS.join(', ')}, got ${kernel}`);
   if (flags.has('--no-reference') && values.has('--reference'))
     throw bad('--reference and --no-reference exclude each other');
   return {
@@ -106,5 +118,6 @@ export function parseArgs(argv: readonly string[]): AnalyzeArgs | { command: 'he
     excludeMassive: flags.has('--exclude-massive'),
     window,
     threads,
+    kernel: kernel as ProductKernel,
   };
 }

@@ -7,6 +7,7 @@ import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'no
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { LinScopeResult } from '../../src/share/result';
 import { getTensor, readSafetensors, toFloat32 } from '../../src/share/safetensors';
 import { convertStories260K, ROOT, STORIES_ID } from '../support/models';
 
@@ -111,23 +112,31 @@ describe('linscope analyze', () => {
     expect(result.layers[0].n).toBe(result.tokens.length);
   });
 
-  it('--threads 2 fits and scores the pairs on two worker threads with the same numbers as --threads 1', () => {
+  it('--kernel wasm --threads 2 fits and scores on two pair workers with the numbers of one thread; native products agree', () => {
     // About 1000 tokens of the bundled corpus: n > d = 64, so every score is a number.
     const text = join(work, 'long.txt');
     writeFileSync(text, readFileSync(join(ROOT, 'public/corpus/reference-en.txt'), 'utf8').slice(0, 4000));
-    const run = (threads: string) => {
+    const run = (...extra: string[]) => {
       // With the bundled reference: its maps are fitted on the pair workers too.
-      const r = linscope('analyze', '--model', modelDir, '--input', text, '--threads', threads);
+      const r = linscope('analyze', '--model', modelDir, '--input', text, ...extra);
       expect(r.stderr).toBe('');
       expect(r.status).toBe(0);
-      return JSON.parse(r.stdout);
+      return JSON.parse(r.stdout) as LinScopeResult;
     };
-    const one = run('1');
-    const two = run('2');
+    const one = run('--kernel', 'wasm', '--threads', '1');
+    const two = run('--kernel', 'wasm', '--threads', '2');
     expect(one.layers[0].n).toBeGreaterThan(500);
     for (const layer of one.layers) expect(layer.linearity).toBeGreaterThan(0);
-    expect(one.perToken.nonlinearity).toHaveLength(5);
+    expect(one.perToken?.nonlinearity).toHaveLength(5);
     expect(two).toEqual(one);
+    // The default: products big enough go to onnxruntime-node's GEMM (d = 64 keeps most of this
+    // model's in WebAssembly; tests/engine/nativeProducts.test.ts sends every product there).
+    const native = run('--threads', '2');
+    expect(native.tokens).toEqual(one.tokens);
+    native.layers.forEach((layer, l) => {
+      for (const key of ['linearity', 'linearityNoResidual'] as const)
+        expect(Math.abs((layer[key] ?? 0) - (one.layers[l][key] ?? 0))).toBeLessThan(1e-12);
+    });
   });
 
   it.each([
@@ -140,6 +149,10 @@ describe('linscope analyze', () => {
     [['analyze', '--model', 'MODEL', '--input', '/no/such/file.txt'], /does not exist/],
     [['analyze', '--model', '/no/such/model', '--text', 'hi'], /could not|Could not/],
     [['analyze', '--model', 'MODEL', '--text', 'hi', '--dtype', 'int3'], /--dtype int3/],
+    [
+      ['analyze', '--model', 'MODEL', '--text', 'hi', '--kernel', 'avx'],
+      /--kernel must be one of native, wasm/,
+    ],
     [['frobnicate'], /unknown command/],
   ])('exits 2 with a one-line reason and writes nothing for bad input %#', (args, reason) => {
     const out = join(work, 'never.json');
