@@ -3,7 +3,7 @@
  * next to numpy on the same machine and the same data. Not a test: it prints figures.
  *
  *   npx tsx bench/analysis.bench.ts [--layers 12] [--hidden 768] [--tokens 4096] [--repeats 2]
- *                                   [--threads N] [--lstsq] [--no-numpy] [--js-kernel]
+ *                                   [--threads N] [--lstsq] [--no-numpy] [--js-kernel] [--no-native]
  *
  * On Node 20 the relaxed-SIMD (fused multiply-add) kernel that browsers and Node 22 use needs a flag:
  *
@@ -30,7 +30,8 @@ import {
   type LayerAnalysis,
   stateMatrix,
 } from '../src/analysis';
-import { kernelKind, setSimdKernel } from '../src/analysis/gram';
+import { kernelKind, setProductEngine, setSimdKernel } from '../src/analysis/gram';
+import { createNativeProductEngine } from '../src/model/nativeProducts';
 import { analyzeLayersInParallel } from '../src/worker/parallelPairs';
 
 const { values } = parseArgs({
@@ -42,6 +43,7 @@ const { values } = parseArgs({
     lstsq: { type: 'boolean', default: false },
     'no-numpy': { type: 'boolean', default: false },
     'js-kernel': { type: 'boolean', default: false },
+    'no-native': { type: 'boolean', default: false },
     threads: { type: 'string' },
   },
 });
@@ -153,6 +155,52 @@ if (threads > 1) {
   );
 }
 
+// The CLI's path: the big products on onnxruntime-node's native GEMM (src/model/nativeProducts.ts),
+// on one thread (thread for thread with numpy's 1 BLAS thread) and on every core in one onnxruntime
+// pool, as the CLI runs it. Scores agree with the WebAssembly kernel's to rounding (printed).
+interface NativeRun {
+  label: string;
+  seconds: number;
+  cpuSeconds: number;
+}
+const nativeRuns: NativeRun[] = [];
+let nativeDiff = 0;
+if (!values['no-native']) {
+  const timeNative = async (label: string, run: () => LayerAnalysis | Promise<LayerAnalysis>) => {
+    let best = Number.POSITIVE_INFINITY;
+    let bestCpu = Number.POSITIVE_INFINITY;
+    for (let r = 0; r < repeats; r++) {
+      const t0 = performance.now();
+      const cpu0 = process.cpuUsage();
+      const got = await run();
+      best = Math.min(best, (performance.now() - t0) / 1000);
+      const cpu = process.cpuUsage(cpu0);
+      bestCpu = Math.min(bestCpu, (cpu.user + cpu.system) / 1e6);
+      got.layers.forEach((p, l) => {
+        for (const key of ['linearity', 'linearityNoResidual'] as const)
+          nativeDiff = Math.max(nativeDiff, Math.abs((p[key] ?? 0) - (result?.layers[l][key] ?? 0)));
+      });
+    }
+    nativeRuns.push({ label, seconds: best, cpuSeconds: bestCpu });
+    console.log(
+      `ours, native products (${label}, best of ${repeats}): ${best.toFixed(2)} s total ` +
+        `-> ${(ours / best).toFixed(2)}x faster than the WebAssembly kernel on 1 thread; CPU ${bestCpu.toFixed(2)} s`,
+    );
+  };
+  for (const nativeThreads of threads > 1 ? [1, threads] : [1]) {
+    const made = createNativeProductEngine(nativeThreads);
+    if (made.engine === null) {
+      console.log(`native products unavailable: ${made.reason}`);
+      break;
+    }
+    const previous = setProductEngine(made.engine);
+    analyzeLayers(hiddenStates(data.subarray(0, 3 * 256 * d), 3, 256, d), options);
+    await timeNative(made.engine.name, () => analyzeLayers(states, options));
+    setProductEngine(previous);
+  }
+  console.log(`  max |score difference| from the WebAssembly kernel: ${nativeDiff.toExponential(1)}`);
+}
+
 interface Report {
   blasThreads: number | null;
   cpus: number;
@@ -191,9 +239,15 @@ if (!values['no-numpy']) {
         threads > 1 && blasThreads === null
           ? `; ours on ${threads} threads / numpy = ${(parallel / np.seconds).toFixed(2)}x`
           : '';
+      const vsNative = nativeRuns
+        .filter(
+          (run) => (blasThreads === '1') === run.label.startsWith('onnxruntime-node native GEMM (1 thread)'),
+        )
+        .map((run) => `; native products (${run.label}) / numpy = ${(run.seconds / np.seconds).toFixed(2)}x`)
+        .join('');
       console.log(
         `numpy normal equations + Cholesky (float64, ${label}): ${np.seconds.toFixed(2)} s ` +
-          `-> ours / numpy = ${(ours / np.seconds).toFixed(2)}x${vsParallel}; CPU ${np.cpuSeconds.toFixed(2)} s ` +
+          `-> ours / numpy = ${(ours / np.seconds).toFixed(2)}x${vsParallel}${vsNative}; CPU ${np.cpuSeconds.toFixed(2)} s ` +
           `-> ${(oursCpu / np.cpuSeconds).toFixed(2)}x; max |score diff| ` +
           `${agree(np.linearity, 'linearity').toExponential(1)} / ` +
           `${agree(np.linearityNoResidual, 'linearityNoResidual').toExponential(1)}`,

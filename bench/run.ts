@@ -88,6 +88,15 @@ function linalgStep(): StepOutput {
   const kernelNumpy1 = num(
     /^ {2}kernel: one cross-Gram by BLAS dgemm \(1 BLAS thread\) at ([\d.]+) GFLOP\/s/m,
   );
+  const native1 = num(
+    /^ours, native products \(onnxruntime-node native GEMM \(1 thread\).*?: ([\d.]+) s total/m,
+  );
+  const nativeAllMatch =
+    /^ours, native products \(onnxruntime-node native GEMM \((\d+) threads\).*?: ([\d.]+) s total/m.exec(
+      text,
+    );
+  const nativeThreads = nativeAllMatch ? Number(nativeAllMatch[1]) : 1;
+  const nativeAll = nativeAllMatch ? Number(nativeAllMatch[2]) : native1;
   const one = (
     id: string,
     label: string,
@@ -108,14 +117,24 @@ function linalgStep(): StepOutput {
   return {
     figures: [
       one(
+        'linalg.ratio.wall.native',
+        `Linear algebra, CLI (native products, ${nativeThreads} threads) / numpy (wall-clock, numpy default threads)`,
+        'ratio',
+        nativeAll / np,
+        { target: 1.5, note: `L = 12, d = 768, n = 4096; best of ${QUICK ? 1 : 2}; onnxruntime-node GEMM` },
+      ),
+      one(
+        'linalg.ratio.wall.native.1thread',
+        'Linear algebra, CLI (native products, 1 thread) / numpy with 1 BLAS thread (wall-clock)',
+        'ratio',
+        native1 / np1,
+      ),
+      one(
         'linalg.ratio.wall',
-        `Linear algebra, ours on ${threads} threads / numpy (wall-clock, numpy default threads)`,
+        `Linear algebra, page kernel (WebAssembly) on ${threads} threads / numpy (wall-clock, numpy default threads)`,
         'ratio',
         oursAll / np,
-        {
-          target: 1.5,
-          note,
-        },
+        { note },
       ),
       one(
         'linalg.ratio.wall.ours1thread',
@@ -140,6 +159,13 @@ function linalgStep(): StepOutput {
       one('linalg.kernel.numpy', 'Cross-Gram kernel, BLAS dgemm (1 thread)', 'GFLOP/s', kernelNumpy1),
       one('linalg.ours', 'Linear algebra, ours (1 thread)', 's', ours),
       one('linalg.ours.threads', `Linear algebra, ours (${threads} threads)`, 's', oursAll),
+      one(
+        'linalg.native',
+        `Linear algebra, ours with native products (${nativeThreads} threads)`,
+        's',
+        nativeAll,
+      ),
+      one('linalg.native.1thread', 'Linear algebra, ours with native products (1 thread)', 's', native1),
       one('linalg.numpy', 'Linear algebra, numpy float64 (default threads)', 's', np),
     ],
   };
