@@ -16,7 +16,7 @@ export interface AnalyzeArgs {
   excludeBos: boolean;
   excludeMassive: boolean;
   window: number | null;
-  /** Cores for scoring layer pairs (null: every core for big runs). */
+  /** Cores for the analysis: native GEMM threads, or pair workers with --kernel wasm (null: every core). */
   threads: number | null;
   /** What runs the big float64 products: onnxruntime-node's native GEMM, or the page's WebAssembly kernel. */
   kernel: ProductKernel;
@@ -38,8 +38,10 @@ export const USAGE = `Usage:
   --out <file>       where the result JSON goes (default: standard output)
   --dump-hidden <f>  also write hidden_states [L+1, T, d], last_block_output [T, d], input_ids [T]
   --window <tokens>  longest window run at once (default: the model's context, at most 1024)
-  --threads <n>      cores that score layer pairs (default: all of them for big runs; the numbers
-                     are identical whatever the count)
+  --threads <n>      cores for the analysis (default: all of them). With native products they
+                     run onnxruntime's GEMM (the last digits of a score may move with the count,
+                     ~1e-15); with --kernel wasm they are pair workers, for big runs (identical
+                     numbers whatever the count)
   --kernel <k>       what computes the big float64 products (Gram matrices, solves): native
                      (default; onnxruntime-node's GEMM, with the CPU's widest vectors) or wasm
                      (the page's WebAssembly SIMD kernel); scores agree to about 1e-14
