@@ -9,7 +9,7 @@
 import { readFileSync, statSync } from 'node:fs';
 import { basename, dirname, join } from 'node:path';
 import { parseArgs } from 'node:util';
-import { nodePairWorkers } from '../cli/nodePairWorkers';
+import { useAnalysisCores } from '../cli/analysisCores';
 import { nodeRuntime } from '../src/model/nodeRuntime';
 import { splitCorpus } from '../src/share/corpusFile';
 import { DEFAULT_SETTINGS, type JobProgress, runAnalyzeJob } from '../src/worker/analyzeJob';
@@ -56,6 +56,8 @@ async function main(): Promise<void> {
   const sampler = setInterval(() => {
     peakSampled = Math.max(peakSampled, process.memoryUsage().rss);
   }, 50);
+  const cores = useAnalysisCores(null, 'native');
+  if (cores.fallback) log(`node e2e: native products unavailable (${cores.fallback})`);
   log(`node e2e: runAnalyzeJob on ${basename(BENCH_MODEL_DIR)}, ${T} tokens, bundled reference`);
   const output = await runAnalyzeJob(
     rt,
@@ -70,8 +72,8 @@ async function main(): Promise<void> {
       },
     },
     {
-      // As the CLI runs it: layer pairs fitted and scored on every core.
-      pairWorkers: nodePairWorkers(),
+      // As the CLI runs it: native products on every core.
+      pairWorkers: cores.pairWorkers,
       onProgress: (p) => {
         const phase = phaseOf(p);
         if (marks.at(-1)?.phase !== phase) marks.push({ t: performance.now() - t0, phase });

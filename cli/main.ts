@@ -4,12 +4,9 @@
  * Exit 0 on success, 2 on bad input with a one-line reason, 1 on anything else; never a half-written file.
  */
 import { existsSync, readFileSync, renameSync, statSync, writeFileSync } from 'node:fs';
-import { availableParallelism } from 'node:os';
 import { basename, dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { setProductEngine } from '../src/analysis/gram';
 import { LinScopeError } from '../src/errors';
-import { createNativeProductEngine } from '../src/model/nativeProducts';
 import { nodeRuntime } from '../src/model/nodeRuntime';
 import { splitCorpus } from '../src/share/corpusFile';
 import { serializeResult } from '../src/share/result';
@@ -20,9 +17,8 @@ import {
   type ReferenceCorpus,
   runAnalyzeJob,
 } from '../src/worker/analyzeJob';
-import type { PairWorkers } from '../src/worker/parallelPairs';
+import { useAnalysisCores } from './analysisCores';
 import { type AnalyzeArgs, parseArgs, USAGE } from './args';
-import { nodePairWorkers } from './nodePairWorkers';
 
 const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..');
 export const BUNDLED_REFERENCE = join(ROOT, 'public/corpus/reference-en.txt');
@@ -91,24 +87,11 @@ async function analyze(args: AnalyzeArgs): Promise<void> {
     },
     reference,
   };
-  // Native products: onnxruntime's GEMM uses the cores itself, so no pair workers (measured: pair
-  // workers with a native thread each are slower than one pool with all of them, docs/performance.md).
-  const threads = args.threads ?? availableParallelism();
-  let pairWorkers: PairWorkers | undefined = nodePairWorkers(
-    threads,
-    args.threads !== null && args.threads > 1,
-  );
-  if (args.kernel === 'native') {
-    const made = createNativeProductEngine(threads);
-    if (made.engine) {
-      setProductEngine(made.engine);
-      pairWorkers = undefined;
-    } else {
-      process.stderr.write(`linscope: native products unavailable (${made.reason}); using WebAssembly\n`);
-    }
-  }
+  const cores = useAnalysisCores(args.threads, args.kernel);
+  if (cores.fallback)
+    process.stderr.write(`linscope: native products unavailable (${cores.fallback}); using WebAssembly\n`);
   const output = await runAnalyzeJob(rt, job, {
-    pairWorkers,
+    pairWorkers: cores.pairWorkers,
     onProgress: (p) => {
       if (process.stderr.isTTY && p.stage === 'forward')
         process.stderr.write(`\r${p.of} window ${p.window}/${p.windows}   `);
