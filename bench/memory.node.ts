@@ -9,7 +9,7 @@
 import { readFileSync, statSync } from 'node:fs';
 import { basename, dirname, join } from 'node:path';
 import { parseArgs } from 'node:util';
-import { useAnalysisCores } from '../cli/analysisCores';
+import { installAnalysisCores } from '../cli/analysisCores';
 import { nodeRuntime } from '../src/model/nodeRuntime';
 import { splitCorpus } from '../src/share/corpusFile';
 import { DEFAULT_SETTINGS, type JobProgress, runAnalyzeJob } from '../src/worker/analyzeJob';
@@ -56,7 +56,7 @@ async function main(): Promise<void> {
   const sampler = setInterval(() => {
     peakSampled = Math.max(peakSampled, process.memoryUsage().rss);
   }, 50);
-  const cores = useAnalysisCores(null, 'native');
+  const cores = installAnalysisCores(null, 'native');
   if (cores.fallback) log(`node e2e: native products unavailable (${cores.fallback})`);
   log(`node e2e: runAnalyzeJob on ${basename(BENCH_MODEL_DIR)}, ${T} tokens, bundled reference`);
   const output = await runAnalyzeJob(

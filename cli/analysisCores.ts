@@ -22,7 +22,7 @@ export interface AnalysisCores {
  * Installs the product engine for this process (native) or leaves the WebAssembly kernel in place,
  * and says whether pair workers run. `threads` null: every core (pair workers only for big runs).
  */
-export function useAnalysisCores(threads: number | null, kernel: ProductKernel): AnalysisCores {
+export function installAnalysisCores(threads: number | null, kernel: ProductKernel): AnalysisCores {
   const count = threads ?? availableParallelism();
   const pairWorkers = nodePairWorkers(count, threads !== null && threads > 1);
   if (kernel === 'wasm') {

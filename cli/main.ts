@@ -17,7 +17,7 @@ import {
   type ReferenceCorpus,
   runAnalyzeJob,
 } from '../src/worker/analyzeJob';
-import { useAnalysisCores } from './analysisCores';
+import { installAnalysisCores } from './analysisCores';
 import { type AnalyzeArgs, parseArgs, USAGE } from './args';
 
 const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..');
@@ -87,7 +87,7 @@ async function analyze(args: AnalyzeArgs): Promise<void> {
     },
     reference,
   };
-  const cores = useAnalysisCores(args.threads, args.kernel);
+  const cores = installAnalysisCores(args.threads, args.kernel);
   if (cores.fallback)
     process.stderr.write(`linscope: native products unavailable (${cores.fallback}); using WebAssembly\n`);
   const output = await runAnalyzeJob(rt, job, {
