@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { cholesky, solveLowerRows, solveUpperRows } from './cholesky';
+import { cholesky, solvedRowNorms, solveLowerRows, solveUpperRows } from './cholesky';
 import { gram } from './gram';
 import { asFeatureMajor, type Matrix64, matrix } from './matrix';
 import { assertClose, gaussian } from './testing/asserts';
@@ -93,6 +93,23 @@ describe('cholesky', () => {
         );
       }
     }
+  });
+
+  it('solvedRowNorms(f, B) is ||L^{-1} b||^2 of each row, dropped columns ignored as in a solve', () => {
+    const n = 300;
+    const d = 90;
+    const x = gaussian(12, d * n);
+    for (let k = 0; k < n; k++) x[70 * n + k] = 3 * x[20 * n + k];
+    const f = cholesky(gram(asFeatureMajor(matrix(x, d, n))));
+    expect(Array.from(f.dropped)).toEqual([70]);
+    const e = 41;
+    const rows = gaussian(13, e * d);
+    // Each row solved on its own (L z = b, checked above), then its squared norm.
+    const z = solveLowerRows(f, matrix(rows, e, d)).data;
+    const want = new Float64Array(e);
+    for (let k = 0; k < e; k++) for (let j = 0; j < d; j++) want[k] += z[k * d + j] ** 2;
+    assertClose(solvedRowNorms(f, rows, e), want, 1e-10, 'norms');
+    expect(() => solvedRowNorms(f, rows, e + 1)).toThrow('not 42 rows of d = 90');
   });
 
   it('cholesky throws with the shape when the matrix is not square', () => {

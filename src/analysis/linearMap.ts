@@ -57,7 +57,13 @@ export function mapResiduals(
   y: Matrix,
   tokens?: Int32Array,
   centered?: { readonly x: Centered; readonly y: Centered },
-): { residual: Float64Array; x: Centered; y: Centered } {
+): {
+  residual: Float64Array;
+  x: Centered;
+  y: Centered;
+  /** Token-major X - meanX of the evaluated tokens (n x d), for callers that need it next (leverages). */
+  shiftedX: Float64Array;
+} {
   assertSameShape('mapResiduals', x, y);
   if (x.cols !== map.d)
     throw new RangeError(`mapResiduals: map is for d = ${map.d}, states have d = ${x.cols}`);
@@ -88,7 +94,7 @@ export function mapResiduals(
       residual[k] += r * r;
     }
   }
-  return { residual, x: cx, y: cy };
+  return { residual, x: cx, y: cy, shiftedX: xs };
 }
 
 /** Out-of-sample linearity of one pair: a map fitted elsewhere, scored on these tokens. */

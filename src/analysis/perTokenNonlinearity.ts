@@ -1,12 +1,12 @@
 import { type RunControl, throwIfAborted } from './abort';
 import { type Centered, centerColumns } from './center';
-import { solveLowerRows } from './cholesky';
+import { solvedRowNorms } from './cholesky';
 import { gram } from './gram';
 import { assertFiniteStates, blockCount, type HiddenStates, keptTokens, stateMatrix } from './hiddenStates';
 import { fitPair, interpolationGuard } from './linearity';
 import { type LinearMap, linearMapFromFit, mapResiduals } from './linearMap';
 import { massiveNormTokens } from './massiveNormTokens';
-import { type Matrix64, transposed } from './matrix';
+import type { Matrix64 } from './matrix';
 import { quantile } from './quantile';
 
 /** One pair's map from the reference set, with the statistics that give per-token errors a unit. */
@@ -119,20 +119,22 @@ export function fitReferenceMaps(
     } else {
       const fit = fitPair(x, gxx, y);
       const map = linearMapFromFit(fit);
-      const { residual } = mapResiduals(map, stateMatrix(states, l), stateMatrix(states, l + 1), tokens, {
-        x,
-        y,
-      });
-      // Leverages: h_k = 1/n + ||L^{-1} xc_k||^2, one row solve per reference token.
-      const xt = transposed(x.centered.data, d, n);
-      const u = solveLowerRows(fit.factor, { data: xt, rows: n, cols: d }).data;
+      const { residual, shiftedX } = mapResiduals(
+        map,
+        stateMatrix(states, l),
+        stateMatrix(states, l + 1),
+        tokens,
+        { x, y },
+      );
+      // Leverages: h_k = 1/n + ||L^{-1} xc_k||^2 (the map's meanX is the centring mean, so the
+      // shifted X is the centred X, token-major).
+      const norms = solvedRowNorms(fit.factor, shiftedX, n);
       const loo = new Float64Array(n);
       let unpredictable = 0;
       let sum = 0;
       const scale = 1 / (map.normY * map.normY);
       for (let k = 0; k < n; k++) {
-        let h = 1 / n;
-        for (let f = 0; f < d; f++) h += u[k * d + f] * u[k * d + f];
+        const h = 1 / n + norms[k];
         const keep = 1 - h;
         if (!(keep > 1e-8)) {
           loo[k] = Number.NaN;
