@@ -13,59 +13,20 @@
  */
 import { createRequire } from 'node:module';
 import type { ProductEngine } from '../analysis/gram';
-import { ProtobufWriter } from './protobufWriter';
-
-// ONNX field numbers (onnx.proto3).
-const MODEL = { irVersion: 1, opsetImport: 8, graph: 7 } as const;
-const OPSET = { version: 2 } as const;
-const GRAPH = { node: 1, name: 2, input: 11, output: 12 } as const;
-const NODE = { input: 1, output: 2, opType: 4, attribute: 5 } as const;
-const ATTRIBUTE = { name: 1, i: 3, type: 20 } as const;
-const ATTRIBUTE_INT = 2;
-const VALUE_INFO = { name: 1, type: 2 } as const;
-const TYPE = { tensorType: 1 } as const;
-const TENSOR_TYPE = { elemType: 1, shape: 2 } as const;
-const SHAPE = { dim: 1 } as const;
-const DIM = { param: 2 } as const;
-const DOUBLE = 11;
-
-function matrixInfo(w: ProtobufWriter, name: string, rows: string, cols: string): void {
-  w.string(VALUE_INFO.name, name).message(VALUE_INFO.type, (t) =>
-    t.message(TYPE.tensorType, (tt) =>
-      tt
-        .int(TENSOR_TYPE.elemType, DOUBLE)
-        .message(TENSOR_TYPE.shape, (s) =>
-          s
-            .message(SHAPE.dim, (d) => d.string(DIM.param, rows))
-            .message(SHAPE.dim, (d) => d.string(DIM.param, cols)),
-        ),
-    ),
-  );
-}
+import { onnxModelBytes } from './onnxModelWriter';
 
 /** The ONNX model `c = a b^T`: a is m x n, b is e x n, c is m x e, all float64. */
 export function productModelBytes(): Uint8Array {
-  return new ProtobufWriter()
-    .int(MODEL.irVersion, 8)
-    .message(MODEL.opsetImport, (o) => o.int(OPSET.version, 13))
-    .message(MODEL.graph, (g) =>
-      g
-        .message(GRAPH.node, (node) =>
-          node
-            .string(NODE.input, 'a')
-            .string(NODE.input, 'b')
-            .string(NODE.output, 'c')
-            .string(NODE.opType, 'Gemm')
-            .message(NODE.attribute, (at) =>
-              at.string(ATTRIBUTE.name, 'transB').int(ATTRIBUTE.i, 1).int(ATTRIBUTE.type, ATTRIBUTE_INT),
-            ),
-        )
-        .string(GRAPH.name, 'linscope-products')
-        .message(GRAPH.input, (v) => matrixInfo(v, 'a', 'm', 'n'))
-        .message(GRAPH.input, (v) => matrixInfo(v, 'b', 'e', 'n'))
-        .message(GRAPH.output, (v) => matrixInfo(v, 'c', 'm', 'e')),
-    )
-    .finish();
+  return onnxModelBytes({
+    name: 'linscope-products',
+    opset: 13,
+    nodes: [{ opType: 'Gemm', inputs: ['a', 'b'], outputs: ['c'], ints: { transB: 1 } }],
+    inputs: [
+      { name: 'a', type: 'float64', dims: ['m', 'n'] },
+      { name: 'b', type: 'float64', dims: ['e', 'n'] },
+    ],
+    outputs: [{ name: 'c', type: 'float64', dims: ['m', 'e'] }],
+  });
 }
 
 /** The parts of onnxruntime-node's binding this module uses (dist/binding.d.ts). */
@@ -109,6 +70,9 @@ export function createNativeProductEngine(threads: number): NativeProducts {
       interOpNumThreads: 1,
       executionMode: 'sequential',
       graphOptimizationLevel: 'disabled',
+      // No arena: each product's output is freed when it has been copied out (an arena would keep
+      // the largest one, d x n for the residuals of a reference fit, for the rest of the process).
+      enableCpuMemArena: false,
       extra: { session: { intra_op: { allow_spinning: '0' } } },
     });
     const engine: ProductEngine = {
