@@ -40,9 +40,8 @@ export function cholesky(g: Matrix64, tolerance = COLLINEAR_TOLERANCE): Cholesky
   if (g.cols !== d) throw new RangeError(`cholesky: matrix is ${g.rows} x ${g.cols}, not square`);
   const l = new Float64Array(g.data);
   const dropped: number[] = [];
-  factorRange(l, g.data, d, 0, d, tolerance, dropped);
+  factorRange({ l, g: g.data, d, tolerance, dropped }, 0, d);
   for (let i = 0; i < d; i++) l.fill(0, i * d + i + 1, (i + 1) * d);
-  dropped.sort((a, b) => a - b);
   return {
     factor: { data: l, rows: d, cols: d },
     rank: d - dropped.length,
@@ -61,25 +60,29 @@ function splitPoint(c0: number, c1: number): number {
   return c0 + Math.ceil((c1 - c0) / 32) * 16;
 }
 
+/** A factorisation in progress: L (starting as a copy of G) and what the leaves need. */
+interface Factoring {
+  readonly l: Float64Array;
+  /** The original G, for the collinearity test. */
+  readonly g: Float64Array;
+  readonly d: number;
+  readonly tolerance: number;
+  /** Columns dropped so far, ascending. */
+  readonly dropped: number[];
+}
+
 /**
- * Factors the diagonal block [c0, c1) of `l` in place (lower triangle), the contributions of the
- * columns before c0 already subtracted. `a` is the original G, for the collinearity test.
+ * Factors the diagonal block [c0, c1) of L in place (lower triangle), the contributions of the
+ * columns before c0 already subtracted.
  */
-function factorRange(
-  l: Float64Array,
-  a: Float64Array,
-  d: number,
-  c0: number,
-  c1: number,
-  tolerance: number,
-  dropped: number[],
-): void {
+function factorRange(f: Factoring, c0: number, c1: number): void {
   if (c1 - c0 <= FACTOR_LEAF) {
-    factorLeaf(l, a, d, c0, c1, tolerance, dropped);
+    factorLeaf(f, c0, c1);
     return;
   }
+  const { l, d } = f;
   const mid = splitPoint(c0, c1);
-  factorRange(l, a, d, c0, mid, tolerance, dropped);
+  factorRange(f, c0, mid);
   const w = c1 - mid;
   // L21 (rows mid..c1, columns c0..mid) solves L11 x = a for each of its rows, in place.
   solveLowerRange(l, d, l, mid * d, w, d, c0, mid);
@@ -91,23 +94,15 @@ function factorRange(
     const row = (mid + i) * d + mid;
     for (let j = 0; j <= i; j++) l[row + j] -= tmp[j * w + i];
   }
-  factorRange(l, a, d, mid, c1, tolerance, dropped);
+  factorRange(f, mid, c1);
 }
 
 /** Column-by-column factorisation of the diagonal block [c0, c1), rows c0..c1 only. */
-function factorLeaf(
-  l: Float64Array,
-  a: Float64Array,
-  d: number,
-  c0: number,
-  c1: number,
-  tolerance: number,
-  dropped: number[],
-): void {
+function factorLeaf({ l, g, d, tolerance, dropped }: Factoring, c0: number, c1: number): void {
   for (let j = c0; j < c1; j++) {
     const rj = j * d;
     const s = l[rj + j] - dot(l, rj + c0, l, rj + c0, j - c0);
-    const diag = a[rj + j];
+    const diag = g[rj + j];
     if (!(diag > 0) || !(s > tolerance * diag)) {
       // Collinear or constant column: drop it (zero row and column).
       l.fill(0, rj, rj + j + 1);
