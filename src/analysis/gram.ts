@@ -61,7 +61,7 @@ let simdEnabled = true;
  * native GEMM, src/model/nativeProducts.ts). Synchronous; float64 in, float64 out.
  */
 export interface ProductEngine {
-  /** What runs the products, for reports: e.g. `onnxruntime-node MLAS (2 threads)`. */
+  /** What runs the products, for reports: e.g. `onnxruntime-node native GEMM (2 threads)`. */
   readonly name: string;
   /** A B^T for contiguous row-major A (m x n) and B (e x n), as a new row-major m x e array. */
   multiplyTransposed(a: Float64Array, b: Float64Array, m: number, e: number, n: number): Float64Array;
@@ -94,11 +94,6 @@ export function setProductEngine(
   engineMinWork = minWork;
   engineMinSide = minSide;
   return previous;
-}
-
-/** The installed engine for big products, if any. */
-export function productEngine(): ProductEngine | null {
-  return engine;
 }
 
 /**

@@ -22,12 +22,10 @@ export { meanCosineSimilarity } from './cosineSimilarity';
 export { distinctRows } from './distinctRows';
 export {
   crossGram,
-  ENGINE_MIN_WORK,
   gram,
   kernelKind,
   matmul,
   type ProductEngine,
-  productEngine,
   setProductEngine,
   setSimdKernel,
   simdKernelActive,
