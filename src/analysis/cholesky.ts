@@ -155,21 +155,17 @@ function solveLowerRange(
   const mid = splitPoint(c0, c1);
   solveLowerRange(l, d, z, zOff, e, ldz, c0, mid);
   // Z[:, mid:c1] -= Z[:, c0:mid] L[mid:c1, c0:mid]^T
-  const w = c1 - mid;
-  const tmp = new Float64Array(e * w);
-  multiplyTransposed(z, l, tmp, e, w, mid - c0, false, zOff + c0, ldz, mid * d + c0, d, 0, w);
-  for (let r = 0; r < e; r++) {
-    const row = zOff + r * ldz + mid;
-    for (let c = 0; c < w; c++) z[row + c] -= tmp[r * w + c];
-  }
+  subtractProduct(z, zOff, ldz, e, mid, c1 - mid, c0, mid - c0, l, mid * d + c0, d);
   solveLowerRange(l, d, z, zOff, e, ldz, mid, c1);
 }
 
 /**
  * ||L^{-1} b||^2 for every row b of `rows` (e x d, row-major), as one product with the explicit
- * inverse: U = L^{-1} B^T (d x e) through the kernel, then column sums of squares. Solving row by row
- * costs as many multiply-adds but moves the e x d right-hand sides through every level of the
- * recursion (measured: 470 ms -> ~120 ms for e = 6144, d = 768). Rows of L^{-1} come from
+ * inverse: U = L^{-1} B^T (d x e) through the kernel, then column sums of squares. That is d^2 e
+ * multiply-adds, twice the triangular solve's d^2 e / 2, but in one large product, while the solve
+ * moves the e x d right-hand sides through every level of its recursion and needs them transposed
+ * first (measured at e = 6144, d = 768: 490-610 ms -> 290-340 ms with native products, about the same
+ * in WebAssembly, transposition included). Rows of L^{-1} come from
  * `solveLowerRows` on the identity (row r of the result is column r of L^{-1}); dropped columns give
  * zero rows and columns, so they are ignored as in a solve. The inverse of a triangular factor
  * computed by substitution is as accurate, column for column, as the solves it replaces.
@@ -224,21 +220,41 @@ function solveUpperRange(
   const mid = splitPoint(c0, c1);
   solveUpperRange(l, lt, d, w, e, mid, c1);
   // W[:, c0:mid] -= W[:, mid:c1] (L^T)[c0:mid, mid:c1]^T
-  const width = mid - c0;
-  const tmp = new Float64Array(e * width);
-  multiplyTransposed(w, lt, tmp, e, width, c1 - mid, false, mid, d, c0 * d + mid, d, 0, width);
-  for (let r = 0; r < e; r++) {
-    const row = r * d + c0;
-    for (let c = 0; c < width; c++) w[row + c] -= tmp[r * width + c];
-  }
+  subtractProduct(w, 0, d, e, c0, mid - c0, mid, c1 - mid, lt, c0 * d + mid, d);
   solveUpperRange(l, lt, d, w, e, c0, mid);
+}
+
+/**
+ * The update step of both recursive solves, in place: Z[:, to:to+w] -= Z[:, from:from+k] F^T, for
+ * the e rows of z (from zOff, leading dimension ldz) and the w x k block F of `f` (from fOff,
+ * leading dimension ldf). The product goes through the kernel into a scratch block first.
+ */
+function subtractProduct(
+  z: Float64Array,
+  zOff: number,
+  ldz: number,
+  e: number,
+  to: number,
+  w: number,
+  from: number,
+  k: number,
+  f: Float64Array,
+  fOff: number,
+  ldf: number,
+): void {
+  const tmp = new Float64Array(e * w);
+  multiplyTransposed(z, f, tmp, e, w, k, false, zOff + from, ldz, fOff, ldf, 0, w);
+  for (let r = 0; r < e; r++) {
+    const row = zOff + r * ldz + to;
+    for (let c = 0; c < w; c++) z[row + c] -= tmp[r * w + c];
+  }
 }
 
 /**
  * The unknowns [b0, b1) of `e` rows of z at once, in place: the diagonal block's inverse M = L_bb^{-1}
  * (substitution on the unit vectors, w^3/6 multiply-adds) is applied as one product, Z_b <- Z_b M^T,
- * through the kernel. Substituting row by row costs as many multiply-adds, but in scalar JavaScript
- * with a dependency chain per row: about 10x slower per multiply-add than the kernel. A dropped column
+ * through the kernel: e w^2 multiply-adds, twice what substituting row by row takes, but that runs
+ * in scalar JavaScript with a dependency chain per row, about 10x slower per multiply-add. A dropped column
  * (pivot 0) gives a zero row of M, so its unknown is 0, as in a plain substitution.
  */
 function substituteLower(
