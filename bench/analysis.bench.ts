@@ -31,8 +31,8 @@ import {
   stateMatrix,
 } from '../src/analysis';
 import { kernelKind, setProductEngine, setSimdKernel } from '../src/analysis/gram';
+import { analyzeLayersInParallel } from '../src/job/parallelPairs';
 import { createNativeProductEngine } from '../src/model/nativeProducts';
-import { analyzeLayersInParallel } from '../src/worker/parallelPairs';
 
 const { values } = parseArgs({
   options: {

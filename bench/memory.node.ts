@@ -10,9 +10,11 @@ import { readFileSync, statSync } from 'node:fs';
 import { basename, dirname, join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { installAnalysisCores } from '../cli/analysisCores';
+import { runAnalyzeJob } from '../src/job/analyze';
+import { splitCorpus } from '../src/job/corpus';
+import type { JobProgress } from '../src/job/progress';
+import { DEFAULT_SETTINGS } from '../src/job/settings';
 import { nodeRuntime } from '../src/model/nodeRuntime';
-import { splitCorpus } from '../src/share/corpusFile';
-import { DEFAULT_SETTINGS, type JobProgress, runAnalyzeJob } from '../src/worker/analyzeJob';
 import {
   BENCH_MODEL_DIR,
   BENCH_MODEL_FILE,
@@ -87,12 +89,12 @@ async function main(): Promise<void> {
   marks.forEach((m, i) => {
     phases[m.phase] = (phases[m.phase] ?? 0) + (i + 1 < marks.length ? marks[i + 1].t : total) - m.t;
   });
-  const { states, result } = output;
+  const { states, head, tail } = output;
   const weights = statSync(BENCH_MODEL_FILE).size;
   const stateBytes = states.data.byteLength;
-  const refTokens = result.perToken?.reference.tokens ?? 0;
+  const refTokens = tail.perToken?.reference.tokens ?? 0;
   const refBytes = states.states * refTokens * states.hidden * 4;
-  const logitBytes = states.tokens * (result.model.vocab ?? 0) * 4;
+  const logitBytes = states.tokens * (head.model.vocab ?? 0) * 4;
   const note =
     `weights ${mb(weights).toFixed(0)} MB + hidden states ${mb(stateBytes).toFixed(0)} MB ` +
     `(+ reference states ${mb(refBytes).toFixed(0)} MB for ${refTokens} tokens, logits ${mb(logitBytes).toFixed(0)} MB)`;

@@ -13,6 +13,7 @@ import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import * as ort from 'onnxruntime-node';
 import { augmentGraph } from '../src/model/augmentGraph';
+import { readModelConfig } from '../src/model/config';
 import { findHiddenStates } from '../src/model/hiddenStateFinder';
 import { readOnnxGraph } from '../src/model/onnxGraph';
 import { cacheShape, emptyCacheFeeds } from '../src/model/windowFeeds';
@@ -52,7 +53,7 @@ export function feedsFor(
   const feeds = emptyCacheFeeds(
     names,
     benchTokenIds(T, config.vocab_size),
-    cacheShape(config),
+    cacheShape(readModelConfig(config)),
     (type, data, dims) => new ort.Tensor(type, data, dims),
   );
   if (!feeds) throw new Error(`the benchmark model takes inputs beyond one window's: ${names.join(', ')}`);

@@ -6,8 +6,8 @@
  */
 import { availableParallelism } from 'node:os';
 import { setProductEngine } from '../src/analysis/gram';
+import type { PairWorkers } from '../src/job/parallelPairs';
 import { createNativeProductEngine } from '../src/model/nativeProducts';
-import type { PairWorkers } from '../src/worker/parallelPairs';
 import type { ProductKernel } from './args';
 import { nodePairWorkers } from './nodePairWorkers';
 

@@ -1,5 +1,5 @@
 import { LinScopeError } from '../src/errors';
-import { MODEL_DTYPES, type ModelDtype } from '../src/model/hiddenStateModel';
+import { MODEL_DTYPES, type ModelDtype } from '../src/model/config';
 
 export interface AnalyzeArgs {
   command: 'analyze';

@@ -1,22 +1,19 @@
 /**
- * `linscope analyze`: the browser's analysis, in Node, on the same core (src/worker/analyzeJob.ts).
+ * `linscope analyze`: the browser's analysis, in Node, on the same job core (src/job/analyze.ts).
  * Writes the result JSON (docs/result-json.md) and, on request, the hidden states as safetensors.
  * Exit 0 on success, 2 on bad input with a one-line reason, 1 on anything else; never a half-written file.
  */
 import { existsSync, readFileSync, renameSync, statSync, writeFileSync } from 'node:fs';
 import { basename, dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { LinScopeError } from '../src/errors';
+import { INPUT_ERROR_CODES, LinScopeError } from '../src/errors';
+import { type AnalyzeJob, runAnalyzeJob } from '../src/job/analyze';
+import { type ReferenceCorpus, splitCorpus } from '../src/job/corpus';
+import { assembleResult } from '../src/job/result';
+import { DEFAULT_SETTINGS } from '../src/job/settings';
 import { nodeRuntime } from '../src/model/nodeRuntime';
-import { splitCorpus } from '../src/share/corpusFile';
-import { serializeResult } from '../src/share/result';
-import {
-  type AnalyzeJob,
-  DEFAULT_SETTINGS,
-  hiddenStatesFile,
-  type ReferenceCorpus,
-  runAnalyzeJob,
-} from '../src/worker/analyzeJob';
+import { hiddenStatesFile } from '../src/share/hiddenStatesFile';
+import { serializeResult } from '../src/share/resultJson';
 import { installAnalysisCores } from './analysisCores';
 import { type AnalyzeArgs, parseArgs, USAGE } from './args';
 
@@ -97,19 +94,13 @@ async function analyze(args: AnalyzeArgs): Promise<void> {
         process.stderr.write(`\r${p.of} window ${p.window}/${p.windows}   `);
     },
   });
-  output.result.model.id = args.model;
+  // The result names the model as the user did (a folder path or a Hub id).
+  const head = { ...output.head, model: { ...output.head.model, id: args.model } };
   if (process.stderr.isTTY) process.stderr.write('\r');
-  if (args.dumpHidden) writeAtomically(args.dumpHidden, hiddenStatesFile(output));
-  const json = serializeResult(output.result);
+  if (args.dumpHidden) writeAtomically(args.dumpHidden, hiddenStatesFile({ ...output, head }));
+  const json = serializeResult(assembleResult(head, output.tail));
   if (args.out) writeAtomically(args.out, json);
   else process.stdout.write(json);
-}
-
-function isModelMissing(error: unknown): boolean {
-  const message = error instanceof Error ? error.message : String(error);
-  return /could not locate file|file was not found|404|ENOENT|fetch failed|getaddrinfo|Unauthorized access/i.test(
-    message,
-  );
 }
 
 export async function main(argv: readonly string[]): Promise<number> {
@@ -122,17 +113,8 @@ export async function main(argv: readonly string[]): Promise<number> {
     await analyze(args);
     return 0;
   } catch (error) {
-    if (
-      error instanceof LinScopeError &&
-      ['BAD_INPUT', 'UNSUPPORTED_GRAPH', 'MODEL_NOT_FOUND'].includes(error.code)
-    ) {
+    if (error instanceof LinScopeError && INPUT_ERROR_CODES.has(error.code)) {
       process.stderr.write(`linscope: ${error.message.split('\n')[0]}\n`);
-      return 2;
-    }
-    if (isModelMissing(error)) {
-      process.stderr.write(
-        `linscope: model "${argv[argv.indexOf('--model') + 1]}" could not be loaded (not a model folder, and not reachable as a Hub id)\n`,
-      );
       return 2;
     }
     process.stderr.write(

@@ -1,7 +1,7 @@
 /** Pair workers as Node worker threads, for the CLI, the benchmarks and the Node tests. */
 import { availableParallelism } from 'node:os';
 import { Worker } from 'node:worker_threads';
-import type { PairWorker, PairWorkers } from '../src/worker/parallelPairs';
+import type { PairWorker, PairWorkers } from '../src/job/parallelPairs';
 
 /** `threads` pair workers at most (default: every core); `always` splits even small runs (tests). */
 export function nodePairWorkers(threads = availableParallelism(), always = false): PairWorkers {

@@ -9,7 +9,7 @@ import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import AxeBuilder from '@axe-core/playwright';
 import type { Page } from '@playwright/test';
-import type { LinScopeResult } from '../src/share/result';
+import type { LinScopeResult } from '../src/job/result';
 import { tokenLabel } from '../src/ui/charts/tokenLabel';
 import { expect, openApp, test } from './fixtures';
 

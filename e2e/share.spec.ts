@@ -6,11 +6,11 @@
  */
 import { readFileSync } from 'node:fs';
 import type { Browser, Page } from '@playwright/test';
+import type { LinScopeResult } from '../src/job/result';
 import { encodePermalink, MAX_FRAGMENT_CHARS, packPermalink } from '../src/share/permalink';
 import { recordedExample } from '../src/share/permalink.testing';
 import { encodeResultSection } from '../src/share/permalinkResult';
 import { shareDocuments, shareStateJson } from '../src/share/permalinkState';
-import type { LinScopeResult } from '../src/share/result';
 import { type BackendName, expect, openApp, test } from './fixtures';
 
 const MODEL = 'fixtures/tiny-random-gpt2';

@@ -5,6 +5,7 @@
  */
 import * as ort from 'onnxruntime-web/webgpu';
 import { augmentGraph } from '../../src/model/augmentGraph';
+import { readModelConfig } from '../../src/model/config';
 import { findHiddenStates } from '../../src/model/hiddenStateFinder';
 import { readOnnxGraph } from '../../src/model/onnxGraph';
 import { configureWasmRuntime, describeWebGpuAdapter } from '../../src/model/webRuntime';
@@ -25,7 +26,7 @@ function feedsFor(T: number, names: readonly string[]): Record<string, ort.Tenso
   const own = emptyCacheFeeds(
     names,
     benchTokenIds(T, config.vocab_size),
-    cacheShape(config),
+    cacheShape(readModelConfig(config)),
     (type, data, dims) => new ort.Tensor(type, data, dims),
   );
   if (!own) throw new Error(`the benchmark model takes inputs beyond one window's: ${names.join(', ')}`);

@@ -3,7 +3,7 @@
  * work offline; `hub` ones are downloaded from the Hugging Face Hub on request, after the user
  * agreed to the download size. Sizes are those of the ONNX files on the Hub, rounded.
  */
-import type { ModelDtype } from './hiddenStateModel';
+import type { ModelDtype } from './config';
 
 export interface CatalogModel {
   id: string;

@@ -4,12 +4,12 @@
  */
 import { LinScopeError } from '../errors';
 import type { AugmentationRecord, LinScopeRuntime } from './augmentingRuntime';
+import { type ModelConfig, type ModelDtype, readModelConfig } from './config';
+import { loadFailure } from './loadFailure';
 import { lensIsAffordable } from './logitLensGraph';
 import { type TokenInfo, tokenTexts } from './tokens';
 import { cacheShape, emptyCacheFeeds } from './windowFeeds';
 
-export const MODEL_DTYPES = ['fp32', 'fp16', 'q8', 'q4', 'q4f16'] as const;
-export type ModelDtype = (typeof MODEL_DTYPES)[number];
 export type ModelDevice = 'wasm' | 'webgpu' | 'cpu';
 
 export interface ModelSpec {
@@ -59,23 +59,6 @@ interface TensorLike {
   dispose?: () => void;
 }
 
-interface RawConfig {
-  model_type?: string;
-  num_hidden_layers?: number;
-  n_layer?: number;
-  num_layers?: number;
-  hidden_size?: number;
-  n_embd?: number;
-  vocab_size?: number;
-  max_position_embeddings?: number;
-  n_positions?: number;
-  n_ctx?: number;
-  num_attention_heads?: number;
-  n_head?: number;
-  num_key_value_heads?: number;
-  head_dim?: number;
-}
-
 function float16ToFloat32(bits: number): number {
   const sign = bits & 0x8000 ? -1 : 1;
   const exp = (bits >> 10) & 0x1f;
@@ -98,38 +81,11 @@ export function toFloat32(tensor: TensorLike): Float32Array {
   throw new LinScopeError('RUNTIME', `the model returned a ${tensor.type} tensor where float was expected`);
 }
 
-const DTYPE_FILES: Record<ModelDtype, string> = {
-  fp32: 'model.onnx',
-  fp16: 'model_fp16.onnx',
-  q8: 'model_quantized.onnx',
-  q4: 'model_q4.onnx',
-  q4f16: 'model_q4f16.onnx',
-};
-
-/** Turn transformers.js's "file not found" into what the user can do about it. */
-function explainLoadFailure(error: unknown, spec: ModelSpec): unknown {
-  if (error instanceof LinScopeError) return error;
-  const message = error instanceof Error ? error.message : String(error);
-  if (/not found|could not locate|404/i.test(message) && /onnx\//.test(message)) {
-    return new LinScopeError(
-      'UNSUPPORTED_GRAPH',
-      `Model "${spec.id}" has no onnx/${DTYPE_FILES[spec.dtype]} (the ${spec.dtype} variant). Try another dtype. ` +
-        'Older exports keep their layers inside onnx/decoder_model_merged.onnx (an If node), which LinScope cannot read: ' +
-        'use a transformers.js v3+ export of the model (onnx/model.onnx and its variants).',
-    );
-  }
-  return error;
-}
-
-function layersOf(config: RawConfig): number | undefined {
-  return config.num_hidden_layers ?? config.n_layer ?? config.num_layers;
-}
-
 export class HiddenStateModel {
   private constructor(
     private readonly rt: LinScopeRuntime,
     readonly spec: ModelSpec,
-    readonly config: RawConfig,
+    readonly config: ModelConfig,
     private readonly tokenizer: Awaited<
       ReturnType<LinScopeRuntime['transformers']['AutoTokenizer']['from_pretrained']>
     >,
@@ -156,22 +112,22 @@ export class HiddenStateModel {
       }
     };
     const options = { revision: spec.revision ?? 'main', progress_callback };
-    let config: RawConfig;
-    try {
-      config = (await AutoConfig.from_pretrained(spec.id, options)) as unknown as RawConfig;
-    } catch (error) {
-      throw new LinScopeError(
-        'MODEL_NOT_FOUND',
-        `Could not load the config of model "${spec.id}": ${String(error)}`,
-      );
-    }
-    const tokenizer = await AutoTokenizer.from_pretrained(spec.id, options);
-    const layers = layersOf(config);
-    rt.runtime.expectedLayers = layers;
-    const hidden = config.hidden_size ?? config.n_embd ?? 0;
+    const config = readModelConfig(
+      await AutoConfig.from_pretrained(spec.id, options).catch((error: unknown) => {
+        throw loadFailure(error, spec.id, 'config');
+      }),
+    );
+    const tokenizer = await AutoTokenizer.from_pretrained(spec.id, options).catch((error: unknown) => {
+      throw loadFailure(error, spec.id, 'tokenizer');
+    });
+    rt.runtime.expectedLayers = config.layers ?? undefined;
     rt.runtime.logitLens =
       spec.logitLens !== false &&
-      lensIsAffordable((layers ?? 0) + 1, hidden, config.vocab_size ?? Number.POSITIVE_INFINITY);
+      lensIsAffordable(
+        (config.layers ?? 0) + 1,
+        config.hidden ?? 0,
+        config.vocab ?? Number.POSITIVE_INFINITY,
+      );
     onProgress?.({ stage: 'augment' });
     // LinScope supplies onnxruntime itself, so transformers.js knows no devices and rejects any
     // device name but 'auto' (which maps to its empty device list); the execution provider goes
@@ -182,7 +138,7 @@ export class HiddenStateModel {
       device: 'auto',
       session_options: { executionProviders: [spec.device] },
     }).catch((error: unknown) => {
-      throw explainLoadFailure(error, spec);
+      throw loadFailure(error, spec.id, 'weights', spec.dtype);
     });
     const session = (model as unknown as { sessions: Record<string, unknown> }).sessions.model;
     const record = session ? rt.runtime.recordOf(session as never) : undefined;
@@ -197,8 +153,8 @@ export class HiddenStateModel {
   }
 
   /** The longest window the model takes (its context length), where config.json says. */
-  get contextLength(): number | undefined {
-    return this.config.max_position_embeddings ?? this.config.n_positions ?? this.config.n_ctx;
+  get contextLength(): number | null {
+    return this.config.contextLength;
   }
 
   /** Token ids of a text, with the special tokens (BOS) the tokenizer adds. */
@@ -213,7 +169,7 @@ export class HiddenStateModel {
   /** Greedy continuation of `prompt` (BOS alone when empty); returns all ids, prompt included. */
   async generate(prompt: string, maxNewTokens: number): Promise<number[]> {
     const { Tensor } = this.rt.transformers;
-    const ids = prompt ? this.encode(prompt) : [(this.config as { bos_token_id?: number }).bos_token_id ?? 0];
+    const ids = prompt ? this.encode(prompt) : [this.config.bosTokenId ?? 0];
     const inputIds = new Tensor('int64', BigInt64Array.from(ids, BigInt), [1, ids.length]);
     const generate = (
       this.model as unknown as { generate(options: object): Promise<{ data: BigInt64Array }> }

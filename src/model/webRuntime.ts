@@ -5,13 +5,13 @@
  * LinScope serves onnxruntime's wasm files from its own origin (`<base>/ort/`), never a CDN.
  */
 import * as ort from 'onnxruntime-web/webgpu';
-import type { BackendChoice, BackendInfo } from '../worker/protocol';
 import {
   AugmentingRuntime,
   installForTransformers,
   type LinScopeRuntime,
   type OrtModule,
 } from './augmentingRuntime';
+import type { BackendChoice, BackendInfo } from './backend';
 import { type FileCache, ModelFileCache } from './modelFileCache';
 import { PROBE_LENGTH, probeModelBytes } from './probeModel';
 
@@ -119,7 +119,7 @@ async function browserCache(name: string): Promise<FileCache | null> {
  * The browser's LinScope runtime: onnxruntime-web wrapped so every session declares the hidden
  * states, installed for transformers.js before it is imported (hence the dynamic import).
  * Models resolve under `<base>/models/` (those LinScope ships) or in memory (opened by the user);
- * the Hub is off until a user picks a Hub model (`allowHub`).
+ * the Hub is off until a user picks a Hub model (the worker's handlers turn it on per request).
  */
 export function browserRuntime(assetBase: string): Promise<BrowserRuntime> {
   webRuntime ??= (async () => {
@@ -147,9 +147,4 @@ export function browserRuntime(assetBase: string): Promise<BrowserRuntime> {
     return { runtime, transformers, files };
   })();
   return webRuntime;
-}
-
-/** Let transformers.js fetch from the Hugging Face Hub (only after the user chose a Hub model). */
-export function allowHub(rt: LinScopeRuntime, allow: boolean): void {
-  rt.transformers.env.allowRemoteModels = allow;
 }

@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import { readModelConfig } from './config';
 import { cacheShape, emptyCacheFeeds } from './windowFeeds';
 
 const record = (type: string, data: BigInt64Array | Float32Array, dims: number[]) => ({
@@ -35,12 +36,14 @@ describe('emptyCacheFeeds()', () => {
 
 describe('cacheShape()', () => {
   it('reads GPT-2 and Llama-style configs', () => {
-    expect(cacheShape({ n_head: 4, n_embd: 128 })).toEqual({ kvHeads: 4, headDim: 32 });
-    expect(cacheShape({ num_attention_heads: 8, num_key_value_heads: 4, hidden_size: 64 })).toEqual({
+    expect(cacheShape(readModelConfig({ n_head: 4, n_embd: 128 }))).toEqual({ kvHeads: 4, headDim: 32 });
+    expect(
+      cacheShape(readModelConfig({ num_attention_heads: 8, num_key_value_heads: 4, hidden_size: 64 })),
+    ).toEqual({
       kvHeads: 4,
       headDim: 8,
     });
-    expect(cacheShape({ num_attention_heads: 4, head_dim: 16, hidden_size: 32 })).toEqual({
+    expect(cacheShape(readModelConfig({ num_attention_heads: 4, head_dim: 16, hidden_size: 32 }))).toEqual({
       kvHeads: 4,
       headDim: 16,
     });

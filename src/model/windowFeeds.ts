@@ -3,6 +3,7 @@
  * export takes them (`input_ids`, `attention_mask`, `position_ids`, `past_key_values.*`). What
  * transformers.js feeds the model; LinScope's lens session, tests and benchmarks feed the same.
  */
+import type { ModelConfig } from './config';
 
 /** Makes a tensor of the caller's onnxruntime (node or web). */
 export type MakeTensor<T> = (
@@ -16,22 +17,9 @@ export interface CacheShape {
   headDim: number;
 }
 
-interface AttentionConfig {
-  num_attention_heads?: number;
-  n_head?: number;
-  num_key_value_heads?: number;
-  head_dim?: number;
-  hidden_size?: number;
-  n_embd?: number;
-}
-
-/** Key/value heads and head size of the cache, from config.json (GPT-2 and Llama-style names). */
-export function cacheShape(config: AttentionConfig): CacheShape {
-  const heads = config.num_attention_heads ?? config.n_head ?? 1;
-  return {
-    kvHeads: config.num_key_value_heads ?? heads,
-    headDim: config.head_dim ?? Math.floor((config.hidden_size ?? config.n_embd ?? 0) / heads),
-  };
+/** Key/value heads and head size of the cache, from the model's config. */
+export function cacheShape(config: Pick<ModelConfig, 'heads' | 'kvHeads' | 'headDim'>): CacheShape {
+  return { kvHeads: config.kvHeads ?? config.heads ?? 1, headDim: config.headDim ?? 0 };
 }
 
 /** Feeds for every input the graph declares, or null when it declares one this cannot fill. */

@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
+import type { LinScopeResult } from '../job/result';
 import { type CsvResult, layersCsv, perTokenCsv, statesCsv, textField, valueField } from './csv';
-import type { LinScopeResult } from './result';
 
 const fixture = JSON.parse(
   readFileSync(new URL('../../tests/fixtures/results/stories260k-example.json', import.meta.url), 'utf8'),

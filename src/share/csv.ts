@@ -4,7 +4,7 @@
  * formula is defused with a leading single quote (OWASP "CSV injection").
  */
 import type { LayerPairRecord, StateRecord } from '../analysis';
-import type { ResultPerToken, ResultToken } from './result';
+import type { ResultPerToken, ResultToken } from '../job/result';
 
 /**
  * What the CSV writers read: a `LinScopeResult`, or one still arriving (pairs not yet scored are

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { linscopeFileName, linscopeFileText, parseLinScopeFile } from './linscopeFile';
 import { recordedExample } from './permalink.testing';
-import { serializeResult } from './result';
+import { serializeResult } from './resultJson';
 
 describe('parseLinScopeFile', () => {
   it('round-trips state and the exact result', () => {

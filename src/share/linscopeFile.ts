@@ -4,10 +4,11 @@
  * CLI's `--out`) opens too, its text rebuilt from its tokens. Everything is checked before the
  * charts see it: a file is as untrusted as a link.
  */
+
+import { type LinScopeResult, RESULT_SCHEMA } from '../job/result';
 import { isHubId } from '../model/catalog';
 import { RESULT_LIMITS } from './permalinkResult';
 import { parseShareState, type ShareState, shareStateJson } from './permalinkState';
-import { type LinScopeResult, RESULT_SCHEMA } from './result';
 
 export const LINSCOPE_FILE_SCHEMA = 'linscope.share/v1';
 /** Largest file opened (a 200,000-token heatmap of 30 layers is about 60 MB of JSON). */

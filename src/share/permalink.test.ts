@@ -1,5 +1,6 @@
 import { deflateSync, inflateSync } from 'fflate';
 import { describe, expect, it } from 'vitest';
+import type { LinScopeResult } from '../job/result';
 import {
   DEFAULT_URL_BUDGET,
   decodePermalink,
@@ -12,7 +13,6 @@ import { noiseText, recordedExample, syntheticExample } from './permalink.testin
 import { checksum32, fromBase64Url, toBase64Url } from './permalinkBytes';
 import { encodeResultSection } from './permalinkResult';
 import { type ShareState, shareDocuments, shareStateJson } from './permalinkState';
-import type { LinScopeResult } from './result';
 
 function opened(fragment: string): Extract<PermalinkDecode, { ok: true }> {
   const decoded = decodePermalink(fragment);

@@ -1,8 +1,8 @@
 /** Results and states for the permalink tests (vitest and Playwright). */
 import { readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
+import type { LinScopeResult } from '../job/result';
 import { SHARE_DEFAULT_SETTINGS, type ShareState } from './permalinkState';
-import type { LinScopeResult } from './result';
 
 /** The recorded stories260K result (paths from the repository root, where tests run), with a state whose text its tokens came from. */
 export function recordedExample(): { state: ShareState; result: LinScopeResult } {

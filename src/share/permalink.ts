@@ -5,6 +5,7 @@
  * throws: every way a link can be broken ends in a message a person can act on (docs/permalinks.md).
  */
 import { deflateSync, Inflate } from 'fflate';
+import type { LinScopeResult } from '../job/result';
 import {
   ByteReader,
   ByteWriter,
@@ -15,7 +16,6 @@ import {
 } from './permalinkBytes';
 import { decodeResultSection, encodeResultSection, type Quantisation } from './permalinkResult';
 import { parseShareState, type ShareState, shareDocuments, shareStateJson } from './permalinkState';
-import type { LinScopeResult } from './result';
 
 /** The link format this LinScope writes and reads; bumped only for changes old readers cannot skip. */
 export const PERMALINK_VERSION = 1;

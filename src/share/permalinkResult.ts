@@ -6,8 +6,8 @@
  * `LinScopeResult` the charts draw unchanged, plus the error bounds the quantisation allows.
  */
 import type { HeldOutRecord, LayerPairRecord, StateRecord } from '../analysis';
+import { type LinScopeResult, RESULT_SCHEMA, type ResultPerToken, type ResultToken } from '../job/result';
 import { ByteReader, ByteWriter, PermalinkFormatError } from './permalinkBytes';
-import { type LinScopeResult, RESULT_SCHEMA, type ResultPerToken, type ResultToken } from './result';
 
 /** How far restored numbers may be from the sender's. */
 export interface Quantisation {

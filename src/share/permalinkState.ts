@@ -4,10 +4,11 @@
  * Perfetto's state schema: a bad optional field falls back to its default with a note; only a
  * missing model or text makes the state meaningless.
  */
+
+import { splitCorpus } from '../job/corpus';
+import { type AnalysisSettings, DEFAULT_SETTINGS } from '../job/settings';
 import { CATALOG, isHubId } from '../model/catalog';
-import { MODEL_DTYPES, type ModelDtype } from '../model/hiddenStateModel';
-import { type AnalysisSettings, DEFAULT_SETTINGS } from '../worker/settings';
-import { splitCorpus } from './corpusFile';
+import { MODEL_DTYPES, type ModelDtype } from '../model/config';
 
 /** What the per-token maps were fitted on. A user's own corpus cannot travel: only its name does. */
 export type ShareReference = { kind: 'bundled' } | { kind: 'none' } | { kind: 'user'; name: string };

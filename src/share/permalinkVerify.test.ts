@@ -1,9 +1,9 @@
 import { describe, expect, it } from 'vitest';
+import type { LinScopeResult } from '../job/result';
 import { decodePermalink, encodePermalink } from './permalink';
 import { recordedExample } from './permalink.testing';
 import type { Quantisation } from './permalinkResult';
 import { verifyRestored } from './permalinkVerify';
-import type { LinScopeResult } from './result';
 
 function restoredFromLink(): { original: LinScopeResult; restored: LinScopeResult; q: Quantisation } {
   const { state, result } = recordedExample();

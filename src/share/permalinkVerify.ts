@@ -4,8 +4,9 @@
  * run-to-run allowance for another machine or backend (WebGPU's transcendental functions are not
  * correctly rounded; a different thread count reorders sums).
  */
+
+import type { LinScopeResult } from '../job/result';
 import type { Quantisation } from './permalinkResult';
-import type { LinScopeResult } from './result';
 
 /** Scores from another backend or machine: measured differences are below 1e-4 (e2e/engine.spec.ts). */
 export const SCORE_RERUN_TOLERANCE = 1e-3;

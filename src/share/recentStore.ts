@@ -3,10 +3,12 @@
  * a `.linscope.json` value (state + full result); on reading, it goes through the same checks as a
  * file, since storage can hold records from an older LinScope or be edited by hand.
  */
+
+import type { LinScopeResult } from '../job/result';
+import { idbRequest, idbTransactionDone, openIndexedDb } from './indexedDb';
 import { LINSCOPE_FILE_SCHEMA, parseLinScopeValue } from './linscopeFile';
 import type { ShareState } from './permalinkState';
 import { shareStateJson } from './permalinkState';
-import type { LinScopeResult } from './result';
 
 /** How many analyses are kept; the oldest goes first. */
 export const RECENT_LIMIT = 10;
@@ -41,28 +43,8 @@ export function keysToDrop(keys: readonly number[], limit: number = RECENT_LIMIT
   return [...keys].sort((a, b) => b - a).slice(limit);
 }
 
-function request<T>(req: IDBRequest<T>): Promise<T> {
-  return new Promise((resolve, reject) => {
-    req.onsuccess = () => resolve(req.result);
-    req.onerror = () => reject(req.error);
-  });
-}
-
 function openDb(): Promise<IDBDatabase> {
-  return new Promise((resolve, reject) => {
-    if (typeof indexedDB === 'undefined') {
-      reject(new Error('IndexedDB is not available here.'));
-      return;
-    }
-    const open = indexedDB.open(DB_NAME, 1);
-    open.onupgradeneeded = () => {
-      if (!open.result.objectStoreNames.contains(STORE))
-        open.result.createObjectStore(STORE, { keyPath: 'savedAt' });
-    };
-    open.onsuccess = () => resolve(open.result);
-    open.onerror = () => reject(open.error);
-    open.onblocked = () => reject(new Error('The analysis store is blocked by another tab.'));
-  });
+  return openIndexedDb(DB_NAME, 1, [{ name: STORE, keyPath: 'savedAt' }]);
 }
 
 /** Remember an analysis, and forget the oldest beyond `RECENT_LIMIT`. */
@@ -80,14 +62,10 @@ export async function saveRecent(
     };
     const tx = db.transaction(STORE, 'readwrite');
     const store = tx.objectStore(STORE);
-    await request(store.put(record));
-    const keys = (await request(store.getAllKeys())) as number[];
+    await idbRequest(store.put(record));
+    const keys = (await idbRequest(store.getAllKeys())) as number[];
     for (const key of keysToDrop(keys)) store.delete(key);
-    await new Promise<void>((resolve, reject) => {
-      tx.oncomplete = () => resolve();
-      tx.onerror = () => reject(tx.error);
-      tx.onabort = () => reject(tx.error);
-    });
+    await idbTransactionDone(tx);
   } finally {
     db.close();
   }
@@ -97,7 +75,7 @@ export async function saveRecent(
 export async function listRecent(): Promise<RecentAnalysis[]> {
   const db = await openDb();
   try {
-    const records = (await request(
+    const records = (await idbRequest(
       db.transaction(STORE, 'readonly').objectStore(STORE).getAll(),
     )) as StoredRecord[];
     const out: RecentAnalysis[] = [];

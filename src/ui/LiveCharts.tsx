@@ -1,4 +1,4 @@
-import type { PartialResult } from '../worker/analyzeJob';
+import type { PartialResult } from '../job/result';
 import { LinearityChart, NonlinearityHeatmap } from './charts';
 
 interface LiveChartsProps {

@@ -1,4 +1,4 @@
-import type { LinScopeResult, ResultLogitLens } from '../share/result';
+import type { LinScopeResult, ResultLogitLens } from '../job/result';
 import { ChartFrame } from './charts/ChartFrame';
 import { tokenLabel } from './charts/tokenLabel';
 

@@ -1,6 +1,6 @@
 import { useId, useState } from 'react';
 import { type CatalogModel, isHubId } from '../model/catalog';
-import type { ModelDtype } from '../model/hiddenStateModel';
+import type { ModelDtype } from '../model/config';
 import { FileButton } from './FileButton';
 
 export interface PickerModel extends Omit<CatalogModel, 'source'> {

@@ -1,5 +1,5 @@
 import { type ReactNode, useState } from 'react';
-import type { LinScopeResult } from '../share/result';
+import type { LinScopeResult } from '../job/result';
 import { CompanionCharts, FlashList, LinearityChart, NonlinearityHeatmap, TokenTextView } from './charts';
 import { LogitLensGrid } from './LogitLensGrid';
 

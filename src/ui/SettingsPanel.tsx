@@ -1,5 +1,5 @@
 import { useId } from 'react';
-import type { AnalysisSettings } from '../worker/analyzeJob';
+import type { AnalysisSettings } from '../job/settings';
 import { Checkbox } from './Checkbox';
 import { FileButton } from './FileButton';
 

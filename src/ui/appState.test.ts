@@ -1,6 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import type { LinScopeResult } from '../share/result';
-import type { PartialResult } from '../worker/analyzeJob';
+import type { LinScopeResult, PartialResult } from '../job/result';
 import { appReducer, describeProgress, INITIAL_STATE, progressFraction } from './appState';
 
 const result = { layers: [{}, {}, {}] } as unknown as LinScopeResult;

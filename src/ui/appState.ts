@@ -3,8 +3,9 @@
  * idle | loading (model download / preparation) | running (forward passes, fits, scores) | done | error.
  * A new run keeps the previous result on screen until the new one arrives, so nothing is lost.
  */
-import type { LinScopeResult } from '../share/result';
-import type { JobProgress, PartialResult } from '../worker/analyzeJob';
+
+import type { JobProgress } from '../job/progress';
+import type { LinScopeResult, PartialResult } from '../job/result';
 
 export type Status = 'idle' | 'loading' | 'running' | 'done' | 'error';
 

@@ -1,5 +1,5 @@
 import { LinScopeError } from '../errors';
-import { splitCorpus } from '../share/corpusFile';
+import { splitCorpus } from '../job/corpus';
 
 /** What the user gave to analyse: one prompt, or a corpus of documents separated by blank lines. */
 export interface PromptInput {

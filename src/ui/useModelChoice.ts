@@ -7,7 +7,7 @@
 import { useCallback, useEffect, useState } from 'react';
 import { LinScopeError } from '../errors';
 import { ASK_BEFORE_MB, CATALOG, DEFAULT_MODEL_ID, isHubId, unlistedModel } from '../model/catalog';
-import type { ModelDtype } from '../model/hiddenStateModel';
+import type { ModelDtype } from '../model/config';
 import type { WorkerClient } from '../worker/client';
 import type { ModelRequest } from '../worker/protocol';
 import type { PickerModel } from './ModelPicker';
@@ -92,7 +92,7 @@ export function useModelChoice(client: WorkerClient | null, startModel: string |
   const request = useCallback(
     (id: string): ModelRequest => {
       const entry = models.find((m) => m.id === id);
-      return { spec: { id, dtype, device: 'wasm' }, allowHub: entry?.source === 'hub' && confirmed.has(id) };
+      return { spec: { id, dtype }, allowHub: entry?.source === 'hub' && confirmed.has(id) };
     },
     [models, dtype, confirmed],
   );

@@ -5,7 +5,7 @@
  * "re-run to verify" for a result restored from a link.
  */
 import { type Dispatch, useCallback, useEffect, useRef, useState } from 'react';
-import { downloadBlob } from '../share/chartExport';
+import type { LinScopeResult } from '../job/result';
 import {
   linscopeFileName,
   linscopeFileText,
@@ -16,8 +16,8 @@ import { decodePermalink, encodePermalink, type PermalinkBuild } from '../share/
 import type { Quantisation } from '../share/permalinkResult';
 import type { ShareState } from '../share/permalinkState';
 import { type VerifyOutcome, verifyRestored } from '../share/permalinkVerify';
-import type { LinScopeResult } from '../share/result';
 import type { AppAction, AppState } from './appState';
+import { downloadBlob } from './download';
 
 export type AnalysisOrigin =
   | { kind: 'run' }

@@ -2,7 +2,7 @@
  * Pair workers as nested Web Workers of the analysis worker. Browsers that cannot start a worker
  * from a worker report it through `onFailure`, and the job fails with that message.
  */
-import type { PairWorker, PairWorkers } from './parallelPairs';
+import type { PairWorker, PairWorkers } from '../job/parallelPairs';
 
 /** `threads` pair workers at most; `always` splits even small runs (tests). */
 export function browserPairWorkers(threads: number, always = false): PairWorkers {

@@ -1,6 +1,13 @@
+import type { LayerPairRecord } from '../analysis';
 import { LinScopeError } from '../errors';
-import type { LinScopeResult } from '../share/result';
-import type { JobProgress, PartialResult } from './analyzeJob';
+import type { JobProgress } from '../job/progress';
+import {
+  assembleResult,
+  type LinScopeResult,
+  type PartialResult,
+  partialResult,
+  type ResultHead,
+} from '../job/result';
 import { fromWireError } from './errors';
 import type {
   AnalyzeRequest,
@@ -20,7 +27,8 @@ interface Pending {
   resolve: (event: WorkerEvent) => void;
   reject: (error: Error) => void;
   onProgress?: (progress: JobProgress) => void;
-  onPartial?: (partial: PartialResult) => void;
+  /** An analysis's events before its result: the head, then each pair. */
+  onStream?: (event: Extract<WorkerEvent, { type: 'started' | 'pair' }>) => void;
 }
 
 /** A running job: its outcome, and a way to stop it (the promise then rejects with code ABORTED). */
@@ -58,8 +66,8 @@ export class WorkerClient {
       pending.onProgress?.(event.progress);
       return;
     }
-    if (event.type === 'partial') {
-      pending.onPartial?.(event.partial);
+    if (event.type === 'started' || event.type === 'pair') {
+      pending.onStream?.(event);
       return;
     }
     this.pending.delete(event.id);
@@ -71,7 +79,7 @@ export class WorkerClient {
     body: RequestBody,
     expect: T,
     onProgress?: (progress: JobProgress) => void,
-    onPartial?: (partial: PartialResult) => void,
+    onStream?: Pending['onStream'],
   ): Job<Reply<T>> {
     const id = this.nextId++;
     const done = new Promise<Reply<T>>((resolve, reject) => {
@@ -82,7 +90,7 @@ export class WorkerClient {
             : reject(new LinScopeError('INTERNAL', `unexpected reply ${event.type} to ${body.type}`)),
         reject,
         onProgress,
-        onPartial,
+        onStream,
       });
       this.worker.postMessage({ ...body, id } as WorkerRequest);
     });
@@ -94,13 +102,29 @@ export class WorkerClient {
     return (await this.send({ type: 'probe', backend, assetBase: document.baseURI }, 'backend').done).info;
   }
 
+  /**
+   * Runs an analysis. `onPartial` sees the result fill in: once the forward passes are done (no
+   * pairs yet), then after each scored pair; the promise gives the whole result.
+   */
   analyze(
     request: AnalyzeRequest,
     onProgress: (progress: JobProgress) => void,
     onPartial?: (partial: PartialResult) => void,
   ): Job<LinScopeResult> {
-    const job = this.send({ type: 'analyze', request }, 'result', onProgress, onPartial);
-    return { done: job.done.then((e) => e.result), cancel: job.cancel };
+    let head: ResultHead | null = null;
+    const scored: LayerPairRecord[] = [];
+    const job = this.send({ type: 'analyze', request }, 'result', onProgress, (event) => {
+      if (event.type === 'started') head = event.head;
+      else scored.push(event.record);
+      if (head) onPartial?.(partialResult(head, scored));
+    });
+    return {
+      done: job.done.then((e) => {
+        if (!head) throw new LinScopeError('INTERNAL', 'the worker sent a result without its start');
+        return assembleResult(head, e.tail);
+      }),
+      cancel: job.cancel,
+    };
   }
 
   async countTokens(model: ModelRequest, texts: string[]): Promise<TokenCount> {

@@ -3,7 +3,7 @@
  * A pair worker in the browser: a nested Web Worker the analysis worker starts for each run of
  * layer pairs of a big model (`parallelPairs.ts`). One request per worker.
  */
-import { type PairRequest, runPairRequest } from './pairJob';
+import { type PairRequest, runPairRequest } from '../job/pairJob';
 
 declare const self: DedicatedWorkerGlobalScope;
 

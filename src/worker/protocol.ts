@@ -1,28 +1,21 @@
 /**
- * The one message protocol between the page and the LinScope worker.
- * Types only: the worker implements it (`entry.ts`), the page talks it (`client.ts`),
- * and the CLI calls the same job code (`analyzeJob.ts`) directly.
+ * The one message protocol between the page and the LinScope worker. Types only: the worker serves
+ * it (`serve.ts`, wired to `self` in `entry.ts`), the page talks it (`client.ts`). An analysis
+ * answers in three steps: `started` (tokens, windows, logit lens: what the forward passes found),
+ * one `pair` per layer pair as it is scored, and `result` with what is left, its per-token arrays
+ * transferred rather than copied.
  */
+import type { LayerPairRecord } from '../analysis';
 import type { ErrorCode } from '../errors';
+import type { ReferenceCorpus } from '../job/corpus';
+import type { JobProgress } from '../job/progress';
+import type { ResultHead, ResultTail } from '../job/result';
+import type { AnalysisSettings } from '../job/settings';
+import type { BackendChoice, BackendInfo } from '../model/backend';
 import type { ModelSpec } from '../model/hiddenStateModel';
-import type { LinScopeResult } from '../share/result';
-import type { AnalysisSettings, JobProgress, PartialResult, ReferenceCorpus } from './analyzeJob';
+import type { TokenCount } from '../model/tokenCount';
 
-/** Which execution backend onnxruntime should use. `auto` prefers WebGPU, falls back to WASM. */
-export type BackendChoice = 'auto' | 'webgpu' | 'wasm';
-
-/** What the worker found out about the runtime it actually runs on. */
-export interface BackendInfo {
-  backend: 'webgpu' | 'wasm';
-  /** wasm threads onnxruntime uses (1 when the page is not cross-origin isolated). */
-  threads: number;
-  crossOriginIsolated: boolean;
-  /** Adapter vendor/architecture/description where WebGPU is in use; `null` otherwise. */
-  adapter: string | null;
-  /** Why WebGPU is not in use, when it was asked for (or `auto`) and is unavailable. */
-  webgpuUnavailableReason: string | null;
-  ortVersion: string;
-}
+export type { BackendChoice, BackendInfo, TokenCount };
 
 export interface WireError {
   name: string;
@@ -32,7 +25,8 @@ export interface WireError {
 
 /** Which model, and whether fetching it from the Hugging Face Hub is allowed (the user said so). */
 export interface ModelRequest {
-  spec: ModelSpec;
+  /** The worker sets the device from the backend it probed. */
+  spec: Omit<ModelSpec, 'device'>;
   allowHub: boolean;
 }
 
@@ -66,17 +60,12 @@ export type WorkerRequest =
   | { type: 'export-hidden'; id: number }
   | { type: 'cancel'; id: number };
 
-export interface TokenCount {
-  tokens: number;
-  /** The model's context length, or null where its config does not say. */
-  contextLength: number | null;
-}
-
 export type WorkerEvent =
   | { type: 'backend'; id: number; info: BackendInfo }
   | { type: 'progress'; id: number; progress: JobProgress }
-  | { type: 'partial'; id: number; partial: PartialResult }
-  | { type: 'result'; id: number; result: LinScopeResult }
+  | { type: 'started'; id: number; head: ResultHead }
+  | { type: 'pair'; id: number; record: LayerPairRecord }
+  | { type: 'result'; id: number; tail: ResultTail }
   | { type: 'token-count'; id: number; count: TokenCount }
   | { type: 'opened'; id: number; modelId: string }
   | { type: 'generated'; id: number; text: string; ids: number[] }

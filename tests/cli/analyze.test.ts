@@ -7,7 +7,7 @@ import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'no
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { LinScopeResult } from '../../src/share/result';
+import type { LinScopeResult } from '../../src/job/result';
 import { getTensor, readSafetensors, toFloat32 } from '../../src/share/safetensors';
 import { convertStories260K, ROOT, STORIES_ID } from '../support/models';
 

@@ -20,7 +20,7 @@ import {
   type PairWorkers,
   pairScoringWork,
   pairWorkerMemory,
-} from '../../src/worker/parallelPairs';
+} from '../../src/job/parallelPairs';
 
 /** Counts the workers started and terminated around a real pool. */
 function counted(inner: PairWorkers): PairWorkers & { started: number; terminated: number } {

@@ -8,9 +8,9 @@ import {
   useRef,
   useState,
 } from 'react';
-import { themeColors } from '../../share/chartExport';
 import { perTokenCsv } from '../../share/csv';
 import { ChartFrame, type HeadingLevel } from './ChartFrame';
+import { themeColors } from './chartExport';
 import { type ChartResult, pairLabel } from './chartResult';
 import { drawHeatmap, type HeatmapPalette } from './drawHeatmap';
 import { csvExport, imageExports } from './exportActions';

@@ -1,5 +1,5 @@
 import type { LayerPairRecord, StateRecord } from '../../analysis';
-import type { LinScopeResult, ResultPerToken, ResultToken } from '../../share/result';
+import type { LinScopeResult, ResultPerToken, ResultToken } from '../../job/result';
 
 /**
  * What the charts read: a finished `LinScopeResult`, or one still arriving. `model.layers` says

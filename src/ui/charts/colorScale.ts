@@ -1,5 +1,5 @@
 import { interpolateCividis, quantile, rgb } from 'd3';
-import type { ResultPerToken } from '../../share/result';
+import type { ResultPerToken } from '../../job/result';
 
 /**
  * Colour for relative per-token errors (1 = the reference's typical error). Cividis is perceptually

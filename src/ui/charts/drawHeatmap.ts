@@ -1,4 +1,4 @@
-import type { ResultPerToken } from '../../share/result';
+import type { ResultPerToken } from '../../job/result';
 import type { HeatmapLayout } from './heatmapLayout';
 
 /** The part of CanvasRenderingContext2D the heatmap uses (a fake one records calls in tests). */

@@ -1,14 +1,8 @@
-import {
-  downloadBlob,
-  type ExportFigure,
-  exportFileName,
-  figurePng,
-  figureSvg,
-  piecesFromDom,
-  themeColors,
-} from '../../share/chartExport';
 import { csvBlob } from '../../share/csv';
+import { exportFileName } from '../../share/fileNames';
+import { downloadBlob } from '../download';
 import type { ExportAction } from './ChartFrame';
+import { type ExportFigure, figurePng, figureSvg, piecesFromDom, themeColors } from './chartExport';
 
 /** PNG and SVG buttons for a chart whose figure is built on demand (null: nothing drawn yet). */
 export function imageExports(

@@ -1,4 +1,4 @@
-import type { ResultPerToken, ResultToken } from '../../share/result';
+import type { ResultPerToken, ResultToken } from '../../job/result';
 
 export interface RankedFlash {
   readonly layer: number;

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import type { ResultPerToken } from '../../share/result';
+import type { ResultPerToken } from '../../job/result';
 import type { ChartResult } from './chartResult';
 import { drawHeatmap, type HeatmapContext } from './drawHeatmap';
 import {

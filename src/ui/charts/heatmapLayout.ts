@@ -1,4 +1,4 @@
-import type { ResultPerToken } from '../../share/result';
+import type { ResultPerToken } from '../../job/result';
 import { type ChartResult, pairCount, pairLabel } from './chartResult';
 import { perTokenColorScale, type RelativeColorScale } from './colorScale';
 import { tokenLabel, truncateLabel } from './tokenLabel';

@@ -1,5 +1,5 @@
 import { readFileSync } from 'node:fs';
-import type { LinScopeResult } from '../../share/result';
+import type { LinScopeResult } from '../../job/result';
 
 /** The recorded stories260K result (148 tokens, 5 pairs, d = 64), for tests only. */
 export function loadExampleResult(): LinScopeResult {

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { LinScopeError } from '../errors';
-import { splitCorpus } from './corpusFile';
+import { splitCorpus } from './corpus';
 
 describe('splitCorpus()', () => {
   it('reads .jsonl lines as objects with a text or as strings, skipping blank lines', () => {

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { finiteOrNull, type LinScopeResult, RESULT_SCHEMA, serializeResult } from './result';
+import { finiteOrNull, type LinScopeResult, RESULT_SCHEMA } from '../job/result';
+import { serializeResult } from './resultJson';
 
 describe('serializeResult()', () => {
   it('keeps number arrays on one line and round-trips through JSON.parse', () => {

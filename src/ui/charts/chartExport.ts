@@ -113,19 +113,6 @@ export function composeSvg(
   ].join('');
 }
 
-/** `linscope-<model>-<chart>.<ext>`, with the model id reduced to filename-safe characters. */
-export function exportFileName(modelId: string, chart: string, ext: string): string {
-  const model =
-    modelId
-      .split('/')
-      .filter(Boolean)
-      .slice(-2)
-      .join('-')
-      .replace(/[^A-Za-z0-9._-]+/g, '_')
-      .slice(0, 60) || 'model';
-  return `linscope-${model}-${chart}.${ext}`;
-}
-
 /** A clone of the SVG with computed styles inlined and `data-export-skip` parts (hit areas, hover marks) removed. */
 export function serializeSvg(svg: SVGSVGElement, width: number, height: number): string {
   const clone = svg.cloneNode(true) as SVGSVGElement;
@@ -241,20 +228,6 @@ export function piecesFromDom(root: Element): { pieces: ExportPiece[]; width: nu
     height = Math.max(height, piece.y + piece.height);
   }
   return { pieces, width, height };
-}
-
-/** Saves a blob under `filename` through a temporary object URL. */
-export function downloadBlob(blob: Blob, filename: string): void {
-  const url = URL.createObjectURL(blob);
-  const a = document.createElement('a');
-  a.href = url;
-  a.download = filename;
-  a.rel = 'noopener';
-  document.body.append(a);
-  a.click();
-  a.remove();
-  // Revoked on the next task: some browsers start the download only after click() returns.
-  setTimeout(() => URL.revokeObjectURL(url), 0);
 }
 
 /** Theme colours of an element, for the exported background and title. */

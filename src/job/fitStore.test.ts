@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import type { ReferenceFit } from '../analysis';
-import { contentHash, MemoryFitStore } from './referenceFitStore';
+import { contentHash, MemoryFitStore } from './fitStore';
 
 describe('contentHash()', () => {
   it('tells corpora apart by content, not by count or name', () => {

@@ -1,4 +1,12 @@
+/** Corpora as LinScope reads them: a file of documents, and the reference corpus the per-token maps are fitted on. */
 import { LinScopeError } from '../errors';
+
+/** Texts the per-token maps are fitted on: LinScope's own (`bundled`) or the user's. */
+export interface ReferenceCorpus {
+  source: 'bundled' | 'user';
+  name: string;
+  texts: string[];
+}
 
 /** The documents of a corpus file: .jsonl lines ({"text": ...} or a string), or blank-line separated text. */
 export function splitCorpus(content: string, fileName: string): string[] {

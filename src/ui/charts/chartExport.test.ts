@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { composeSvg, escapeXml, exportFileName, inlineStyle, TITLE_BAND } from './chartExport';
+import { composeSvg, escapeXml, inlineStyle, TITLE_BAND } from './chartExport';
 
 describe('escapeXml()', () => {
   it('escapes markup characters so a hostile title cannot break the SVG', () => {
@@ -61,15 +61,5 @@ describe('composeSvg(figure, parts)', () => {
     );
     expect(svg).toContain(`<image x="52" y="${TITLE_BAND}" width="200" height="80"`);
     expect(svg.endsWith('</svg>')).toBe(true);
-  });
-});
-
-describe('exportFileName(modelId, chart, ext)', () => {
-  it('keeps the last two path parts of the model id, filename-safe', () => {
-    expect(exportFileName('/tmp/models/karpathy/stories260K', 'linearity', 'png')).toBe(
-      'linscope-karpathy-stories260K-linearity.png',
-    );
-    expect(exportFileName('Xenova/gpt2 (q8)', 'heatmap', 'svg')).toBe('linscope-Xenova-gpt2_q8_-heatmap.svg');
-    expect(exportFileName('', 'x', 'csv')).toBe('linscope-model-x.csv');
   });
 });

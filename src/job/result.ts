@@ -1,6 +1,6 @@
 /**
- * The result JSON (`linscope.result/v1`, docs/result-json.md): one serializer behind the CLI's
- * `--out` and the page's `export-json`, stamped with its schema like a file format.
+ * The result of one analysis (`linscope.result/v1`, docs/result-json.md): what the job builds, the
+ * charts draw, and `share/resultJson.ts` writes out as the CLI's `--out` and the page's `export-json`.
  */
 import type { LayerPairRecord, StateRecord } from '../analysis';
 
@@ -88,14 +88,53 @@ export function finiteOrNull(value: number): number | null {
   return Number.isFinite(value) ? value : null;
 }
 
+/** What is known once the forward passes are done, before any pair is scored. */
+export type ResultHead = Omit<LinScopeResult, 'excludedTokens' | 'layers' | 'states' | 'perToken'>;
+
 /**
- * The result as text: indented for reading, with arrays of numbers kept on one line each (a
- * heatmap row of 2,000 tokens would otherwise take 2,000 lines).
+ * Per-token values as the analysis computes them, [L] rows of T: typed arrays (NaN where a pair had
+ * no map), so they cross from a worker without a copy. `assembleResult` makes them JSON arrays.
  */
-export function serializeResult(result: LinScopeResult): string {
-  const text = JSON.stringify(result, null, 1).replace(
-    /\[(?:\s*(?:-?[\d.eE+-]+|null),)*\s*(?:-?[\d.eE+-]+|null)\s*\]/g,
-    (m) => m.replace(/\s+/g, ''),
-  );
-  return `${text}\n`;
+export interface PerTokenValues extends Omit<ResultPerToken, 'nonlinearity' | 'flash'> {
+  readonly nonlinearity: readonly Float64Array[];
+  readonly flash: readonly Uint8Array[];
+}
+
+/** What a finished analysis adds to its head. */
+export interface ResultTail {
+  readonly excludedTokens: number[];
+  readonly layers: LayerPairRecord[];
+  readonly states: StateRecord[];
+  readonly perToken: PerTokenValues | null;
+}
+
+/** A result still arriving: `layers` holds the pairs scored so far; per-token values come last. */
+export type PartialResult = Omit<LinScopeResult, 'perToken'> & { perToken?: undefined };
+
+/** The result so far: the head and the pairs scored, in pair order. */
+export function partialResult(head: ResultHead, layers: readonly LayerPairRecord[]): PartialResult {
+  return {
+    ...head,
+    excludedTokens: [],
+    layers: [...layers].sort((a, b) => a.pair[0] - b.pair[0]),
+    states: [],
+  };
+}
+
+/** The whole result, per-token values as JSON arrays (null for NaN and infinities). */
+export function assembleResult(head: ResultHead, tail: ResultTail): LinScopeResult {
+  const p = tail.perToken;
+  return {
+    ...head,
+    excludedTokens: tail.excludedTokens,
+    layers: tail.layers,
+    states: tail.states,
+    perToken: p && {
+      nonlinearity: p.nonlinearity.map((row) => Array.from(row, finiteOrNull)),
+      flash: p.flash.map((row) => Array.from(row)),
+      flashThreshold: p.flashThreshold,
+      unit: p.unit,
+      reference: p.reference,
+    },
+  };
 }

@@ -1,0 +1,146 @@
+/**
+ * The forward passes of a job: texts split into windows no longer than the model's context, each
+ * window run once, and the states of every layer pooled into one [L+1, N, d] array.
+ */
+import { type HiddenStates, hiddenStates } from '../analysis';
+import { LinScopeError } from '../errors';
+import type { HiddenStateModel } from '../model/hiddenStateModel';
+import { planWindows } from '../model/windows';
+import type { JobProgress } from './progress';
+import { finiteOrNull, type ResultLogitLens, type ResultToken } from './result';
+
+export interface ForwardControl {
+  readonly signal?: AbortSignal;
+  readonly onProgress?: (progress: JobProgress) => void;
+}
+
+/** A SharedArrayBuffer where the host has them, else an ArrayBuffer. */
+function shareableBuffer(bytes: number): ArrayBufferLike {
+  return typeof SharedArrayBuffer === 'undefined' ? new ArrayBuffer(bytes) : new SharedArrayBuffer(bytes);
+}
+
+/** `count` empty rows. */
+function rows<T>(count: number): T[][] {
+  return Array.from({ length: count }, () => []);
+}
+
+export interface ForwardStates {
+  states: HiddenStates;
+  lastBlockOutput: Float32Array;
+  ids: number[];
+  tokens: ResultToken[];
+  windows: { doc: number; start: number; end: number }[];
+  vocab: number;
+  /** Pooled logit lens [L+1][N] over the kept tokens, where the model has one. */
+  lens: ResultLogitLens | null;
+}
+
+/**
+ * Runs `texts` through the model window by window (`planWindows`) and pools every layer's states of
+ * the tokens kept, in order: all of them, or the first `tokenLimit`.
+ */
+export async function runForwardWindows(
+  model: HiddenStateModel,
+  texts: readonly string[],
+  windowLength: number,
+  of: 'input' | 'reference',
+  control: ForwardControl,
+  tokenLimit = Number.POSITIVE_INFINITY,
+): Promise<ForwardStates> {
+  const bos = model.config.bosTokenId;
+  const plans = texts.map((text, doc) => {
+    const ids = model.encode(text);
+    return { doc, ids, windows: planWindows(ids, windowLength, bos) };
+  });
+  // The windows to run: all of them, or exactly `tokenLimit` kept tokens. The last window is cut
+  // short rather than run whole: a causal model's states for the tokens kept do not depend on the
+  // tokens after them (a GPT-2-sized reference: 6144 tokens instead of the 6683 of seven whole windows).
+  const toRun: { doc: number; w: (typeof plans)[number]['windows'][number] }[] = [];
+  let N = 0;
+  for (const plan of plans) {
+    for (const w of plan.windows) {
+      if (N >= tokenLimit) break;
+      const take = Math.min(w.ids.length - w.keepFrom, tokenLimit - N);
+      toRun.push({ doc: plan.doc, w: { ...w, ids: w.ids.slice(0, w.keepFrom + take) } });
+      N += take;
+    }
+  }
+  if (N === 0) throw new LinScopeError('BAD_INPUT', 'The text has no tokens. Type or upload some text.');
+  // Each window's states go into the pooled arrays as soon as it has run, and its own result is
+  // dropped: the job holds one window's output at a time, not all of them (its logits, [T, V],
+  // 200 MB per 1,024-token window of a GPT-2, are never read).
+  let pooled: {
+    L: number;
+    d: number;
+    vocab: number;
+    data: Float32Array;
+    lastBlockOutput: Float32Array;
+  } | null = null;
+  const ids: number[] = [];
+  const tokens: ResultToken[] = [];
+  const windows: ForwardStates['windows'] = [];
+  let lens: { topId: number[][]; topProb: number[][]; nextLoss: (number | null)[][] } | null = null;
+  let row = 0;
+  for (const [k, { doc, w }] of toRun.entries()) {
+    control.signal?.throwIfAborted();
+    control.onProgress?.({ stage: 'forward', of, window: k + 1, windows: toRun.length });
+    const r = await model.forward(w.ids);
+    const { layers: L, hidden: d } = r;
+    if (pooled === null) {
+      pooled = {
+        L,
+        d,
+        vocab: r.vocab,
+        // Shared where the host allows it (Node; a cross-origin isolated page), so that pair
+        // workers read these states without a copy each (parallelPairs.ts).
+        data: new Float32Array(shareableBuffer((L + 1) * N * d * 4)),
+        lastBlockOutput: new Float32Array(N * d),
+      };
+      if (r.lens) lens = { topId: rows(L + 1), topProb: rows(L + 1), nextLoss: rows(L + 1) };
+    }
+    const { keepFrom } = w;
+    const T = r.tokens - keepFrom;
+    if (lens && !r.lens) lens = null;
+    if (lens && r.lens) {
+      for (let l = 0; l <= L; l++) {
+        for (let t = keepFrom; t < r.tokens; t++) {
+          const at = l * r.tokens + t;
+          lens.topId[l].push(r.lens.topId[at]);
+          lens.topProb[l].push(r.lens.topProb[at]);
+          lens.nextLoss[l].push(finiteOrNull(r.lens.nextLoss[at]));
+        }
+      }
+    }
+    for (let l = 0; l <= L; l++) {
+      pooled.data.set(
+        r.hiddenStates.subarray((l * r.tokens + keepFrom) * d, (l + 1) * r.tokens * d),
+        (l * N + row) * d,
+      );
+    }
+    pooled.lastBlockOutput.set(r.lastBlockOutput.subarray(keepFrom * d), row * d);
+    ids.push(...plans[doc].ids.slice(w.textStart, w.textStart + T));
+    windows.push({ doc, start: row, end: row + T });
+    row += T;
+  }
+  // N > 0, so at least one window ran (this only tells the type checker).
+  if (pooled === null) throw new LinScopeError('INTERNAL', 'runForwardWindows: no window ran');
+  const { L, d, vocab, data, lastBlockOutput } = pooled;
+  // Token texts per document, so characters split across windows still come out whole.
+  for (const plan of plans) {
+    const n = windows.filter((w) => w.doc === plan.doc).reduce((s, w) => s + w.end - w.start, 0);
+    if (n === 0) continue;
+    for (const t of model.describeTokens(plan.ids.slice(0, n)))
+      tokens.push({ id: t.id, text: t.text, doc: plan.doc });
+  }
+  const lensTokens: Record<string, string> = {};
+  if (lens) for (const id of new Set(lens.topId.flat())) lensTokens[id] = model.tokenText(id);
+  return {
+    states: hiddenStates(data, L + 1, N, d),
+    lastBlockOutput,
+    ids,
+    tokens,
+    windows,
+    vocab,
+    lens: lens ? { ...lens, tokenText: lensTokens } : null,
+  };
+}

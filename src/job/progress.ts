@@ -1,0 +1,8 @@
+/** Where a job is, as one union keyed by `stage`: loading, forward passes, fits and scores. */
+import type { AnalysisProgress } from '../analysis';
+import type { LoadProgress } from '../model/hiddenStateModel';
+
+export type JobProgress =
+  | LoadProgress
+  | { stage: 'forward'; of: 'input' | 'reference'; window: number; windows: number }
+  | AnalysisProgress;

@@ -1,0 +1,88 @@
+import { describe, expect, it } from 'vitest';
+import { LinScopeError } from '../errors';
+import { isModelDtype, readModelConfig } from './config';
+
+describe('readModelConfig()', () => {
+  it('reads GPT-2 names', () => {
+    const c = readModelConfig({
+      model_type: 'gpt2',
+      n_layer: 12,
+      n_embd: 768,
+      n_head: 12,
+      n_positions: 1024,
+      vocab_size: 50257,
+      bos_token_id: 50256,
+    });
+    expect(c).toEqual({
+      modelType: 'gpt2',
+      layers: 12,
+      hidden: 768,
+      vocab: 50257,
+      contextLength: 1024,
+      bosTokenId: 50256,
+      heads: 12,
+      kvHeads: 12,
+      headDim: 64,
+    });
+  });
+
+  it('reads Llama names with grouped-query attention and an explicit head size', () => {
+    const c = readModelConfig({
+      model_type: 'llama',
+      num_hidden_layers: 5,
+      hidden_size: 64,
+      num_attention_heads: 8,
+      num_key_value_heads: 4,
+      head_dim: 16,
+      max_position_embeddings: 512,
+      vocab_size: 512,
+      bos_token_id: 1,
+    });
+    expect([c.layers, c.hidden, c.heads, c.kvHeads, c.headDim, c.contextLength]).toEqual([
+      5, 64, 8, 4, 16, 512,
+    ]);
+  });
+
+  it('reads GPT-NeoX num_layers, and says null for what a config leaves out', () => {
+    const c = readModelConfig({ num_layers: 6, bos_token_id: null });
+    expect(c.layers).toBe(6);
+    expect([c.hidden, c.vocab, c.contextLength, c.bosTokenId, c.heads, c.kvHeads, c.headDim]).toEqual([
+      null,
+      null,
+      null,
+      null,
+      null,
+      null,
+      null,
+    ]);
+  });
+
+  it('refuses a present value that is not a positive integer, naming the field', () => {
+    for (const bad of [{ n_layer: 'twelve' }, { hidden_size: 0 }, { vocab_size: 3.5 }, { n_ctx: -1 }]) {
+      const error = (() => {
+        try {
+          readModelConfig(bad);
+        } catch (e) {
+          return e;
+        }
+      })();
+      expect(error).toBeInstanceOf(LinScopeError);
+      expect((error as LinScopeError).code).toBe('BAD_INPUT');
+      expect((error as LinScopeError).message).toContain(Object.keys(bad)[0]);
+    }
+    expect(() => readModelConfig([1, 2])).toThrow(/not a JSON object/);
+  });
+
+  it('treats a BOS id that is not one integer as none', () => {
+    expect(readModelConfig({ bos_token_id: [1, 2] }).bosTokenId).toBeNull();
+    expect(readModelConfig({ bos_token_id: 0 }).bosTokenId).toBe(0);
+  });
+});
+
+describe('isModelDtype()', () => {
+  it('knows the export variants and nothing else', () => {
+    expect(['fp32', 'fp16', 'q8', 'q4', 'q4f16'].every(isModelDtype)).toBe(true);
+    expect(isModelDtype('int8')).toBe(false);
+    expect(isModelDtype(undefined)).toBe(false);
+  });
+});

@@ -1,0 +1,51 @@
+import { describe, expect, it } from 'vitest';
+import { LinScopeError } from '../errors';
+import { loadFailure } from './loadFailure';
+
+function named(name: string, message: string, extra: Record<string, unknown> = {}): Error {
+  const error = new Error(message);
+  error.name = name;
+  return Object.assign(error, extra);
+}
+
+const codeOf = (error: unknown) => (error instanceof LinScopeError ? error.code : null);
+
+describe('loadFailure()', () => {
+  it('calls a missing file or repository MODEL_NOT_FOUND, naming the part', () => {
+    const e = loadFailure(
+      named('ModelFileNotFoundError', 'file was not found locally at "x"'),
+      'a/b',
+      'tokenizer',
+    );
+    expect(codeOf(e)).toBe('MODEL_NOT_FOUND');
+    expect((e as Error).message).toContain('"a/b"');
+    expect((e as Error).message).toContain('tokenizer is missing');
+    expect(codeOf(loadFailure(named('Error', 'no such file', { code: 'ENOENT' }), 'm', 'config'))).toBe(
+      'MODEL_NOT_FOUND',
+    );
+  });
+
+  it('calls a missing ONNX variant UNSUPPORTED_GRAPH, naming the file to look for', () => {
+    const e = loadFailure(
+      named('ModelFileNotFoundError', 'not found at "m/onnx/model_q4.onnx"'),
+      'm',
+      'weights',
+      'q4',
+    );
+    expect(codeOf(e)).toBe('UNSUPPORTED_GRAPH');
+    expect((e as Error).message).toContain('onnx/model_q4.onnx');
+  });
+
+  it('calls a failed fetch MODEL_UNREACHABLE (Node and browser wording)', () => {
+    for (const message of ['fetch failed', 'Failed to fetch'])
+      expect(codeOf(loadFailure(new TypeError(message), 'org/model', 'config'))).toBe('MODEL_UNREACHABLE');
+  });
+
+  it('calls an unreadable config or tokenizer BAD_INPUT and leaves session failures alone', () => {
+    expect(codeOf(loadFailure(new SyntaxError('Unexpected token }'), 'm', 'config'))).toBe('BAD_INPUT');
+    const ort = new Error('Load model failed: protobuf parsing failed');
+    expect(loadFailure(ort, 'm', 'weights')).toBe(ort);
+    const coded = new LinScopeError('ABORTED', 'Cancelled.');
+    expect(loadFailure(coded, 'm', 'weights')).toBe(coded);
+  });
+});

@@ -1,0 +1,67 @@
+/**
+ * What went wrong when a model would not load, as a coded `LinScopeError` the page shows and the CLI
+ * turns into exit 2. transformers.js reports a missing file (a local folder without it, a Hub
+ * repository that does not exist or is gated) as `ModelFileNotFoundError`, and a network failure as
+ * fetch's `TypeError`; Node reports a missing path as an error with code `ENOENT`.
+ */
+import { LinScopeError } from '../errors';
+import { DTYPE_FILES, type ModelDtype } from './config';
+
+interface ErrorLike {
+  readonly name?: unknown;
+  readonly message?: unknown;
+  readonly code?: unknown;
+}
+
+function errorLike(error: unknown): ErrorLike {
+  return typeof error === 'object' && error !== null ? (error as ErrorLike) : { message: String(error) };
+}
+
+/** Whether the failure is a missing file or repository (not a broken one). */
+function isMissingFile(error: ErrorLike): boolean {
+  return error.name === 'ModelFileNotFoundError' || error.code === 'ENOENT';
+}
+
+/** fetch rejects with a TypeError when no response came at all (offline, DNS, refused, CORS). */
+function isNetworkFailure(error: ErrorLike): boolean {
+  return error.name === 'TypeError' && /fetch/i.test(String(error.message ?? ''));
+}
+
+/**
+ * `error` from loading part `what` (config, tokenizer, weights) of model `id`, as a coded error.
+ * Errors already coded pass through.
+ */
+export function loadFailure(
+  error: unknown,
+  id: string,
+  what: 'config' | 'tokenizer' | 'weights',
+  dtype?: ModelDtype,
+): unknown {
+  if (error instanceof LinScopeError) return error;
+  const e = errorLike(error);
+  const message = String(e.message ?? '');
+  if (isMissingFile(e)) {
+    if (what === 'weights' && dtype !== undefined && /onnx[/\\]/.test(message))
+      return new LinScopeError(
+        'UNSUPPORTED_GRAPH',
+        `Model "${id}" has no onnx/${DTYPE_FILES[dtype]} (the ${dtype} variant). Try another dtype. ` +
+          'Older exports keep their layers inside onnx/decoder_model_merged.onnx (an If node), which LinScope cannot read: ' +
+          'use a transformers.js v3+ export of the model (onnx/model.onnx and its variants).',
+      );
+    return new LinScopeError(
+      'MODEL_NOT_FOUND',
+      `Model "${id}" could not be found: its ${what === 'weights' ? 'ONNX weights are' : `${what} is`} missing. ` +
+        'Check the Hub id (org/name) or pick a transformers.js model folder (config.json, tokenizer.json, onnx/model.onnx).',
+    );
+  }
+  if (isNetworkFailure(e))
+    return new LinScopeError(
+      'MODEL_UNREACHABLE',
+      `The Hugging Face Hub could not be reached to load "${id}" (${message}). Check the connection, or use a model folder from disk.`,
+    );
+  // A config or tokenizer that is there but unreadable (not JSON, wrong fields) is the model's fault;
+  // a failure while creating the session is left as it is (onnxruntime's own words are the best clue).
+  if (what !== 'weights')
+    return new LinScopeError('BAD_INPUT', `The ${what} of model "${id}" could not be read: ${message}`);
+  return error;
+}

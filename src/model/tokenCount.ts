@@ -1,0 +1,33 @@
+/**
+ * How many tokens texts make for a model, and its context length, from its tokenizer and config
+ * alone (no weights): what the page shows before a run, so a text longer than the context is no
+ * surprise.
+ */
+import type { LinScopeRuntime } from './augmentingRuntime';
+import { readModelConfig } from './config';
+import { loadFailure } from './loadFailure';
+
+export interface TokenCount {
+  tokens: number;
+  /** The model's context length, or null where its config does not say. */
+  contextLength: number | null;
+}
+
+export async function countTokens(
+  rt: LinScopeRuntime,
+  model: { id: string; revision?: string },
+  texts: readonly string[],
+): Promise<TokenCount> {
+  const { AutoTokenizer, AutoConfig } = rt.transformers;
+  const options = { revision: model.revision ?? 'main' };
+  const [tokenizer, config] = await Promise.all([
+    AutoTokenizer.from_pretrained(model.id, options).catch((error: unknown) => {
+      throw loadFailure(error, model.id, 'tokenizer');
+    }),
+    AutoConfig.from_pretrained(model.id, options).catch((error: unknown) => {
+      throw loadFailure(error, model.id, 'config');
+    }),
+  ]);
+  const tokens = texts.reduce((sum, text) => sum + (text.trim() ? tokenizer.encode(text).length : 0), 0);
+  return { tokens, contextLength: readModelConfig(config).contextLength };
+}

@@ -1,0 +1,48 @@
+/**
+ * The page worker's host: onnxruntime-web (WebGPU or WASM) with model files from LinScope's origin,
+ * the user's disk or the Hub; reference fits kept in IndexedDB; pair workers as nested Web Workers.
+ */
+import { LinScopeError } from '../errors';
+import { type ReferenceCorpus, splitCorpus } from '../job/corpus';
+import type { BackendInfo } from '../model/backend';
+import { browserRuntime, probeBackend } from '../model/webRuntime';
+import { browserPairWorkers, browserScoringThreads } from './browserPairWorkers';
+import type { WorkerHost } from './host';
+import { IndexedDbFitStore } from './indexedDbFitStore';
+
+export function browserHost(): WorkerHost {
+  let assetBase = '';
+  let backend: BackendInfo | null = null;
+  return {
+    async probe(choice, base) {
+      assetBase = base;
+      backend = await probeBackend(choice, base);
+      return backend;
+    },
+    async runtime() {
+      if (!assetBase) throw new LinScopeError('INTERNAL', 'the worker was not probed before use');
+      return browserRuntime(assetBase);
+    },
+    device: () => backend?.backend ?? 'wasm',
+    async bundledReference(): Promise<ReferenceCorpus> {
+      const url = new URL('corpus/reference-en.txt', assetBase).href;
+      const response = await fetch(url);
+      if (!response.ok)
+        throw new LinScopeError(
+          'INTERNAL',
+          `the bundled reference corpus is missing (${response.status} for ${url})`,
+        );
+      return {
+        source: 'bundled',
+        name: 'reference-en.txt',
+        texts: splitCorpus(await response.text(), 'reference-en.txt'),
+      };
+    },
+    // Reference fits survive reloads: they are the slow part of a first run.
+    fitStore: new IndexedDbFitStore(),
+    pairWorkers: (threads) =>
+      threads === undefined
+        ? browserPairWorkers(browserScoringThreads())
+        : browserPairWorkers(threads, threads > 1),
+  };
+}

@@ -1,0 +1,67 @@
+/**
+ * The page's reference fit store: IndexedDB, with memory in front of it, so that a reload or a later
+ * visit skips the slow part of a first run. Storage failures (private mode, quota) are not errors:
+ * the fit is simply recomputed next time.
+ */
+import type { ReferenceFit } from '../analysis';
+import { MemoryFitStore, type ReferenceFitStore } from '../job/fitStore';
+import { idbRequest, openIndexedDb } from '../share/indexedDb';
+
+const DB_NAME = 'linscope';
+const DB_VERSION = 1;
+const STORE = 'reference-fits';
+/** Fits kept on disk; the oldest go first. A GPT-2-sized fit is ~55 MB (12 maps of 768 x 768 float64). */
+const MAX_STORED_FITS = 4;
+
+interface StoredFit {
+  fit: ReferenceFit;
+  at: number;
+}
+
+export class IndexedDbFitStore implements ReferenceFitStore {
+  private readonly memory = new MemoryFitStore();
+  private db: Promise<IDBDatabase | null> | null = null;
+
+  private open(): Promise<IDBDatabase | null> {
+    this.db ??= openIndexedDb(DB_NAME, DB_VERSION, [{ name: STORE }]).catch(() => null);
+    return this.db;
+  }
+
+  async get(key: string): Promise<ReferenceFit | undefined> {
+    const hit = await this.memory.get(key);
+    if (hit) return hit;
+    const db = await this.open();
+    if (!db) return undefined;
+    try {
+      const entry = (await idbRequest(db.transaction(STORE).objectStore(STORE).get(key))) as
+        | StoredFit
+        | undefined;
+      if (entry) await this.memory.put(key, entry.fit);
+      return entry?.fit;
+    } catch {
+      return undefined;
+    }
+  }
+
+  async put(key: string, fit: ReferenceFit): Promise<void> {
+    await this.memory.put(key, fit);
+    const db = await this.open();
+    if (!db) return;
+    try {
+      const store = db.transaction(STORE, 'readwrite').objectStore(STORE);
+      const keys = (await idbRequest(store.getAllKeys())) as string[];
+      const entries = await Promise.all(
+        keys.map(async (k) => ({ k, at: ((await idbRequest(store.get(k))) as StoredFit).at })),
+      );
+      const tx = db.transaction(STORE, 'readwrite').objectStore(STORE);
+      for (const { k } of entries
+        .sort((a, b) => a.at - b.at)
+        .slice(0, Math.max(0, entries.length - MAX_STORED_FITS + 1))) {
+        await idbRequest(tx.delete(k));
+      }
+      await idbRequest(tx.put({ fit, at: Date.now() } satisfies StoredFit, key));
+    } catch {
+      // Quota or private mode: keep the in-memory copy only.
+    }
+  }
+}
