@@ -1,7 +1,7 @@
 import { interpolateCividis, quantile, rgb } from 'd3';
 import { describe, expect, it } from 'vitest';
 import { logTicks, perTokenColorScale, relativeColorScale } from './colorScale';
-import { loadExampleResult } from './testFixture';
+import { loadExampleResult } from './exampleResult.testing';
 
 const result = loadExampleResult();
 const pt = result.perToken!;

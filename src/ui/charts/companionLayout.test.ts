@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import type { ChartResult } from './chartResult';
 import { companionPanelLayout, companionSpecs } from './companionLayout';
-import { loadExampleResult } from './testFixture';
+import { loadExampleResult } from './exampleResult.testing';
 
 const result = loadExampleResult();
 

@@ -3,11 +3,11 @@ import { renderToStaticMarkup } from 'react-dom/server';
 import { describe, expect, it } from 'vitest';
 import { CompanionCharts } from './CompanionCharts';
 import type { ChartResult } from './chartResult';
+import { loadExampleResult } from './exampleResult.testing';
 import { FlashList } from './FlashList';
 import { LinearityChart } from './LinearityChart';
 import { NonlinearityHeatmap } from './NonlinearityHeatmap';
 import { TokenTextView } from './TokenTextView';
-import { loadExampleResult } from './testFixture';
 
 const result = loadExampleResult();
 

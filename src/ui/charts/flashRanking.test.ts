@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
+import { loadExampleResult } from './exampleResult.testing';
 import { flashCount, rankFlashes } from './flashRanking';
-import { loadExampleResult } from './testFixture';
 
 const result = loadExampleResult();
 const pt = result.perToken!;

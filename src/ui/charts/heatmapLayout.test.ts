@@ -2,6 +2,7 @@ import { describe, expect, it } from 'vitest';
 import type { ResultPerToken } from '../../job/result';
 import type { ChartResult } from './chartResult';
 import { drawHeatmap, type HeatmapContext } from './drawHeatmap';
+import { loadExampleResult } from './exampleResult.testing';
 import {
   canvasPixelRatio,
   heatmapCellAt,
@@ -10,7 +11,6 @@ import {
   heatmapValue,
   moveHeatmapCursor,
 } from './heatmapLayout';
-import { loadExampleResult } from './testFixture';
 
 const result = loadExampleResult();
 const pt = result.perToken!;

@@ -1,8 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import type { LayerPairRecord } from '../../analysis';
 import type { ChartResult } from './chartResult';
+import { loadExampleResult } from './exampleResult.testing';
 import { heldOutLabel, linearityLayout } from './linearityLayout';
-import { loadExampleResult } from './testFixture';
 
 const result = loadExampleResult();
 
