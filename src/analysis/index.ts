@@ -46,19 +46,11 @@ export {
   linearMapFromFit,
   mapResiduals,
 } from './linearMap';
-export {
-  type FinalNorm,
-  type LogitLens,
-  type LogitLensOptions,
-  logitLens,
-  type Unembedding,
-} from './logitLens';
 export { massiveNormTokens } from './massiveNormTokens';
 export { type FeatureMajor, type Matrix, type Matrix64, matrix } from './matrix';
 export { contiguousPairRuns, mergeLayerAnalyses, mergeReferenceFits } from './mergeLayerAnalyses';
 export {
   fitReferenceMaps,
-  nonlinearityForJson,
   type PerTokenNonlinearity,
   perTokenNonlinearity,
   type ReferenceFit,

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { fitReferenceMaps, nonlinearityForJson, perTokenNonlinearity } from './perTokenNonlinearity';
+import { fitReferenceMaps, perTokenNonlinearity } from './perTokenNonlinearity';
 import { assertClose } from './testing/asserts';
 import { loadFixture } from './testing/fixture';
 
@@ -86,16 +86,6 @@ describe('perTokenNonlinearity', () => {
     expect(got.flash[0][0]).toBe(1);
     const others = Array.from(row.subarray(1)).sort((a, b) => a - b);
     expect(others[Math.floor(others.length / 2)]).toBeLessThan(2);
-  });
-
-  it('nonlinearityForJson(p) gives plain arrays with null where a pair has no map', () => {
-    const f = loadFixture('short');
-    const p = perTokenNonlinearity(fitReferenceMaps(f.states()), f.states());
-    const json = nonlinearityForJson(p);
-    expect(json.length).toBe(2);
-    expect(json[0].length).toBe(20);
-    expect(json[0].every((v) => v === null)).toBe(true);
-    expect(JSON.parse(JSON.stringify(json))).toEqual(json);
   });
 
   it('perTokenNonlinearity throws with both shapes when the reference does not fit the states', () => {

@@ -225,11 +225,3 @@ export function perTokenNonlinearity(
   }
   return { relative, raw, flash };
 }
-
-/**
- * `relative` as plain arrays for the result JSON (`perToken.nonlinearity`, number[L][T]), with
- * `null` where a pair has no map (JSON has no NaN).
- */
-export function nonlinearityForJson(p: PerTokenNonlinearity): (number | null)[][] {
-  return p.relative.map((row) => Array.from(row, (v) => (Number.isFinite(v) ? v : null)));
-}

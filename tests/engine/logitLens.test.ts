@@ -6,7 +6,8 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { hiddenStates, logitLens } from '../../src/analysis';
+import { hiddenStates } from '../../src/analysis';
+import { logitLens } from '../../src/analysis/testing/logitLensOracle';
 import { type ForwardResult, HiddenStateModel } from '../../src/model/hiddenStateModel';
 import { nodeRuntime } from '../../src/model/nodeRuntime';
 import { protoFields, protoString } from '../../src/model/protobufReader';

@@ -1,6 +1,11 @@
-import { type RunControl, throwIfAborted } from './abort';
-import { multiplyTransposed } from './gram';
-import type { HiddenStates } from './hiddenStates';
+/**
+ * The logit lens computed from hidden states with typed-array math: the test oracle for the lens
+ * LinScope builds inside the model's graph (src/model/logitLensGraph.ts, tests/engine/logitLens.test.ts),
+ * itself checked against numpy (logitLensOracle.test.ts). Not used by the app.
+ */
+import { type RunControl, throwIfAborted } from '../abort';
+import { multiplyTransposed } from '../gram';
+import type { HiddenStates } from '../hiddenStates';
 
 /** The model's final norm, as typed arrays (no model loading here). */
 export type FinalNorm =
