@@ -1,5 +1,6 @@
 import { centerColumns } from './center';
-import { dot, gram, mirrorUpper, multiplyTransposed } from './gram';
+import { gram, mirrorUpper, multiplyTransposed } from './gram';
+import { dot } from './jsKernel';
 import type { Matrix, Matrix64 } from './matrix';
 
 /**

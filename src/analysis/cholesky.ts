@@ -1,4 +1,5 @@
-import { dot, multiplyTransposed } from './gram';
+import { multiplyTransposed } from './gram';
+import { dot } from './jsKernel';
 import { type Matrix64, transposed } from './matrix';
 
 /**
@@ -164,8 +165,7 @@ function solveLowerRange(
  * inverse: U = L^{-1} B^T (d x e) through the kernel, then column sums of squares. That is d^2 e
  * multiply-adds, twice the triangular solve's d^2 e / 2, but in one large product, while the solve
  * moves the e x d right-hand sides through every level of its recursion and needs them transposed
- * first (measured at e = 6144, d = 768: 490-610 ms -> 290-340 ms with native products, about the same
- * in WebAssembly, transposition included). Rows of L^{-1} come from
+ * first (faster, as measured in docs/performance.md, "Kernel design measurements"). Rows of L^{-1} come from
  * `solveLowerRows` on the identity (row r of the result is column r of L^{-1}); dropped columns give
  * zero rows and columns, so they are ignored as in a solve. The inverse of a triangular factor
  * computed by substitution is as accurate, column for column, as the solves it replaces.

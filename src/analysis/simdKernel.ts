@@ -9,9 +9,12 @@
  * Operands are copied ("packed") into the module's own linear memory for each call, in slabs of
  * 2048 terms of the shared dimension: O((m + e) k) copying against O(m e k) arithmetic, and a
  * bounded memory. The packed layout interleaves each block's rows by pairs of terms, so the inner
- * loop reads six vectors at fixed offsets from two pointers that simply advance (measured 1.3x
- * faster than reading the rows in place, 1.75x with fused multiply-adds). Where WebAssembly SIMD is
+ * loop reads six vectors at fixed offsets from two pointers that simply advance (faster than reading
+ * the rows in place: docs/performance.md, "Kernel design measurements"). Where WebAssembly SIMD is
  * missing, `simdKernel()` returns null and the JavaScript kernel is used.
+ *
+ * One concept, one file (~380 lines): the module's bytes, its packing and its driver belong
+ * together; split, each part would make sense only with the others open.
  */
 
 const KC = 512;
@@ -294,10 +297,10 @@ export function simdKernel(): SimdKernel | null {
 /**
  * Engines first run a new WebAssembly function with a baseline compiler and recompile it optimised
  * once it has run for a while; only the next call uses the optimised code (a running call is not
- * replaced). The first big product in a fresh worker then ran entirely on baseline code, 3-4x slower
- * (measured 0.78 s instead of 0.21-0.25 s for a 768 x 768 x 4096 Gram on V8). So the kernel is
- * exercised on a small product first, a few milliseconds, which makes the engine optimise it before
- * the real products start.
+ * replaced). The first big product in a fresh worker then ran entirely on baseline code, several
+ * times slower (docs/performance.md, "Kernel design measurements"). So the kernel is exercised on a
+ * small product first, a few milliseconds, which makes the engine optimise it before the real
+ * products start.
  */
 function warmUp(gemm: Gemm, memory: WebAssembly.Memory): void {
   const WARM_UP_CALLS = 3;

@@ -1,4 +1,5 @@
-import { dot, multiplyTransposed } from './gram';
+import { multiplyTransposed } from './gram';
+import { dot } from './jsKernel';
 import type { Matrix } from './matrix';
 
 export interface TwoNNOptions {

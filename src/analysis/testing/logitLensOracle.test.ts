@@ -1,8 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import { hiddenStates } from '../hiddenStates';
-import { type FinalNorm, logitLens } from './logitLensOracle';
 import { assertClose } from './asserts';
 import { type Fixture, loadFixture } from './fixture';
+import { type FinalNorm, logitLens } from './logitLensOracle';
 
 interface LensRef {
   topId: number[][];
