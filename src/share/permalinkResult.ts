@@ -6,8 +6,10 @@
  * `LinScopeResult` the charts draw unchanged, plus the error bounds the quantisation allows.
  */
 import type { HeldOutRecord, LayerPairRecord, StateRecord } from '../analysis';
-import { type LinScopeResult, RESULT_SCHEMA, type ResultPerToken, type ResultToken } from '../job/result';
+import { type LinScopeResult, RESULT_SCHEMA, type ResultPerToken } from '../job/result';
 import { ByteReader, ByteWriter, PermalinkFormatError } from './permalinkBytes';
+import { readRow, writeRow } from './permalinkRows';
+import { readTokens, writeTokens } from './permalinkTokens';
 
 /** How far restored numbers may be from the sender's. */
 export interface Quantisation {
@@ -20,97 +22,11 @@ export interface Quantisation {
 /** Limits a decoded result must keep: beyond them the link is hostile or not LinScope's. */
 export const RESULT_LIMITS = { layers: 512, tokens: 200_000, cells: 4_000_000, hidden: 1 << 20 } as const;
 
-/** Levels for positive values; code 0 is null, 1 is zero, 2..255 the log scale. */
-const LEVELS = 253;
 /** float32 keeps 24 bits: relative rounding of scores and of the stored row ends. */
 const FLOAT32_RELATIVE = 2 ** -24;
-/** How far ahead of the cursor a token's text is looked for in the shared text. */
-const RESYNC_CHARS = 8;
 
 const GRAPHS = ['residual-add', 'fused-skip-norm'] as const;
 const round6 = (v: number) => Number(v.toFixed(6));
-
-function writeTokens(w: ByteWriter, tokens: readonly ResultToken[], docs: readonly string[]): void {
-  w.varint(tokens.length);
-  const runs: { doc: number; count: number }[] = [];
-  for (const t of tokens) {
-    const last = runs[runs.length - 1];
-    if (last && last.doc === t.doc) last.count++;
-    else runs.push({ doc: t.doc, count: 1 });
-  }
-  w.varint(runs.length);
-  for (const r of runs) {
-    w.varint(r.doc);
-    w.varint(r.count);
-  }
-  for (const t of tokens) w.varint(t.id);
-  // Texts: a span of the document at the cursor (possibly a few characters on) when the token is
-  // one; otherwise spelled out (BOS markers, halves of a character split across byte tokens).
-  let doc = -1;
-  let cursor = 0;
-  for (const t of tokens) {
-    if (t.doc !== doc) {
-      doc = t.doc;
-      cursor = 0;
-    }
-    const text = docs[t.doc] ?? '';
-    const at = t.text.length > 0 ? text.indexOf(t.text, cursor) : -1;
-    if (at >= 0 && at - cursor <= RESYNC_CHARS) {
-      w.varint(at - cursor);
-      w.varint(t.text.length * 2);
-      cursor = at + t.text.length;
-    } else {
-      w.varint(0);
-      const bytes = new TextEncoder().encode(t.text);
-      w.varint(bytes.length * 2 + 1);
-      w.raw(bytes);
-    }
-  }
-}
-
-function readTokens(r: ByteReader, docs: readonly string[]): ResultToken[] {
-  const T = r.varint(RESULT_LIMITS.tokens);
-  const runCount = r.varint(T);
-  const docOf: number[] = [];
-  for (let k = 0; k < runCount; k++) {
-    const doc = r.varint(docs.length - 1);
-    const count = r.varint(T - docOf.length);
-    for (let i = 0; i < count; i++) docOf.push(doc);
-  }
-  if (docOf.length !== T) throw new PermalinkFormatError('token documents do not add up');
-  const ids: number[] = [];
-  for (let i = 0; i < T; i++) ids.push(r.varint());
-  const tokens: ResultToken[] = [];
-  let doc = -1;
-  let cursor = 0;
-  const decoder = new TextDecoder('utf-8', { fatal: true });
-  for (let i = 0; i < T; i++) {
-    if (docOf[i] !== doc) {
-      doc = docOf[i];
-      cursor = 0;
-    }
-    const skip = r.varint(RESYNC_CHARS);
-    const code = r.varint();
-    const length = code >> 1;
-    let text: string;
-    if (code & 1) {
-      try {
-        text = decoder.decode(r.raw(length));
-      } catch (error) {
-        if (error instanceof PermalinkFormatError) throw error;
-        throw new PermalinkFormatError('token text that is not UTF-8');
-      }
-      cursor += skip;
-    } else {
-      const start = cursor + skip;
-      if (start + length > docs[doc].length) throw new PermalinkFormatError('token offsets beyond the text');
-      text = docs[doc].slice(start, start + length);
-      cursor = start + length;
-    }
-    tokens.push({ id: ids[i], text, doc });
-  }
-  return tokens;
-}
 
 function writeHeldOut(w: ByteWriter, h: HeldOutRecord): void {
   w.float32(h.linearity);
@@ -170,55 +86,6 @@ function readLayer(r: ByteReader, index: number): LayerPairRecord {
     cosine,
     updateRatio,
   };
-}
-
-/** One heatmap row as bytes: null 0, zero 1, else 2 + level on ln between the row's positive min and max. */
-function writeRow(w: ByteWriter, row: readonly (number | null)[]): number {
-  let min = Number.POSITIVE_INFINITY;
-  let max = 0;
-  for (const v of row) {
-    if (v !== null && v > 0) {
-      min = Math.min(min, v);
-      max = Math.max(max, v);
-    }
-  }
-  if (!row.some((v) => v !== null)) {
-    w.byte(0);
-    return 0;
-  }
-  if (max === 0) min = max = 1;
-  // The ends as stored, so both sides quantise against the same numbers.
-  const lo = Math.log(Math.fround(min));
-  const hi = Math.log(Math.fround(max));
-  const span = hi - lo;
-  w.byte(1);
-  w.float32(min);
-  w.float32(max);
-  const codes = new Uint8Array(row.length);
-  for (let i = 0; i < row.length; i++) {
-    const v = row[i];
-    codes[i] =
-      v === null ? 0 : v <= 0 ? 1 : 2 + (span > 0 ? Math.round(((Math.log(v) - lo) / span) * LEVELS) : 0);
-  }
-  w.raw(codes);
-  return span / LEVELS;
-}
-
-function readRow(r: ByteReader, T: number): { row: (number | null)[]; step: number } {
-  const kind = r.byte();
-  if (kind === 0) return { row: new Array<number | null>(T).fill(null), step: 0 };
-  if (kind !== 1) throw new PermalinkFormatError('unknown heatmap row kind');
-  const min = r.float32();
-  const max = r.float32();
-  if (min === null || max === null || !(min > 0) || !(max >= min))
-    throw new PermalinkFormatError('heatmap row range is not positive');
-  const lo = Math.log(min);
-  const span = Math.log(max) - lo;
-  const codes = r.raw(T);
-  const row = Array.from(codes, (c): number | null =>
-    c === 0 ? null : c === 1 ? 0 : c === LEVELS + 2 ? max : Math.exp(lo + ((c - 2) / LEVELS) * span),
-  );
-  return { row, step: span / LEVELS };
 }
 
 /** Bytes of `result`; the heatmap only when `withPerToken` (and the result has one). */
@@ -303,7 +170,7 @@ export function decodeResultSection(
     throw new PermalinkFormatError('held-out fraction out of range');
   const windowLength = r.varint();
   if (docs.length === 0) throw new PermalinkFormatError('no text for the tokens');
-  const tokens = readTokens(r, docs);
+  const tokens = readTokens(r, docs, RESULT_LIMITS.tokens);
   const T = tokens.length;
   const windows: LinScopeResult['windows'] = [];
   const windowCount = r.varint(T + docs.length);
