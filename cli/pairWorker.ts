@@ -5,5 +5,5 @@ import { type PairRequest, runPairRequest } from '../src/job/pairJob';
 const port = parentPort;
 if (port === null) throw new Error('cli/pairWorker.ts runs as a worker thread only');
 port.once('message', (request: PairRequest) => {
-  runPairRequest(request, (message) => port.postMessage(message));
+  runPairRequest(request, (message, transfer) => port.postMessage(message, transfer));
 });

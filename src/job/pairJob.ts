@@ -16,6 +16,7 @@ import {
   type ReferenceFit,
   type ReferenceFitOptions,
 } from '../analysis';
+import { transferableBuffers } from './transfer';
 
 /** What a pair worker is asked: score pairs (`analyzeLayers`) or fit their reference maps. */
 export type PairRequest =
@@ -38,24 +39,31 @@ export type PairMessage =
   | { readonly type: 'fitted'; readonly fit: ReferenceFit }
   | { readonly type: 'error'; readonly name: string; readonly message: string };
 
-/** The body of every pair worker, whatever its host: runs the request, posting as it goes. */
-export function runPairRequest(request: PairRequest, post: (message: PairMessage) => void): void {
+/**
+ * The body of every pair worker, whatever its host: runs the request, posting as it goes; the final
+ * message's arrays are transferred (one request per worker, so nothing here uses them after).
+ */
+export function runPairRequest(
+  request: PairRequest,
+  post: (message: PairMessage, transfer: ArrayBuffer[]) => void,
+): void {
   try {
     const { data, states, tokens, hidden } = request.states;
     const input = hiddenStates(data, states, tokens, hidden);
     if (request.task === 'score') {
       const analysis = analyzeLayers(input, request.options, {
-        onPair: (record) => post({ type: 'scored-pair', record }),
+        onPair: (record) => post({ type: 'scored-pair', record }, []),
       });
-      post({ type: 'scored', analysis });
+      // The part's arrays (per-token rows) move to the parent: this worker is done with them.
+      post({ type: 'scored', analysis }, transferableBuffers(analysis));
     } else {
       const fit = fitReferenceMaps(input, request.options, {
-        onProgress: () => post({ type: 'fitted-pair' }),
+        onProgress: () => post({ type: 'fitted-pair' }, []),
       });
-      post({ type: 'fitted', fit });
+      post({ type: 'fitted', fit }, transferableBuffers(fit));
     }
   } catch (error) {
     const e = error instanceof Error ? error : new Error(String(error));
-    post({ type: 'error', name: e.name, message: e.message });
+    post({ type: 'error', name: e.name, message: e.message }, []);
   }
 }

@@ -8,5 +8,5 @@ import { type PairRequest, runPairRequest } from '../job/pairJob';
 declare const self: DedicatedWorkerGlobalScope;
 
 self.onmessage = (event: MessageEvent<PairRequest>) => {
-  runPairRequest(event.data, (message) => self.postMessage(message));
+  runPairRequest(event.data, (message, transfer) => self.postMessage(message, transfer));
 };

@@ -4,21 +4,13 @@
  * the request's id. Large arrays (per-token values, the hidden-states file) are transferred.
  */
 import { LinScopeError } from '../errors';
-import type { ResultTail } from '../job/result';
+import { transferableBuffers } from '../job/transfer';
 import { toWireError } from './errors';
 import type { WorkerHandlers } from './handlers';
 import type { WorkerEvent, WorkerRequest } from './protocol';
 
 /** Where events go: `postMessage` of a worker's global scope, or a test's collector. */
 export type PostEvent = (event: WorkerEvent, transfer: Transferable[]) => void;
-
-/** The buffers of a result's per-token arrays, each once (a transfer list must not repeat one). */
-export function tailTransfers(tail: ResultTail): ArrayBuffer[] {
-  const buffers = new Set<ArrayBuffer>();
-  for (const row of [...(tail.perToken?.nonlinearity ?? []), ...(tail.perToken?.flash ?? [])])
-    if (row.buffer instanceof ArrayBuffer) buffers.add(row.buffer);
-  return [...buffers];
-}
 
 async function handle(
   handlers: WorkerHandlers,
@@ -37,7 +29,7 @@ async function handle(
         onStarted: (head) => post({ type: 'started', id, head }, []),
         onPair: (record) => post({ type: 'pair', id, record }, []),
       });
-      return [{ type: 'result', id, tail }, tailTransfers(tail)];
+      return [{ type: 'result', id, tail }, transferableBuffers(tail)];
     }
     case 'count-tokens':
       return [
