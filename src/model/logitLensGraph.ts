@@ -13,8 +13,8 @@
  * would break the rule that adding outputs leaves the model's results unchanged.
  */
 import type { HiddenStatePlan } from './hiddenStateFinder';
+import { ProtobufWriter } from './onnx/protobufWriter';
 import type { OnnxGraph, OnnxNode } from './onnxGraph';
-import { ProtobufWriter } from './protobufWriter';
 
 export interface LogitLensOutputs {
   /** Per state 0..L: [1, T, 1] float32 log-probability of the top token. */

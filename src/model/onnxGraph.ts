@@ -2,7 +2,7 @@
  * What LinScope needs to know of an ONNX graph: its nodes (names, ops, edges) and declared inputs
  * and outputs. Read straight from the model bytes; initializers (weights) are skipped, not decoded.
  */
-import { type ProtoField, protoFields, protoString } from './protobufReader';
+import { type ProtoField, protoFields, protoString } from './onnx/protobufReader';
 
 // onnx.proto field numbers.
 const MODEL_GRAPH = 7;

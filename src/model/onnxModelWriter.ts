@@ -2,7 +2,7 @@
  * Small ONNX models written from scratch: one graph of a few nodes over dense tensors, for LinScope's
  * helper models (the backend probe, the native float64 product). Field numbers are onnx.proto3's.
  */
-import { ProtobufWriter } from './protobufWriter';
+import { ProtobufWriter } from './onnx/protobufWriter';
 
 const MODEL = { irVersion: 1, opsetImport: 8, graph: 7 } as const;
 const OPSET = { version: 2 } as const;

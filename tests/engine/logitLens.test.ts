@@ -9,7 +9,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { hiddenStates, logitLens } from '../../src/analysis';
 import { type ForwardResult, HiddenStateModel } from '../../src/model/hiddenStateModel';
 import { nodeRuntime } from '../../src/model/nodeRuntime';
-import { protoFields, protoString } from '../../src/model/protobufReader';
+import { protoFields, protoString } from '../../src/model/onnx/protobufReader';
 import { PUBLIC_MODELS } from '../support/models';
 
 const MODEL = 'linscope/tiny-gpt2';

@@ -2,7 +2,7 @@
  * Plain data types for an ONNX model and their protobuf encoding (a subset of onnx.proto:
  * what a feed-forward graph of standard operators with initializers needs).
  */
-import { ProtobufWriter } from '../protobufWriter';
+import { ProtobufWriter } from '../onnx/protobufWriter';
 
 // Field numbers from onnx/onnx.proto.
 const MODEL = { irVersion: 1, producerName: 2, graph: 7, opsetImport: 8 } as const;
