@@ -10,7 +10,7 @@ import { join } from 'node:path';
 import * as ort from 'onnxruntime-node';
 import { augmentGraph } from '../src/model/augmentGraph';
 import { findHiddenStates } from '../src/model/hiddenStateFinder';
-import { readOnnxGraph } from '../src/model/onnxGraph';
+import { readOnnxGraph } from '../src/model/onnx/reader';
 import { BENCH_MODEL_FILE, OUT_DIR, requireBenchModel } from './lib';
 
 requireBenchModel();

@@ -14,7 +14,7 @@ import { parseArgs } from 'node:util';
 import * as ort from 'onnxruntime-node';
 import { augmentGraph } from '../src/model/augmentGraph';
 import { findHiddenStates } from '../src/model/hiddenStateFinder';
-import { readOnnxGraph } from '../src/model/onnxGraph';
+import { readOnnxGraph } from '../src/model/onnx/reader';
 import { cacheShape, emptyCacheFeeds } from '../src/model/windowFeeds';
 import {
   BENCH_MODEL_DIR,

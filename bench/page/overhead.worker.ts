@@ -6,7 +6,7 @@
 import * as ort from 'onnxruntime-web/webgpu';
 import { augmentGraph } from '../../src/model/augmentGraph';
 import { findHiddenStates } from '../../src/model/hiddenStateFinder';
-import { readOnnxGraph } from '../../src/model/onnxGraph';
+import { readOnnxGraph } from '../../src/model/onnx/reader';
 import { configureWasmRuntime, describeWebGpuAdapter } from '../../src/model/webRuntime';
 import { cacheShape, emptyCacheFeeds } from '../../src/model/windowFeeds';
 import { benchTokenIds } from '../tokenIds';

@@ -8,7 +8,7 @@
 import type { HiddenStatePlan } from './hiddenStateFinder';
 import type { LogitLensGraph } from './logitLensGraph';
 import { ProtobufWriter } from './onnx/protobufWriter';
-import type { OnnxGraph } from './onnxGraph';
+import type { OnnxGraph } from './onnx/reader';
 
 const MODEL_GRAPH = 7;
 const GRAPH = { node: 1, output: 12 } as const;

@@ -8,7 +8,7 @@ import type * as Ort from 'onnxruntime-web';
 import { augmentGraph } from './augmentGraph';
 import { findHiddenStates, type HiddenStatePlan } from './hiddenStateFinder';
 import { buildLogitLens, type LogitLensOutputs } from './logitLensGraph';
-import { readOnnxGraph } from './onnxGraph';
+import { readOnnxGraph } from './onnx/reader';
 
 export type OrtModule = typeof Ort;
 type SessionSource = string | ArrayBufferLike | Uint8Array;

@@ -14,7 +14,7 @@
  */
 import type { HiddenStatePlan } from './hiddenStateFinder';
 import { ProtobufWriter } from './onnx/protobufWriter';
-import type { OnnxGraph, OnnxNode } from './onnxGraph';
+import type { OnnxGraph, OnnxNode } from './onnx/reader';
 
 export interface LogitLensOutputs {
   /** Per state 0..L: [1, T, 1] float32 log-probability of the top token. */

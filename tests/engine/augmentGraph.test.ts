@@ -11,7 +11,7 @@ import { describe, expect, it } from 'vitest';
 import { augmentGraph } from '../../src/model/augmentGraph';
 import { findHiddenStates } from '../../src/model/hiddenStateFinder';
 import { buildLogitLens } from '../../src/model/logitLensGraph';
-import { readOnnxGraph } from '../../src/model/onnxGraph';
+import { readOnnxGraph } from '../../src/model/onnx/reader';
 import { PUBLIC_MODELS } from '../support/models';
 
 /** Model file, then the first 16 hex digits of the SHA-256 of the suffix without and with the lens. */

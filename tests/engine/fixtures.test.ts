@@ -15,7 +15,7 @@ import { LinScopeError } from '../../src/errors';
 import { findHiddenStates } from '../../src/model/hiddenStateFinder';
 import { HiddenStateModel, type ModelDtype } from '../../src/model/hiddenStateModel';
 import { nodeRuntime } from '../../src/model/nodeRuntime';
-import { readOnnxGraph } from '../../src/model/onnxGraph';
+import { readOnnxGraph } from '../../src/model/onnx/reader';
 import { getTensor, readSafetensors, toFloat32 } from '../../src/share/safetensors';
 import { maxAbsDiff, relativeError } from '../support/compare';
 import { PUBLIC_MODELS } from '../support/models';

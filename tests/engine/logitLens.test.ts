@@ -9,27 +9,16 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { hiddenStates, logitLens } from '../../src/analysis';
 import { type ForwardResult, HiddenStateModel } from '../../src/model/hiddenStateModel';
 import { nodeRuntime } from '../../src/model/nodeRuntime';
-import { protoFields, protoString } from '../../src/model/onnx/protobufReader';
+import { readInitializer } from '../../src/model/onnx/reader';
 import { PUBLIC_MODELS } from '../support/models';
 
 const MODEL = 'linscope/tiny-gpt2';
 
-/** A float32 initializer's values, read from the model bytes (raw_data). */
+/** A float32 initializer's values, read from the model bytes. */
 function initializer(bytes: Uint8Array, name: string): Float32Array {
-  for (const m of protoFields(bytes)) {
-    if (m.field !== 7) continue; // ModelProto.graph
-    for (const g of protoFields(bytes, m.start, m.end)) {
-      if (g.field !== 5) continue; // GraphProto.initializer
-      let tensorName = '';
-      let raw: Uint8Array | null = null;
-      for (const t of protoFields(bytes, g.start, g.end)) {
-        if (t.field === 8) tensorName = protoString(bytes, t);
-        else if (t.field === 9) raw = bytes.slice(t.start, t.end);
-      }
-      if (tensorName === name && raw) return new Float32Array(raw.buffer);
-    }
-  }
-  throw new Error(`no initializer ${name}`);
+  const tensor = readInitializer(bytes, name);
+  if (tensor?.type !== 'float32') throw new Error(`no float32 initializer ${name}`);
+  return tensor.data;
 }
 
 describe('the in-graph logit lens on the embedded model', () => {
