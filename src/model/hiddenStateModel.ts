@@ -4,7 +4,7 @@
  */
 import { LinScopeError } from '../errors';
 import type { AugmentationRecord, LinScopeRuntime } from './augmentingRuntime';
-import { lensIsAffordable } from './logitLensGraph';
+import { lensIsAffordable } from './onnx/surgery/logitLensGraph';
 import { type TokenInfo, tokenTexts } from './tokens';
 import { cacheShape, emptyCacheFeeds } from './windowFeeds';
 

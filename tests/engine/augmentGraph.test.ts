@@ -8,10 +8,10 @@ import { createHash } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { augmentGraph } from '../../src/model/augmentGraph';
 import { findHiddenStates } from '../../src/model/hiddenStateFinder';
-import { buildLogitLens } from '../../src/model/logitLensGraph';
 import { readOnnxGraph } from '../../src/model/onnx/reader';
+import { augmentGraph } from '../../src/model/onnx/surgery/augmentGraph';
+import { buildLogitLens } from '../../src/model/onnx/surgery/logitLensGraph';
 import { PUBLIC_MODELS } from '../support/models';
 
 /** Model file, then the first 16 hex digits of the SHA-256 of the suffix without and with the lens. */

@@ -73,7 +73,7 @@ describe('the in-graph logit lens on the embedded model', () => {
   });
 
   it('is not built where it would cost too much (one lm_head per layer)', async () => {
-    const { lensIsAffordable } = await import('../../src/model/logitLensGraph');
+    const { lensIsAffordable } = await import('../../src/model/onnx/surgery/logitLensGraph');
     expect(lensIsAffordable(5, 128, 4096)).toBe(true);
     expect(lensIsAffordable(13, 768, 50257)).toBe(false);
   });
