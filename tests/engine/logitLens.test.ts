@@ -1,5 +1,5 @@
 /**
- * The in-graph logit lens (src/model/logitLensGraph.ts) against an independent computation: the
+ * The in-graph logit lens (src/model/onnx/surgery/logitLensGraph.ts) against an independent computation: the
  * analysis core's `logitLens` (itself checked against numpy) applied to the same hidden states with
  * the final LayerNorm and unembedding read straight from the ONNX file's initializers.
  */
