@@ -174,9 +174,16 @@ export function decodeTensor(bytes: Uint8Array): OnnxTensor {
   const label = name || '(unnamed)';
   if (raw === null) throw new Error(`tensor ${label}: only tensors with raw_data are read here`);
   const view = raw;
+  const count = dims.reduce((a, b) => a * b, 1);
   // raw_data is little-endian, whatever the host's byte order.
-  const values = <T>(size: number, get: (offset: number) => T): T[] =>
-    Array.from({ length: view.byteLength / size }, (_, i) => get(i * size));
+  const values = <T>(size: number, get: (offset: number) => T): T[] => {
+    if (view.byteLength !== count * size) {
+      throw new Error(
+        `tensor ${label}: dims [${dims}] need ${count * size} bytes, raw_data has ${view.byteLength}`,
+      );
+    }
+    return Array.from({ length: count }, (_, i) => get(i * size));
+  };
   const named = (tensor: OnnxTensor): OnnxTensor => (name ? { ...tensor, name } : tensor);
   const type = elementTypeOf(dataType);
   switch (type) {
@@ -207,22 +214,23 @@ export function decodeAttribute(bytes: Uint8Array): OnnxAttribute {
     else values.push(f);
   }
   const of = (field: number) => values.filter((f) => f.field === field);
-  const one = (field: number): ProtoField => {
-    const [f] = of(field);
-    if (!f) throw new Error(`attribute ${name}: no value for its type ${type}`);
-    return f;
-  };
+  // A singular field: the last occurrence wins, and an absent one holds its default (a writer that
+  // follows proto3 leaves out `i: 0`, `f: 0`, `s: ''`).
+  const last = (field: number): ProtoField | undefined => of(field).at(-1);
+  const i = last(ATTRIBUTE.i);
+  const f = last(ATTRIBUTE.f);
+  const s = last(ATTRIBUTE.s);
+  const t = last(ATTRIBUTE.t);
   switch (type) {
     case ATTRIBUTE_TYPE.float:
-      return { name, kind: 'float', value: protoFloat32s(bytes, one(ATTRIBUTE.f))[0] };
+      return { name, kind: 'float', value: f ? protoFloat32s(bytes, f)[0] : 0 };
     case ATTRIBUTE_TYPE.int:
-      return { name, kind: 'int', value: int64Value(protoInt64(bytes, one(ATTRIBUTE.i))) };
+      return { name, kind: 'int', value: i ? int64Value(protoInt64(bytes, i)) : 0 };
     case ATTRIBUTE_TYPE.string:
-      return { name, kind: 'string', value: protoString(bytes, one(ATTRIBUTE.s)) };
-    case ATTRIBUTE_TYPE.tensor: {
-      const f = one(ATTRIBUTE.t);
-      return { name, kind: 'tensor', value: decodeTensor(bytes.subarray(f.start, f.end)) };
-    }
+      return { name, kind: 'string', value: s ? protoString(bytes, s) : '' };
+    case ATTRIBUTE_TYPE.tensor:
+      if (!t) throw new Error(`attribute ${name}: a tensor attribute without a tensor`);
+      return { name, kind: 'tensor', value: decodeTensor(bytes.subarray(t.start, t.end)) };
     case ATTRIBUTE_TYPE.floats:
       return { name, kind: 'floats', value: of(ATTRIBUTE.floats).flatMap((f) => protoFloat32s(bytes, f)) };
     case ATTRIBUTE_TYPE.ints:

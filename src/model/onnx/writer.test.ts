@@ -1,6 +1,7 @@
 import * as ort from 'onnxruntime-node';
 import { describe, expect, it } from 'vitest';
-import { ELEMENT_TYPE } from './fields';
+import { ATTRIBUTE, ATTRIBUTE_TYPE, ELEMENT_TYPE } from './fields';
+import { ProtobufWriter } from './protobufWriter';
 import { decodeAttribute, readInitializer, readOnnxGraph, readValueInfos } from './reader';
 import type { OnnxInitializer, OnnxModel, OnnxNodeSpec } from './types';
 import { appendToGraph, encodeOnnxModel } from './writer';
@@ -191,6 +192,14 @@ describe('encodeOnnxModel(), read back by the reader', () => {
       },
     });
     expect(readOnnxGraph(copy).nodes[0].attributes).toEqual(first.attributes);
+  });
+
+  it('reads an attribute whose value was left out (proto3 writers drop zeros) as that zero', () => {
+    const bytes = new ProtobufWriter()
+      .string(ATTRIBUTE.name, 'transB')
+      .int(ATTRIBUTE.type, ATTRIBUTE_TYPE.int)
+      .finish();
+    expect(decodeAttribute(bytes)).toEqual({ name: 'transB', kind: 'int', value: 0 });
   });
 
   it('runs in onnxruntime with the numbers worked out by hand', async () => {
