@@ -7,7 +7,6 @@
  * `/model/layers.{i}/Add_1_output_0` (after its attention at `/model/layers.{i}/Add_output_0`),
  * and after the final RMSNorm at `/model/norm/Mul_1_output_0`.
  */
-
 import { ELEMENT_TYPE } from '../onnx/fields';
 import type { OnnxGraphSpec, OnnxValueInfo } from '../onnx/types';
 import { encodeOnnxModel } from '../onnx/writer';
