@@ -4,9 +4,9 @@
  * Run: node --import tsx bench/augment.node.ts [bench/models/gpt2-small-random/onnx/model.onnx]
  */
 import { readFileSync } from 'node:fs';
-import { augmentGraph } from '../src/model/augmentGraph';
 import { findHiddenStates } from '../src/model/hiddenStateFinder';
-import { readOnnxGraph } from '../src/model/onnxGraph';
+import { readOnnxGraph } from '../src/model/onnx/reader';
+import { augmentGraph } from '../src/model/onnx/surgery/augmentGraph';
 
 const path = process.argv[2] ?? 'bench/models/gpt2-small-random/onnx/model.onnx';
 const mb = (n: number) => `${(n / 1e6).toFixed(0)} MB`;

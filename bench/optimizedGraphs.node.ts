@@ -8,9 +8,9 @@
 import { readFileSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import * as ort from 'onnxruntime-node';
-import { augmentGraph } from '../src/model/augmentGraph';
 import { findHiddenStates } from '../src/model/hiddenStateFinder';
-import { readOnnxGraph } from '../src/model/onnxGraph';
+import { readOnnxGraph } from '../src/model/onnx/reader';
+import { augmentGraph } from '../src/model/onnx/surgery/augmentGraph';
 import { BENCH_MODEL_FILE, OUT_DIR, requireBenchModel } from './lib';
 
 requireBenchModel();

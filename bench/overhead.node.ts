@@ -12,10 +12,10 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import * as ort from 'onnxruntime-node';
-import { augmentGraph } from '../src/model/augmentGraph';
 import { readModelConfig } from '../src/model/config';
 import { findHiddenStates } from '../src/model/hiddenStateFinder';
-import { readOnnxGraph } from '../src/model/onnxGraph';
+import { readOnnxGraph } from '../src/model/onnx/reader';
+import { augmentGraph } from '../src/model/onnx/surgery/augmentGraph';
 import { cacheShape, emptyCacheFeeds } from '../src/model/windowFeeds';
 import {
   BENCH_MODEL_DIR,

@@ -12,7 +12,7 @@ import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { type ConvertedLlama2cModel, convertLlama2c } from '../src/model/llama2c/convert';
-import type { LlamaGraphOptions } from '../src/model/llama2c/onnxGraph';
+import type { LlamaGraphOptions } from '../src/model/llama2c/llamaGraph';
 
 export async function convertLlama2cFolder(
   checkpointPath: string,

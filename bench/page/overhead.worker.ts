@@ -4,10 +4,10 @@
  * fed the same tokens with an empty past. The page asks for one timed pass at a time.
  */
 import * as ort from 'onnxruntime-web/webgpu';
-import { augmentGraph } from '../../src/model/augmentGraph';
 import { readModelConfig } from '../../src/model/config';
 import { findHiddenStates } from '../../src/model/hiddenStateFinder';
-import { readOnnxGraph } from '../../src/model/onnxGraph';
+import { readOnnxGraph } from '../../src/model/onnx/reader';
+import { augmentGraph } from '../../src/model/onnx/surgery/augmentGraph';
 import { configureWasmRuntime, describeWebGpuAdapter } from '../../src/model/webRuntime';
 import { cacheShape, emptyCacheFeeds } from '../../src/model/windowFeeds';
 import { benchTokenIds } from '../tokenIds';

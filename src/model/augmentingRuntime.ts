@@ -5,10 +5,10 @@
  * install this wrapper there, so graph augmentation is one code path everywhere.
  */
 import type * as Ort from 'onnxruntime-web';
-import { augmentGraph } from './augmentGraph';
 import { findHiddenStates, type HiddenStatePlan } from './hiddenStateFinder';
-import { buildLogitLens, type LogitLensOutputs } from './logitLensGraph';
-import { readOnnxGraph } from './onnxGraph';
+import { readOnnxGraph } from './onnx/reader';
+import { augmentGraph } from './onnx/surgery/augmentGraph';
+import { buildLogitLens, type LogitLensOutputs } from './onnx/surgery/logitLensGraph';
 
 export type OrtModule = typeof Ort;
 type SessionSource = string | ArrayBufferLike | Uint8Array;

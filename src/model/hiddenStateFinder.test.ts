@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { LinScopeError } from '../errors';
 import { ADDED_LAST_BLOCK_OUTPUT, findHiddenStates } from './hiddenStateFinder';
-import type { OnnxGraph, OnnxNode } from './onnxGraph';
+import type { OnnxGraph, OnnxNode } from './onnx/reader';
 
 const node = (
   name: string,

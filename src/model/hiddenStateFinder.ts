@@ -16,7 +16,7 @@
  * See docs/hidden-states.md for the naming conventions this rests on.
  */
 import { LinScopeError } from '../errors';
-import type { OnnxGraph, OnnxNode } from './onnxGraph';
+import type { OnnxGraph, OnnxNode } from './onnx/reader';
 
 export interface ExtraNode {
   name: string;

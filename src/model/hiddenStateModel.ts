@@ -6,7 +6,7 @@ import { LinScopeError } from '../errors';
 import type { AugmentationRecord, LinScopeRuntime } from './augmentingRuntime';
 import { type ModelConfig, type ModelDtype, readModelConfig } from './config';
 import { loadFailure } from './loadFailure';
-import { lensIsAffordable } from './logitLensGraph';
+import { lensIsAffordable } from './onnx/surgery/logitLensGraph';
 import { type TokenInfo, tokenTexts } from './tokens';
 import { cacheShape, emptyCacheFeeds } from './windowFeeds';
 

@@ -13,19 +13,29 @@
  */
 import { createRequire } from 'node:module';
 import type { ProductEngine } from '../analysis/gram';
-import { onnxModelBytes } from './onnxModelWriter';
+import { encodeOnnxModel } from './onnx/writer';
 
 /** The ONNX model `c = a b^T`: a is m x n, b is e x n, c is m x e, all float64. */
 export function productModelBytes(): Uint8Array {
-  return onnxModelBytes({
-    name: 'linscope-products',
-    opset: 13,
-    nodes: [{ opType: 'Gemm', inputs: ['a', 'b'], outputs: ['c'], ints: { transB: 1 } }],
-    inputs: [
-      { name: 'a', type: 'float64', dims: ['m', 'n'] },
-      { name: 'b', type: 'float64', dims: ['e', 'n'] },
-    ],
-    outputs: [{ name: 'c', type: 'float64', dims: ['m', 'e'] }],
+  return encodeOnnxModel({
+    irVersion: 8,
+    opsetImports: [{ version: 13 }],
+    graph: {
+      name: 'linscope-products',
+      nodes: [
+        {
+          opType: 'Gemm',
+          inputs: ['a', 'b'],
+          outputs: ['c'],
+          attributes: [{ name: 'transB', kind: 'int', value: 1 }],
+        },
+      ],
+      inputs: [
+        { name: 'a', type: 'float64', shape: ['m', 'n'] },
+        { name: 'b', type: 'float64', shape: ['e', 'n'] },
+      ],
+      outputs: [{ name: 'c', type: 'float64', shape: ['m', 'e'] }],
+    },
   });
 }
 

@@ -1,4 +1,4 @@
-import { onnxModelBytes } from './onnxModelWriter';
+import { encodeOnnxModel } from './onnx/writer';
 
 /** Length of the probe model's input and output vectors. */
 export const PROBE_LENGTH = 4;
@@ -8,11 +8,14 @@ export const PROBE_LENGTH = 4;
  * runtime files loaded (from LinScope's own origin) and that the chosen backend executes kernels.
  */
 export function probeModelBytes(): Uint8Array {
-  return onnxModelBytes({
-    name: 'linscope-probe',
-    opset: 17,
-    nodes: [{ opType: 'Add', inputs: ['x', 'x'], outputs: ['y'] }],
-    inputs: [{ name: 'x', type: 'float32', dims: [PROBE_LENGTH] }],
-    outputs: [{ name: 'y', type: 'float32', dims: [PROBE_LENGTH] }],
+  return encodeOnnxModel({
+    irVersion: 8,
+    opsetImports: [{ version: 17 }],
+    graph: {
+      name: 'linscope-probe',
+      nodes: [{ opType: 'Add', inputs: ['x', 'x'], outputs: ['y'] }],
+      inputs: [{ name: 'x', type: 'float32', shape: [PROBE_LENGTH] }],
+      outputs: [{ name: 'y', type: 'float32', shape: [PROBE_LENGTH] }],
+    },
   });
 }

@@ -16,7 +16,7 @@ import type { ModelDtype } from '../../src/model/config';
 import { findHiddenStates } from '../../src/model/hiddenStateFinder';
 import { HiddenStateModel } from '../../src/model/hiddenStateModel';
 import { nodeRuntime } from '../../src/model/nodeRuntime';
-import { readOnnxGraph } from '../../src/model/onnxGraph';
+import { readOnnxGraph } from '../../src/model/onnx/reader';
 import { getTensor, readSafetensors, toFloat32 } from '../../src/share/safetensors';
 import { maxAbsDiff, relativeError } from '../support/compare';
 import { PUBLIC_MODELS } from '../support/models';

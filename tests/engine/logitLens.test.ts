@@ -1,5 +1,5 @@
 /**
- * The in-graph logit lens (src/model/logitLensGraph.ts) against an independent computation: the
+ * The in-graph logit lens (src/model/onnx/surgery/logitLensGraph.ts) against an independent computation: the
  * analysis core's `logitLens` (itself checked against numpy) applied to the same hidden states with
  * the final LayerNorm and unembedding read straight from the ONNX file's initializers.
  */
@@ -10,27 +10,16 @@ import { hiddenStates } from '../../src/analysis';
 import { logitLens } from '../../src/analysis/testing/logitLensOracle';
 import { type ForwardResult, HiddenStateModel } from '../../src/model/hiddenStateModel';
 import { nodeRuntime } from '../../src/model/nodeRuntime';
-import { protoFields, protoString } from '../../src/model/protobufReader';
+import { readInitializer } from '../../src/model/onnx/reader';
 import { PUBLIC_MODELS } from '../support/models';
 
 const MODEL = 'linscope/tiny-gpt2';
 
-/** A float32 initializer's values, read from the model bytes (raw_data). */
+/** A float32 initializer's values, read from the model bytes. */
 function initializer(bytes: Uint8Array, name: string): Float32Array {
-  for (const m of protoFields(bytes)) {
-    if (m.field !== 7) continue; // ModelProto.graph
-    for (const g of protoFields(bytes, m.start, m.end)) {
-      if (g.field !== 5) continue; // GraphProto.initializer
-      let tensorName = '';
-      let raw: Uint8Array | null = null;
-      for (const t of protoFields(bytes, g.start, g.end)) {
-        if (t.field === 8) tensorName = protoString(bytes, t);
-        else if (t.field === 9) raw = bytes.slice(t.start, t.end);
-      }
-      if (tensorName === name && raw) return new Float32Array(raw.buffer);
-    }
-  }
-  throw new Error(`no initializer ${name}`);
+  const tensor = readInitializer(bytes, name);
+  if (tensor?.type !== 'float32') throw new Error(`no float32 initializer ${name}`);
+  return tensor.data;
 }
 
 describe('the in-graph logit lens on the embedded model', () => {
@@ -85,7 +74,7 @@ describe('the in-graph logit lens on the embedded model', () => {
   });
 
   it('is not built where it would cost too much (one lm_head per layer)', async () => {
-    const { lensIsAffordable } = await import('../../src/model/logitLensGraph');
+    const { lensIsAffordable } = await import('../../src/model/onnx/surgery/logitLensGraph');
     expect(lensIsAffordable(5, 128, 4096)).toBe(true);
     expect(lensIsAffordable(13, 768, 50257)).toBe(false);
   });

@@ -19,8 +19,8 @@ import {
 } from '@huggingface/transformers';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { parseLlama2cCheckpoint } from '../../src/model/llama2c/checkpoint';
+import { hiddenStateTensorNames, llamaOnnxModel } from '../../src/model/llama2c/llamaGraph';
 import { LlamaSessionRunner, maxAbsDiff } from '../../src/model/llama2c/llamaSession.testing';
-import { hiddenStateTensorNames, llamaOnnxModel } from '../../src/model/llama2c/onnxGraph';
 import { convertLlama2cFolder } from '../../tools/convert-llama2c';
 
 const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '../..');

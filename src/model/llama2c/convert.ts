@@ -5,7 +5,7 @@
  */
 import { type Llama2cHyperparameters, parseLlama2cCheckpoint } from './checkpoint';
 import { generationConfigJson, llamaConfigJson } from './hfConfig';
-import { type LlamaGraphOptions, llamaOnnxModel } from './onnxGraph';
+import { type LlamaGraphOptions, llamaOnnxModel } from './llamaGraph';
 import { parseLlama2cTokenizer, tokenizerConfigJson, tokenizerJson } from './tokenizer';
 
 /** The fp32 model file transformers.js loads for `dtype: 'fp32'`. */

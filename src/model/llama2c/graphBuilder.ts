@@ -4,7 +4,7 @@
  * next nodes of that type in the same scope), output tensor `{node}_output_{k}`. LinScope finds
  * hidden states by those names, so graphs built here look like the exports on the Hub.
  */
-import type { OnnxAttribute, OnnxNode, OnnxTensor } from './onnxProto';
+import type { OnnxAttribute, OnnxInitializer, OnnxNodeSpec } from '../onnx/types';
 
 export interface OpOptions {
   attributes?: readonly OnnxAttribute[];
@@ -13,8 +13,8 @@ export interface OpOptions {
 }
 
 export class GraphBuilder {
-  readonly nodes: OnnxNode[] = [];
-  readonly initializers: OnnxTensor[] = [];
+  readonly nodes: OnnxNodeSpec[] = [];
+  readonly initializers: OnnxInitializer[] = [];
   private readonly opCounts = new Map<string, number>();
   private readonly constantNames = new Map<string, string>();
 

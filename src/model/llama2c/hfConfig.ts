@@ -3,7 +3,7 @@
  * `LlamaForCausalLM`, so transformers.js (and transformers) treat it as a normal Llama.
  */
 import type { Llama2cHyperparameters } from './checkpoint';
-import { RMS_NORM_EPS, ROPE_THETA } from './onnxGraph';
+import { RMS_NORM_EPS, ROPE_THETA } from './llamaGraph';
 import { BOS_ID, EOS_ID } from './tokenizer';
 
 export function llamaConfigJson(c: Llama2cHyperparameters): Record<string, unknown> {

@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { parseLlama2cCheckpoint } from './checkpoint';
+import { buildLlamaGraph, hiddenStateTensorNames, llamaOnnxModel } from './llamaGraph';
 import { argmax, LlamaSessionRunner, maxAbsDiff } from './llamaSession.testing';
-import { buildLlamaGraph, hiddenStateTensorNames, llamaOnnxModel } from './onnxGraph';
 import { llama2cReferenceForward, type TinyLlamaShape, tinyCheckpointBytes } from './tinyLlama.testing';
 
 // Small enough to check against a float64 port of run.c, but with grouped-query attention

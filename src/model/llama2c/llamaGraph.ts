@@ -7,9 +7,11 @@
  * `/model/layers.{i}/Add_1_output_0` (after its attention at `/model/layers.{i}/Add_output_0`),
  * and after the final RMSNorm at `/model/norm/Mul_1_output_0`.
  */
+import { ELEMENT_TYPE } from '../onnx/fields';
+import type { OnnxGraphSpec, OnnxValueInfo } from '../onnx/types';
+import { encodeOnnxModel } from '../onnx/writer';
 import type { Llama2cCheckpoint } from './checkpoint';
 import { GraphBuilder } from './graphBuilder';
-import { encodeOnnxModel, type OnnxGraph, type OnnxValueInfo } from './onnxProto';
 import { interleavedToRotateHalfRows, rotaryTables } from './rotary';
 
 export const OPSET_VERSION = 17;
@@ -46,7 +48,6 @@ const DIM = {
   total: 'total_sequence_length',
 } as const;
 
-const CAST_TO_BOOL = 9;
 /** Score of a masked position: float32's lowest value, as Hugging Face's causal mask uses. */
 const MASKED_SCORE = -3.4028234663852886e38;
 
@@ -59,7 +60,10 @@ function transpose(matrix: Float32Array, rows: number, cols: number): Float32Arr
   return out;
 }
 
-export function buildLlamaGraph(checkpoint: Llama2cCheckpoint, options: LlamaGraphOptions = {}): OnnxGraph {
+/** The graph with every part the converter fills in (no value infos: onnxruntime infers them). */
+export type LlamaGraph = Required<Omit<OnnxGraphSpec, 'valueInfo'>>;
+
+export function buildLlamaGraph(checkpoint: Llama2cCheckpoint, options: LlamaGraphOptions = {}): LlamaGraph {
   const { config } = checkpoint;
   const { dim, hiddenDim, nLayers, nHeads, nKvHeads, headDim, vocabSize, seqLen } = config;
   const kvDim = nKvHeads * headDim;
@@ -132,7 +136,7 @@ export function buildLlamaGraph(checkpoint: Llama2cCheckpoint, options: LlamaGra
   ]);
   const notPadding = g.op1('/model', 'Unsqueeze', [
     g.op1('/model', 'Cast', ['attention_mask'], {
-      attributes: [{ name: 'to', kind: 'int', value: CAST_TO_BOOL }],
+      attributes: [{ name: 'to', kind: 'int', value: ELEMENT_TYPE.bool }],
     }),
     int64([1, 2]),
   ]);
@@ -293,9 +297,10 @@ export function buildLlamaGraph(checkpoint: Llama2cCheckpoint, options: LlamaGra
 
 /** The `.onnx` file bytes of a llama2.c checkpoint. */
 export function llamaOnnxModel(checkpoint: Llama2cCheckpoint, options: LlamaGraphOptions = {}): Uint8Array {
-  return encodeOnnxModel(buildLlamaGraph(checkpoint, options), {
-    opsetVersion: OPSET_VERSION,
+  return encodeOnnxModel({
     irVersion: IR_VERSION,
     producerName: 'linscope-llama2c',
+    opsetImports: [{ version: OPSET_VERSION }],
+    graph: buildLlamaGraph(checkpoint, options),
   });
 }

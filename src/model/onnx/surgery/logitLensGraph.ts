@@ -12,9 +12,9 @@
  * treat the model's head differently and its logits move by ~1e-5 (measured on stories260K), which
  * would break the rule that adding outputs leaves the model's results unchanged.
  */
-import type { HiddenStatePlan } from './hiddenStateFinder';
-import type { OnnxGraph, OnnxNode } from './onnxGraph';
-import { ProtobufWriter } from './protobufWriter';
+import type { HiddenStatePlan } from '../../hiddenStateFinder';
+import type { OnnxGraph, OnnxNode } from '../reader';
+import type { OnnxAttribute, OnnxNodeSpec, OnnxTensor } from '../types';
 
 export interface LogitLensOutputs {
   /** Per state 0..L: [1, T, 1] float32 log-probability of the top token. */
@@ -26,8 +26,8 @@ export interface LogitLensOutputs {
 }
 
 export interface LogitLensGraph {
-  /** Encoded NodeProto messages to append to the graph. */
-  nodes: Uint8Array[];
+  /** The nodes to append to the graph. */
+  nodes: OnnxNodeSpec[];
   outputs: LogitLensOutputs;
 }
 
@@ -41,48 +41,22 @@ export function lensIsAffordable(layers: number, hidden: number, vocab: number):
 /** Chains longer than this are not a final norm and an unembedding: no lens. */
 const MAX_CHAIN_NODES = 64;
 
-const NODE = { input: 1, output: 2, name: 3, opType: 4, attribute: 5, domain: 7 } as const;
-const ATTRIBUTE = { name: 1, i: 3, t: 5, type: 20 } as const;
-const ATTRIBUTE_TYPE = { int: 2, tensor: 4 } as const;
-const TENSOR = { dims: 1, dataType: 2, rawData: 9 } as const;
-const INT64 = 7;
-
-function encodeNode(
+/** A node of the lens, in the default (ai.onnx) domain. */
+function node(
   name: string,
   opType: string,
   inputs: string[],
   outputs: string[],
-  attributes: Uint8Array[] = [],
-  domain = '',
-): Uint8Array {
-  const w = new ProtobufWriter();
-  for (const i of inputs) w.string(NODE.input, i);
-  for (const o of outputs) w.string(NODE.output, o);
-  w.string(NODE.name, name).string(NODE.opType, opType);
-  for (const a of attributes) w.bytesField(NODE.attribute, a);
-  if (domain) w.string(NODE.domain, domain);
-  return w.finish();
+  attributes: OnnxAttribute[] = [],
+): OnnxNodeSpec {
+  return { name, opType, inputs, outputs, attributes };
 }
 
-function intAttribute(name: string, value: number): Uint8Array {
-  return new ProtobufWriter()
-    .string(ATTRIBUTE.name, name)
-    .int64(ATTRIBUTE.i, value)
-    .int(ATTRIBUTE.type, ATTRIBUTE_TYPE.int)
-    .finish();
-}
+const axis = (value: number): OnnxAttribute => ({ name: 'axis', kind: 'int', value });
 
-function int64Constant(output: string, dims: number[], values: bigint[]): Uint8Array {
-  const raw = new Uint8Array(new BigInt64Array(values).buffer);
-  const tensor = new ProtobufWriter();
-  for (const d of dims) tensor.int(TENSOR.dims, d);
-  tensor.int(TENSOR.dataType, INT64).bytesField(TENSOR.rawData, raw);
-  const value = new ProtobufWriter()
-    .string(ATTRIBUTE.name, 'value')
-    .bytesField(ATTRIBUTE.t, tensor.finish())
-    .int(ATTRIBUTE.type, ATTRIBUTE_TYPE.tensor)
-    .finish();
-  return encodeNode(`${output}/Constant`, 'Constant', [], [output], [value]);
+function int64Constant(output: string, dims: number[], values: bigint[]): OnnxNodeSpec {
+  const value: OnnxTensor = { type: 'int64', dims, data: BigInt64Array.from(values) };
+  return node(`${output}/Constant`, 'Constant', [], [output], [{ name: 'value', kind: 'tensor', value }]);
 }
 
 /** The nodes on every path from `from` to `to`, in graph order. */
@@ -127,7 +101,7 @@ export function buildLogitLens(graph: OnnxGraph, plan: HiddenStatePlan): LogitLe
   const chain = chainBetween(graph, plan.lastBlockOutput, 'logits');
   if (chain.length === 0 || chain.length > MAX_CHAIN_NODES || chain.some((n) => n.hasSubgraph)) return null;
   const produced = new Set(chain.flatMap((n) => n.outputs));
-  const nodes: Uint8Array[] = [];
+  const nodes: OnnxNodeSpec[] = [];
   const ns = 'linscope/lens';
   // Token t's true next token is input t+1 (padded with 0 at the end), as [1, T, 1].
   nodes.push(
@@ -136,20 +110,9 @@ export function buildLogitLens(graph: OnnxGraph, plan: HiddenStatePlan): LogitLe
     int64Constant(`${ns}/end`, [1], [0x7fffffffffffffffn]),
     int64Constant(`${ns}/pad`, [1, 1], [0n]),
     int64Constant(`${ns}/shape`, [3], [1n, -1n, 1n]),
-    encodeNode(
-      `${ns}/Slice`,
-      'Slice',
-      ['input_ids', `${ns}/one`, `${ns}/end`, `${ns}/one`],
-      [`${ns}/next_slice`],
-    ),
-    encodeNode(
-      `${ns}/Concat`,
-      'Concat',
-      [`${ns}/next_slice`, `${ns}/pad`],
-      [`${ns}/next_flat`],
-      [intAttribute('axis', 1)],
-    ),
-    encodeNode(`${ns}/Reshape`, 'Reshape', [`${ns}/next_flat`, `${ns}/shape`], [`${ns}/next_ids`]),
+    node(`${ns}/Slice`, 'Slice', ['input_ids', `${ns}/one`, `${ns}/end`, `${ns}/one`], [`${ns}/next_slice`]),
+    node(`${ns}/Concat`, 'Concat', [`${ns}/next_slice`, `${ns}/pad`], [`${ns}/next_flat`], [axis(1)]),
+    node(`${ns}/Reshape`, 'Reshape', [`${ns}/next_flat`, `${ns}/shape`], [`${ns}/next_ids`]),
   );
   const outputs: LogitLensOutputs = { topLogprob: [], topId: [], nextLogprob: [] };
   plan.hiddenStates.forEach((state, s) => {
@@ -159,35 +122,34 @@ export function buildLogitLens(graph: OnnxGraph, plan: HiddenStatePlan): LogitLe
       const rename = (t: string) =>
         t === plan.lastBlockOutput ? state : produced.has(t) ? `${t}::lens${s}` : t;
       for (const n of chain) {
-        nodes.push(
-          encodeNode(
-            `${n.name}::lens${s}`,
-            n.opType,
-            n.inputs.map(rename),
-            n.outputs.map(rename),
-            n.attributes,
-            n.domain,
-          ),
-        );
+        // Attributes copied as stored: whatever they hold (quantisation settings, tensors).
+        nodes.push({
+          name: `${n.name}::lens${s}`,
+          opType: n.opType,
+          domain: n.domain,
+          inputs: n.inputs.map(rename),
+          outputs: n.outputs.map(rename),
+          attributes: n.attributes.map((bytes) => ({ kind: 'encoded', bytes })),
+        });
       }
       logits = rename('logits');
     }
     const p = `${ns}${s}`;
     nodes.push(
-      encodeNode(`${p}/LogSoftmax`, 'LogSoftmax', [logits], [`${p}/logprobs`], [intAttribute('axis', -1)]),
-      encodeNode(
+      node(`${p}/LogSoftmax`, 'LogSoftmax', [logits], [`${p}/logprobs`], [axis(-1)]),
+      node(
         `${p}/TopK`,
         'TopK',
         [`${p}/logprobs`, `${ns}/k`],
         [`${p}/top_logprob`, `${p}/top_id`],
-        [intAttribute('axis', -1)],
+        [axis(-1)],
       ),
-      encodeNode(
+      node(
         `${p}/GatherElements`,
         'GatherElements',
         [`${p}/logprobs`, `${ns}/next_ids`],
         [`${p}/next_logprob`],
-        [intAttribute('axis', -1)],
+        [axis(-1)],
       ),
     );
     outputs.topLogprob.push(`${p}/top_logprob`);

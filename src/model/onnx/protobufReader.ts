@@ -81,3 +81,39 @@ const utf8 = new TextDecoder('utf-8', { fatal: false });
 export function protoString(bytes: Uint8Array, f: ProtoField): string {
   return utf8.decode(bytes.subarray(f.start, f.end));
 }
+
+const TWO_POW_64 = 1n << 64n;
+const INT64_SIGN = 1n << 63n;
+
+/**
+ * A varint read as a signed `int64`: exact, and negative for the ten-byte two's complement form
+ * protobuf writes for negative int64 values (`value` is only exact up to 2^53).
+ */
+export function protoInt64(bytes: Uint8Array, f: ProtoField): bigint {
+  let value = 0n;
+  let shift = 0n;
+  for (let pos = f.start; pos < f.end; pos++, shift += 7n) value |= BigInt(bytes[pos] & 0x7f) << shift;
+  value &= TWO_POW_64 - 1n;
+  return value >= INT64_SIGN ? value - TWO_POW_64 : value;
+}
+
+/** The values of a repeated `int64` field occurrence: one varint, or a packed run of them. */
+export function protoInt64s(bytes: Uint8Array, f: ProtoField): bigint[] {
+  if (f.wireType === WireType.varint) return [protoInt64(bytes, f)];
+  const values: bigint[] = [];
+  let pos = f.start;
+  while (pos < f.end) {
+    const next = readVarint(bytes, pos).next;
+    values.push(protoInt64(bytes, { ...f, start: pos, end: next }));
+    pos = next;
+  }
+  return values;
+}
+
+/** The values of a (repeated) `float` field occurrence: one fixed32, or a packed run of them. */
+export function protoFloat32s(bytes: Uint8Array, f: ProtoField): number[] {
+  if ((f.end - f.start) % 4 !== 0)
+    throw new ProtobufError(`field ${f.field}: float payload of ${f.end - f.start} bytes`);
+  const view = new DataView(bytes.buffer, bytes.byteOffset + f.start, f.end - f.start);
+  return Array.from({ length: view.byteLength / 4 }, (_, i) => view.getFloat32(i * 4, true));
+}

@@ -1,0 +1,161 @@
+/**
+ * The one ONNX writer: whole models written from scratch (the backend probe, the float64 product
+ * engine, the llama2.c converter) and graph parts appended to a model file as it is (surgery/).
+ * Fields go out in field-number order; optional fields left empty are not written at all.
+ */
+import {
+  ATTRIBUTE,
+  ATTRIBUTE_TYPE,
+  DIMENSION,
+  ELEMENT_TYPE,
+  GRAPH,
+  MODEL,
+  NODE,
+  OPERATOR_SET_ID,
+  TENSOR,
+  TENSOR_SHAPE,
+  TENSOR_TYPE,
+  TYPE,
+  VALUE_INFO,
+} from './fields';
+import { ProtobufWriter } from './protobufWriter';
+import type {
+  OnnxAttribute,
+  OnnxGraphSpec,
+  OnnxModel,
+  OnnxNodeSpec,
+  OnnxOpsetImport,
+  OnnxTensor,
+  OnnxValueInfo,
+} from './types';
+
+/** Little-endian bytes of a tensor's elements, whatever the host's byte order (ONNX's raw_data). */
+function rawData(tensor: OnnxTensor): Uint8Array {
+  const bytes = new Uint8Array(tensor.data.byteLength);
+  const view = new DataView(bytes.buffer);
+  const n = tensor.data.length;
+  switch (tensor.type) {
+    case 'float32':
+      for (let i = 0; i < n; i++) view.setFloat32(i * 4, tensor.data[i], true);
+      break;
+    case 'float64':
+      for (let i = 0; i < n; i++) view.setFloat64(i * 8, tensor.data[i], true);
+      break;
+    case 'int32':
+      for (let i = 0; i < n; i++) view.setInt32(i * 4, tensor.data[i], true);
+      break;
+    case 'int64':
+      for (let i = 0; i < n; i++) view.setBigInt64(i * 8, tensor.data[i], true);
+      break;
+  }
+  return bytes;
+}
+
+function writeTensor(w: ProtobufWriter, tensor: OnnxTensor): void {
+  const count = tensor.dims.reduce((a, b) => a * b, 1);
+  if (count !== tensor.data.length) {
+    throw new RangeError(
+      `tensor ${tensor.name ?? '(unnamed)'}: dims [${tensor.dims}] need ${count} values, got ${tensor.data.length}`,
+    );
+  }
+  for (const d of tensor.dims) w.int64(TENSOR.dims, d);
+  w.int(TENSOR.dataType, ELEMENT_TYPE[tensor.type]);
+  if (tensor.name) w.string(TENSOR.name, tensor.name);
+  w.bytesField(TENSOR.rawData, rawData(tensor));
+}
+
+function writeAttribute(w: ProtobufWriter, a: Exclude<OnnxAttribute, { kind: 'encoded' }>): void {
+  w.string(ATTRIBUTE.name, a.name);
+  switch (a.kind) {
+    case 'float':
+      w.float32(ATTRIBUTE.f, a.value);
+      break;
+    case 'int':
+      w.int64(ATTRIBUTE.i, a.value);
+      break;
+    case 'string':
+      w.string(ATTRIBUTE.s, a.value);
+      break;
+    case 'tensor':
+      w.message(ATTRIBUTE.t, (t) => writeTensor(t, a.value));
+      break;
+    case 'floats':
+      for (const v of a.value) w.float32(ATTRIBUTE.floats, v);
+      break;
+    case 'ints':
+      for (const v of a.value) w.int64(ATTRIBUTE.ints, v);
+      break;
+  }
+  w.int(ATTRIBUTE.type, ATTRIBUTE_TYPE[a.kind]);
+}
+
+function writeNode(w: ProtobufWriter, node: OnnxNodeSpec): void {
+  for (const input of node.inputs) w.string(NODE.input, input);
+  for (const output of node.outputs) w.string(NODE.output, output);
+  if (node.name) w.string(NODE.name, node.name);
+  w.string(NODE.opType, node.opType);
+  for (const a of node.attributes ?? []) {
+    if (a.kind === 'encoded') w.bytesField(NODE.attribute, a.bytes);
+    else w.message(NODE.attribute, (aw) => writeAttribute(aw, a));
+  }
+  if (node.domain) w.string(NODE.domain, node.domain);
+}
+
+function writeValueInfo(w: ProtobufWriter, v: OnnxValueInfo): void {
+  w.string(VALUE_INFO.name, v.name);
+  const { type, shape } = v;
+  if (type === undefined && shape === undefined) return;
+  w.message(VALUE_INFO.type, (t) =>
+    t.message(TYPE.tensorType, (tt) => {
+      if (type !== undefined) tt.int(TENSOR_TYPE.elemType, ELEMENT_TYPE[type]);
+      if (shape === undefined) return;
+      tt.message(TENSOR_TYPE.shape, (s) => {
+        for (const d of shape) {
+          s.message(TENSOR_SHAPE.dim, (dim) => {
+            if (typeof d === 'number') dim.int(DIMENSION.value, d);
+            else if (d !== '') dim.string(DIMENSION.param, d);
+          });
+        }
+      });
+    }),
+  );
+}
+
+function writeGraph(w: ProtobufWriter, graph: OnnxGraphSpec): void {
+  for (const n of graph.nodes) w.message(GRAPH.node, (nw) => writeNode(nw, n));
+  if (graph.name) w.string(GRAPH.name, graph.name);
+  for (const t of graph.initializers ?? []) w.message(GRAPH.initializer, (tw) => writeTensor(tw, t));
+  for (const v of graph.inputs ?? []) w.message(GRAPH.input, (vw) => writeValueInfo(vw, v));
+  for (const v of graph.outputs ?? []) w.message(GRAPH.output, (vw) => writeValueInfo(vw, v));
+  for (const v of graph.valueInfo ?? []) w.message(GRAPH.valueInfo, (vw) => writeValueInfo(vw, v));
+}
+
+function writeOpsetImport(w: ProtobufWriter, opset: OnnxOpsetImport): void {
+  if (opset.domain) w.string(OPERATOR_SET_ID.domain, opset.domain);
+  w.int(OPERATOR_SET_ID.version, opset.version);
+}
+
+/** The bytes of a `.onnx` file (an encoded ModelProto). */
+export function encodeOnnxModel(model: OnnxModel): Uint8Array {
+  const w = new ProtobufWriter().int(MODEL.irVersion, model.irVersion);
+  if (model.producerName) w.string(MODEL.producerName, model.producerName);
+  w.message(MODEL.graph, (g) => writeGraph(g, model.graph));
+  for (const o of model.opsetImports) w.message(MODEL.opsetImport, (ow) => writeOpsetImport(ow, o));
+  return w.finish();
+}
+
+/**
+ * A model with `part` added to its graph, without decoding or re-encoding anything already there.
+ *
+ * Protobuf merges a message field that occurs twice, concatenating repeated fields, so a second
+ * `ModelProto.graph` field appended to the unchanged bytes extends the graph: new nodes, outputs,
+ * initializers. The weights are copied once, never decoded. A part can only add: a node that
+ * should read a new tensor instead of an old one cannot be changed this way.
+ */
+export function appendToGraph(model: Uint8Array, part: OnnxGraphSpec): Uint8Array {
+  const suffix = new ProtobufWriter().message(MODEL.graph, (g) => writeGraph(g, part)).finish();
+  const out = new Uint8Array(model.length + suffix.length);
+  out.set(model, 0);
+  out.set(suffix, model.length);
+  return out;
+}
