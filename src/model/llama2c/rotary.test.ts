@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
+import { seededRandom } from '../../analysis/testing/asserts';
 import { interleavedToRotateHalfRows, rotaryTables } from './rotary';
-import { seededRandom } from './tinyLlama.testing';
 
 const HEAD_DIM = 8;
 const THETA = 10000;

@@ -3,6 +3,7 @@
  * of llama2.c's `run.c` forward pass, in float64, with the interleaved RoPE exactly as run.c
  * computes it. The converted ONNX graph must agree with it.
  */
+import { seededRandom } from '../../analysis/testing/asserts';
 import type { Llama2cCheckpoint } from './checkpoint';
 
 export interface TinyLlamaShape {
@@ -13,18 +14,6 @@ export interface TinyLlamaShape {
   nKvHeads: number;
   vocabSize: number;
   seqLen: number;
-}
-
-/** A deterministic pseudo-random generator (mulberry32), so fixtures are reproducible. */
-export function seededRandom(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
 }
 
 /**
