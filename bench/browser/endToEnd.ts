@@ -1,0 +1,273 @@
+/**
+ * End to end in the app: Analyze clicked -> heatmap painted, each phase's share read off the status
+ * line, for the embedded model and the GPT-2-small-shaped one, with the renderer's peak memory.
+ */
+import { existsSync, rmSync } from 'node:fs';
+import { join } from 'node:path';
+import { type BrowserContext, chromium, type Page } from 'playwright-core';
+import { BASE_CHROMIUM_ARGS, WEBGPU_CHROMIUM_ARGS } from '../../e2e/browser';
+import { BENCH_MODEL_DIR, BENCH_MODEL_ID, type Figure, figure, log, mb } from '../lib';
+import { textOfTokens } from '../texts';
+import { CHROMIUM, PROFILE_DIR, TINY_DIR, TINY_ID } from './paths';
+import { peakRendererBytes } from './rendererProcesses';
+
+// ---- end to end in the app ----
+
+interface RunTrace {
+  /** ms from the click, per phase. */
+  phases: Record<string, number>;
+  total: number;
+}
+
+const PHASES: [string, RegExp][] = [
+  ['load', /Loading the model|Downloading|Preparing the model|Model ready/],
+  ['forward (text)', /Running the model on the text/],
+  ['forward (reference)', /reference corpus/],
+  ['fit', /Fitting the reference/],
+  ['score', /Scoring layer pairs/],
+  ['companions', /Companion metrics/],
+  ['render', /^Done\.$/],
+];
+
+/**
+ * Installed once per page: logs each status line with its time, and when the heatmap is painted.
+ * Plain JavaScript in a string: tsx's transform would add helpers the page does not have.
+ */
+const TRACER = `(() => {
+  const b = (window.__bench = { t0: 0, log: [], painted: null, done: false });
+  let last = '';
+  const check = () => {
+    const status = document.querySelector('[data-testid="status"]');
+    const text = status ? status.textContent : '';
+    if (text !== last) {
+      last = text;
+      b.log.push({ t: performance.now(), text });
+      if (status && status.getAttribute('data-state') === 'done') b.done = true;
+    }
+    const map = document.querySelector('[data-testid="nonlinearity-heatmap"]');
+    if (b.done && b.painted === null && map && map.getAttribute('data-state') === 'ready') {
+      b.painted = -1;
+      // Two frames: the canvas is drawn in an effect after the commit, then composited.
+      requestAnimationFrame(() => requestAnimationFrame(() => (b.painted = performance.now())));
+    }
+  };
+  new MutationObserver(check).observe(document.body, {
+    subtree: true, childList: true, characterData: true, attributes: true, attributeFilter: ['data-state'],
+  });
+})()`;
+
+async function clickAnalyze(page: Page): Promise<RunTrace> {
+  await page.waitForSelector('[data-testid="analyze-button"]:not([disabled])', { timeout: 120_000 });
+  await page.evaluate(() => {
+    const b = (
+      window as unknown as { __bench: { t0: number; log: unknown[]; painted: number | null; done: boolean } }
+    ).__bench;
+    b.log = [];
+    b.painted = null;
+    b.done = false;
+    b.t0 = performance.now();
+    (document.querySelector('[data-testid="analyze-button"]') as HTMLButtonElement).click();
+  });
+  await page.waitForFunction(
+    () => {
+      const w = window as unknown as { __bench: { painted: number | null } };
+      const failed = document.querySelector('[data-testid="status"]')?.getAttribute('data-state') === 'error';
+      if (failed)
+        throw new Error(document.querySelector('[data-testid="error-message"]')?.textContent ?? 'error');
+      return (w.__bench.painted ?? -1) > 0;
+    },
+    undefined,
+    { timeout: 900_000, polling: 100 },
+  );
+  const trace = await page.evaluate(
+    () =>
+      (window as unknown as { __bench: { t0: number; log: { t: number; text: string }[]; painted: number } })
+        .__bench,
+  );
+  const phases: Record<string, number> = {};
+  const marks = trace.log
+    .map((e) => ({ t: e.t - trace.t0, phase: PHASES.find(([, re]) => re.test(e.text))?.[0] ?? null }))
+    .filter((e): e is { t: number; phase: string } => e.phase !== null);
+  const total = trace.painted - trace.t0;
+  // From the click to the first progress line: the request reaching the worker.
+  if (marks.length) phases.start = marks[0].t;
+  marks.forEach((m, i) => {
+    const end = i + 1 < marks.length ? marks[i + 1].t : total;
+    phases[m.phase] = (phases[m.phase] ?? 0) + end - m.t;
+  });
+  return { phases, total };
+}
+
+async function openApp(context: BrowserContext, base: string, params: Record<string, string>): Promise<Page> {
+  const page = await context.newPage();
+  await page.goto(`${base}?${new URLSearchParams(params)}`);
+  await page.evaluate(TRACER);
+  await page.waitForSelector('[data-testid="analyze-button"]:not([disabled])', { timeout: 120_000 });
+  return page;
+}
+
+async function withProfile<T>(
+  backend: 'wasm' | 'webgpu',
+  body: (context: BrowserContext) => Promise<T>,
+): Promise<T> {
+  const context = await chromium.launchPersistentContext(PROFILE_DIR, {
+    executablePath: CHROMIUM,
+    args: backend === 'webgpu' ? [...BASE_CHROMIUM_ARGS, ...WEBGPU_CHROMIUM_ARGS] : BASE_CHROMIUM_ARGS,
+  });
+  try {
+    return await body(context);
+  } finally {
+    await context.close();
+  }
+}
+
+/** A run with no reference, only so that the model's files land in the browser's cache. */
+async function warmCache(base: string, ids: string[]): Promise<void> {
+  await withProfile('wasm', async (context) => {
+    for (const id of ids) {
+      log(`browser e2e: putting ${id} in the browser cache`);
+      const page = await openApp(context, base, { model: id, backend: 'wasm', prompt: 'Hello there.' });
+      await page.selectOption('[data-testid="reference-select"]', 'none', { force: true });
+      await page.click('[data-testid="analyze-button"]');
+      await page.waitForSelector('[data-testid="status"][data-state="done"]', { timeout: 600_000 });
+      await page.close();
+    }
+  });
+}
+
+function runFigures(id: string, label: string, runs: RunTrace[], note: string): Figure[] {
+  const figures = [
+    figure(
+      `${id}.total`,
+      label,
+      'ms',
+      runs.map((r) => r.total),
+      { note },
+    ),
+  ];
+  const names = [...new Set(runs.flatMap((r) => Object.keys(r.phases)))];
+  for (const phase of names)
+    figures.push(
+      figure(
+        `${id}.share.${phase}`,
+        `  share: ${phase}`,
+        'share',
+        runs.map((r) => (r.phases[phase] ?? 0) / r.total),
+      ),
+    );
+  return figures;
+}
+
+export async function endToEnd(
+  base: string,
+  options: { quick: boolean; webgpu: boolean },
+): Promise<Figure[]> {
+  const QUICK = options.quick;
+  const figures: Figure[] = [];
+  const haveTiny = existsSync(join(TINY_DIR, 'onnx', 'model.onnx'));
+  if (!haveTiny) log(`browser e2e: ${TINY_ID} is not in public/models; skipping the embedded model`);
+  const repeats = QUICK ? 1 : 2;
+  rmSync(PROFILE_DIR, { recursive: true, force: true });
+  await warmCache(base, [...(haveTiny ? [TINY_ID] : []), ...(QUICK ? [] : [BENCH_MODEL_ID])]);
+
+  if (haveTiny) {
+    const text = await textOfTokens(TINY_DIR, 256);
+    await withProfile('wasm', async (context) => {
+      const page = await openApp(context, base, { model: TINY_ID, backend: 'wasm', prompt: text });
+      log('browser e2e: embedded model, 256 tokens, first run (model from cache, reference fit)');
+      const first = await clickAnalyze(page);
+      const runs: RunTrace[] = [];
+      for (let i = 0; i < repeats + 1; i++) runs.push(await clickAnalyze(page));
+      figures.push(
+        ...runFigures(
+          'e2e.wasm.tiny.T256.first',
+          'E2E WASM, embedded model, 256 tokens, first run',
+          [first],
+          'model from cache, with the reference fit',
+        ),
+        ...runFigures(
+          'e2e.wasm.tiny.T256',
+          'E2E WASM, embedded model, 256 tokens',
+          runs,
+          'model loaded, reference fit cached',
+        ),
+      );
+    });
+  }
+
+  if (options.webgpu && haveTiny) {
+    const text = await textOfTokens(TINY_DIR, 256);
+    await withProfile('webgpu', async (context) => {
+      const page = await openApp(context, base, { model: TINY_ID, backend: 'webgpu', prompt: text });
+      log('browser e2e: embedded model on WebGPU (SwiftShader)');
+      const first = await clickAnalyze(page);
+      const runs: RunTrace[] = [];
+      for (let i = 0; i < repeats; i++) runs.push(await clickAnalyze(page));
+      figures.push(
+        ...runFigures(
+          'e2e.webgpu.tiny.T256.first',
+          'E2E WebGPU (SwiftShader, software), embedded model, 256 tokens, first run',
+          [first],
+          'software adapter',
+        ),
+        ...runFigures(
+          'e2e.webgpu.tiny.T256',
+          'E2E WebGPU (SwiftShader, software), embedded model, 256 tokens',
+          runs,
+          'software adapter',
+        ),
+      );
+    });
+  }
+  // --quick leaves out the GPT-2-small-shaped model here: its reference fit alone takes minutes in WASM.
+  if (QUICK) return figures;
+  const text256 = await textOfTokens(BENCH_MODEL_DIR, 256);
+  const text1024 = await textOfTokens(BENCH_MODEL_DIR, 1024);
+  await withProfile('wasm', async (context) => {
+    const page = await openApp(context, base, { model: BENCH_MODEL_ID, backend: 'wasm', prompt: text256 });
+    log('browser e2e: GPT-2-small-shaped, 256 tokens, first run (model from cache, reference fit)');
+    const first = await clickAnalyze(page);
+    log(`  ${(first.total / 1000).toFixed(1)} s`);
+    const runs256: RunTrace[] = [];
+    for (let i = 0; i < repeats; i++) runs256.push(await clickAnalyze(page));
+    log('browser e2e: GPT-2-small-shaped, 1024 tokens');
+    await page.fill('[data-testid="prompt-input"]', text1024);
+    const runs1024: RunTrace[] = [];
+    for (let i = 0; i < repeats; i++) runs1024.push(await clickAnalyze(page));
+    const peak = peakRendererBytes(PROFILE_DIR);
+    figures.push(
+      ...runFigures(
+        'e2e.wasm.gpt2.T256.first',
+        'E2E WASM, GPT-2-small-shaped, 256 tokens, first run',
+        [first],
+        'model from cache, with the reference fit',
+      ),
+      ...runFigures(
+        'e2e.wasm.gpt2.T256',
+        'E2E WASM, GPT-2-small-shaped, 256 tokens',
+        runs256,
+        'model loaded, reference fit cached',
+      ),
+      ...runFigures(
+        'e2e.wasm.gpt2.T1024',
+        'E2E WASM, GPT-2-small-shaped, 1024 tokens',
+        runs1024,
+        'model loaded, reference fit cached',
+      ),
+    );
+    if (peak !== null)
+      figures.push(
+        figure(
+          'memory.tab.gpt2',
+          'Memory, peak tab + worker (renderer VmHWM), GPT-2-small-shaped, T=1024',
+          'MB',
+          [mb(peak)],
+          {
+            note: 'over the page: model load, reference fit, runs at 256 and 1024 tokens',
+          },
+        ),
+      );
+  });
+
+  return figures;
+}
