@@ -18,6 +18,9 @@ Real hidden states (a safetensors file with `hidden_states` float32 [L+1, T, d],
 The metric definitions follow docs/analysis.md. They are deliberately computed another way than
 the TypeScript code where possible (least squares by SVD via `lstsq`, anisotropy by a full SVD,
 leave-one-out errors checked against explicit refits) so that agreement means something.
+
+One file (~470 lines) on purpose: it is the whole independent oracle of src/analysis, read side by
+side with docs/analysis.md; split, a reviewer would have to collect the definitions again.
 """
 
 from __future__ import annotations

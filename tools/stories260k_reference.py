@@ -20,6 +20,9 @@ Never needed by `npm test`. Setup (offline wheel mirror on the project machines)
 
   python3 -m venv .venv && .venv/bin/pip install torch transformers onnx onnxruntime safetensors
   .venv/bin/python tools/stories260k_reference.py [--model-dir ../shared/models/stories260K]
+
+One file (~400 lines) on purpose: the Hugging Face load, the NumPy port of run.c and the checks
+between them are one reference, and are read together.
 """
 
 from __future__ import annotations
