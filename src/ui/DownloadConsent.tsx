@@ -1,4 +1,5 @@
 import type { PendingDownload } from './useModelChoice';
+import './DownloadConsent.css';
 
 interface DownloadConsentProps {
   pending: PendingDownload;

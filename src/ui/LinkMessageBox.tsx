@@ -1,4 +1,5 @@
 import type { LinkMessage } from './usePermalink';
+import './LinkMessageBox.css';
 
 interface LinkMessageBoxProps {
   message: LinkMessage;

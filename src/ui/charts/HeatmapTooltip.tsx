@@ -4,6 +4,7 @@ import { dataValue, formatRelative } from './format';
 import type { HeatmapCellInfo, HeatmapTooltipPosition } from './heatmapCellInfo';
 import type { HeatmapCell } from './heatmapCursor';
 import { tokenLabel } from './tokenLabel';
+import './tooltip.css';
 
 interface HeatmapTooltipProps {
   readonly cell: HeatmapCell;

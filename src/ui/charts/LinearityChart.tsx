@@ -11,6 +11,8 @@ import { linearityExports } from './linearityExport';
 import { linearityLayout } from './linearityLayout';
 import { useElementWidth } from './useElementWidth';
 import { usePairHover } from './usePairHover';
+import './marks.css';
+import './LinearityChart.css';
 
 export interface LinearityChartProps {
   /** A full or partial result; pairs not yet scored are drawn as pending. */

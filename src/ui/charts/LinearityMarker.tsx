@@ -1,6 +1,6 @@
 import type { LinearitySeriesKey } from './linearityLayout';
 
-/** The class that colours and dashes a series (charts.css `.lsc-s1`...). */
+/** The class that colours and dashes a series (marks.css `.lsc-s1`...). */
 export const SERIES_CLASS: Record<LinearitySeriesKey, string> = {
   linearity: 'lsc-s1',
   linearityNoResidual: 'lsc-s2',

@@ -1,6 +1,7 @@
 import { formatScore } from './format';
 import type { LinearityLayout, PairColumn } from './linearityLayout';
 import { linearityTooltipPosition, pairRole } from './linearityTooltip';
+import './tooltip.css';
 
 interface LinearityTooltipProps {
   readonly layout: LinearityLayout;

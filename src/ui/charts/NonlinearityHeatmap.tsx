@@ -13,6 +13,7 @@ import { heatmapLayout } from './heatmapLayout';
 import { useElementWidth } from './useElementWidth';
 import { useHeatmapCanvas } from './useHeatmapCanvas';
 import { useHeatmapCursor } from './useHeatmapCursor';
+import './NonlinearityHeatmap.css';
 
 export interface NonlinearityHeatmapProps {
   /** A full or partial result; rows not yet computed are drawn as pending. */
