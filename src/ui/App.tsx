@@ -1,7 +1,6 @@
 import { useCallback, useMemo, useState } from 'react';
 import type { ShareState } from '../share/permalinkState';
 import type { BackendChoice } from '../worker/protocol';
-import { analyzeRequest } from './analyzeRequest';
 import { BackendBadge } from './BackendBadge';
 import { BackendSelect } from './BackendSelect';
 import { backendChoiceFromSearch } from './backendChoice';
@@ -21,11 +20,11 @@ import { RunStatus } from './RunStatus';
 import { downloadHiddenStates, downloadResultJson } from './resultExports';
 import { SettingsPanel } from './SettingsPanel';
 import { SharePanel } from './SharePanel';
-import { scoringThreadsFromSearch } from './scoringThreads';
 import { shareStateOf } from './shareInputs';
 import { startParamsFromSearch } from './urlParams';
 import { useAnalysisInputs } from './useAnalysisInputs';
 import { useAnalysisRun } from './useAnalysisRun';
+import { useAnalyze } from './useAnalyze';
 import { useAutoStart } from './useAutoStart';
 import { useBackend } from './useBackend';
 import { useModelChoice } from './useModelChoice';
@@ -62,38 +61,7 @@ export function App() {
     request: choice.request,
   });
 
-  const analyze = useCallback(
-    (id: string = modelId) => {
-      if (!client || !ready) return;
-      if (!choice.consentToRun(id)) return;
-      const request = choice.request(id);
-      // consentToRun said yes: a Hub model may be fetched now (its consent is recorded in state
-      // that this render does not see yet).
-      if (models.find((m) => m.id === id)?.source === 'hub') request.allowHub = true;
-      const outcome = analyzeRequest({
-        model: request,
-        input,
-        settings,
-        reference,
-        threads: scoringThreadsFromSearch(window.location.search),
-      });
-      if (outcome.ok) run.start(outcome.request);
-      else dispatch({ type: 'failed', message: outcome.message });
-    },
-    [
-      client,
-      ready,
-      models,
-      modelId,
-      input,
-      settings,
-      reference,
-      choice.consentToRun,
-      choice.request,
-      run.start,
-      dispatch,
-    ],
-  );
+  const analyze = useAnalyze(client, ready, choice, inputs, run);
 
   const currentShareState = useCallback(
     () => shareStateOf({ id: modelId, dtype }, { input, settings, reference }, state.focusLayer),
