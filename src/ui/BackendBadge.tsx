@@ -1,5 +1,6 @@
 import type { BackendInfo } from '../worker/protocol';
 import type { BackendState } from './useBackend';
+import './BackendBadge.css';
 
 export function describeBackend(info: BackendInfo): string {
   if (info.backend === 'webgpu') return `WebGPU · ${info.adapter ?? 'unknown adapter'}`;

@@ -1,4 +1,5 @@
 import { type ReactNode, useId } from 'react';
+import './Checkbox.css';
 
 interface CheckboxProps {
   children: ReactNode;

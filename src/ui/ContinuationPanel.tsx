@@ -1,4 +1,5 @@
 import { useState } from 'react';
+import './ContinuationPanel.css';
 
 interface ContinuationPanelProps {
   disabled: boolean;

@@ -1,4 +1,5 @@
 import type { ReactNode } from 'react';
+import './FileButton.css';
 
 interface FileButtonProps {
   children: ReactNode;

@@ -1,6 +1,7 @@
 import type { LinScopeResult, ResultLogitLens } from '../job/result';
 import { ChartFrame } from './charts/ChartFrame';
 import { tokenLabel } from './charts/tokenLabel';
+import './LogitLensGrid.css';
 
 interface LogitLensGridProps {
   result: LinScopeResult;

@@ -2,6 +2,7 @@ import { type ReactNode, useState } from 'react';
 import type { LinScopeResult } from '../job/result';
 import { CompanionCharts, FlashList, LinearityChart, NonlinearityHeatmap, TokenTextView } from './charts';
 import { LogitLensGrid } from './LogitLensGrid';
+import './ResultsView.css';
 
 interface ResultsViewProps {
   result: LinScopeResult;

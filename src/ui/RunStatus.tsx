@@ -1,6 +1,7 @@
 import type { AppState } from './appState';
 import { describeProgress, progressFraction } from './appState';
 import type { BackendState } from './useBackend';
+import './RunStatus.css';
 
 /** Where the run is: the contract's `status` element (with `data-state`), progress, and errors. */
 export function RunStatus({ state, backend }: { state: AppState; backend: BackendState }) {

@@ -2,6 +2,7 @@ import { useState } from 'react';
 import type { PermalinkBuild } from '../share/permalink';
 import { DEFAULT_URL_BUDGET } from '../share/permalink';
 import type { AnalysisOrigin, VerifyStatus } from './usePermalink';
+import './SharePanel.css';
 
 interface SharePanelProps {
   origin: AnalysisOrigin | null;

@@ -1,5 +1,5 @@
 import { type ReactNode, useId, useState } from 'react';
-import './charts.css';
+import './ChartFrame.css';
 
 export const PAPER_URL = 'https://arxiv.org/abs/2405.12250';
 

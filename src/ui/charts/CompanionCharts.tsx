@@ -6,6 +6,8 @@ import { type CompanionPanelSpec, companionPanelLayout, companionSpecs } from '.
 import { csvExport, domFigure, imageExports } from './exportActions';
 import { dataValue, formatScore } from './format';
 import { useElementWidth } from './useElementWidth';
+import './marks.css';
+import './CompanionCharts.css';
 
 export interface CompanionChartsProps {
   readonly result: ChartResult;

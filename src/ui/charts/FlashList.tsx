@@ -6,6 +6,8 @@ import { csvExport } from './exportActions';
 import { flashCount, rankFlashes } from './flashRanking';
 import { dataValue, formatRelative } from './format';
 import { tokenLabel, truncateLabel } from './tokenLabel';
+import './tooltip.css';
+import './FlashList.css';
 
 export interface FlashListProps {
   readonly result: ChartResult;

@@ -1,6 +1,8 @@
 import { useId } from 'react';
 import type { RelativeColorScale } from './colorScale';
 import { formatRelative } from './format';
+import './marks.css';
+import './HeatmapLegend.css';
 
 export interface HeatmapLegendProps {
   readonly scale: RelativeColorScale;

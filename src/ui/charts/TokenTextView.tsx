@@ -6,6 +6,7 @@ import { perTokenColorScale } from './colorScale';
 import { csvExport } from './exportActions';
 import { dataValue, formatRelative } from './format';
 import { tokenLabel } from './tokenLabel';
+import './TokenTextView.css';
 
 export interface TokenTextViewProps {
   readonly result: ChartResult;

@@ -3,14 +3,7 @@ import type { ResultPerToken } from '../../job/result';
 import type { ChartResult } from './chartResult';
 import { drawHeatmap, type HeatmapContext } from './drawHeatmap';
 import { loadExampleResult } from './exampleResult.testing';
-import {
-  canvasPixelRatio,
-  heatmapCellAt,
-  heatmapLayout,
-  heatmapStatus,
-  heatmapValue,
-  moveHeatmapCursor,
-} from './heatmapLayout';
+import { canvasPixelRatio, heatmapLayout, heatmapStatus, heatmapValue } from './heatmapLayout';
 
 const result = loadExampleResult();
 const pt = result.perToken!;
@@ -68,14 +61,6 @@ describe('heatmapLayout(result)', () => {
     expect(wide.tokenLabels).toHaveLength(148);
     expect(wide.tokenLabels[1].label).toBe('·Once');
     expect(wide.tokenLabels[1].x).toBe(1.5 * wide.cellWidth);
-  });
-
-  it('finds the cell under a point and nothing outside the grid', () => {
-    const x = 77.5 * layout.cellWidth;
-    const y = 3.5 * layout.cellHeight;
-    expect(heatmapCellAt(layout, x, y)).toEqual({ layer: 3, token: 77 });
-    expect(heatmapCellAt(layout, -1, y)).toBeNull();
-    expect(heatmapCellAt(layout, x, layout.gridHeight)).toBeNull();
   });
 
   it('uses the shared log colour scale with the flash thresholds inside its domain', () => {
@@ -185,33 +170,5 @@ describe('canvasPixelRatio(width, height, dpr)', () => {
     expect(canvasPixelRatio(8000, 400, 3)).toBe(3);
     expect(canvasPixelRatio(20_000, 400, 2)).toBe(1.6);
     expect(canvasPixelRatio(8000, 12_000, 2) * 12_000).toBeLessThanOrEqual(32_000);
-  });
-});
-
-describe('moveHeatmapCursor(cursor, key, grid, page)', () => {
-  const grid = { rows: 5, cols: 148 };
-
-  it('moves one cell per arrow key and clamps at the edges', () => {
-    expect(moveHeatmapCursor({ layer: 2, token: 10 }, 'ArrowRight', grid, 20)).toEqual({
-      layer: 2,
-      token: 11,
-    });
-    expect(moveHeatmapCursor({ layer: 2, token: 10 }, 'ArrowUp', grid, 20)).toEqual({ layer: 1, token: 10 });
-    expect(moveHeatmapCursor({ layer: 4, token: 147 }, 'ArrowDown', grid, 20)).toEqual({
-      layer: 4,
-      token: 147,
-    });
-    expect(moveHeatmapCursor({ layer: 0, token: 0 }, 'ArrowLeft', grid, 20)).toEqual({ layer: 0, token: 0 });
-  });
-
-  it('jumps with Home, End and the page keys, and ignores other keys', () => {
-    expect(moveHeatmapCursor({ layer: 3, token: 50 }, 'End', grid, 20)).toEqual({ layer: 3, token: 147 });
-    expect(moveHeatmapCursor({ layer: 3, token: 50 }, 'Home', grid, 20)).toEqual({ layer: 3, token: 0 });
-    expect(moveHeatmapCursor({ layer: 3, token: 140 }, 'PageDown', grid, 20)).toEqual({
-      layer: 3,
-      token: 147,
-    });
-    expect(moveHeatmapCursor({ layer: 3, token: 50 }, 'PageUp', grid, 20)).toEqual({ layer: 3, token: 30 });
-    expect(moveHeatmapCursor({ layer: 3, token: 50 }, 'a', grid, 20)).toBeNull();
   });
 });

@@ -131,18 +131,6 @@ export function heatmapLayout(result: ChartResult, options: HeatmapLayoutOptions
   };
 }
 
-/** The cell under a point of the grid (grid coordinates), or null outside it. */
-export function heatmapCellAt(
-  layout: Pick<HeatmapLayout, 'rows' | 'cols' | 'cellWidth' | 'cellHeight'>,
-  x: number,
-  y: number,
-): { layer: number; token: number } | null {
-  const token = Math.floor(x / layout.cellWidth);
-  const layer = Math.floor(y / layout.cellHeight);
-  if (token < 0 || layer < 0 || token >= layout.cols || layer >= layout.rows) return null;
-  return { layer, token };
-}
-
 /**
  * Device pixels per CSS pixel for the canvas: the screen's ratio, lowered when the backing store
  * would pass the browsers' limits (32,767 px a side; we keep the area under 64 M pixels).
@@ -151,33 +139,4 @@ export function canvasPixelRatio(width: number, height: number, devicePixelRatio
   const side = 32_000 / Math.max(1, width, height);
   const area = Math.sqrt(64_000_000 / Math.max(1, width * height));
   return Math.max(0.25, Math.min(devicePixelRatio || 1, side, area));
-}
-
-/**
- * The keyboard cursor after a key: arrows move one cell, Home / End jump to the row's ends,
- * PageUp / PageDown move `page` columns; clamped to the grid. null for any other key.
- */
-export function moveHeatmapCursor(
-  cursor: { layer: number; token: number },
-  key: string,
-  grid: { rows: number; cols: number },
-  page: number,
-): { layer: number; token: number } | null {
-  const { layer, token } = cursor;
-  const next: Record<string, [number, number]> = {
-    ArrowLeft: [layer, token - 1],
-    ArrowRight: [layer, token + 1],
-    ArrowUp: [layer - 1, token],
-    ArrowDown: [layer + 1, token],
-    Home: [layer, 0],
-    End: [layer, grid.cols - 1],
-    PageUp: [layer, token - page],
-    PageDown: [layer, token + page],
-  };
-  const move = next[key];
-  if (!move) return null;
-  return {
-    layer: Math.min(grid.rows - 1, Math.max(0, move[0])),
-    token: Math.min(grid.cols - 1, Math.max(0, move[1])),
-  };
 }

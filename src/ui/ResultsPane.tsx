@@ -1,0 +1,40 @@
+import type { ReactNode } from 'react';
+import { About } from './About';
+import type { AppState } from './appState';
+import { LiveCharts } from './LiveCharts';
+import { ResultsView } from './ResultsView';
+
+interface ResultsPaneProps {
+  state: AppState;
+  onFocusLayer: (layer: number | null) => void;
+  onExportJson: () => void;
+  onExportHidden: () => void;
+  /** The sharing controls shown with a finished result. */
+  share: ReactNode;
+}
+
+/**
+ * The results column: a run filling in pair by pair, else the last result (kept, marked stale,
+ * while a new run loads), else what LinScope is.
+ */
+export function ResultsPane({ state, onFocusLayer, onExportJson, onExportHidden, share }: ResultsPaneProps) {
+  return (
+    <section className="app__results" aria-label="Results">
+      {state.partial ? (
+        <LiveCharts partial={state.partial} focusLayer={state.focusLayer} onFocusLayer={onFocusLayer} />
+      ) : state.result ? (
+        <ResultsView
+          result={state.result}
+          stale={state.stale}
+          focusLayer={state.focusLayer}
+          onFocusLayer={onFocusLayer}
+          onExportJson={onExportJson}
+          onExportHidden={onExportHidden}
+          share={share}
+        />
+      ) : (
+        <About />
+      )}
+    </section>
+  );
+}

@@ -1,0 +1,49 @@
+import type { AnalysisSettings } from '../job/settings';
+import type { AnalyzeRequest, ModelRequest } from '../worker/protocol';
+import { errorMessage } from './errorMessage';
+import { inputTexts, type PromptInput } from './promptInput';
+import type { ReferenceChoice } from './SettingsPanel';
+
+/** What the Analyze button sends, or why there is nothing to send (shown as the run's error). */
+export type AnalyzeRequestOutcome =
+  | { readonly ok: true; readonly request: AnalyzeRequest }
+  | { readonly ok: false; readonly message: string };
+
+export interface AnalyzeRequestOptions {
+  readonly model: ModelRequest;
+  readonly input: PromptInput;
+  readonly settings: AnalysisSettings;
+  readonly reference: ReferenceChoice;
+  /** `?threads=N`, or undefined to let the worker decide. */
+  readonly threads: number | undefined;
+}
+
+export const NO_TEXT_MESSAGE = 'There is no text to analyse. Type or upload some text first.';
+
+/** The reference the worker is sent: the bundled corpus, none, or the user's texts. */
+export function requestReference(reference: ReferenceChoice): AnalyzeRequest['reference'] {
+  if (reference.kind === 'bundled') return 'bundled';
+  if (reference.kind === 'none') return null;
+  return { source: 'user', name: reference.name, texts: reference.texts };
+}
+
+/** The worker's request for the page's inputs; an input that cannot be split into texts is refused. */
+export function analyzeRequest(options: AnalyzeRequestOptions): AnalyzeRequestOutcome {
+  let texts: string[];
+  try {
+    texts = inputTexts(options.input);
+  } catch (error) {
+    return { ok: false, message: errorMessage(error) };
+  }
+  if (texts.length === 0) return { ok: false, message: NO_TEXT_MESSAGE };
+  return {
+    ok: true,
+    request: {
+      model: options.model,
+      texts,
+      settings: options.settings,
+      reference: requestReference(options.reference),
+      threads: options.threads,
+    },
+  };
+}

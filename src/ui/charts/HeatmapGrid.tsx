@@ -1,0 +1,123 @@
+import { type RefObject, type UIEvent, useMemo } from 'react';
+import type { HeatmapCell } from './heatmapCursor';
+import type { HeatmapLayout } from './heatmapLayout';
+import type { HeatmapGridHandlers } from './useHeatmapCursor';
+
+interface HeatmapGridProps {
+  readonly layout: HeatmapLayout;
+  readonly focusLayer: number | null;
+  readonly focusToken: number | null;
+  /** The cursor's cell, null when hidden. */
+  readonly active: HeatmapCell | null;
+  readonly handlers: HeatmapGridHandlers;
+  readonly onScroll: (e: UIEvent<HTMLDivElement>) => void;
+  readonly pixelRatio: number;
+  readonly scrollRef: RefObject<HTMLDivElement | null>;
+  readonly canvasRef: RefObject<HTMLCanvasElement | null>;
+  readonly tokensRef: RefObject<SVGSVGElement | null>;
+}
+
+/** Narrowest cursor box: visible on 4 px columns, centred on the column. */
+const MIN_CURSOR_WIDTH = 8;
+
+/**
+ * The scrolling grid: the painted canvas, the focus row and column drawn over it, the cursor box
+ * and the token labels underneath. It takes keyboard focus for the cursor.
+ */
+export function HeatmapGrid(props: HeatmapGridProps) {
+  const { layout, focusLayer, focusToken, active } = props;
+  // Up to ~600 labels: built once per layout so that a hover re-render leaves them alone.
+  const tokenLabelNodes = useMemo(
+    () =>
+      layout.tokenLabels.map((t) => (
+        <text
+          key={t.token}
+          transform={`translate(${t.x},4) rotate(-90)`}
+          dy="0.32em"
+          textAnchor="end"
+          data-token={t.token}
+        >
+          {t.label}
+        </text>
+      )),
+    [layout],
+  );
+  const cursorWidth = Math.max(MIN_CURSOR_WIDTH, layout.cellWidth);
+  return (
+    // biome-ignore lint/a11y/useSemanticElements: a canvas grid with a keyboard cursor is no form fieldset.
+    <div
+      ref={props.scrollRef}
+      className="lsc-heatmap__scroll"
+      // biome-ignore lint/a11y/noNoninteractiveTabindex: the grid must take focus for the arrow-key cursor.
+      tabIndex={0}
+      role="group"
+      aria-label={`Heatmap, ${layout.rows} layer pairs by ${layout.cols} tokens. Arrow keys move a cursor, Enter focuses its layer pair.`}
+      data-testid="heatmap-grid"
+      {...props.handlers}
+      onScroll={props.onScroll}
+    >
+      <div
+        className="lsc-heatmap__grid"
+        style={{ width: layout.gridWidth, height: layout.gridHeight + layout.tokenLabelHeight }}
+      >
+        <canvas
+          ref={props.canvasRef}
+          data-testid="heatmap-canvas"
+          width={Math.round(layout.gridWidth * props.pixelRatio)}
+          height={Math.round(layout.gridHeight * props.pixelRatio)}
+          style={{ width: layout.gridWidth, height: layout.gridHeight }}
+        />
+        <svg
+          className="lsc-heatmap__overlay"
+          width={layout.gridWidth}
+          height={layout.gridHeight}
+          aria-hidden="true"
+        >
+          {focusLayer !== null && focusLayer < layout.rows && (
+            <rect
+              className="lsc-focus-row"
+              data-testid="heatmap-focus-row"
+              data-layer={focusLayer}
+              x={0.5}
+              y={focusLayer * layout.cellHeight + 0.5}
+              width={layout.gridWidth - 1}
+              height={layout.cellHeight - 1}
+            />
+          )}
+          {focusToken !== null && focusToken < layout.cols && (
+            <rect
+              className="lsc-focus-col"
+              data-token={focusToken}
+              x={focusToken * layout.cellWidth}
+              y={0}
+              width={layout.cellWidth}
+              height={layout.gridHeight}
+            />
+          )}
+        </svg>
+        {active && (
+          // A moved box on its own compositor layer: hovering never repaints the big canvas.
+          <div
+            className="lsc-cursor"
+            aria-hidden="true"
+            style={{
+              width: cursorWidth,
+              height: layout.cellHeight,
+              transform: `translate(${(active.token + 0.5) * layout.cellWidth - cursorWidth / 2}px, ${active.layer * layout.cellHeight}px)`,
+            }}
+          />
+        )}
+        <svg
+          ref={props.tokensRef}
+          className="lsc-heatmap__tokens"
+          width={layout.gridWidth}
+          height={layout.tokenLabelHeight}
+          style={{ top: layout.gridHeight }}
+          aria-hidden="true"
+        >
+          {tokenLabelNodes}
+        </svg>
+      </div>
+    </div>
+  );
+}

@@ -1,0 +1,58 @@
+import { useCallback, useState } from 'react';
+import { LinScopeError } from '../errors';
+import { splitCorpus } from '../job/corpus';
+import { type AnalysisSettings, DEFAULT_SETTINGS } from '../job/settings';
+import type { ShareState } from '../share/permalinkState';
+import { type PromptInput, readPromptFile } from './promptInput';
+import type { ReferenceChoice } from './SettingsPanel';
+import { inputsFromShared } from './shareInputs';
+
+export interface AnalysisInputs {
+  readonly input: PromptInput;
+  readonly settings: AnalysisSettings;
+  readonly reference: ReferenceChoice;
+  setInput(input: PromptInput): void;
+  setSettings(settings: AnalysisSettings): void;
+  setReference(reference: ReferenceChoice): void;
+  /** Reads a prompt file into the input; throws with a message the page shows. */
+  readPromptFile(file: File): Promise<void>;
+  /** Reads a reference corpus file; throws with a message the page shows. */
+  readReferenceFile(file: File): Promise<void>;
+  /** Puts a shared state's text, settings and reference into the inputs (the model is chosen elsewhere). */
+  applyShared(shared: ShareState): void;
+}
+
+/** What to analyse besides the model: the text, the settings and the reference corpus. */
+export function useAnalysisInputs(initialText: string): AnalysisInputs {
+  const [input, setInput] = useState<PromptInput>({ text: initialText, corpus: false, fileName: null });
+  const [settings, setSettings] = useState<AnalysisSettings>(DEFAULT_SETTINGS);
+  const [reference, setReference] = useState<ReferenceChoice>({ kind: 'bundled' });
+
+  const readPrompt = useCallback(async (file: File) => setInput(await readPromptFile(file)), []);
+
+  const readReferenceFile = useCallback(async (file: File) => {
+    const read = await readPromptFile(file);
+    const texts = splitCorpus(read.text, file.name);
+    if (texts.length === 0) throw new LinScopeError('BAD_INPUT', `“${file.name}” is empty.`);
+    setReference({ kind: 'user', name: file.name, texts });
+  }, []);
+
+  const applyShared = useCallback((shared: ShareState) => {
+    const next = inputsFromShared(shared);
+    setInput(next.input);
+    setSettings(next.settings);
+    setReference(next.reference);
+  }, []);
+
+  return {
+    input,
+    settings,
+    reference,
+    setInput,
+    setSettings,
+    setReference,
+    readPromptFile: readPrompt,
+    readReferenceFile,
+    applyShared,
+  };
+}
