@@ -5,9 +5,11 @@
  * install this wrapper there, so graph augmentation is one code path everywhere.
  */
 import type * as Ort from 'onnxruntime-web';
+import { LinScopeError } from '../errors';
 import { findHiddenStates, type HiddenStatePlan } from './hiddenStateFinder';
-import { readOnnxGraph } from './onnx/reader';
+import { type OnnxGraph, readOnnxGraph } from './onnx/reader';
 import { augmentGraph } from './onnx/surgery/augmentGraph';
+import { type BlockReplacementInputs, linearizeGraph } from './onnx/surgery/linearizeGraph';
 import { buildLogitLens, type LogitLensOutputs } from './onnx/surgery/logitLensGraph';
 
 export type OrtModule = typeof Ort;
@@ -24,6 +26,14 @@ export interface AugmentationRecord {
   plan: HiddenStatePlan;
   /** The logit lens, when it was built: its own session and output names (see logitLensGraph.ts). */
   lens: { outputs: LogitLensOutputs; session: Ort.InferenceSession } | null;
+  /**
+   * The block-replacement graph (linearizeGraph.ts) in a session of its own, when asked for: its
+   * inputs per block, or why this model cannot have one.
+   */
+  replacement:
+    | { blocks: readonly BlockReplacementInputs[]; session: Ort.InferenceSession }
+    | { refused: LinScopeError }
+    | null;
   /** Milliseconds spent parsing the graph, finding the states and appending outputs. */
   augmentMs: number;
   modelBytes: number;
@@ -35,6 +45,8 @@ export class AugmentingRuntime {
   expectedLayers: number | undefined;
   /** Whether to build the logit lens into the next model loaded; set before each load. */
   logitLens = false;
+  /** Whether to build the block-replacement session for the next model loaded; set before each load. */
+  blockReplacement = false;
 
   constructor(
     readonly ort: OrtModule,
@@ -90,10 +102,45 @@ export class AugmentingRuntime {
     this.records.set(session, {
       plan,
       lens: lens && lensSession ? { outputs: lens.outputs, session: lensSession } : null,
+      replacement: this.blockReplacement
+        ? await this.replacementSession(bytes, graph, plan, sessionOptions)
+        : null,
       augmentMs,
       modelBytes: bytes.length,
     });
     return session;
+  }
+
+  /**
+   * The model with every block replaceable (a separate session, on the model's own backend: the
+   * experiment runs the whole model many times). It holds a second copy of the weights, so it is
+   * only built when a replacement experiment asks for it.
+   */
+  private async replacementSession(
+    bytes: Uint8Array,
+    graph: OnnxGraph,
+    plan: HiddenStatePlan,
+    options: Ort.InferenceSession.SessionOptions | undefined,
+  ): Promise<AugmentationRecord['replacement']> {
+    let built: ReturnType<typeof linearizeGraph>;
+    try {
+      built = linearizeGraph(bytes, graph, plan);
+    } catch (error) {
+      if (error instanceof LinScopeError) return { refused: error };
+      throw error;
+    }
+    try {
+      return { blocks: built.blocks, session: await this.ort.InferenceSession.create(built.bytes, options) };
+    } catch (error) {
+      // The analysis session loaded, so the model is fine: only the experiment is off (say, float16
+      // activations that the float32 map inputs do not match).
+      return {
+        refused: new LinScopeError(
+          'UNSUPPORTED_GRAPH',
+          `This model cannot run with replaced blocks: ${error instanceof Error ? error.message : String(error)}`,
+        ),
+      };
+    }
   }
 
   /** An onnxruntime module object whose `InferenceSession.create` augments the graph first. */

@@ -4,6 +4,7 @@
  */
 import { LinScopeError } from '../errors';
 import type { AugmentationRecord, LinScopeRuntime } from './augmentingRuntime';
+import { BlockReplacementRunner } from './blockReplacement';
 import { type ModelConfig, type ModelDtype, readModelConfig } from './config';
 import { loadFailure } from './loadFailure';
 import { lensIsAffordable } from './onnx/surgery/logitLensGraph';
@@ -20,6 +21,8 @@ export interface ModelSpec {
   revision?: string;
   /** Build the logit lens (default: where it is affordable, see logitLensGraph.ts); false turns it off. */
   logitLens?: boolean;
+  /** Also build the block-replacement session (blockReplacement.ts; a second copy of the weights). */
+  blockReplacement?: boolean;
 }
 
 export type LoadProgress =
@@ -128,6 +131,9 @@ export class HiddenStateModel {
         config.hidden ?? 0,
         config.vocab ?? Number.POSITIVE_INFINITY,
       );
+    // float16 activations cannot take the float32 maps: no second session for them (blockReplacement() says why).
+    rt.runtime.blockReplacement =
+      spec.blockReplacement === true && spec.dtype !== 'fp16' && spec.dtype !== 'q4f16';
     onProgress?.({ stage: 'augment' });
     // LinScope supplies onnxruntime itself, so transformers.js knows no devices and rejects any
     // device name but 'auto' (which maps to its empty device list); the execution provider goes
@@ -150,6 +156,32 @@ export class HiddenStateModel {
 
   get layers(): number {
     return this.augmentation.plan.layers;
+  }
+
+  /**
+   * The runner of block-replacement experiments, where the model was loaded with
+   * `blockReplacement`; throws (with the reason) where it was not or cannot have one.
+   */
+  blockReplacement(): BlockReplacementRunner {
+    if (this.spec.dtype === 'fp16' || this.spec.dtype === 'q4f16')
+      throw new LinScopeError(
+        'UNSUPPORTED_GRAPH',
+        `Replacing blocks needs float32 activations; the ${this.spec.dtype} weights compute in float16. Pick fp32, q8 or q4.`,
+      );
+    const replacement = this.augmentation.replacement;
+    if (replacement === null)
+      throw new LinScopeError('INTERNAL', 'the model was loaded without its block-replacement session');
+    if ('refused' in replacement) throw replacement.refused;
+    const hidden = this.config.hidden;
+    if (hidden === null)
+      throw new LinScopeError('BAD_INPUT', 'The model’s config.json does not give its hidden size.');
+    return new BlockReplacementRunner(
+      this.rt.runtime.ort,
+      replacement.session,
+      replacement.blocks,
+      this.config,
+      hidden,
+    );
   }
 
   /** The longest window the model takes (its context length), where config.json says. */

@@ -102,10 +102,31 @@ export class ProtobufWriter {
     return this.bytesField(field, new TextEncoder().encode(value));
   }
 
+  /**
+   * A length-delimited message built by `build`. Its chunks are taken over, not copied: a graph
+   * holding hundreds of megabytes of weights is copied once, by `finish()`.
+   */
   message(field: number, build: (w: ProtobufWriter) => void): this {
     const inner = new ProtobufWriter();
     build(inner);
-    return this.bytesField(field, inner.finish());
+    inner.flushPending();
+    this.key(field, WIRE_LENGTH_DELIMITED);
+    this.varint(inner.length);
+    this.flushPending();
+    for (const chunk of inner.chunks) this.chunks.push(chunk);
+    this.length += inner.length;
+    return this;
+  }
+
+  /**
+   * Bytes that are already encoded fields (copied as stored from another message), appended as
+   * they are. The view is kept until `finish()`: the caller must not change those bytes meanwhile.
+   */
+  encoded(bytes: Uint8Array): this {
+    this.flushPending();
+    this.chunks.push(bytes);
+    this.length += bytes.length;
+    return this;
   }
 
   finish(): Uint8Array {

@@ -56,7 +56,8 @@ export interface OnnxGraph {
   externalDataFiles: Set<string>;
 }
 
-function readNode(bytes: Uint8Array, f: ProtoField): OnnxNode {
+/** The node stored in field `f` (a `GraphProto.node`) of `bytes`. */
+export function readNodeField(bytes: Uint8Array, f: ProtoField): OnnxNode {
   const node: OnnxNode = {
     name: '',
     opType: '',
@@ -137,7 +138,7 @@ export function readOnnxGraph(bytes: Uint8Array): OnnxGraph {
     externalDataFiles: new Set(),
   };
   for (const f of graphFields(bytes)) {
-    if (f.field === GRAPH.node) graph.nodes.push(readNode(bytes, f));
+    if (f.field === GRAPH.node) graph.nodes.push(readNodeField(bytes, f));
     else if (f.field === GRAPH.input) graph.inputs.push(readName(bytes, f));
     else if (f.field === GRAPH.output) graph.outputs.push(readName(bytes, f));
     else if (f.field === GRAPH.initializer) {

@@ -18,7 +18,9 @@ import {
   TYPE,
   VALUE_INFO,
 } from './fields';
+import { protoFields, WireType } from './protobufReader';
 import { ProtobufWriter } from './protobufWriter';
+import { type OnnxNode, readNodeField } from './reader';
 import type {
   OnnxAttribute,
   OnnxGraphSpec,
@@ -158,4 +160,63 @@ export function appendToGraph(model: Uint8Array, part: OnnxGraphSpec): Uint8Arra
   out.set(model, 0);
   out.set(suffix, model.length);
   return out;
+}
+
+/** How `rewriteGraph` changes a graph: each node becomes what `node` returns, then `append` is added. */
+export interface GraphRewrite {
+  /** The nodes to write in place of `node` (itself, changed, or with new nodes after it), in order. */
+  readonly node: (node: OnnxNode) => readonly OnnxNodeSpec[];
+  /** Inputs, outputs, nodes and initializers to add to the graph (after everything else). */
+  readonly append?: OnnxGraphSpec;
+}
+
+/** A node as read, as a node to write: attributes copied as stored. */
+export function nodeSpecOf(node: OnnxNode): OnnxNodeSpec {
+  return {
+    name: node.name || undefined,
+    opType: node.opType,
+    domain: node.domain || undefined,
+    inputs: node.inputs,
+    outputs: node.outputs,
+    attributes: node.attributes.map((bytes) => ({ kind: 'encoded', bytes })),
+  };
+}
+
+/**
+ * A model whose graph nodes are rewritten (`rewrite.node`), for surgery that changes what existing
+ * nodes read, which `appendToGraph` cannot do. Every other field, of the model and of its graph
+ * (initializers above all), is copied as stored, byte for byte, without being decoded; the weights
+ * are copied once, into the returned buffer. Nodes keep their order, so new nodes placed right
+ * after a producer keep the graph topologically sorted.
+ */
+export function rewriteGraph(model: Uint8Array, rewrite: GraphRewrite): Uint8Array {
+  const w = new ProtobufWriter();
+  let fieldStart = 0;
+  let sawGraph = false;
+  for (const m of protoFields(model)) {
+    const raw = model.subarray(fieldStart, m.end);
+    fieldStart = m.end;
+    if (m.field !== MODEL.graph || m.wireType !== WireType.lengthDelimited) {
+      w.encoded(raw);
+      continue;
+    }
+    sawGraph = true;
+    w.message(MODEL.graph, (g) => {
+      let graphFieldStart = m.start;
+      for (const f of protoFields(model, m.start, m.end)) {
+        const rawField = model.subarray(graphFieldStart, f.end);
+        graphFieldStart = f.end;
+        if (f.field === GRAPH.node && f.wireType === WireType.lengthDelimited) {
+          for (const node of rewrite.node(readNodeField(model, f)))
+            g.message(GRAPH.node, (nw) => writeNode(nw, node));
+        } else {
+          g.encoded(rawField);
+        }
+      }
+    });
+  }
+  if (!sawGraph) throw new Error('not an ONNX model: no graph found');
+  const { append } = rewrite;
+  if (append) w.message(MODEL.graph, (g) => writeGraph(g, append));
+  return w.finish();
 }
