@@ -22,6 +22,18 @@ export interface AnalyzeArgs {
   kernel: ProductKernel;
 }
 
+/** `linscope linearize`: the analysis, plus blocks replaced by their maps (or skipped). */
+export interface LinearizeArgs extends Omit<AnalyzeArgs, 'command'> {
+  command: 'linearize';
+  /** Blocks linearized together in one run (with `skip`), or none. */
+  layers: number[];
+  skip: number[];
+  map: 'reference' | 'self';
+  sweep: boolean;
+  /** Greedy continuation tokens per run (0: none). */
+  continuation: number;
+}
+
 export const PRODUCT_KERNELS = ['native', 'wasm'] as const;
 export type ProductKernel = (typeof PRODUCT_KERNELS)[number];
 
@@ -45,6 +57,19 @@ export const USAGE = `Usage:
   --kernel <k>       what computes the big float64 products (Gram matrices, solves): native
                      (default; onnxruntime-node's GEMM, with the CPU's widest vectors) or wasm
                      (the page's WebAssembly SIMD kernel); scores agree to about 1e-14
+
+  linscope linearize --model <folder | hub-id> (--text "<prompt>" | --input <file>)
+                   [--layers 3,5] [--skip 2] [--sweep] [--map reference|self] [--continue <tokens>]
+                   and the options of analyze
+
+  The paper's replacement experiment: blocks replaced by their affine maps (--layers) or skipped
+  (--skip), together in one run; --sweep runs every block alone (linearized, skipped) and the
+  cumulative curve (most linear first). Writes the analysis result with a "linearize" section
+  (docs/linearize.md): loss, perplexity, top-1 changes and KL against the original model.
+  --map <m>          maps fitted on the reference corpus (default; out of sample) or on the text
+                     itself (self; in sample, needs more tokens than the hidden size)
+  --continue <n>     greedy continuations of the text, n tokens, for the original and each run
+
 Exit status: 0 on success, 2 on bad input (with a one-line reason on standard error), 1 otherwise.`;
 
 const VALUE_FLAGS = [
@@ -60,25 +85,48 @@ const VALUE_FLAGS = [
   '--kernel',
 ] as const;
 const BOOLEAN_FLAGS = ['--corpus', '--no-reference', '--exclude-bos', '--exclude-massive'] as const;
+const LINEARIZE_VALUE_FLAGS = ['--layers', '--skip', '--map', '--continue'] as const;
+const LINEARIZE_BOOLEAN_FLAGS = ['--sweep'] as const;
+
+/** "3,5" -> [3, 5]: block indices, non-negative integers, each once. */
+function blockList(flag: string, value: string | undefined): number[] {
+  if (value === undefined) return [];
+  const blocks = value.split(',').map((part) => part.trim());
+  const out: number[] = [];
+  for (const part of blocks) {
+    const n = Number(part);
+    if (part === '' || !Number.isInteger(n) || n < 0)
+      throw bad(`${flag} takes block numbers like 3,5; got "${value}"`);
+    if (!out.includes(n)) out.push(n);
+  }
+  return out;
+}
 
 const bad = (message: string) => new LinScopeError('BAD_INPUT', message);
 
-export function parseArgs(argv: readonly string[]): AnalyzeArgs | { command: 'help' } {
+export function parseArgs(argv: readonly string[]): AnalyzeArgs | LinearizeArgs | { command: 'help' } {
   if (argv.length === 0 || argv[0] === '--help' || argv[0] === '-h' || argv[0] === 'help')
     return { command: 'help' };
-  if (argv[0] !== 'analyze') throw bad(`unknown command "${argv[0]}" (the command is "analyze"; see --help)`);
+  const command = argv[0];
+  if (command !== 'analyze' && command !== 'linearize')
+    throw bad(`unknown command "${command}" (the commands are "analyze" and "linearize"; see --help)`);
+  const linearize = command === 'linearize';
+  const valueFlags: readonly string[] = linearize ? [...VALUE_FLAGS, ...LINEARIZE_VALUE_FLAGS] : VALUE_FLAGS;
+  const booleanFlags: readonly string[] = linearize
+    ? [...BOOLEAN_FLAGS, ...LINEARIZE_BOOLEAN_FLAGS]
+    : BOOLEAN_FLAGS;
   const values = new Map<string, string>();
   const flags = new Set<string>();
   for (let i = 1; i < argv.length; i++) {
     const arg = argv[i];
     if (arg === '--help' || arg === '-h') return { command: 'help' };
-    if ((VALUE_FLAGS as readonly string[]).includes(arg)) {
+    if (valueFlags.includes(arg)) {
       const value = argv[i + 1];
       if (value === undefined) throw bad(`${arg} needs a value`);
       if (values.has(arg)) throw bad(`${arg} given twice`);
       values.set(arg, value);
       i++;
-    } else if ((BOOLEAN_FLAGS as readonly string[]).includes(arg)) {
+    } else if (booleanFlags.includes(arg)) {
       flags.add(arg);
     } else {
       throw bad(`unknown option "${arg}" (see --help)`);
@@ -105,8 +153,7 @@ export function parseArgs(argv: readonly string[]): AnalyzeArgs | { command: 'he
     throw bad(`--kernel must be one of ${PRODUCT_KERNELS.join(', ')}, got ${kernel}`);
   if (flags.has('--no-reference') && values.has('--reference'))
     throw bad('--reference and --no-reference exclude each other');
-  return {
-    command: 'analyze',
+  const common = {
     model,
     text,
     input,
@@ -122,4 +169,20 @@ export function parseArgs(argv: readonly string[]): AnalyzeArgs | { command: 'he
     threads,
     kernel: kernel as ProductKernel,
   };
+  if (!linearize) return { command: 'analyze', ...common };
+  const layers = blockList('--layers', values.get('--layers'));
+  const skip = blockList('--skip', values.get('--skip'));
+  const both = layers.find((l) => skip.includes(l));
+  if (both !== undefined) throw bad(`block ${both} is in both --layers and --skip`);
+  const sweep = flags.has('--sweep');
+  if (layers.length + skip.length === 0 && !sweep) throw bad('give --layers, --skip or --sweep (see --help)');
+  const map = values.get('--map') ?? 'reference';
+  if (map !== 'reference' && map !== 'self') throw bad(`--map must be reference or self, got ${map}`);
+  if (map === 'reference' && common.noReference)
+    throw bad('--map reference needs a reference corpus: drop --no-reference, or use --map self');
+  const continueValue = values.get('--continue');
+  const continuation = continueValue === undefined ? 0 : Number(continueValue);
+  if (!Number.isInteger(continuation) || continuation < 0 || continuation > 512)
+    throw bad(`--continue must be an integer from 0 to 512, got ${continueValue}`);
+  return { command: 'linearize', ...common, layers, skip, map, sweep, continuation };
 }

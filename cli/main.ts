@@ -9,13 +9,15 @@ import { fileURLToPath } from 'node:url';
 import { INPUT_ERROR_CODES, LinScopeError } from '../src/errors';
 import { type AnalyzeJob, runAnalyzeJob } from '../src/job/analyze';
 import { type ReferenceCorpus, splitCorpus } from '../src/job/corpus';
+import { runLinearizeJob } from '../src/job/linearize';
+import type { JobProgress } from '../src/job/progress';
 import { assembleResult } from '../src/job/result';
 import { DEFAULT_SETTINGS } from '../src/job/settings';
 import { nodeRuntime } from '../src/model/nodeRuntime';
 import { hiddenStatesFile } from '../src/share/hiddenStatesFile';
 import { serializeResult } from '../src/share/resultJson';
 import { installAnalysisCores } from './analysisCores';
-import { type AnalyzeArgs, parseArgs, USAGE } from './args';
+import { type AnalyzeArgs, type LinearizeArgs, parseArgs, USAGE } from './args';
 
 const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..');
 export const BUNDLED_REFERENCE = join(ROOT, 'public/corpus/reference-en.txt');
@@ -35,7 +37,7 @@ function writeAtomically(path: string, data: string | Uint8Array): void {
   renameSync(tmp, path);
 }
 
-function inputTexts(args: AnalyzeArgs): string[] {
+function inputTexts(args: AnalyzeArgs | LinearizeArgs): string[] {
   if (args.text !== null) return [args.text];
   const content = readText(args.input as string, 'input file');
   return args.corpus || (args.input as string).endsWith('.jsonl')
@@ -43,7 +45,7 @@ function inputTexts(args: AnalyzeArgs): string[] {
     : [content];
 }
 
-function referenceCorpus(args: AnalyzeArgs): ReferenceCorpus | null {
+function referenceCorpus(args: AnalyzeArgs | LinearizeArgs): ReferenceCorpus | null {
   if (args.noReference) return null;
   const path = args.reference ?? BUNDLED_REFERENCE;
   return {
@@ -53,7 +55,7 @@ function referenceCorpus(args: AnalyzeArgs): ReferenceCorpus | null {
   };
 }
 
-async function analyze(args: AnalyzeArgs): Promise<void> {
+async function analyze(args: AnalyzeArgs | LinearizeArgs): Promise<void> {
   const texts = inputTexts(args);
   if (texts.every((t) => t.trim() === '')) throw bad('the text is empty');
   const reference = referenceCorpus(args);
@@ -73,8 +75,10 @@ async function analyze(args: AnalyzeArgs): Promise<void> {
     env.allowLocalModels = false;
     env.allowRemoteModels = true;
   }
+  const linearize = args.command === 'linearize' ? args : null;
   const job: AnalyzeJob = {
-    model: { id, dtype: args.dtype, device: 'cpu' },
+    // One load serves both: the block-replacement session is built with the model when needed.
+    model: { id, dtype: args.dtype, device: 'cpu', blockReplacement: linearize !== null },
     texts,
     settings: {
       ...DEFAULT_SETTINGS,
@@ -87,18 +91,34 @@ async function analyze(args: AnalyzeArgs): Promise<void> {
   const cores = installAnalysisCores(args.threads, args.kernel);
   if (cores.fallback)
     process.stderr.write(`linscope: native products unavailable (${cores.fallback}); using WebAssembly\n`);
-  const output = await runAnalyzeJob(rt, job, {
-    pairWorkers: cores.pairWorkers,
-    onProgress: (p) => {
-      if (process.stderr.isTTY && p.stage === 'forward')
-        process.stderr.write(`\r${p.of} window ${p.window}/${p.windows}   `);
-    },
-  });
+  const onProgress = (p: JobProgress) => {
+    if (!process.stderr.isTTY) return;
+    if (p.stage === 'forward') process.stderr.write(`\r${p.of} window ${p.window}/${p.windows}   `);
+    else if (p.stage === 'replace') process.stderr.write(`\rreplaced-block runs ${p.done}/${p.total}   `);
+  };
+  const output = await runAnalyzeJob(rt, job, { pairWorkers: cores.pairWorkers, onProgress });
+  const experiment = linearize
+    ? await runLinearizeJob(
+        rt,
+        {
+          ...job,
+          maps: linearize.map,
+          runs:
+            linearize.layers.length + linearize.skip.length > 0
+              ? [{ linear: linearize.layers, skip: linearize.skip }]
+              : [],
+          sweep: linearize.sweep,
+          continuation: linearize.continuation,
+        },
+        { pairWorkers: cores.pairWorkers, onProgress },
+      )
+    : null;
   // The result names the model as the user did (a folder path or a Hub id).
   const head = { ...output.head, model: { ...output.head.model, id: args.model } };
   if (process.stderr.isTTY) process.stderr.write('\r');
   if (args.dumpHidden) writeAtomically(args.dumpHidden, hiddenStatesFile({ ...output, head }));
-  const json = serializeResult(assembleResult(head, output.tail));
+  const result = assembleResult(head, output.tail);
+  const json = serializeResult(experiment ? { ...result, linearize: experiment } : result);
   if (args.out) writeAtomically(args.out, json);
   else process.stdout.write(json);
 }

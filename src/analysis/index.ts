@@ -57,6 +57,7 @@ export {
   type ReferenceFitOptions,
   type ReferenceMap,
 } from './perTokenNonlinearity';
+export { klDivergenceRows, logSoftmaxRows, nextTokenLoss, topTokens } from './nextTokenMetrics';
 export { quantile } from './quantile';
 export { type TwoNNOptions, twoNN } from './twoNN';
 export { updateNormRatio } from './updateNormRatio';

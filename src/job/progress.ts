@@ -5,4 +5,6 @@ import type { LoadProgress } from '../model/hiddenStateModel';
 export type JobProgress =
   | LoadProgress
   | { stage: 'forward'; of: 'input' | 'reference'; window: number; windows: number }
+  /** Block-replacement runs of the model: `done` of `total` (windows x variants). */
+  | { stage: 'replace'; done: number; total: number }
   | AnalysisProgress;

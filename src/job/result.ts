@@ -81,6 +81,61 @@ export interface LinScopeResult {
   perToken: ResultPerToken | null;
   /** Absent in results from before the lens existed; null where the model has none. */
   logitLens?: ResultLogitLens | null;
+  /** The block-replacement experiment, when one was run on this text (docs/linearize.md). */
+  linearize?: ResultLinearize;
+}
+
+/** How far a changed model's next-token predictions are from the original's, over the scored positions. */
+export interface ReplacementMetrics {
+  /** Mean -log p(next token), nats. */
+  loss: number;
+  perplexity: number;
+  /** `loss` minus the original model's. */
+  lossIncrease: number;
+  /** Share of positions whose most likely next token differs from the original's. */
+  top1Changed: number;
+  /** Mean KL(original || changed), nats. */
+  kl: number;
+}
+
+/** Blocks changed together: each linearized (its map) or skipped (its output := its input). */
+export interface ReplacementSpec {
+  linear: number[];
+  skip: number[];
+}
+
+export interface ResultLinearize {
+  /** The maps that replace blocks: fitted on the reference corpus (out of sample) or on this text (in sample). */
+  maps: {
+    source: 'reference' | 'self';
+    name: string;
+    /** Tokens the maps were fitted on. */
+    tokens: number;
+    inSample: boolean;
+    /** Per block: why it has no map (then it cannot be linearized), or null. */
+    missing: (string | null)[];
+  };
+  /** Next-token predictions scored: every token whose next token is in the same window. */
+  positions: number;
+  original: { loss: number; perplexity: number; continuation: string | null };
+  runs: (ReplacementSpec &
+    ReplacementMetrics & {
+      /** [T], aligned with `tokens`: the change of -log p(next token) at each token; null where none. */
+      lossDelta: (number | null)[];
+      continuation: string | null;
+    })[];
+  /** The paper's figure: every block alone, linearized and skipped; then blocks linearized cumulatively. */
+  sweep: {
+    blocks: {
+      block: number;
+      /** Leave-one-out linearity of the block's map on its fit tokens (1 - n x mean LOO error); null without a map. */
+      linearity: number | null;
+      linear: ReplacementMetrics | null;
+      skip: ReplacementMetrics;
+    }[];
+    /** Blocks linearized one after another, most linear first; step k has the first k + 1 of `order`. */
+    cumulative: { order: number[]; steps: ReplacementMetrics[] };
+  } | null;
 }
 
 /** NaN and infinities are not JSON: they become null. */

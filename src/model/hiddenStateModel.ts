@@ -316,5 +316,9 @@ export class HiddenStateModel {
 
   async dispose(): Promise<void> {
     await (this.model as unknown as { dispose(): Promise<unknown> }).dispose();
+    // The sessions LinScope made next to the model's own (see augmentingRuntime.ts).
+    const { lens, replacement } = this.augmentation;
+    await lens?.session.release();
+    if (replacement && 'session' in replacement) await replacement.session.release();
   }
 }

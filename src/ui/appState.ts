@@ -110,6 +110,8 @@ export function describeProgress(progress: JobProgress | null): string {
       return `Scoring layer pairs: ${progress.done} of ${progress.total}`;
     case 'companions':
       return `Companion metrics: ${progress.done} of ${progress.total}`;
+    case 'replace':
+      return `Running the model with blocks replaced: ${progress.done} of ${progress.total}`;
   }
 }
 
@@ -124,6 +126,7 @@ export function progressFraction(progress: JobProgress | null): number | null {
     case 'fit':
     case 'score':
     case 'companions':
+    case 'replace':
       return progress.total > 0 ? progress.done / progress.total : null;
     default:
       return null;
