@@ -100,6 +100,16 @@ describe('safetensors writer', () => {
     expect(Array.from(t.data as Float32Array)).toEqual([1, 2, 3]);
   });
 
+  it('reads a Node Buffer (whose slice() is a view, not a copy) into arrays of the tensor alone', () => {
+    const bytes = writeSafetensors({
+      ids: { dtype: 'I64', shape: [2], data: BigInt64Array.of(7n, 511n) },
+      x: { dtype: 'F32', shape: [1], data: Float32Array.of(0.5) },
+    });
+    const ids = getTensor(readSafetensors(Buffer.from(bytes)), 'ids');
+    expect(ids.data.length).toBe(2);
+    expect(Array.from(ids.data as BigInt64Array)).toEqual([7n, 511n]);
+  });
+
   it('rejects inconsistent tensors', () => {
     expect(() => writeSafetensors({ a: { dtype: 'F32', shape: [3], data: new Float32Array(2) } })).toThrow(
       /2 elements/,

@@ -40,8 +40,10 @@ function isLittleEndianHost(): boolean {
 }
 
 function viewAs(dtype: SafetensorsDtype, bytes: Uint8Array): TensorData {
-  // Copy so that the typed array is aligned and independent of the source buffer.
-  const copy = bytes.slice();
+  // Copy so that the typed array is aligned and independent of the source buffer. Not
+  // `bytes.slice()`: on a Node Buffer that is a view into the (pooled) file buffer, not a copy.
+  const copy = new Uint8Array(bytes.byteLength);
+  copy.set(bytes);
   const buffer = copy.buffer;
   switch (dtype) {
     case 'F32':
