@@ -11,6 +11,7 @@ PyTorch (reference.safetensors, reference.json) and a README.md.
   tiny-random-opt       OPTForCausalLM (no position_ids input, like the Hub's OPT exports)
   tiny-random-phi       PhiForCausalLM (phi-1/1.5/2: parallel attention + MLP, partial rotary)
   tiny-random-phi3      Phi3ForCausalLM (fused qkv / gate_up projections)
+  tiny-affine-gpt2      GPT2LMHeadModel with exactly affine blocks (identity, + constant), 3 blocks
   genai-fused-llama     a Llama built with onnx.helper in the onnxruntime-genai builder's style
                         (see make_genai_fixture.py)
   merged-if-gpt2        the old v2 layout, onnx/decoder_model_merged.onnx with the layers inside `If`
@@ -108,6 +109,16 @@ def specs():
             residual="parallel: see the README's node list; embeddings /model/embed_tokens/Gather; "
                      "final norm /model/final_layernorm",
         ),
+        "tiny-affine-gpt2": dict(
+            seed=1008, hf_class="GPT2LMHeadModel",
+            config=GPT2Config(n_positions=MAX_POS, n_embd=64, n_layer=3, n_head=4, **common),
+            edit=make_blocks_affine,
+            notes="GPT-2 whose block 0 is the identity (attention and MLP outputs zeroed) and whose block 1 "
+                  "adds a constant (attention output projection and MLP input projection zeroed, biases kept): "
+                  "blocks that are exactly affine, for the block-replacement checks (docs/linearize.md). "
+                  "Block 2 is an ordinary random block.",
+            residual="/transformer/h.{i}/Add and /transformer/h.{i}/Add_1; final norm /transformer/ln_f",
+        ),
         "tiny-random-phi3": dict(
             seed=1007, hf_class="Phi3ForCausalLM",
             config=Phi3Config(hidden_size=64, intermediate_size=128, num_hidden_layers=2, num_attention_heads=4,
@@ -117,6 +128,17 @@ def specs():
             residual="/model/layers.{i}/Add and /model/layers.{i}/Add_1; final norm /model/norm",
         ),
     }
+
+
+def make_blocks_affine(model):
+    """Block 0: output = input. Block 1: output = input + a constant (the attention sees nothing through
+    its output projection, the MLP nothing through its input projection; the biases make the constant)."""
+    with torch.no_grad():
+        b0, b1 = model.transformer.h[0], model.transformer.h[1]
+        for p in (b0.attn.c_proj.weight, b0.attn.c_proj.bias, b0.mlp.c_proj.weight, b0.mlp.c_proj.bias):
+            p.zero_()
+        b1.attn.c_proj.weight.zero_()
+        b1.mlp.c_fc.weight.zero_()
 
 
 def build_model(spec):
@@ -137,6 +159,8 @@ def build_model(spec):
                     p.copy_(0.1 * torch.randn(p.shape, generator=g))
             elif name.endswith("bias") and p.dim() == 1:
                 p.copy_(0.05 * torch.randn(p.shape, generator=g))
+    if "edit" in spec:
+        spec["edit"](model)
     return model
 
 
