@@ -7,12 +7,14 @@ import {
   type PartialResult,
   partialResult,
   type ResultHead,
+  type ResultLinearize,
 } from '../job/result';
 import { fromWireError } from './errors';
 import type {
   AnalyzeRequest,
   BackendChoice,
   BackendInfo,
+  LinearizeRequest,
   ModelRequest,
   TokenCount,
   UserFile,
@@ -125,6 +127,12 @@ export class WorkerClient {
       }),
       cancel: job.cancel,
     };
+  }
+
+  /** Runs the block-replacement experiment (docs/linearize.md). */
+  linearize(request: LinearizeRequest, onProgress: (progress: JobProgress) => void): Job<ResultLinearize> {
+    const job = this.send({ type: 'linearize', request }, 'linearized', onProgress);
+    return { done: job.done.then((e) => e.result), cancel: job.cancel };
   }
 
   async countTokens(model: ModelRequest, texts: string[]): Promise<TokenCount> {

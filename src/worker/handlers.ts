@@ -5,14 +5,22 @@
 import type { LayerPairRecord } from '../analysis';
 import { LinScopeError } from '../errors';
 import { type JobOutput, runAnalyzeJob } from '../job/analyze';
+import { runLinearizeJob } from '../job/linearize';
 import { loadModel } from '../job/modelCache';
 import type { JobProgress } from '../job/progress';
-import type { ResultHead } from '../job/result';
+import type { ResultHead, ResultLinearize } from '../job/result';
 import { convertLlama2c } from '../model/llama2c/convert';
 import { countTokens, type TokenCount } from '../model/tokenCount';
 import { hiddenStatesFile } from '../share/hiddenStatesFile';
 import type { HostRuntime, WorkerHost } from './host';
-import type { AnalyzeRequest, BackendChoice, BackendInfo, ModelRequest, UserFile } from './protocol';
+import type {
+  AnalyzeRequest,
+  BackendChoice,
+  BackendInfo,
+  LinearizeRequest,
+  ModelRequest,
+  UserFile,
+} from './protocol';
 
 export interface AnalyzeHooks {
   signal?: AbortSignal;
@@ -24,6 +32,10 @@ export interface AnalyzeHooks {
 export interface WorkerHandlers {
   probe(choice: BackendChoice, assetBase: string): Promise<BackendInfo>;
   analyze(request: AnalyzeRequest, hooks: AnalyzeHooks): Promise<JobOutput>;
+  linearize(
+    request: LinearizeRequest,
+    hooks: Pick<AnalyzeHooks, 'signal' | 'onProgress'>,
+  ): Promise<ResultLinearize>;
   countTokens(model: ModelRequest, texts: string[]): Promise<TokenCount>;
   openFolder(name: string, files: UserFile[]): Promise<string>;
   openLlama2c(name: string, checkpoint: Blob, tokenizer: Blob): Promise<string>;
@@ -65,6 +77,25 @@ export function createHandlers(host: WorkerHost): WorkerHandlers {
         { ...hooks, fitStore: host.fitStore, pairWorkers: host.pairWorkers(request.threads) },
       );
       return lastOutput;
+    },
+
+    async linearize(request, hooks) {
+      const rt = await prepare(request.model);
+      const reference = request.reference === 'bundled' ? await host.bundledReference() : request.reference;
+      return runLinearizeJob(
+        rt,
+        {
+          model: { ...request.model.spec, device: host.device() },
+          texts: request.texts,
+          settings: request.settings,
+          reference,
+          maps: request.maps,
+          runs: request.runs,
+          sweep: request.sweep,
+          continuation: request.continuation,
+        },
+        { ...hooks, fitStore: host.fitStore, pairWorkers: host.pairWorkers(request.threads) },
+      );
     },
 
     async countTokens(model, texts) {

@@ -9,7 +9,7 @@ import type { LayerPairRecord } from '../analysis';
 import type { ErrorCode } from '../errors';
 import type { ReferenceCorpus } from '../job/corpus';
 import type { JobProgress } from '../job/progress';
-import type { ResultHead, ResultTail } from '../job/result';
+import type { ReplacementSpec, ResultHead, ResultLinearize, ResultTail } from '../job/result';
 import type { AnalysisSettings } from '../job/settings';
 import type { BackendChoice, BackendInfo } from '../model/backend';
 import type { ModelSpec } from '../model/hiddenStateModel';
@@ -43,6 +43,24 @@ export interface AnalyzeRequest {
   threads?: number;
 }
 
+/** The block-replacement experiment on a text (docs/linearize.md). */
+export interface LinearizeRequest {
+  model: ModelRequest;
+  texts: string[];
+  settings: AnalysisSettings;
+  /** `bundled`: LinScope's reference corpus; needed when `maps` is `reference`. */
+  reference: ReferenceCorpus | 'bundled' | null;
+  /** Maps fitted on the reference corpus (out of sample) or on the text itself (in sample). */
+  maps: 'reference' | 'self';
+  /** Replacements to measure, each a set of blocks changed together. */
+  runs: ReplacementSpec[];
+  /** Every block alone (linearized, skipped) and the cumulative curve. */
+  sweep: boolean;
+  /** Greedy continuation tokens for the original and each run (0: none). */
+  continuation: number;
+  threads?: number;
+}
+
 export interface UserFile {
   /** Path inside the model folder, with `/` (e.g. `onnx/model.onnx`). */
   path: string;
@@ -52,6 +70,7 @@ export interface UserFile {
 export type WorkerRequest =
   | { type: 'probe'; id: number; backend: BackendChoice; assetBase: string }
   | { type: 'analyze'; id: number; request: AnalyzeRequest }
+  | { type: 'linearize'; id: number; request: LinearizeRequest }
   | { type: 'count-tokens'; id: number; model: ModelRequest; texts: string[] }
   | { type: 'open-folder'; id: number; name: string; files: UserFile[] }
   | { type: 'open-llama2c'; id: number; name: string; checkpoint: Blob; tokenizer: Blob }
@@ -66,6 +85,7 @@ export type WorkerEvent =
   | { type: 'started'; id: number; head: ResultHead }
   | { type: 'pair'; id: number; record: LayerPairRecord }
   | { type: 'result'; id: number; tail: ResultTail }
+  | { type: 'linearized'; id: number; result: ResultLinearize }
   | { type: 'token-count'; id: number; count: TokenCount }
   | { type: 'opened'; id: number; modelId: string }
   | { type: 'generated'; id: number; text: string; ids: number[] }

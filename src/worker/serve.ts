@@ -31,6 +31,13 @@ async function handle(
       });
       return [{ type: 'result', id, tail }, transferableBuffers(tail)];
     }
+    case 'linearize': {
+      const result = await handlers.linearize(request.request, {
+        signal,
+        onProgress: (progress) => post({ type: 'progress', id, progress }, []),
+      });
+      return [{ type: 'linearized', id, result }, []];
+    }
     case 'count-tokens':
       return [
         { type: 'token-count', id, count: await handlers.countTokens(request.model, request.texts) },

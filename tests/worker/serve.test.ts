@@ -5,6 +5,7 @@
  */
 import { beforeAll, describe, expect, it } from 'vitest';
 import { runAnalyzeJob } from '../../src/job/analyze';
+import { runLinearizeJob } from '../../src/job/linearize';
 import { assembleResult, type ResultHead, type ResultTail } from '../../src/job/result';
 import { DEFAULT_SETTINGS } from '../../src/job/settings';
 import { readSafetensors } from '../../src/share/safetensors';
@@ -103,6 +104,35 @@ describe('the worker message loop with the real handlers (Node host)', () => {
     });
     expect(page).toEqual(assembleResult(direct.head, direct.tail));
     expect(page.perToken?.nonlinearity[0].some((v) => v !== null && v > 0)).toBe(true);
+  });
+
+  it('runs the block-replacement sweep, with progress, giving what the CLI job gives', async () => {
+    const request = {
+      model: MODEL,
+      texts: [PROMPT],
+      settings: DEFAULT_SETTINGS,
+      reference: 'bundled' as const,
+      maps: 'reference' as const,
+      runs: [{ linear: [1], skip: [] }],
+      sweep: true,
+      continuation: 4,
+    };
+    const posted = await worker.request({ type: 'linearize', request });
+    const last = finalEvent(posted);
+    if (last.type !== 'linearized') throw new Error(`got ${JSON.stringify(last)}`);
+    const replaced = posted.filter(
+      (p) => p.event.type === 'progress' && p.event.progress.stage === 'replace',
+    );
+    expect(replaced.length).toBeGreaterThan(5);
+    const { result } = last;
+    expect(result.sweep?.blocks).toHaveLength(4);
+    expect(result.runs[0].continuation?.length).toBeGreaterThan(0);
+    const direct = await runLinearizeJob(await worker.host.runtime(), {
+      ...request,
+      model: { ...MODEL.spec, device: 'cpu' },
+      reference: await worker.host.bundledReference(),
+    });
+    expect(result).toEqual(direct);
   });
 
   it('exports the hidden states of the last analysis as safetensors, transferred', async () => {
