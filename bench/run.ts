@@ -3,7 +3,7 @@
  * then the table (printed, and as Markdown in bench/out/table.md) and one more entry in the history
  * bench/results.json. Not part of `npm test`.
  *
- *   npm run bench [-- --quick] [--only overhead,linalg,memory,e2e] [--no-webgpu]
+ *   npm run bench [-- --quick] [--only overhead,linalg,memory,e2e,linearize] [--no-webgpu]
  *
  * Needs the GPT-2-small-shaped benchmark model; when bench/models/ lacks it, it is generated first
  * with Python and torch (bench/ensureModel.ts says how to set that up). Chromium: /usr/bin/chromium
@@ -233,7 +233,7 @@ async function main(): Promise<void> {
     }
   };
   // Without the model there is nothing to time; its failure (no torch) ends the run with the reason.
-  if (wanted('overhead') || wanted('memory') || wanted('e2e')) {
+  if (wanted('overhead') || wanted('memory') || wanted('e2e') || (wanted('linearize') && !QUICK)) {
     try {
       ensureBenchModel();
     } catch (error) {
@@ -254,6 +254,7 @@ async function main(): Promise<void> {
   attempt('linalg', linalgStep);
   attempt('memory', () => tsxStep('memory', 'bench/memory.node.ts', [], RELAXED_SIMD));
   attempt('e2e', () => browserStep('e2e'));
+  attempt('linearize', () => tsxStep('linearize', 'bench/linearize.node.ts', q, RELAXED_SIMD));
 
   const cpu = cpus();
   const entry = {
