@@ -6,10 +6,10 @@
  */
 import type * as Ort from 'onnxruntime-web';
 import { LinScopeError } from '../errors';
-import type { OrtModule } from './augmentingRuntime';
+import { emptyCacheOrtFeeds, type OrtModule } from './augmentingRuntime';
 import type { ModelConfig } from './config';
 import type { BlockReplacementInputs } from './onnx/surgery/linearizeGraph';
-import { cacheShape, emptyCacheFeeds } from './windowFeeds';
+import { cacheShape } from './windowFeeds';
 
 /** An affine map in float32, as the graph takes it: y = meanY + (x - meanX) W, W d x d row-major. */
 export interface AffineMap32 {
@@ -55,15 +55,7 @@ export class BlockReplacementRunner {
       );
     const { Tensor } = this.ort;
     const own = this.session.inputNames.filter((name) => !name.startsWith('linscope/'));
-    const feeds: Record<string, Ort.Tensor> | null = emptyCacheFeeds(
-      own,
-      ids,
-      cacheShape(this.config),
-      (type, data, dims) =>
-        type === 'int64'
-          ? new Tensor('int64', data as BigInt64Array, dims)
-          : new Tensor('float32', data as Float32Array, dims),
-    );
+    const feeds = emptyCacheOrtFeeds(this.ort, own, ids, cacheShape(this.config));
     if (!feeds)
       throw new LinScopeError(
         'UNSUPPORTED_GRAPH',

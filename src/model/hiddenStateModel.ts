@@ -3,13 +3,13 @@
  * state. Host-agnostic: the browser worker and Node pass in their `LinScopeRuntime`.
  */
 import { LinScopeError } from '../errors';
-import type { AugmentationRecord, LinScopeRuntime } from './augmentingRuntime';
+import { type AugmentationRecord, emptyCacheOrtFeeds, type LinScopeRuntime } from './augmentingRuntime';
 import { BlockReplacementRunner } from './blockReplacement';
 import { type ModelConfig, type ModelDtype, readModelConfig } from './config';
 import { loadFailure } from './loadFailure';
 import { lensIsAffordable } from './onnx/surgery/logitLensGraph';
 import { type TokenInfo, tokenTexts } from './tokens';
-import { cacheShape, emptyCacheFeeds } from './windowFeeds';
+import { cacheShape } from './windowFeeds';
 
 export type ModelDevice = 'wasm' | 'webgpu' | 'cpu';
 
@@ -276,16 +276,12 @@ export class HiddenStateModel {
   private async runLens(ids: readonly number[]): Promise<ForwardLens | null> {
     const lens = this.augmentation.lens;
     if (!lens || this.spec.dtype === 'fp16' || this.spec.dtype === 'q4f16') return null;
-    const { Tensor } = this.rt.runtime.ort;
     const T = ids.length;
-    const feeds = emptyCacheFeeds(
+    const feeds = emptyCacheOrtFeeds(
+      this.rt.runtime.ort,
       lens.session.inputNames,
       ids,
       cacheShape(this.config),
-      (type, data, dims) =>
-        type === 'int64'
-          ? new Tensor('int64', data as BigInt64Array, dims)
-          : new Tensor('float32', data as Float32Array, dims),
     );
     if (!feeds) return null;
     const { topId, topLogprob, nextLogprob } = lens.outputs;
