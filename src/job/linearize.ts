@@ -48,6 +48,8 @@ export interface LinearizeJob {
 export interface LinearizeHooks {
   signal?: AbortSignal;
   onProgress?: (progress: JobProgress) => void;
+  /** The result so far, after each variant of the model is scored (runs and sweep entries as they complete). */
+  onPartial?: (partial: ResultLinearize) => void;
   fitStore?: ReferenceFitStore;
   pairWorkers?: PairWorkers;
 }
@@ -141,6 +143,57 @@ function mapLinearity(fit: ReferenceFit): (number | null)[] {
   return fit.pairs.map((p) => (p ? 1 - fit.n * p.meanError : null));
 }
 
+/** The original model on one window: what every variant is compared with. */
+interface WindowBase {
+  logprobs: Float32Array;
+  loss: Float64Array;
+  top: Int32Array;
+  vocab: number;
+}
+
+/** Bytes of the original's log-probabilities kept across variants (see runLinearizeJob). */
+const BASE_BUDGET = 256 * 1024 ** 2;
+
+/**
+ * The runs and the sweep from the variants scored so far (all of them at the end): a run or a
+ * sweep entry appears once all its variants are done, so a partial result is a prefix of the final one.
+ */
+function assemble(
+  job: LinearizeJob,
+  sums: readonly MetricSums[],
+  lossDeltas: readonly (number | null)[][],
+  originalLoss: number,
+  plan: { sweepStart: number; linearity: readonly (number | null)[]; order: readonly number[]; L: number },
+): Pick<ResultLinearize, 'runs' | 'sweep'> {
+  const runs: ResultLinearize['runs'] = [];
+  for (const [v, spec] of job.runs.entries()) {
+    if (v >= sums.length) break;
+    runs.push({
+      linear: [...spec.linear].sort((a, b) => a - b),
+      skip: [...spec.skip].sort((a, b) => a - b),
+      ...sums[v].metrics(originalLoss),
+      lossDelta: [...lossDeltas[v]],
+      continuation: null,
+    });
+  }
+  if (!job.sweep) return { runs, sweep: null };
+  let next = plan.sweepStart;
+  const blocks: NonNullable<ResultLinearize['sweep']>['blocks'] = [];
+  for (let l = 0; l < plan.L; l++) {
+    const hasMap = plan.linearity[l] !== null;
+    const last = next + (hasMap ? 1 : 0);
+    if (last >= sums.length) break;
+    const linear = hasMap ? sums[next].metrics(originalLoss) : null;
+    blocks.push({ block: l, linearity: plan.linearity[l], linear, skip: sums[last].metrics(originalLoss) });
+    next = last + 1;
+  }
+  const steps: ReplacementMetrics[] = [];
+  if (blocks.length === plan.L)
+    for (let k = 0; k < plan.order.length && next + k < sums.length; k++)
+      steps.push(sums[next + k].metrics(originalLoss));
+  return { runs, sweep: { blocks, cumulative: { order: [...plan.order], steps } } };
+}
+
 /** One window: its ids, and the index of its first kept token in the result's `tokens`. */
 interface WindowRun {
   ids: number[];
@@ -224,44 +277,73 @@ export async function runLinearizeJob(
 
   const windows = windowsOf(model, texts, windowLength);
   const T = windows.reduce((n, w) => n + w.ids.length - w.keepFrom, 0);
-  const original = new MetricSums();
-  const sums = variants.map(() => new MetricSums());
-  const lossDeltas = job.runs.map(() => new Array<number | null>(T).fill(null));
-  const total = windows.length * (variants.length + 1);
+  const vocab = model.config.vocab ?? 0;
+  // The original's log-probabilities of every window are kept for the KL of each variant while they
+  // fit in BASE_BUDGET bytes (a 1,024-token GPT-2 window is 200 MB); beyond that they are recomputed
+  // per variant, which doubles the model runs but not the memory.
+  const keepBases = T * vocab * 4 <= BASE_BUDGET;
+  const total = windows.length + variants.length * windows.length * (keepBases ? 1 : 2);
   let done = 0;
-  for (const w of windows) {
+  const step = () => hooks.onProgress?.({ stage: 'replace', done: ++done, total });
+  const baseOf = async (w: WindowRun): Promise<WindowBase> => {
     hooks.signal?.throwIfAborted();
-    const base = await runner.logits(w.ids, []);
-    const V = base.vocab;
-    const n = w.ids.length;
-    const baseLogprobs = logSoftmaxRows(base.logits, n, V);
-    const baseLoss = nextTokenLoss(baseLogprobs, w.ids, V);
-    const baseTop = topTokens(baseLogprobs, n, V);
-    hooks.onProgress?.({ stage: 'replace', done: ++done, total });
+    const { logits, vocab: V } = await runner.logits(w.ids, []);
+    step();
+    const logprobs = logSoftmaxRows(logits, w.ids.length, V);
+    return {
+      logprobs,
+      loss: nextTokenLoss(logprobs, w.ids, V),
+      top: topTokens(logprobs, w.ids.length, V),
+      vocab: V,
+    };
+  };
+  const original = new MetricSums();
+  const bases: (WindowBase | null)[] = [];
+  for (const w of windows) {
+    const base = await baseOf(w);
     // Positions whose prediction is scored: kept tokens with a next token in this window.
-    for (let t = w.keepFrom; t < n - 1; t++) {
-      original.loss += baseLoss[t];
+    for (let t = w.keepFrom; t < w.ids.length - 1; t++) {
+      original.loss += base.loss[t];
       original.positions++;
     }
-    for (const [v, variant] of variants.entries()) {
+    bases.push(keepBases ? base : null);
+  }
+  const originalLoss = original.loss / Math.max(1, original.positions);
+  const head = (): Omit<ResultLinearize, 'runs' | 'sweep'> => ({
+    maps: { source: job.maps, name, tokens: fit.n, inSample: job.maps === 'self', missing: [...fit.reasons] },
+    positions: original.positions,
+    original: { loss: originalLoss, perplexity: Math.exp(originalLoss), continuation: null },
+  });
+
+  const sums: MetricSums[] = [];
+  const lossDeltas = job.runs.map(() => new Array<number | null>(T).fill(null));
+  const collect = (): Pick<ResultLinearize, 'runs' | 'sweep'> =>
+    assemble(job, sums, lossDeltas, originalLoss, { sweepStart, linearity, order, L });
+  // Variant by variant, each over every window, so that each is complete when reported.
+  for (const [v, variant] of variants.entries()) {
+    const s = new MetricSums();
+    for (const [k, w] of windows.entries()) {
+      const base = bases[k] ?? (await baseOf(w));
       hooks.signal?.throwIfAborted();
+      const n = w.ids.length;
+      const V = base.vocab;
       const changed = await runner.logits(w.ids, variant.changes);
+      step();
       const logprobs = logSoftmaxRows(changed.logits, n, V);
       const loss = nextTokenLoss(logprobs, w.ids, V);
       const top = topTokens(logprobs, n, V);
-      const kl = klDivergenceRows(baseLogprobs, logprobs, n, V);
-      const s = sums[v];
+      const kl = klDivergenceRows(base.logprobs, logprobs, n, V);
       for (let t = w.keepFrom; t < n - 1; t++) {
         s.loss += loss[t];
         s.kl += kl[t];
-        if (top[t] !== baseTop[t]) s.top1Changed++;
+        if (top[t] !== base.top[t]) s.top1Changed++;
         s.positions++;
-        if (v < job.runs.length) lossDeltas[v][w.row + t - w.keepFrom] = loss[t] - baseLoss[t];
+        if (v < job.runs.length) lossDeltas[v][w.row + t - w.keepFrom] = loss[t] - base.loss[t];
       }
-      hooks.onProgress?.({ stage: 'replace', done: ++done, total });
     }
+    sums.push(s);
+    hooks.onPartial?.({ ...head(), ...collect() });
   }
-  const originalLoss = original.loss / Math.max(1, original.positions);
 
   // Continuations of the first text's first window, cut to leave room for the new tokens.
   const prompt = windows[0].ids.slice(0, Math.max(1, windowLength - job.continuation));
@@ -269,38 +351,9 @@ export async function runLinearizeJob(
     job.continuation > 0
       ? greedy(runner, model, prompt, changes, job.continuation, hooks.signal)
       : Promise.resolve(null);
-
-  const runs: ResultLinearize['runs'] = [];
-  for (const [v, spec] of job.runs.entries()) {
-    runs.push({
-      linear: [...spec.linear].sort((a, b) => a - b),
-      skip: [...spec.skip].sort((a, b) => a - b),
-      ...sums[v].metrics(originalLoss),
-      lossDelta: lossDeltas[v],
-      continuation: await continuation(variants[v].changes),
-    });
-  }
-  let sweep: ResultLinearize['sweep'] = null;
-  if (job.sweep) {
-    let next = sweepStart;
-    const blocks: NonNullable<ResultLinearize['sweep']>['blocks'] = [];
-    for (let l = 0; l < L; l++) {
-      const linear = linearity[l] !== null ? sums[next++].metrics(originalLoss) : null;
-      const skip = sums[next++].metrics(originalLoss);
-      blocks.push({ block: l, linearity: linearity[l], linear, skip });
-    }
-    const steps = order.map(() => sums[next++].metrics(originalLoss));
-    sweep = { blocks, cumulative: { order, steps } };
-  }
-  return {
-    maps: { source: job.maps, name, tokens: fit.n, inSample: job.maps === 'self', missing: [...fit.reasons] },
-    positions: original.positions,
-    original: {
-      loss: originalLoss,
-      perplexity: Math.exp(originalLoss),
-      continuation: await continuation([]),
-    },
-    runs,
-    sweep,
-  };
+  const { runs, sweep } = collect();
+  for (const [v, run] of runs.entries()) run.continuation = await continuation(variants[v].changes);
+  const originalContinuation = await continuation([]);
+  const result = { ...head(), runs, sweep };
+  return { ...result, original: { ...result.original, continuation: originalContinuation } };
 }

@@ -29,8 +29,8 @@ interface Pending {
   resolve: (event: WorkerEvent) => void;
   reject: (error: Error) => void;
   onProgress?: (progress: JobProgress) => void;
-  /** An analysis's events before its result: the head, then each pair. */
-  onStream?: (event: Extract<WorkerEvent, { type: 'started' | 'pair' }>) => void;
+  /** Events before the final one: an analysis's head and pairs, an experiment's partial results. */
+  onStream?: (event: Extract<WorkerEvent, { type: 'started' | 'pair' | 'linearize-partial' }>) => void;
 }
 
 /** A running job: its outcome, and a way to stop it (the promise then rejects with code ABORTED). */
@@ -68,7 +68,7 @@ export class WorkerClient {
       pending.onProgress?.(event.progress);
       return;
     }
-    if (event.type === 'started' || event.type === 'pair') {
+    if (event.type === 'started' || event.type === 'pair' || event.type === 'linearize-partial') {
       pending.onStream?.(event);
       return;
     }
@@ -117,7 +117,7 @@ export class WorkerClient {
     const scored: LayerPairRecord[] = [];
     const job = this.send({ type: 'analyze', request }, 'result', onProgress, (event) => {
       if (event.type === 'started') head = event.head;
-      else scored.push(event.record);
+      else if (event.type === 'pair') scored.push(event.record);
       if (head) onPartial?.(partialResult(head, scored));
     });
     return {
@@ -129,9 +129,18 @@ export class WorkerClient {
     };
   }
 
-  /** Runs the block-replacement experiment (docs/linearize.md). */
-  linearize(request: LinearizeRequest, onProgress: (progress: JobProgress) => void): Job<ResultLinearize> {
-    const job = this.send({ type: 'linearize', request }, 'linearized', onProgress);
+  /**
+   * Runs the block-replacement experiment (docs/linearize.md). `onPartial` sees the result so far
+   * after each variant of the model is scored.
+   */
+  linearize(
+    request: LinearizeRequest,
+    onProgress: (progress: JobProgress) => void,
+    onPartial?: (partial: ResultLinearize) => void,
+  ): Job<ResultLinearize> {
+    const job = this.send({ type: 'linearize', request }, 'linearized', onProgress, (event) => {
+      if (event.type === 'linearize-partial') onPartial?.(event.partial);
+    });
     return { done: job.done.then((e) => e.result), cancel: job.cancel };
   }
 

@@ -34,7 +34,7 @@ export interface WorkerHandlers {
   analyze(request: AnalyzeRequest, hooks: AnalyzeHooks): Promise<JobOutput>;
   linearize(
     request: LinearizeRequest,
-    hooks: Pick<AnalyzeHooks, 'signal' | 'onProgress'>,
+    hooks: Pick<AnalyzeHooks, 'signal' | 'onProgress'> & { onPartial?: (partial: ResultLinearize) => void },
   ): Promise<ResultLinearize>;
   countTokens(model: ModelRequest, texts: string[]): Promise<TokenCount>;
   openFolder(name: string, files: UserFile[]): Promise<string>;

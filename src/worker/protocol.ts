@@ -85,6 +85,8 @@ export type WorkerEvent =
   | { type: 'started'; id: number; head: ResultHead }
   | { type: 'pair'; id: number; record: LayerPairRecord }
   | { type: 'result'; id: number; tail: ResultTail }
+  /** The experiment so far: runs and sweep entries appear as they complete. */
+  | { type: 'linearize-partial'; id: number; partial: ResultLinearize }
   | { type: 'linearized'; id: number; result: ResultLinearize }
   | { type: 'token-count'; id: number; count: TokenCount }
   | { type: 'opened'; id: number; modelId: string }

@@ -35,6 +35,7 @@ async function handle(
       const result = await handlers.linearize(request.request, {
         signal,
         onProgress: (progress) => post({ type: 'progress', id, progress }, []),
+        onPartial: (partial) => post({ type: 'linearize-partial', id, partial }, []),
       });
       return [{ type: 'linearized', id, result }, []];
     }

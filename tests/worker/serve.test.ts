@@ -126,6 +126,16 @@ describe('the worker message loop with the real handlers (Node host)', () => {
     expect(replaced.length).toBeGreaterThan(5);
     const { result } = last;
     expect(result.sweep?.blocks).toHaveLength(4);
+    // The result fills in variant by variant: 1 run, 4 blocks x (linearized, skipped), 4 cumulative steps.
+    const partials = posted.flatMap((p) => (p.event.type === 'linearize-partial' ? [p.event.partial] : []));
+    expect(partials).toHaveLength(13);
+    expect(partials.map((p) => p.sweep?.blocks.length)).toEqual([0, 0, 1, 1, 2, 2, 3, 3, 4, 4, 4, 4, 4]);
+    expect(partials.map((p) => p.sweep?.cumulative.steps.length)).toEqual([0, 0, 0, 0, 0, 0, 0, 0, 0, 1, 2, 3, 4]);
+    const lastPartial = partials[partials.length - 1];
+    expect(lastPartial.sweep).toEqual(result.sweep);
+    expect(lastPartial.runs.map((r) => ({ ...r, continuation: null }))).toEqual(
+      result.runs.map((r) => ({ ...r, continuation: null })),
+    );
     expect(result.runs[0].continuation?.length).toBeGreaterThan(0);
     const direct = await runLinearizeJob(await worker.host.runtime(), {
       ...request,
