@@ -5,7 +5,7 @@ import { meanCosineSimilarity } from './cosineSimilarity';
 import { distinctRows } from './distinctRows';
 import { gram } from './gram';
 import { assertFiniteStates, blockCount, type HiddenStates, keptTokens, stateMatrix } from './hiddenStates';
-import { fitPair, interpolationGuard, pairLinearity } from './linearity';
+import { fitPair, interpolationGuard, pairLinearity, solutionOf } from './linearity';
 import { heldOutLinearity, linearMapFromFit } from './linearMap';
 import { massiveNormTokens } from './massiveNormTokens';
 import type { Matrix, Matrix64 } from './matrix';
@@ -149,7 +149,9 @@ export function analyzeLayers(
     let linearity = interpolationGuard(n, d, null, () => 0);
     let noResidual = linearity;
     if (linearity === null && gxx !== null) {
-      const scores = pairLinearity(fitPair(x, gxx, y), gxx, (limit) => distinctRows(xs, tokens, limit));
+      const scores = pairLinearity(solutionOf(fitPair(x, gxx, y)), gxx, (limit) =>
+        distinctRows(xs, tokens, limit),
+      );
       linearity = scores.linearity;
       noResidual = scores.linearityNoResidual;
     }

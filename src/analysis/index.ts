@@ -38,6 +38,7 @@ export {
   keptTokens,
   stateMatrix,
 } from './hiddenStates';
+export { type LayerMoments, layerMoments, mergeLayerMoments, momentScores } from './layerMoments';
 export { type LinearityResult, linearityScore, type PairLinearity } from './linearity';
 export {
   type HeldOutLinearity,
@@ -49,6 +50,7 @@ export {
 export { massiveNormTokens } from './massiveNormTokens';
 export { type FeatureMajor, type Matrix, type Matrix64, matrix } from './matrix';
 export { contiguousPairRuns, mergeLayerAnalyses, mergeReferenceFits } from './mergeLayerAnalyses';
+export { klDivergenceRows, logSoftmaxRows, nextTokenLoss, topTokens } from './nextTokenMetrics';
 export {
   fitReferenceMaps,
   type PerTokenNonlinearity,
@@ -57,7 +59,6 @@ export {
   type ReferenceFitOptions,
   type ReferenceMap,
 } from './perTokenNonlinearity';
-export { klDivergenceRows, logSoftmaxRows, nextTokenLoss, topTokens } from './nextTokenMetrics';
 export { quantile } from './quantile';
 export { type TwoNNOptions, twoNN } from './twoNN';
 export { updateNormRatio } from './updateNormRatio';

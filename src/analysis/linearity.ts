@@ -63,11 +63,38 @@ export function linearityScore(x: Matrix, y: Matrix, tokens?: Int32Array): Linea
   const cy = centerColumns(y, tokens);
   const guard = interpolationGuard(cx.centered.cols, x.cols, null, () => 0);
   if (guard !== null) return guard;
-  return scoreNext(fitPair(cx, gram(cx.centered), cy), (limit) => distinctRows(x, tokens, limit));
+  return scoreNext(solutionOf(fitPair(cx, gram(cx.centered), cy)), (limit) => distinctRows(x, tokens, limit));
+}
+
+/**
+ * What the scores need of a pair's fit: its size, the centred sums of squares of X and Y, X's
+ * Cholesky factor, the cross-products Yc^T Xc and Z^T = (L^{-1} Xc^T Yc)^T. A fit on token data has
+ * them (`solutionOf`); so do sums gathered elsewhere (layerMoments.ts).
+ */
+export interface PairSolution {
+  readonly n: number;
+  readonly d: number;
+  readonly xSumSquares: number;
+  readonly ySumSquares: number;
+  readonly factor: CholeskyFactor;
+  readonly crossT: Matrix64;
+  readonly zT: Matrix64;
+}
+
+export function solutionOf(fit: PairFit): PairSolution {
+  return {
+    n: fit.x.centered.cols,
+    d: fit.x.centered.rows,
+    xSumSquares: fit.x.sumSquares,
+    ySumSquares: fit.y.sumSquares,
+    factor: fit.factor,
+    crossT: fit.crossT,
+    zT: fit.zT,
+  };
 }
 
 /** Both scores of one pair from its fit: Y = H[l+1] and Y = H[l+1] - H[l]. */
-export function pairLinearity(fit: PairFit, gxx: Matrix64, distinct: DistinctCount): PairLinearity {
+export function pairLinearity(fit: PairSolution, gxx: Matrix64, distinct: DistinctCount): PairLinearity {
   return { linearity: scoreNext(fit, distinct), linearityNoResidual: scoreUpdate(fit, gxx, distinct) };
 }
 
@@ -82,8 +109,8 @@ export function fitPair(x: Centered, gxx: Matrix64, y: Centered): PairFit {
 }
 
 /** Score with the residual stream: Y = H[l+1]. */
-export function scoreNext(fit: PairFit, distinct: DistinctCount): LinearityResult {
-  return finish(fit, distinct, sumSquares(fit.zT.data), fit.y.sumSquares);
+export function scoreNext(fit: PairSolution, distinct: DistinctCount): LinearityResult {
+  return finish(fit, distinct, sumSquares(fit.zT.data), fit.ySumSquares);
 }
 
 /**
@@ -92,12 +119,12 @@ export function scoreNext(fit: PairFit, distinct: DistinctCount): LinearityResul
  * factor, L^{-1} Xc^T Xc = L^T, so Z'^T = Z^T - L costs nothing; with dropped columns it is solved
  * again (G is symmetric, so the transposed right-hand side is Yc^T Xc - G).
  */
-export function scoreUpdate(fit: PairFit, gxx: Matrix64, distinct: DistinctCount): LinearityResult {
+export function scoreUpdate(fit: PairSolution, gxx: Matrix64, distinct: DistinctCount): LinearityResult {
   const { factor, crossT, zT } = fit;
   const d = crossT.rows;
   let trace = 0;
   for (let i = 0; i < d; i++) trace += crossT.data[i * d + i];
-  const syy = fit.y.sumSquares - 2 * trace + fit.x.sumSquares;
+  const syy = fit.ySumSquares - 2 * trace + fit.xSumSquares;
   let explained = 0;
   if (factor.rank === d) {
     const l = factor.factor.data;
@@ -156,9 +183,8 @@ export function interpolationGuard(
   return null;
 }
 
-function finish(fit: PairFit, distinct: DistinctCount, explained: number, syy: number): LinearityResult {
-  const n = fit.x.centered.cols;
-  const d = fit.x.centered.rows;
+function finish(fit: PairSolution, distinct: DistinctCount, explained: number, syy: number): LinearityResult {
+  const { n, d } = fit;
   const rank = fit.factor.rank;
   const guard = interpolationGuard(n, d, rank, distinct);
   if (guard !== null) return guard;
