@@ -22,6 +22,26 @@ export interface AnalyzeArgs {
   kernel: ProductKernel;
 }
 
+/** `linscope stats`: one corpus shard's layer moments, as a stats file (docs/scale-out.md). */
+export interface StatsArgs {
+  command: 'stats';
+  model: string;
+  text: string | null;
+  input: string | null;
+  corpus: boolean;
+  dtype: ModelDtype;
+  out: string;
+  excludeBos: boolean;
+  window: number | null;
+}
+
+/** `linscope reduce`: stats files merged into a result JSON. */
+export interface ReduceArgs {
+  command: 'reduce';
+  files: string[];
+  out: string | null;
+}
+
 /** `linscope linearize`: the analysis, plus blocks replaced by their maps (or skipped). */
 export interface LinearizeArgs extends Omit<AnalyzeArgs, 'command'> {
   command: 'linearize';
@@ -70,6 +90,15 @@ export const USAGE = `Usage:
                      itself (self; in sample, needs more tokens than the hidden size)
   --continue <n>     greedy continuations of the text, n tokens, for the original and each run
 
+  linscope stats --model <folder | hub-id> (--text "<text>" | --input <file>) --out <part.safetensors>
+                   [--corpus] [--exclude-bos] [--window <tokens>] [--dtype ...]
+  linscope reduce <part.safetensors> [<part.safetensors> ...] [--out result.json]
+
+  stats writes one shard's layer moments (linscope.stats/v1, float64); reduce merges any number of
+  them, from LinScope or from tools/stats_recipe.py on a GPU, into the result JSON of analyze
+  (per-layer scores, n, d, chance floor; nothing per token). Shards must come from the same model,
+  window length and BOS setting (docs/scale-out.md).
+
 Exit status: 0 on success, 2 on bad input (with a one-line reason on standard error), 1 otherwise.`;
 
 const VALUE_FLAGS = [
@@ -104,12 +133,17 @@ function blockList(flag: string, value: string | undefined): number[] {
 
 const bad = (message: string) => new LinScopeError('BAD_INPUT', message);
 
-export function parseArgs(argv: readonly string[]): AnalyzeArgs | LinearizeArgs | { command: 'help' } {
+const COMMANDS = ['analyze', 'linearize', 'stats', 'reduce'] as const;
+
+export function parseArgs(
+  argv: readonly string[],
+): AnalyzeArgs | LinearizeArgs | StatsArgs | ReduceArgs | { command: 'help' } {
   if (argv.length === 0 || argv[0] === '--help' || argv[0] === '-h' || argv[0] === 'help')
     return { command: 'help' };
   const command = argv[0];
-  if (command !== 'analyze' && command !== 'linearize')
-    throw bad(`unknown command "${command}" (the commands are "analyze" and "linearize"; see --help)`);
+  if (command === 'reduce') return parseReduce(argv.slice(1));
+  if (!(COMMANDS as readonly string[]).includes(command))
+    throw bad(`unknown command "${command}" (the commands are ${COMMANDS.join(', ')}; see --help)`);
   const linearize = command === 'linearize';
   const valueFlags: readonly string[] = linearize ? [...VALUE_FLAGS, ...LINEARIZE_VALUE_FLAGS] : VALUE_FLAGS;
   const booleanFlags: readonly string[] = linearize
@@ -169,6 +203,29 @@ export function parseArgs(argv: readonly string[]): AnalyzeArgs | LinearizeArgs 
     threads,
     kernel: kernel as ProductKernel,
   };
+  if (command === 'stats') {
+    if (common.out === null) throw bad('--out is required (the stats file to write)');
+    for (const flag of [
+      '--reference',
+      '--no-reference',
+      '--dump-hidden',
+      '--exclude-massive',
+      '--threads',
+      '--kernel',
+    ])
+      if (values.has(flag) || flags.has(flag)) throw bad(`${flag} does not apply to stats`);
+    return {
+      command: 'stats',
+      model: common.model,
+      text: common.text,
+      input: common.input,
+      corpus: common.corpus,
+      dtype: common.dtype,
+      out: common.out,
+      excludeBos: common.excludeBos,
+      window: common.window,
+    };
+  }
   if (!linearize) return { command: 'analyze', ...common };
   const layers = blockList('--layers', values.get('--layers'));
   const skip = blockList('--skip', values.get('--skip'));
@@ -185,4 +242,26 @@ export function parseArgs(argv: readonly string[]): AnalyzeArgs | LinearizeArgs 
   if (!Number.isInteger(continuation) || continuation < 0 || continuation > 512)
     throw bad(`--continue must be an integer from 0 to 512, got ${continueValue}`);
   return { command: 'linearize', ...common, layers, skip, map, sweep, continuation };
+}
+
+function parseReduce(argv: readonly string[]): ReduceArgs | { command: 'help' } {
+  const files: string[] = [];
+  let out: string | null = null;
+  for (let i = 0; i < argv.length; i++) {
+    const arg = argv[i];
+    if (arg === '--help' || arg === '-h') return { command: 'help' };
+    if (arg === '--out') {
+      const value = argv[i + 1];
+      if (value === undefined) throw bad('--out needs a value');
+      if (out !== null) throw bad('--out given twice');
+      out = value;
+      i++;
+    } else if (arg.startsWith('--')) {
+      throw bad(`unknown option "${arg}" for reduce (see --help)`);
+    } else {
+      files.push(arg);
+    }
+  }
+  if (files.length === 0) throw bad('give the stats files to reduce (linscope reduce part-*.safetensors)');
+  return { command: 'reduce', files, out };
 }

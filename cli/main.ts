@@ -13,11 +13,21 @@ import { runLinearizeJob } from '../src/job/linearize';
 import type { JobProgress } from '../src/job/progress';
 import { assembleResult } from '../src/job/result';
 import { DEFAULT_SETTINGS } from '../src/job/settings';
+import { mergeStats, runStatsJob, statsResult } from '../src/job/stats';
+import type { LinScopeRuntime } from '../src/model/augmentingRuntime';
 import { nodeRuntime } from '../src/model/nodeRuntime';
 import { hiddenStatesFile } from '../src/share/hiddenStatesFile';
 import { serializeResult } from '../src/share/resultJson';
+import { readStatsFile, writeStatsFile } from '../src/share/statsFile';
 import { installAnalysisCores } from './analysisCores';
-import { type AnalyzeArgs, type LinearizeArgs, parseArgs, USAGE } from './args';
+import {
+  type AnalyzeArgs,
+  type LinearizeArgs,
+  parseArgs,
+  type ReduceArgs,
+  type StatsArgs,
+  USAGE,
+} from './args';
 
 const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..');
 export const BUNDLED_REFERENCE = join(ROOT, 'public/corpus/reference-en.txt');
@@ -37,7 +47,7 @@ function writeAtomically(path: string, data: string | Uint8Array): void {
   renameSync(tmp, path);
 }
 
-function inputTexts(args: AnalyzeArgs | LinearizeArgs): string[] {
+function inputTexts(args: AnalyzeArgs | LinearizeArgs | StatsArgs): string[] {
   if (args.text !== null) return [args.text];
   const content = readText(args.input as string, 'input file');
   return args.corpus || (args.input as string).endsWith('.jsonl')
@@ -55,26 +65,32 @@ function referenceCorpus(args: AnalyzeArgs | LinearizeArgs): ReferenceCorpus | n
   };
 }
 
+/**
+ * The runtime, set to find `model`: a folder on disk is read from there; anything else is a Hub id
+ * (needs the network). Returns the id transformers.js knows the model by.
+ */
+async function openModel(model: string): Promise<{ rt: LinScopeRuntime; id: string }> {
+  const rt = await nodeRuntime();
+  const { env } = rt.transformers;
+  if (existsSync(model)) {
+    const folder = resolve(model);
+    if (!existsSync(join(folder, 'config.json')))
+      throw bad(`${model} has no config.json: not a transformers.js model folder`);
+    env.localModelPath = `${dirname(folder)}/`;
+    env.allowLocalModels = true;
+    env.allowRemoteModels = false;
+    return { rt, id: basename(folder) };
+  }
+  env.allowLocalModels = false;
+  env.allowRemoteModels = true;
+  return { rt, id: model };
+}
+
 async function analyze(args: AnalyzeArgs | LinearizeArgs): Promise<void> {
   const texts = inputTexts(args);
   if (texts.every((t) => t.trim() === '')) throw bad('the text is empty');
   const reference = referenceCorpus(args);
-  const rt = await nodeRuntime();
-  const { env } = rt.transformers;
-  // A folder on disk is read from there; anything else is a Hub id (needs the network).
-  let id = args.model;
-  if (existsSync(args.model)) {
-    const folder = resolve(args.model);
-    if (!existsSync(join(folder, 'config.json')))
-      throw bad(`${args.model} has no config.json: not a transformers.js model folder`);
-    env.localModelPath = `${dirname(folder)}/`;
-    env.allowLocalModels = true;
-    env.allowRemoteModels = false;
-    id = basename(folder);
-  } else {
-    env.allowLocalModels = false;
-    env.allowRemoteModels = true;
-  }
+  const { rt, id } = await openModel(args.model);
   const linearize = args.command === 'linearize' ? args : null;
   const job: AnalyzeJob = {
     // One load serves both: the block-replacement session is built with the model when needed.
@@ -123,6 +139,30 @@ async function analyze(args: AnalyzeArgs | LinearizeArgs): Promise<void> {
   else process.stdout.write(json);
 }
 
+async function stats(args: StatsArgs): Promise<void> {
+  const texts = inputTexts(args);
+  if (texts.every((t) => t.trim() === '')) throw bad('the text is empty');
+  const { rt, id } = await openModel(args.model);
+  const shard = await runStatsJob(rt, {
+    model: { id, dtype: args.dtype, device: 'cpu' },
+    texts,
+    excludeBos: args.excludeBos,
+    maxWindow: args.window ?? DEFAULT_SETTINGS.maxWindow,
+  });
+  writeAtomically(args.out, writeStatsFile({ ...shard, model: { ...shard.model, id: args.model } }));
+}
+
+function reduce(args: ReduceArgs): void {
+  const parts = args.files.map((file) => {
+    if (!existsSync(file) || !statSync(file).isFile())
+      throw bad(`stats file ${file} does not exist or is not a file`);
+    return { name: basename(file), stats: readStatsFile(readFileSync(file), basename(file)) };
+  });
+  const json = serializeResult(statsResult(mergeStats(parts), parts.length));
+  if (args.out) writeAtomically(args.out, json);
+  else process.stdout.write(json);
+}
+
 export async function main(argv: readonly string[]): Promise<number> {
   try {
     const args = parseArgs(argv);
@@ -130,7 +170,9 @@ export async function main(argv: readonly string[]): Promise<number> {
       process.stdout.write(`${USAGE}\n`);
       return 0;
     }
-    await analyze(args);
+    if (args.command === 'stats') await stats(args);
+    else if (args.command === 'reduce') reduce(args);
+    else await analyze(args);
     return 0;
   } catch (error) {
     if (error instanceof LinScopeError && INPUT_ERROR_CODES.has(error.code)) {

@@ -83,6 +83,11 @@ export interface LinScopeResult {
   logitLens?: ResultLogitLens | null;
   /** The block-replacement experiment, when one was run on this text (docs/linearize.md). */
   linearize?: ResultLinearize;
+  /**
+   * Present when the result was reduced from stats files (`linscope reduce`, docs/scale-out.md):
+   * then `tokens` is empty and the scores rest on `statistics.tokens` tokens.
+   */
+  statistics?: { tokens: number; documents: number; shards: number; generator: string };
 }
 
 /** How far a changed model's next-token predictions are from the original's, over the scored positions. */

@@ -73,6 +73,7 @@ describe('safetensors writer', () => {
       ids: { dtype: 'I64', shape: [3], data: new BigInt64Array([1n, -2n, 9007199254740993n]) },
       half: { dtype: 'F16', shape: [2], data: new Uint16Array([numberToHalf(1.5), numberToHalf(-3)]) },
       i32: { dtype: 'I32', shape: [1, 1], data: new Int32Array([-5]) },
+      sums: { dtype: 'F64', shape: [2], data: new Float64Array([1 / 3, -1e300]) },
       empty: { dtype: 'F32', shape: [0, 4], data: new Float32Array(0) },
     };
     const bytes = writeSafetensors(tensors, { source: 'test' });

@@ -10,9 +10,9 @@
  * I64 (BigInt64Array) and I32.
  */
 
-export type SafetensorsDtype = 'F32' | 'F16' | 'I64' | 'I32';
+export type SafetensorsDtype = 'F64' | 'F32' | 'F16' | 'I64' | 'I32';
 
-export type TensorData = Float32Array | Uint16Array | BigInt64Array | Int32Array;
+export type TensorData = Float64Array | Float32Array | Uint16Array | BigInt64Array | Int32Array;
 
 export interface SafeTensor {
   dtype: SafetensorsDtype;
@@ -25,7 +25,7 @@ export interface SafetensorsFile {
   metadata: Record<string, string>;
 }
 
-const BYTES_PER_ELEMENT: Record<SafetensorsDtype, number> = { F32: 4, F16: 2, I64: 8, I32: 4 };
+const BYTES_PER_ELEMENT: Record<SafetensorsDtype, number> = { F64: 8, F32: 4, F16: 2, I64: 8, I32: 4 };
 
 function isDtype(value: unknown): value is SafetensorsDtype {
   return typeof value === 'string' && Object.hasOwn(BYTES_PER_ELEMENT, value);
@@ -46,6 +46,8 @@ function viewAs(dtype: SafetensorsDtype, bytes: Uint8Array): TensorData {
   copy.set(bytes);
   const buffer = copy.buffer;
   switch (dtype) {
+    case 'F64':
+      return new Float64Array(buffer);
     case 'F32':
       return new Float32Array(buffer);
     case 'F16':
@@ -58,6 +60,7 @@ function viewAs(dtype: SafetensorsDtype, bytes: Uint8Array): TensorData {
 }
 
 function expectedDtypeOf(data: TensorData): SafetensorsDtype[] {
+  if (data instanceof Float64Array) return ['F64'];
   if (data instanceof Float32Array) return ['F32'];
   if (data instanceof Uint16Array) return ['F16'];
   if (data instanceof BigInt64Array) return ['I64'];
