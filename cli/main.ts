@@ -139,6 +139,14 @@ async function analyze(args: AnalyzeArgs | LinearizeArgs): Promise<void> {
   else process.stdout.write(json);
 }
 
+/**
+ * How a stats file names its model, so that shards made from the same folder by different paths (or
+ * by tools/stats_recipe.py) merge: a folder's last two path parts (`org/name`), else the Hub id.
+ */
+function statsModelId(model: string): string {
+  return existsSync(model) ? resolve(model).split(/[\\/]/).filter(Boolean).slice(-2).join('/') : model;
+}
+
 async function stats(args: StatsArgs): Promise<void> {
   const texts = inputTexts(args);
   if (texts.every((t) => t.trim() === '')) throw bad('the text is empty');
@@ -149,7 +157,7 @@ async function stats(args: StatsArgs): Promise<void> {
     excludeBos: args.excludeBos,
     maxWindow: args.window ?? DEFAULT_SETTINGS.maxWindow,
   });
-  writeAtomically(args.out, writeStatsFile({ ...shard, model: { ...shard.model, id: args.model } }));
+  writeAtomically(args.out, writeStatsFile({ ...shard, model: { ...shard.model, id: statsModelId(args.model) } }));
 }
 
 function reduce(args: ReduceArgs): void {
