@@ -47,6 +47,12 @@ export interface LinearizeJob {
 
 export interface LinearizeHooks {
   signal?: AbortSignal;
+  /**
+   * Lets the host's event loop run between model runs. In a worker, a Cancel message is handled
+   * only then: onnxruntime-web's wasm runs resolve without returning to the event loop, so without
+   * this a cancelled sweep ran to its end.
+   */
+  yieldToEvents?: () => Promise<void>;
   onProgress?: (progress: JobProgress) => void;
   fitStore?: ReferenceFitStore;
   pairWorkers?: PairWorkers;
@@ -167,11 +173,11 @@ async function greedy(
   prompt: readonly number[],
   changes: readonly BlockChange[],
   count: number,
-  signal?: AbortSignal,
+  checkpoint: () => Promise<void>,
 ): Promise<string> {
   const ids = [...prompt];
   for (let k = 0; k < count; k++) {
-    signal?.throwIfAborted();
+    await checkpoint();
     const { logits, vocab } = await runner.logits(ids, changes);
     const last = logits.subarray((ids.length - 1) * vocab, ids.length * vocab);
     let best = 0;
@@ -203,7 +209,12 @@ export async function runLinearizeJob(
     Math.min(job.settings.maxWindow, model.contextLength ?? job.settings.maxWindow),
   );
   const { fit, name } = await blockMaps(model, { ...job, texts }, windowLength, hooks);
-  hooks.signal?.throwIfAborted();
+  // Where a cancelled job stops: between model runs, after the host had a chance to hear of it.
+  const checkpoint = async () => {
+    await hooks.yieldToEvents?.();
+    hooks.signal?.throwIfAborted();
+  };
+  await checkpoint();
 
   // Every variant to score: the runs asked for, then the sweep's. Maps in float32, made once.
   const maps = fit.pairs.map((p) => (p ? toAffineMap32(p.map) : null));
@@ -230,7 +241,7 @@ export async function runLinearizeJob(
   const total = windows.length * (variants.length + 1);
   let done = 0;
   for (const w of windows) {
-    hooks.signal?.throwIfAborted();
+    await checkpoint();
     const base = await runner.logits(w.ids, []);
     const V = base.vocab;
     const n = w.ids.length;
@@ -244,7 +255,7 @@ export async function runLinearizeJob(
       original.positions++;
     }
     for (const [v, variant] of variants.entries()) {
-      hooks.signal?.throwIfAborted();
+      await checkpoint();
       const changed = await runner.logits(w.ids, variant.changes);
       const logprobs = logSoftmaxRows(changed.logits, n, V);
       const loss = nextTokenLoss(logprobs, w.ids, V);
@@ -267,7 +278,7 @@ export async function runLinearizeJob(
   const prompt = windows[0].ids.slice(0, Math.max(1, windowLength - job.continuation));
   const continuation = (changes: readonly BlockChange[]) =>
     job.continuation > 0
-      ? greedy(runner, model, prompt, changes, job.continuation, hooks.signal)
+      ? greedy(runner, model, prompt, changes, job.continuation, checkpoint)
       : Promise.resolve(null);
 
   const runs: ResultLinearize['runs'] = [];
