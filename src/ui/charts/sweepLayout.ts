@@ -48,7 +48,7 @@ export const SWEEP_SERIES_LABEL: Record<SweepSeriesKey, string> = {
   cumulative: 'blocks linearized together, most linear first',
 };
 
-const MARGIN = { top: 30, right: 12, bottom: 48, left: 48 } as const;
+const MARGIN = { top: 40, right: 12, bottom: 48, left: 48 } as const;
 /** Narrowest spacing between two x tick labels. */
 const MIN_LABEL_SPACING = 26;
 
