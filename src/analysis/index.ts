@@ -49,6 +49,7 @@ export {
 export { massiveNormTokens } from './massiveNormTokens';
 export { type FeatureMajor, type Matrix, type Matrix64, matrix } from './matrix';
 export { contiguousPairRuns, mergeLayerAnalyses, mergeReferenceFits } from './mergeLayerAnalyses';
+export { klDivergenceRows, logSoftmaxRows, nextTokenLoss, topTokens } from './nextTokenMetrics';
 export {
   fitReferenceMaps,
   type PerTokenNonlinearity,
@@ -57,7 +58,6 @@ export {
   type ReferenceFitOptions,
   type ReferenceMap,
 } from './perTokenNonlinearity';
-export { klDivergenceRows, logSoftmaxRows, nextTokenLoss, topTokens } from './nextTokenMetrics';
 export { quantile } from './quantile';
 export { type TwoNNOptions, twoNN } from './twoNN';
 export { updateNormRatio } from './updateNormRatio';
