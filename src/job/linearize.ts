@@ -47,6 +47,12 @@ export interface LinearizeJob {
 
 export interface LinearizeHooks {
   signal?: AbortSignal;
+  /**
+   * Lets the host's event loop run between model runs. In a worker, a Cancel message is handled
+   * only then: onnxruntime-web's wasm runs resolve without returning to the event loop, so without
+   * this a cancelled sweep ran to its end.
+   */
+  yieldToEvents?: () => Promise<void>;
   onProgress?: (progress: JobProgress) => void;
   /** The result so far, after each variant of the model is scored (runs and sweep entries as they complete). */
   onPartial?: (partial: ResultLinearize) => void;
@@ -220,11 +226,11 @@ async function greedy(
   prompt: readonly number[],
   changes: readonly BlockChange[],
   count: number,
-  signal?: AbortSignal,
+  checkpoint: () => Promise<void>,
 ): Promise<string> {
   const ids = [...prompt];
   for (let k = 0; k < count; k++) {
-    signal?.throwIfAborted();
+    await checkpoint();
     const { logits, vocab } = await runner.logits(ids, changes);
     const last = logits.subarray((ids.length - 1) * vocab, ids.length * vocab);
     let best = 0;
@@ -256,7 +262,12 @@ export async function runLinearizeJob(
     Math.min(job.settings.maxWindow, model.contextLength ?? job.settings.maxWindow),
   );
   const { fit, name } = await blockMaps(model, { ...job, texts }, windowLength, hooks);
-  hooks.signal?.throwIfAborted();
+  // Where a cancelled job stops: between model runs, after the host had a chance to hear of it.
+  const checkpoint = async () => {
+    await hooks.yieldToEvents?.();
+    hooks.signal?.throwIfAborted();
+  };
+  await checkpoint();
 
   // Every variant to score: the runs asked for, then the sweep's. Maps in float32, made once.
   const maps = fit.pairs.map((p) => (p ? toAffineMap32(p.map) : null));
@@ -286,7 +297,7 @@ export async function runLinearizeJob(
   let done = 0;
   const step = () => hooks.onProgress?.({ stage: 'replace', done: ++done, total });
   const baseOf = async (w: WindowRun): Promise<WindowBase> => {
-    hooks.signal?.throwIfAborted();
+    await checkpoint();
     const { logits, vocab: V } = await runner.logits(w.ids, []);
     step();
     const logprobs = logSoftmaxRows(logits, w.ids.length, V);
@@ -324,7 +335,7 @@ export async function runLinearizeJob(
     const s = new MetricSums();
     for (const [k, w] of windows.entries()) {
       const base = bases[k] ?? (await baseOf(w));
-      hooks.signal?.throwIfAborted();
+      await checkpoint();
       const n = w.ids.length;
       const V = base.vocab;
       const changed = await runner.logits(w.ids, variant.changes);
@@ -349,7 +360,7 @@ export async function runLinearizeJob(
   const prompt = windows[0].ids.slice(0, Math.max(1, windowLength - job.continuation));
   const continuation = (changes: readonly BlockChange[]) =>
     job.continuation > 0
-      ? greedy(runner, model, prompt, changes, job.continuation, hooks.signal)
+      ? greedy(runner, model, prompt, changes, job.continuation, checkpoint)
       : Promise.resolve(null);
   const { runs, sweep } = collect();
   for (const [v, run] of runs.entries()) run.continuation = await continuation(variants[v].changes);

@@ -42,7 +42,8 @@ function quoteField(text: string): string {
   return /[",\r\n]/.test(text) ? `"${text.replaceAll('"', '""')}"` : text;
 }
 
-function csvText(header: readonly string[], rows: readonly string[][]): string {
+/** Header and rows (fields already written by `valueField` / `textField`) as CSV text. */
+export function csvText(header: readonly string[], rows: readonly string[][]): string {
   return [header.map(quoteField), ...rows].map((row) => `${row.join(',')}\r\n`).join('');
 }
 

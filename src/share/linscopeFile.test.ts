@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { linscopeFileName, linscopeFileText, parseLinScopeFile } from './linscopeFile';
-import { recordedExample } from './permalink.testing';
+import { linearizeExample, recordedExample } from './permalink.testing';
 import { serializeResult } from './resultJson';
 
 describe('parseLinScopeFile', () => {
@@ -73,4 +73,29 @@ it('linscopeFileName(modelId) names the download after the model and the day', (
   expect(linscopeFileName('Xenova/gpt2', new Date('2026-11-29T01:00:00Z'))).toBe(
     'gpt2-2026-11-29.linscope.json',
   );
+});
+
+describe('the block-replacement experiment in a .linscope.json file', () => {
+  const { state, result } = linearizeExample();
+
+  it('is kept exactly, in a share file and in a plain result JSON', () => {
+    const parsed = parseLinScopeFile(linscopeFileText(state, result));
+    expect(parsed.ok && parsed.result.linearize).toEqual(result.linearize);
+    expect(parsed.ok && parsed.notes).toEqual([]);
+    const plain = parseLinScopeFile(serializeResult(result));
+    expect(plain.ok && plain.result.linearize).toEqual(result.linearize);
+  });
+
+  it('is dropped with a note when malformed, and the rest opens', () => {
+    const file = JSON.parse(linscopeFileText(state, result));
+    file.result.linearize.runs[0].lossDelta = [0.1];
+    const parsed = parseLinScopeFile(JSON.stringify(file));
+    expect(parsed.ok).toBe(true);
+    if (!parsed.ok) return;
+    expect(parsed.result.linearize).toBeUndefined();
+    expect(parsed.result.layers).toEqual(result.layers);
+    expect(parsed.notes).toEqual([
+      "The block-replacement results were malformed (run 1's loss changes do not have one value per token) and were left out.",
+    ]);
+  });
 });

@@ -7,6 +7,7 @@
 
 import { type LinScopeResult, RESULT_SCHEMA } from '../job/result';
 import { isHubId } from '../model/catalog';
+import { checkLinearize, LinearizeInvalid } from './linearizeCheck';
 import { RESULT_LIMITS } from './permalinkResult';
 import { parseShareState, type ShareState, shareStateJson } from './permalinkState';
 
@@ -134,6 +135,25 @@ function checkResult(v: unknown): LinScopeResult {
   return r as unknown as LinScopeResult;
 }
 
+/**
+ * The result's block-replacement section checked in place: a malformed one is dropped with a note,
+ * and the rest of the result still opens (it was computed apart from the experiment).
+ */
+function linearizeNotes(result: LinScopeResult): string[] {
+  if (result.linearize === undefined || result.linearize === null) {
+    delete result.linearize;
+    return [];
+  }
+  try {
+    result.linearize = checkLinearize(result.linearize, result.model.layers, result.tokens.length);
+    return [];
+  } catch (error) {
+    if (!(error instanceof LinearizeInvalid)) throw error;
+    delete result.linearize;
+    return [`The block-replacement results were malformed (${error.message}) and were left out.`];
+  }
+}
+
 /** The text of a result's documents, rebuilt from its tokens (BOS markers and all). */
 function textFromTokens(result: LinScopeResult): { text: string; corpus: boolean } {
   const docs = new Map<number, string>();
@@ -162,7 +182,7 @@ export function parseLinScopeValue(value: unknown): FileParse {
       const parsed = parseShareState(value.state);
       if (!parsed.ok) return parsed;
       const result = checkResult(value.result);
-      return { ok: true, state: parsed.state, result, notes: parsed.notes };
+      return { ok: true, state: parsed.state, result, notes: [...parsed.notes, ...linearizeNotes(result)] };
     }
     if (isRecord(value) && value.schema === RESULT_SCHEMA) {
       const result = checkResult(value);
@@ -187,6 +207,7 @@ export function parseLinScopeValue(value: unknown): FileParse {
         notes: [
           ...parsed.notes,
           'A result JSON holds no settings or text: the text was rebuilt from its tokens.',
+          ...linearizeNotes(result),
         ],
       };
     }

@@ -126,3 +126,30 @@ export function syntheticExample(T = 2000, L = 12, seed = 7): { state: ShareStat
     result,
   };
 }
+
+/**
+ * The CLI's `linscope linearize` on the embedded tiny-gpt2 (25 tokens, 4 blocks; one run
+ * linearizing block 2, the sweep, 8-token continuations), with a state whose text its tokens
+ * came from: `tests/fixtures/results/tiny-gpt2-linearize.json`.
+ */
+export function linearizeExample(): { state: ShareState; result: LinScopeResult } {
+  const result = JSON.parse(
+    readFileSync(resolve('tests/fixtures/results/tiny-gpt2-linearize.json'), 'utf8'),
+  ) as LinScopeResult;
+  result.model.id = 'linscope/tiny-gpt2';
+  return {
+    state: {
+      model: { id: result.model.id, revision: 'main', dtype: 'fp32' },
+      settings: { ...SHARE_DEFAULT_SETTINGS },
+      reference: { kind: 'bundled' },
+      input: { text: result.tokens.map((t) => t.text).join(''), corpus: false },
+      focusLayer: 1,
+    },
+    result,
+  };
+}
+
+/** The link the encoder before trailing sections wrote for `linearizeExample()` without its experiment. */
+export function linkBeforeExperiment(): string {
+  return readFileSync(resolve('tests/fixtures/permalinks/tiny-gpt2-before-experiment.txt'), 'utf8').trim();
+}

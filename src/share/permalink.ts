@@ -5,7 +5,7 @@
  * throws: every way a link can be broken ends in a message a person can act on (docs/permalinks.md).
  */
 import { deflateSync, Inflate } from 'fflate';
-import type { LinScopeResult } from '../job/result';
+import type { LinScopeResult, ResultLinearize } from '../job/result';
 import {
   ByteReader,
   ByteWriter,
@@ -14,6 +14,7 @@ import {
   PermalinkFormatError,
   toBase64Url,
 } from './permalinkBytes';
+import { decodeLinearizeSection, encodeLinearizeSection } from './permalinkLinearize';
 import { decodeResultSection, encodeResultSection, type Quantisation } from './permalinkResult';
 import { parseShareState, type ShareState, shareDocuments, shareStateJson } from './permalinkState';
 
@@ -33,6 +34,8 @@ export interface PermalinkBuild {
   /** `#ls1.…`, to append to the app's URL. */
   fragment: string;
   contents: LinkContents;
+  /** The block-replacement experiment of the result went in too. */
+  withExperiment: boolean;
   /** What was left out to keep the URL within budget, in words (empty when nothing was). */
   leftOut: string[];
   /** Length of the whole URL (base + fragment) in characters. */
@@ -53,11 +56,31 @@ export type PermalinkDecode =
     }
   | { ok: false; message: string };
 
-/** The fragment for a state and result section, as written (tests use it to craft broken links). */
+/**
+ * Tags of the optional sections after the result section. A reader skips tags it does not know,
+ * and readers from before trailing sections stop after the result section, so adding one never
+ * breaks a link (docs/permalinks.md).
+ */
+export const TRAILING_SECTION = { linearize: 1 } as const;
+
+/** One trailing section as written: its tag, its length, its bytes. */
+export function trailingSection(tag: number, bytes: Uint8Array): Uint8Array {
+  const w = new ByteWriter();
+  w.byte(tag);
+  w.varint(bytes.length);
+  w.raw(bytes);
+  return w.finish();
+}
+
+/**
+ * The fragment for a state, a result section and trailing sections (already framed by
+ * `trailingSection`), as written; tests use it to craft broken links.
+ */
 export function packPermalink(
   stateJson: unknown,
   resultSection: Uint8Array | null,
   version: number = PERMALINK_VERSION,
+  trailing: Uint8Array = new Uint8Array(0),
 ): string {
   const w = new ByteWriter();
   const json = new TextEncoder().encode(JSON.stringify(stateJson));
@@ -65,6 +88,7 @@ export function packPermalink(
   w.raw(json);
   w.varint(resultSection ? resultSection.length : 0);
   if (resultSection) w.raw(resultSection);
+  w.raw(trailing);
   const body = w.finish();
   const sum = checksum32(body);
   const payload = new Uint8Array(body.length + 4);
@@ -86,26 +110,45 @@ export function encodePermalink(
   const base = options.baseLength ?? 0;
   const stateJson = shareStateJson(state);
   const docs = shareDocuments(state.input);
-  const tries: { contents: LinkContents; section: () => Uint8Array | null; leftOut: string[] }[] = [];
-  if (result?.perToken)
-    tries.push({ contents: 'results', section: () => encodeResultSection(result, docs, true), leftOut: [] });
+  const tries: {
+    contents: LinkContents;
+    section: () => Uint8Array | null;
+    trailing: () => Uint8Array;
+    leftOut: string[];
+  }[] = [];
+  const none = () => new Uint8Array(0);
+  const linearize = result?.linearize;
+  const experiment = () =>
+    linearize ? trailingSection(TRAILING_SECTION.linearize, encodeLinearizeSection(linearize)) : none();
+  const experimentLeftOut = linearize
+    ? ['the block-replacement experiment (it is in the .linscope.json file)']
+    : [];
+  // With each result level, first with the experiment, then without it.
+  const withAndWithout = (contents: LinkContents, section: () => Uint8Array | null, leftOut: string[]) => {
+    if (linearize) tries.push({ contents, section, trailing: experiment, leftOut });
+    tries.push({ contents, section, trailing: none, leftOut: [...leftOut, ...experimentLeftOut] });
+  };
+  if (result?.perToken) withAndWithout('results', () => encodeResultSection(result, docs, true), []);
   if (result)
-    tries.push({
-      contents: 'layer-scores',
-      section: () => encodeResultSection(result, docs, false),
-      leftOut: result.perToken ? ['the per-token heatmap (recomputed when the link is opened)'] : [],
-    });
+    withAndWithout(
+      'layer-scores',
+      () => encodeResultSection(result, docs, false),
+      result.perToken ? ['the per-token heatmap (recomputed when the link is opened)'] : [],
+    );
   tries.push({
     contents: 'inputs',
     section: () => null,
+    trailing: none,
     leftOut: result ? ['all results (recomputed when the link is opened)'] : [],
   });
   for (const t of tries) {
-    const fragment = packPermalink(stateJson, t.section());
+    const trailing = t.trailing();
+    const fragment = packPermalink(stateJson, t.section(), PERMALINK_VERSION, trailing);
     if (base + fragment.length <= budget || t.contents === 'inputs') {
       return {
         fragment,
         contents: t.contents,
+        withExperiment: trailing.length > 0,
         leftOut: t.leftOut,
         urlLength: base + fragment.length,
         overBudget: base + fragment.length > budget,
@@ -138,6 +181,37 @@ function inflateCapped(data: Uint8Array, cap: number): Uint8Array | 'too-large' 
 }
 
 const fail = (message: string): PermalinkDecode => ({ ok: false, message });
+
+/**
+ * The trailing sections after the result section: the experiment, if there is one and it fits the
+ * result; anything malformed is left out with a note (the inputs and results still open).
+ */
+function readTrailing(
+  reader: ByteReader,
+  result: LinScopeResult | null,
+  notes: string[],
+): ResultLinearize | null {
+  let experiment: ResultLinearize | null = null;
+  try {
+    while (reader.remaining > 0) {
+      const tag = reader.byte();
+      const bytes = reader.raw(reader.varint());
+      if (tag !== TRAILING_SECTION.linearize) continue;
+      if (!result) {
+        notes.push('The link’s block-replacement results came without the results they belong to: left out.');
+        continue;
+      }
+      experiment = decodeLinearizeSection(bytes, result.model.layers, result.tokens.length);
+    }
+  } catch (error) {
+    if (!(error instanceof PermalinkFormatError)) throw error;
+    notes.push(
+      `The link’s block-replacement results were malformed (${error.message}) and were left out: run the experiment again to see them.`,
+    );
+    return null;
+  }
+  return experiment;
+}
 
 function decodeUnsafe(fragment: string): PermalinkDecode {
   const text = fragment.startsWith('#') ? fragment.slice(1) : fragment;
@@ -211,6 +285,10 @@ function decodeUnsafe(fragment: string): PermalinkDecode {
     notes.push(
       'The link holds the inputs only (its results did not fit): they are computed now if the model is served with LinScope; otherwise press Analyze.',
     );
+  }
+  if (reader.remaining > 0) {
+    const experiment = readTrailing(reader, result, notes);
+    if (result && experiment) result.linearize = experiment;
   }
   if (result && heatmapLeftOut)
     notes.push('The link holds the layer scores only; the heatmap did not fit. Re-run to compute it.');

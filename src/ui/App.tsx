@@ -7,6 +7,7 @@ import { backendChoiceFromSearch } from './backendChoice';
 import { ContinuationPanel } from './ContinuationPanel';
 import { continueText } from './continueText';
 import { DownloadConsent } from './DownloadConsent';
+import { ExperimentPanel } from './ExperimentPanel';
 import { errorMessage } from './errorMessage';
 import { EXAMPLE_PROMPT } from './examplePrompt';
 import { FileButton } from './FileButton';
@@ -27,6 +28,7 @@ import { useAnalysisRun } from './useAnalysisRun';
 import { useAnalyze } from './useAnalyze';
 import { useAutoStart } from './useAutoStart';
 import { useBackend } from './useBackend';
+import { useExperiment } from './useExperiment';
 import { useModelChoice } from './useModelChoice';
 import { useNotice } from './useNotice';
 import { usePermalink } from './usePermalink';
@@ -45,7 +47,7 @@ export function App() {
   );
   const backend = useBackend(client, backendChoice);
   const run = useAnalysisRun(client);
-  const { state, dispatch, busy } = run;
+  const { state, dispatch } = run;
   const choice = useModelChoice(client, start.model);
   const { models, modelId, dtype, model } = choice;
   const inputs = useAnalysisInputs(start.prompt ?? EXAMPLE_PROMPT);
@@ -92,6 +94,18 @@ export function App() {
     permalink.show,
     !hasLink && !start.model && start.prompt === null && !start.run,
   );
+
+  const experiment = useExperiment({
+    client,
+    ready,
+    shown: permalink.shown,
+    currentState: currentShareState,
+    reference,
+    choice,
+    onResult: permalink.attachLinearize,
+  });
+  // The analysis and the experiment share the worker's model: one runs at a time, inputs locked.
+  const busy = run.busy || experiment.busy;
 
   useAutoStart(start.run && !hasLink && ready && choice.startModelKnown, () =>
     analyze(start.model ?? modelId),
@@ -166,7 +180,7 @@ export function App() {
           )}
           <RunControls
             canStart={ready && !busy}
-            busy={busy}
+            busy={run.busy}
             onAnalyze={() => analyze()}
             onCancel={run.cancel}
           />
@@ -190,6 +204,23 @@ export function App() {
             permalink.shown?.origin.kind === 'run'
               ? exportHidden
               : () => setNotice('Hidden states exist only for a run in this tab: press Analyze first.')
+          }
+          selectedBlocks={experiment.selected}
+          onToggleBlock={experiment.toggle}
+          experiment={
+            <ExperimentPanel
+              blocks={experiment.blocks}
+              selected={experiment.selected}
+              onToggle={experiment.toggle}
+              maps={experiment.maps}
+              onMaps={experiment.setMaps}
+              continuation={experiment.continuation}
+              onContinuation={experiment.setContinuation}
+              state={experiment.state}
+              blocked={run.busy || !ready}
+              onRun={experiment.run}
+              onCancel={experiment.cancel}
+            />
           }
           share={
             <SharePanel

@@ -11,13 +11,26 @@ interface ResultsPaneProps {
   onExportHidden: () => void;
   /** The sharing controls shown with a finished result. */
   share: ReactNode;
+  /** The block-replacement experiment's controls, under the linearity chart of a finished result. */
+  experiment: ReactNode;
+  selectedBlocks: readonly number[];
+  onToggleBlock: (block: number) => void;
 }
 
 /**
  * The results column: a run filling in pair by pair, else the last result (kept, marked stale,
  * while a new run loads), else what LinScope is.
  */
-export function ResultsPane({ state, onFocusLayer, onExportJson, onExportHidden, share }: ResultsPaneProps) {
+export function ResultsPane({
+  state,
+  onFocusLayer,
+  onExportJson,
+  onExportHidden,
+  share,
+  experiment,
+  selectedBlocks,
+  onToggleBlock,
+}: ResultsPaneProps) {
   return (
     <section className="app__results" aria-label="Results">
       {state.partial ? (
@@ -31,6 +44,9 @@ export function ResultsPane({ state, onFocusLayer, onExportJson, onExportHidden,
           onExportJson={onExportJson}
           onExportHidden={onExportHidden}
           share={share}
+          experiment={experiment}
+          selectedBlocks={selectedBlocks}
+          onToggleBlock={onToggleBlock}
         />
       ) : (
         <About />

@@ -1,6 +1,7 @@
 import { type ReactNode, useState } from 'react';
 import type { LinScopeResult } from '../job/result';
 import { CompanionCharts, FlashList, LinearityChart, NonlinearityHeatmap, TokenTextView } from './charts';
+import { ExperimentResults } from './ExperimentResults';
 import { LogitLensGrid } from './LogitLensGrid';
 import './ResultsView.css';
 
@@ -14,11 +15,16 @@ interface ResultsViewProps {
   onExportHidden: () => void;
   /** Sharing controls and where the result came from (SharePanel), shown under the exports. */
   share?: ReactNode;
+  /** The block-replacement experiment's controls (ExperimentPanel), under the linearity chart. */
+  experiment?: ReactNode;
+  /** Blocks picked for the experiment, shown on the linearity chart; shift-click there toggles them. */
+  selectedBlocks?: readonly number[];
+  onToggleBlock?: (block: number) => void;
 }
 
 const fmt = (v: number | null | undefined) => (v === null || v === undefined ? '—' : v.toFixed(4));
 
-/** One result: the charts, the per-layer numbers, and the exports. */
+/** One result: the charts, the block-replacement experiment, the per-layer numbers, and the exports. */
 export function ResultsView({
   result,
   stale,
@@ -27,6 +33,9 @@ export function ResultsView({
   onExportJson,
   onExportHidden,
   share,
+  experiment,
+  selectedBlocks,
+  onToggleBlock,
 }: ResultsViewProps) {
   const [focusToken, setFocusToken] = useState<number | null>(null);
   const first = result.layers[0];
@@ -54,7 +63,15 @@ export function ResultsView({
         </div>
         {share}
       </header>
-      <LinearityChart result={result} focusLayer={focusLayer} onFocusLayer={onFocusLayer} />
+      <LinearityChart
+        result={result}
+        focusLayer={focusLayer}
+        onFocusLayer={onFocusLayer}
+        selectedBlocks={selectedBlocks}
+        onToggleBlock={onToggleBlock}
+      />
+      {experiment}
+      {result.linearize && <ExperimentResults result={result} linearize={result.linearize} />}
       <NonlinearityHeatmap
         result={result}
         focusLayer={focusLayer}

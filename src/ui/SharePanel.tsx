@@ -85,14 +85,16 @@ export function SharePanel({ origin, onBuild, onDownloadFile, verify, onVerify, 
               readOnly
               data-testid="share-link"
               data-contents={link.contents}
+              data-experiment={link.withExperiment ? '' : undefined}
               data-length={link.urlLength}
               value={link.url}
               onFocus={(e) => e.target.select()}
             />
           </label>
           <p className="hint" data-testid="share-info" aria-live="polite">
-            {copied} {kb(link.urlLength)}: holds {CONTENTS[link.contents]}. The part after “#” never reaches a
-            server.
+            {copied} {kb(link.urlLength)}: holds {CONTENTS[link.contents]}
+            {link.withExperiment ? ', and the block-replacement experiment (float32)' : ''}. The part after
+            “#” never reaches a server.
             {link.leftOut.length > 0 &&
               ` Left out to keep the link under ${kb(DEFAULT_URL_BUDGET)}: ${link.leftOut.join('; ')}. Download the .linscope.json file to share everything.`}
             {link.overBudget &&

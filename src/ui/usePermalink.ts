@@ -1,11 +1,11 @@
 /**
  * Which analysis is on screen and where it came from (a run, a link, a file, this browser's
- * store), and the ways in and out: opening the URL fragment on load and on `hashchange`, opening
+ * store), and the ways in and out (and the experiment joining it): opening the URL fragment on load and on `hashchange`, opening
  * a `.linscope.json` file (picker or drop anywhere on the page), building the share link, and
  * "re-run to verify" for a result restored from a link.
  */
 import { type Dispatch, useCallback, useEffect, useRef, useState } from 'react';
-import type { LinScopeResult } from '../job/result';
+import type { LinScopeResult, ResultLinearize } from '../job/result';
 import {
   linscopeFileName,
   linscopeFileText,
@@ -71,6 +71,8 @@ export function usePermalink(options: PermalinkOptions) {
   const latest = useRef(options);
   latest.current = options;
   const [shown, setShown] = useState<ShownAnalysis | null>(null);
+  const shownNow = useRef(shown);
+  shownNow.current = shown;
   const [message, setMessage] = useState<LinkMessage | null>(null);
   const [verify, setVerify] = useState<VerifyStatus>(null);
   const [autoRun, setAutoRun] = useState(false);
@@ -85,6 +87,24 @@ export function usePermalink(options: PermalinkOptions) {
       setShown(analysis);
       dispatch({ type: 'show', result: analysis.result });
       dispatch({ type: 'focus', layer: analysis.state.focusLayer });
+    },
+    [dispatch],
+  );
+
+  /**
+   * The block-replacement experiment joins the result on screen, which keeps its origin (a result
+   * restored from a link stays "restored"); false when `target` is no longer on screen.
+   */
+  const attachLinearize = useCallback(
+    (target: LinScopeResult, linearize: ResultLinearize): boolean => {
+      const current = shownNow.current;
+      if (!current || current.result !== target) return false;
+      const next = { ...current, result: { ...target, linearize } };
+      shownNow.current = next;
+      shownResult.current = next.result;
+      setShown(next);
+      dispatch({ type: 'show', result: next.result });
+      return true;
     },
     [dispatch],
   );
@@ -257,6 +277,7 @@ export function usePermalink(options: PermalinkOptions) {
   return {
     shown,
     show,
+    attachLinearize,
     message,
     dismissMessage: () => setMessage(null),
     verify,

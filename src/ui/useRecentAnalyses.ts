@@ -4,6 +4,8 @@
  * reload never loses work.
  */
 import { useEffect, useRef, useState } from 'react';
+import type { LinScopeResult } from '../job/result';
+import type { ShareState } from '../share/permalinkState';
 import { listRecent, type RecentAnalysis, saveRecent } from '../share/recentStore';
 import type { ShownAnalysis } from './usePermalink';
 
@@ -17,6 +19,11 @@ export function useRecentAnalyses(
   const restored = useRef(false);
   const shownNow = useRef(shown);
   shownNow.current = shown;
+  // The record the analysis on screen is saved as: an experiment added to it later updates that
+  // record instead of adding another.
+  const savedAs = useRef<{ state: ShareState; savedAt: number } | null>(null);
+  // The result last opened from the store, as stored: shown again unchanged, it is not saved again.
+  const loaded = useRef<LinScopeResult | null>(null);
 
   useEffect(() => {
     let live = true;
@@ -28,6 +35,7 @@ export function useRecentAnalyses(
         if (restoreOnLoad && !restored.current && !shownNow.current && list.length > 0) {
           restored.current = true;
           const last = list[0];
+          loaded.current = last.result;
           show({ state: last.state, result: last.result, origin: { kind: 'recent', savedAt: last.savedAt } });
         }
       })
@@ -39,9 +47,16 @@ export function useRecentAnalyses(
   }, [restoreOnLoad, show]);
 
   useEffect(() => {
-    if (shown?.origin.kind !== 'run') return;
+    if (!shown) return;
+    let savedAt: number;
+    if (shown.origin.kind === 'run')
+      savedAt = savedAs.current?.state === shown.state ? savedAs.current.savedAt : Date.now();
+    else if (shown.origin.kind === 'recent' && shown.result !== loaded.current)
+      savedAt = shown.origin.savedAt;
+    else return;
+    savedAs.current = { state: shown.state, savedAt };
     restored.current = true;
-    saveRecent(shown.state, shown.result)
+    saveRecent(shown.state, shown.result, savedAt)
       .then(listRecent)
       .then(setRecent)
       .catch(() => undefined);
@@ -49,8 +64,9 @@ export function useRecentAnalyses(
 
   const open = (savedAt: number) => {
     const entry = recent.find((r) => r.savedAt === savedAt);
-    if (entry)
-      show({ state: entry.state, result: entry.result, origin: { kind: 'recent', savedAt: entry.savedAt } });
+    if (!entry) return;
+    loaded.current = entry.result;
+    show({ state: entry.state, result: entry.result, origin: { kind: 'recent', savedAt: entry.savedAt } });
   };
 
   return { recent, open };

@@ -94,7 +94,13 @@ export function createHandlers(host: WorkerHost): WorkerHandlers {
           sweep: request.sweep,
           continuation: request.continuation,
         },
-        { ...hooks, fitStore: host.fitStore, pairWorkers: host.pairWorkers(request.threads) },
+        {
+          ...hooks,
+          // A timer task between model runs lets the worker read a Cancel message meanwhile.
+          yieldToEvents: () => new Promise((resolve) => setTimeout(resolve, 0)),
+          fitStore: host.fitStore,
+          pairWorkers: host.pairWorkers(request.threads),
+        },
       );
     },
 

@@ -172,6 +172,31 @@ describe('the experiment on blocks that are affine by construction (fixtures/tin
     expect(linear2.kl).toBeGreaterThan(1e-3);
   });
 
+  it('gives the host its event loop between model runs, and stops at the next one once cancelled', async () => {
+    const controller = new AbortController();
+    let yields = 0;
+    let replaced = 0;
+    const run = runLinearizeJob(
+      rt,
+      { ...job, runs: [], sweep: true, continuation: 4 },
+      {
+        signal: controller.signal,
+        onProgress: (p) => {
+          if (p.stage === 'replace') replaced = p.done;
+        },
+        // As a worker hears of Cancel: while the job waits for its event loop.
+        yieldToEvents: async () => {
+          if (++yields === 4) controller.abort();
+        },
+      },
+    );
+    await expect(run).rejects.toMatchObject({ name: 'AbortError' });
+    // After the fit, at the window, before its first variant (the original ran between), before
+    // the second: aborted there, so two model runs were done and nothing after.
+    expect(yields).toBe(4);
+    expect(replaced).toBe(2);
+  });
+
   it('refuses blocks out of range, a block both linearized and skipped, and in-sample maps on too few tokens', async () => {
     const code = async (p: Promise<unknown>) =>
       p.then(

@@ -24,6 +24,10 @@ export interface LinearityChartProps {
   /** Plot height in CSS pixels (default 300; 240 below 480 px width). */
   readonly height?: number;
   readonly headingLevel?: HeadingLevel;
+  /** Blocks picked for the block-replacement experiment (block l is pair l→l+1's column). */
+  readonly selectedBlocks?: readonly number[];
+  /** Shift-click, or Shift+Enter / Shift+Space, on a pair's column: its block is picked or dropped. */
+  readonly onToggleBlock?: (block: number) => void;
 }
 
 const EXPLAINER = (
@@ -68,7 +72,10 @@ export function LinearityChart(props: LinearityChartProps) {
       subtitle={layout.subtitle}
       headingLevel={props.headingLevel}
       exports={linearityExports(props.result, layout.subtitle, () => wrapRef.current)}
-      rootAttributes={{ 'data-layers': layout.pairs.length }}
+      rootAttributes={{
+        'data-layers': layout.pairs.length,
+        'data-selected': (props.selectedBlocks ?? []).join(','),
+      }}
       explainer={EXPLAINER}
     >
       <div ref={wrapRef} className="lsc-measure">
@@ -81,7 +88,12 @@ export function LinearityChart(props: LinearityChartProps) {
             viewBox={`0 0 ${layout.width} ${layout.height}`}
           >
             <title>Linearity per layer pair</title>
-            <LinearityColumns layout={layout} focusLayer={focus} hovered={hovered} />
+            <LinearityColumns
+              layout={layout}
+              focusLayer={focus}
+              hovered={hovered}
+              selected={props.selectedBlocks ?? []}
+            />
             <LinearityAxis layout={layout} focusLayer={focus} />
             <LinearitySeries layout={layout} focusLayer={focus} />
             <LinearityTargets
@@ -90,6 +102,8 @@ export function LinearityChart(props: LinearityChartProps) {
               hover={hover}
               tooltipId={tooltipId}
               onFocusLayer={props.onFocusLayer}
+              selected={props.selectedBlocks ?? []}
+              onToggleBlock={props.onToggleBlock}
             />
           </svg>
           {hovered && <LinearityTooltip layout={layout} col={hovered} id={tooltipId} />}

@@ -5,13 +5,15 @@ interface LinearityColumnsProps {
   readonly layout: LinearityLayout;
   readonly focusLayer: number | null;
   readonly hovered: PairColumn | null;
+  /** Blocks picked for the experiment: outlined, left out of exports (they are a choice, not data). */
+  readonly selected: readonly number[];
 }
 
 /**
- * What sits behind the lines: the chance-floor bands, pending columns, the focused pair's band
- * and the hovered column (left out of exports).
+ * What sits behind the lines: the chance-floor bands, pending columns, the focused pair's band,
+ * the blocks picked for the experiment and the hovered column (the last two left out of exports).
  */
-export function LinearityColumns({ layout, focusLayer, hovered }: LinearityColumnsProps) {
+export function LinearityColumns({ layout, focusLayer, hovered, selected }: LinearityColumnsProps) {
   const { yBottom, yTop } = layout;
   const focused = focusLayer !== null ? layout.pairs[focusLayer] : undefined;
   return (
@@ -50,6 +52,21 @@ export function LinearityColumns({ layout, focusLayer, hovered }: LinearityColum
           data-layer={focused.layer}
         />
       )}
+      {selected
+        .filter((b) => layout.pairs[b])
+        .map((b) => (
+          <rect
+            key={`selected-${b}`}
+            className="lsc-selected"
+            data-export-skip=""
+            data-testid="linearity-selected"
+            data-block={b}
+            x={layout.pairs[b].left + 2}
+            y={yTop - 2}
+            width={Math.max(0, layout.pairs[b].width - 4)}
+            height={yBottom - yTop + 4}
+          />
+        ))}
       {hovered && (
         <rect
           className="lsc-hover"

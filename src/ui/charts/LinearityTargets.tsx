@@ -10,6 +10,10 @@ interface LinearityTargetsProps {
   /** The tooltip's id, named by the hovered target. */
   readonly tooltipId: string;
   readonly onFocusLayer?: (layer: number) => void;
+  /** Blocks picked for the experiment. */
+  readonly selected: readonly number[];
+  /** With Shift held, a click, Enter or Space picks or drops the column's block instead of focusing it. */
+  readonly onToggleBlock?: (block: number) => void;
 }
 
 /** Space below the plot that the targets reach into, over the tick labels and end marks. */
@@ -17,7 +21,8 @@ const BELOW_PLOT = 34;
 
 /**
  * One invisible button per pair, over its whole column and tick labels: hover or focus shows the
- * tooltip; click, Enter or Space focuses the pair. Left out of exports.
+ * tooltip; click, Enter or Space focuses the pair, and with Shift held picks or drops its block for
+ * the experiment. Left out of exports.
  */
 export function LinearityTargets({
   layout,
@@ -25,12 +30,18 @@ export function LinearityTargets({
   hover,
   tooltipId,
   onFocusLayer,
+  selected,
+  onToggleBlock,
 }: LinearityTargetsProps) {
   const { yBottom, yTop } = layout;
+  const activate = (shift: boolean, layer: number) => {
+    if (shift && onToggleBlock) onToggleBlock(layer);
+    else onFocusLayer?.(layer);
+  };
   const onKey = (e: KeyboardEvent, layer: number) => {
     if (e.key === 'Enter' || e.key === ' ') {
       e.preventDefault();
-      onFocusLayer?.(layer);
+      activate(e.shiftKey, layer);
     }
   };
   return (
@@ -47,7 +58,7 @@ export function LinearityTargets({
           tabIndex={0}
           role="button"
           aria-pressed={focusLayer === p.layer}
-          aria-label={describePair(p)}
+          aria-label={`${describePair(p)}${selected.includes(p.layer) ? '; block picked for the experiment' : ''}`}
           aria-describedby={hover.hover === p.layer ? tooltipId : undefined}
           data-testid="linearity-target"
           data-layer={p.layer}
@@ -55,9 +66,9 @@ export function LinearityTargets({
           onMouseLeave={() => hover.leave(p.layer)}
           onFocus={() => hover.enter(p.layer)}
           onBlur={() => hover.leave(p.layer)}
-          onClick={() => {
+          onClick={(e) => {
             hover.enter(p.layer);
-            onFocusLayer?.(p.layer);
+            activate(e.shiftKey, p.layer);
           }}
           onKeyDown={(e) => onKey(e, p.layer)}
         />

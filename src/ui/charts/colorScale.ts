@@ -52,12 +52,7 @@ export function relativeColorScale(
   const t = (value: number) => (value > 0 ? Math.min(1, Math.max(0, (Math.log(value) - logLo) / span)) : 0);
   const color = (value: number) => interpolateCividis(t(value));
   const lut = Array.from({ length: 256 }, (_, i) => interpolateCividis(i / 255));
-  const lightBackground = lut.map((c) => {
-    const { r, g, b } = rgb(c);
-    // Whichever of black and white contrasts more: past the crossover (L ≈ 0.18) both reach 4.58:1.
-    const lum = relativeLuminance(r, g, b);
-    return (lum + 0.05) / 0.05 > 1.05 / (lum + 0.05);
-  });
+  const lightBackground = lut.map(blackTextOn);
   const index = (value: number) => Math.round(t(value) * 255);
   const ticks = logTicks(lo, hi).map((value) => ({ value, t: t(value) }));
   return { domain: [lo, hi], t, color, lut, index, lightBackground, ticks };
@@ -74,6 +69,14 @@ export function logTicks(lo: number, hi: number): number[] {
   }
   const powers = ticks.filter((v) => Number.isInteger(Math.log10(v)));
   return powers.length >= 3 ? powers : ticks;
+}
+
+/** Whether black text contrasts more than white on `color` (WCAG contrast ratio). */
+export function blackTextOn(color: string): boolean {
+  const { r, g, b } = rgb(color);
+  // Whichever of black and white contrasts more: past the crossover (L ≈ 0.18) both reach 4.58:1.
+  const lum = relativeLuminance(r, g, b);
+  return (lum + 0.05) / 0.05 > 1.05 / (lum + 0.05);
 }
 
 /** WCAG relative luminance of an sRGB colour (0-255 channels). */

@@ -10,3 +10,18 @@ export function loadExampleResult(): LinScopeResult {
     ),
   ) as LinScopeResult;
 }
+
+/**
+ * The CLI's `linscope linearize` on tiny-gpt2 (25 tokens, 4 blocks; block 2 linearized, the
+ * sweep, 8-token continuations), with its `linearize` section; for tests only.
+ */
+export function loadLinearizeExample(): LinScopeResult & {
+  linearize: NonNullable<LinScopeResult['linearize']>;
+} {
+  return JSON.parse(
+    readFileSync(
+      new URL('../../../tests/fixtures/results/tiny-gpt2-linearize.json', import.meta.url),
+      'utf8',
+    ),
+  );
+}

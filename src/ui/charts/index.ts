@@ -4,6 +4,8 @@ export type { ChartResult } from './chartResult';
 export { FlashList, type FlashListProps } from './FlashList';
 export type { HeatmapCell } from './heatmapCursor';
 export { LinearityChart, type LinearityChartProps } from './LinearityChart';
+export { LinearizeSweepChart, type LinearizeSweepChartProps } from './LinearizeSweepChart';
+export { LossChangeRows, type LossChangeRowsProps } from './LossChangeRows';
 export { NonlinearityHeatmap, type NonlinearityHeatmapProps } from './NonlinearityHeatmap';
 export { TokenTextView, type TokenTextViewProps } from './TokenTextView';
 export { useElementWidth } from './useElementWidth';
