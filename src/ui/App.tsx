@@ -207,6 +207,7 @@ export function App() {
           }
           selectedBlocks={experiment.selected}
           onToggleBlock={experiment.toggle}
+          liveLinearize={experiment.state.partial}
           experiment={
             <ExperimentPanel
               blocks={experiment.blocks}

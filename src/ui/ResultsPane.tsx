@@ -1,4 +1,5 @@
 import type { ReactNode } from 'react';
+import type { ResultLinearize } from '../job/result';
 import { About } from './About';
 import type { AppState } from './appState';
 import { LiveCharts } from './LiveCharts';
@@ -13,6 +14,8 @@ interface ResultsPaneProps {
   share: ReactNode;
   /** The block-replacement experiment's controls, under the linearity chart of a finished result. */
   experiment: ReactNode;
+  /** The experiment running on the result, as far as it got. */
+  liveLinearize: ResultLinearize | null;
   selectedBlocks: readonly number[];
   onToggleBlock: (block: number) => void;
 }
@@ -28,6 +31,7 @@ export function ResultsPane({
   onExportHidden,
   share,
   experiment,
+  liveLinearize,
   selectedBlocks,
   onToggleBlock,
 }: ResultsPaneProps) {
@@ -45,6 +49,7 @@ export function ResultsPane({
           onExportHidden={onExportHidden}
           share={share}
           experiment={experiment}
+          liveLinearize={liveLinearize}
           selectedBlocks={selectedBlocks}
           onToggleBlock={onToggleBlock}
         />

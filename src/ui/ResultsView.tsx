@@ -1,5 +1,5 @@
 import { type ReactNode, useState } from 'react';
-import type { LinScopeResult } from '../job/result';
+import type { LinScopeResult, ResultLinearize } from '../job/result';
 import { CompanionCharts, FlashList, LinearityChart, NonlinearityHeatmap, TokenTextView } from './charts';
 import { ExperimentResults } from './ExperimentResults';
 import { LogitLensGrid } from './LogitLensGrid';
@@ -17,6 +17,8 @@ interface ResultsViewProps {
   share?: ReactNode;
   /** The block-replacement experiment's controls (ExperimentPanel), under the linearity chart. */
   experiment?: ReactNode;
+  /** The experiment running on this result, as far as it got (drawn instead of `result.linearize`). */
+  liveLinearize?: ResultLinearize | null;
   /** Blocks picked for the experiment, shown on the linearity chart; shift-click there toggles them. */
   selectedBlocks?: readonly number[];
   onToggleBlock?: (block: number) => void;
@@ -34,9 +36,11 @@ export function ResultsView({
   onExportHidden,
   share,
   experiment,
+  liveLinearize,
   selectedBlocks,
   onToggleBlock,
 }: ResultsViewProps) {
+  const linearize = liveLinearize ?? result.linearize;
   const [focusToken, setFocusToken] = useState<number | null>(null);
   const first = result.layers[0];
   const reference = result.perToken?.reference;
@@ -71,7 +75,7 @@ export function ResultsView({
         onToggleBlock={onToggleBlock}
       />
       {experiment}
-      {result.linearize && <ExperimentResults result={result} linearize={result.linearize} />}
+      {linearize && <ExperimentResults result={result} linearize={linearize} />}
       <NonlinearityHeatmap
         result={result}
         focusLayer={focusLayer}

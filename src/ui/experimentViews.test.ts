@@ -115,7 +115,12 @@ describe('<ExperimentPanel> static markup', () => {
     const running = renderToStaticMarkup(
       createElement(ExperimentPanel, {
         ...props,
-        state: { status: 'running', progress: { stage: 'replace', done: 5, total: 14 }, error: null },
+        state: {
+          status: 'running',
+          progress: { stage: 'replace', done: 5, total: 14 },
+          error: null,
+          partial: null,
+        },
       }),
     );
     expect(running).toContain('Running the model with blocks replaced: 5 of 14');
@@ -124,7 +129,12 @@ describe('<ExperimentPanel> static markup', () => {
     const failed = renderToStaticMarkup(
       createElement(ExperimentPanel, {
         ...props,
-        state: { status: 'error', progress: null, error: 'Block 1 has no map to replace it with.' },
+        state: {
+          status: 'error',
+          progress: null,
+          error: 'Block 1 has no map to replace it with.',
+          partial: null,
+        },
       }),
     );
     expect(tagsWith(failed, 'data-testid', 'linearize-error')).toHaveLength(1);

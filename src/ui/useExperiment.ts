@@ -80,9 +80,16 @@ export function useExperiment(options: ExperimentOptionsIn) {
       if (choice.models.find((m) => m.id === id)?.source === 'hub') outcome.request.model.allowHub = true;
       const target = shown.result;
       dispatch({ type: 'start' });
-      const running = client.linearize(outcome.request, (progress) => {
-        if (job.current === running) dispatch({ type: 'progress', progress });
-      });
+      const running = client.linearize(
+        outcome.request,
+        (progress) => {
+          if (job.current === running) dispatch({ type: 'progress', progress });
+        },
+        (partial) => {
+          if (job.current === running)
+            dispatch({ type: 'partial', partial: mergeLinearize(target.linearize, partial) });
+        },
+      );
       job.current = running;
       running.done.then(
         (linearize) => {
