@@ -9,7 +9,7 @@
  *   is already in the browser's cache (a warm-up run puts it there), so no download is timed;
  * - memory: the peak resident set (VmHWM) of the renderer process that holds the tab and its worker.
  *
- *   node --import tsx bench/browser.ts [--quick] [--webgpu] [--skip-build] [--only overhead|e2e] [--out FILE]
+ *   node --import tsx bench/browser.ts [--quick] [--webgpu] [--skip-build] [--only overhead|e2e|sweep] [--out FILE]
  */
 import { execFileSync } from 'node:child_process';
 import { existsSync, readFileSync } from 'node:fs';
@@ -18,6 +18,7 @@ import { parseArgs } from 'node:util';
 import { endToEnd } from './browser/endToEnd';
 import { overhead } from './browser/overhead';
 import { APP_DIR, CHROMIUM, PAGE_DIR } from './browser/paths';
+import { sweepInPage } from './browser/sweep';
 import {
   BENCH_MODEL_DIR,
   BENCH_MODEL_FILE,
@@ -76,6 +77,8 @@ async function main(): Promise<void> {
     }
     if (!values.only || values.only === 'e2e')
       figures.push(...(await endToEnd(host.url, { quick: values.quick, webgpu: values.webgpu })));
+    if (!values.only || values.only === 'sweep')
+      figures.push(...(await sweepInPage(host.url, { quick: values.quick })));
   } finally {
     await host.close();
   }

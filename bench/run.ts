@@ -244,7 +244,7 @@ async function main(): Promise<void> {
   const q = QUICK ? ['--quick'] : [];
   const webgpu = values['no-webgpu'] ? [] : ['--webgpu'];
   let built = false;
-  const browserStep = (part: 'overhead' | 'e2e') => {
+  const browserStep = (part: 'overhead' | 'e2e' | 'sweep') => {
     const args = [...q, ...webgpu, '--only', part, ...(built ? ['--skip-build'] : [])];
     built = true;
     return tsxStep(`browser-${part}`, 'bench/browser.ts', args);
@@ -255,6 +255,7 @@ async function main(): Promise<void> {
   attempt('memory', () => tsxStep('memory', 'bench/memory.node.ts', [], RELAXED_SIMD));
   attempt('e2e', () => browserStep('e2e'));
   attempt('linearize', () => tsxStep('linearize', 'bench/linearize.node.ts', q, RELAXED_SIMD));
+  attempt('linearize', () => browserStep('sweep'));
 
   const cpu = cpus();
   const entry = {

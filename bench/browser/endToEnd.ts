@@ -56,7 +56,7 @@ const TRACER = `(() => {
   });
 })()`;
 
-async function clickAnalyze(page: Page): Promise<RunTrace> {
+export async function clickAnalyze(page: Page): Promise<RunTrace> {
   await page.waitForSelector('[data-testid="analyze-button"]:not([disabled])', { timeout: 120_000 });
   await page.evaluate(() => {
     const b = (
@@ -98,7 +98,11 @@ async function clickAnalyze(page: Page): Promise<RunTrace> {
   return { phases, total };
 }
 
-async function openApp(context: BrowserContext, base: string, params: Record<string, string>): Promise<Page> {
+export async function openApp(
+  context: BrowserContext,
+  base: string,
+  params: Record<string, string>,
+): Promise<Page> {
   const page = await context.newPage();
   await page.goto(`${base}?${new URLSearchParams(params)}`);
   await page.evaluate(TRACER);
@@ -106,7 +110,7 @@ async function openApp(context: BrowserContext, base: string, params: Record<str
   return page;
 }
 
-async function withProfile<T>(
+export async function withProfile<T>(
   backend: 'wasm' | 'webgpu',
   body: (context: BrowserContext) => Promise<T>,
 ): Promise<T> {
