@@ -157,7 +157,10 @@ async function stats(args: StatsArgs): Promise<void> {
     excludeBos: args.excludeBos,
     maxWindow: args.window ?? DEFAULT_SETTINGS.maxWindow,
   });
-  writeAtomically(args.out, writeStatsFile({ ...shard, model: { ...shard.model, id: statsModelId(args.model) } }));
+  writeAtomically(
+    args.out,
+    writeStatsFile({ ...shard, model: { ...shard.model, id: statsModelId(args.model) } }),
+  );
 }
 
 function reduce(args: ReduceArgs): void {

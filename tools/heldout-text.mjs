@@ -15,7 +15,8 @@ import { crc32 } from 'node:zlib';
 const args = process.argv.slice(2);
 const charsAt = args.indexOf('--chars');
 const limit = charsAt >= 0 ? Number(args[charsAt + 1]) : 3000;
-const dataDir = args.filter((a, i) => !a.startsWith('--') && i !== charsAt + 1)[0] ?? '.generated/tiny-gpt2-data';
+const dataDir =
+  args.filter((a, i) => !a.startsWith('--') && i !== charsAt + 1)[0] ?? '.generated/tiny-gpt2-data';
 const reference = readFileSync('public/corpus/reference-en.txt', 'utf8');
 
 const heldOut = (name) =>
@@ -33,7 +34,8 @@ let size = 0;
 for (let i = 0; size < limit && (i < kjv.length || i < jargon.length); i++) {
   for (const doc of [kjv[i], jargon[i]]) {
     if (!doc || size >= limit) continue;
-    const text = doc.length > limit - size ? doc.slice(0, doc.lastIndexOf('. ', limit - size) + 1 || limit - size) : doc;
+    const text =
+      doc.length > limit - size ? doc.slice(0, doc.lastIndexOf('. ', limit - size) + 1 || limit - size) : doc;
     if (text.length === 0) continue;
     picked.push(text);
     size += text.length + 2;

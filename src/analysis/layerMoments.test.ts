@@ -84,7 +84,9 @@ describe('mergeLayerMoments(a, b)', () => {
     for (const p of momentScores(shards[0])) expect(p.linearity.score).toBeNull();
     const merged = momentScores(shards.reduce(mergeLayerMoments));
     const whole = momentScores(layerMoments(states));
-    merged.forEach((p, l) => assertClose(p.linearity.score, whole[l].linearity.score, 1e-12, `pair ${l}`));
+    merged.forEach((p, l) => {
+      assertClose(p.linearity.score, whole[l].linearity.score, 1e-12, `pair ${l}`);
+    });
   });
 
   it('treats an empty shard as nothing, and refuses shards of different shapes', () => {

@@ -130,7 +130,9 @@ describe('the worker message loop with the real handlers (Node host)', () => {
     const partials = posted.flatMap((p) => (p.event.type === 'linearize-partial' ? [p.event.partial] : []));
     expect(partials).toHaveLength(13);
     expect(partials.map((p) => p.sweep?.blocks.length)).toEqual([0, 0, 1, 1, 2, 2, 3, 3, 4, 4, 4, 4, 4]);
-    expect(partials.map((p) => p.sweep?.cumulative.steps.length)).toEqual([0, 0, 0, 0, 0, 0, 0, 0, 0, 1, 2, 3, 4]);
+    expect(partials.map((p) => p.sweep?.cumulative.steps.length)).toEqual([
+      0, 0, 0, 0, 0, 0, 0, 0, 0, 1, 2, 3, 4,
+    ]);
     const lastPartial = partials[partials.length - 1];
     expect(lastPartial.sweep).toEqual(result.sweep);
     expect(lastPartial.runs.map((r) => ({ ...r, continuation: null }))).toEqual(
