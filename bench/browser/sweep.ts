@@ -13,39 +13,34 @@ import { clickAnalyze, openApp, withProfile } from './endToEnd';
 import { PROFILE_DIR, TINY_DIR, TINY_ID } from './paths';
 
 /**
- * ms from the click on "Run the sweep" to the experiment's status `done`, measured in the page: a
- * second sweep's status is `done` before the click, so the wait is for a `done` that follows another state.
+ * Clicks "Run the sweep" and resolves with the ms until the experiment's status is `done` again,
+ * measured in the page: a second sweep's status is `done` before the click, so it waits for a
+ * `done` that follows another state. Plain JavaScript in a string: tsx's transform would add
+ * helpers (`__name`) the page does not have.
  */
+const TIME_SWEEP = `new Promise((resolve, reject) => {
+  const status = () => document.querySelector('[data-testid="linearize-status"]');
+  let left = false;
+  const started = performance.now();
+  const observer = new MutationObserver(() => {
+    const state = status() ? status().getAttribute('data-state') : null;
+    if (state !== 'done') left = true;
+    if (state === 'error') {
+      observer.disconnect();
+      const error = document.querySelector('[data-testid="linearize-error"]');
+      reject(new Error(error ? error.textContent : 'error'));
+    } else if (left && state === 'done') {
+      observer.disconnect();
+      resolve(performance.now() - started);
+    }
+  });
+  observer.observe(document.body, { subtree: true, childList: true, attributes: true, attributeFilter: ['data-state'] });
+  document.querySelector('[data-testid="run-sweep"]').click();
+})`;
+
 async function timeSweep(page: Page): Promise<number> {
   await page.waitForSelector('[data-testid="run-sweep"]:not([disabled])', { timeout: 120_000 });
-  return page.evaluate(
-    () =>
-      new Promise<number>((resolve, reject) => {
-        const status = () => document.querySelector('[data-testid="linearize-status"]');
-        let left = false;
-        const started = performance.now();
-        const observer = new MutationObserver(() => {
-          const state = status()?.getAttribute('data-state');
-          if (state !== 'done') left = true;
-          if (state === 'error') {
-            observer.disconnect();
-            reject(
-              new Error(document.querySelector('[data-testid="linearize-error"]')?.textContent ?? 'error'),
-            );
-          } else if (left && state === 'done') {
-            observer.disconnect();
-            resolve(performance.now() - started);
-          }
-        });
-        observer.observe(document.body, {
-          subtree: true,
-          childList: true,
-          attributes: true,
-          attributeFilter: ['data-state'],
-        });
-        (document.querySelector('[data-testid="run-sweep"]') as HTMLButtonElement).click();
-      }),
-  );
+  return (await page.evaluate(TIME_SWEEP)) as number;
 }
 
 async function sweepFigures(
