@@ -2,10 +2,11 @@ import { useMemo, useRef } from 'react';
 import type { ResultLinearize } from '../../job/result';
 import { sweepCsv } from '../../share/linearizeCsv';
 import { ChartFrame, type HeadingLevel } from './ChartFrame';
+import { ChartLegend, SeriesSwatch } from './ChartLegend';
 import { csvExport, domFigure, imageExports } from './exportActions';
 import { dataValue, formatScore } from './format';
 import { LinearityMarker } from './LinearityMarker';
-import { LEGEND_SWATCH, legendLayout } from './legendLayout';
+import { legendLayout } from './legendLayout';
 import type { LinearitySeriesKey } from './linearityLayout';
 import { SWEEP_SERIES_LABEL, type SweepPanel, type SweepSeriesKey, sweepLayout } from './sweepLayout';
 import { useElementWidth } from './useElementWidth';
@@ -125,28 +126,10 @@ function Legend({ width }: { width: number }) {
     width,
   );
   return (
-    <svg
-      data-export
-      className="lsc-legend lsc-svg"
-      width={legend.width}
-      height={legend.height}
-      role="img"
-      aria-label={`Legend: ${legend.items.map((i) => i.label).join('; ')}`}
-    >
-      {legend.items.map((item) => (
-        <g key={item.key} transform={`translate(${item.x},${item.y})`}>
-          <g className={`lsc-series ${LOOK[item.key].className}`}>
-            <path d="M2,0H28" className="lsc-line" />
-            <g className="lsc-point">
-              <LinearityMarker series={LOOK[item.key].marker} x={15} y={0} size={3.5} />
-            </g>
-          </g>
-          <text x={LEGEND_SWATCH} dy="0.32em" className="lsc-legend__label">
-            {item.label}
-          </text>
-        </g>
-      ))}
-    </svg>
+    <ChartLegend
+      legend={legend}
+      swatch={(key) => <SeriesSwatch className={LOOK[key].className} marker={LOOK[key].marker} />}
+    />
   );
 }
 
