@@ -9,7 +9,7 @@ import type { Page } from '@playwright/test';
 import { getTensor, readSafetensors, toFloat32 } from '../src/share/safetensors';
 import { maxAbsDiff, relativeError } from '../tests/support/compare';
 import { REFERENCE_MODELS } from '../tests/support/models';
-import { type BackendName, expect, openApp, test } from './fixtures';
+import { type BackendName, expect, openApp, openStories260K, test } from './fixtures';
 
 /**
  * WASM computes in IEEE float32 like PyTorch's CPU kernels: max abs diff <= 1e-4. On WebGPU, WGSL
@@ -76,14 +76,9 @@ test('stories260K, converted in the page from the llama2.c files, matches PyTorc
   page,
   backend,
 }) => {
-  const shared = join(ROOT, '../shared/models/stories260K');
   const reference = JSON.parse(readFileSync(join(ROOT, 'tests/fixtures/stories260k/reference.json'), 'utf8'));
   await openApp(page, backend);
-  await page.getByText('Another model…').click();
-  await page
-    .getByTestId('llama2c-input')
-    .setInputFiles([join(shared, 'stories260K.bin'), join(shared, 'tok512.bin')]);
-  await expect(page.getByTestId('model-select')).toHaveValue('local/stories260K');
+  await openStories260K(page);
   await page.getByTestId('prompt-input').fill(reference.prompt.text);
   await page.getByTestId('analyze-button').click();
   compare(
@@ -94,13 +89,8 @@ test('stories260K, converted in the page from the llama2.c files, matches PyTorc
 });
 
 test('stories260K, converted in the page, writes the known story from BOS', async ({ page, backend }) => {
-  const shared = join(ROOT, '../shared/models/stories260K');
   await openApp(page, backend);
-  await page.getByText('Another model…').click();
-  await page
-    .getByTestId('llama2c-input')
-    .setInputFiles([join(shared, 'stories260K.bin'), join(shared, 'tok512.bin')]);
-  await expect(page.getByTestId('model-select')).toHaveValue('local/stories260K');
+  await openStories260K(page);
   await page.getByText('Let the model write').click();
   await page.getByTestId('generate-from-start').click();
   await expect(page.getByTestId('generation')).toHaveText(

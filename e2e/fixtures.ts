@@ -1,3 +1,4 @@
+import { join, resolve } from 'node:path';
 import { test as base, expect } from '@playwright/test';
 
 export type BackendName = 'wasm' | 'webgpu';
@@ -40,6 +41,19 @@ export async function openApp(
     test.skip(true, `No WebGPU adapter in this Chromium: ${await badge.textContent()}`);
   }
   await expect(badge).toHaveAttribute('data-backend', backend);
+}
+
+/**
+ * Open stories260K the way a user does: its llama2.c checkpoint and tokenizer from ../shared, given to
+ * "Open a llama2.c checkpoint", converted in the page; it is then the selected model.
+ */
+export async function openStories260K(page: import('@playwright/test').Page): Promise<void> {
+  const shared = resolve('../shared/models/stories260K');
+  await page.getByText('Another model…').click();
+  await page
+    .getByTestId('llama2c-input')
+    .setInputFiles([join(shared, 'stories260K.bin'), join(shared, 'tok512.bin')]);
+  await expect(page.getByTestId('model-select')).toHaveValue('local/stories260K');
 }
 
 export { expect };

@@ -9,7 +9,7 @@ import { readFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import type { Locator, Page } from '@playwright/test';
 import type { LinScopeResult, ResultLinearize } from '../src/job/result';
-import { expect, openApp, test } from './fixtures';
+import { expect, openApp, openStories260K, test } from './fixtures';
 
 const ROOT = resolve('.');
 const SCREENSHOTS = Boolean(process.env.LINSCOPE_SCREENSHOTS);
@@ -230,14 +230,9 @@ test('stories260K, converted in the page: the sweep draws the exported numbers',
   page,
   backend,
 }) => {
-  const shared = join(ROOT, '../shared/models/stories260K');
   const reference = JSON.parse(readFileSync(join(ROOT, 'tests/fixtures/stories260k/reference.json'), 'utf8'));
   await openApp(page, backend);
-  await page.getByText('Another model…').click();
-  await page
-    .getByTestId('llama2c-input')
-    .setInputFiles([join(shared, 'stories260K.bin'), join(shared, 'tok512.bin')]);
-  await expect(page.getByTestId('model-select')).toHaveValue('local/stories260K');
+  await openStories260K(page);
   await page.getByTestId('prompt-input').fill(reference.prompt.text);
   await analyzed(page);
   await page.getByTestId('run-sweep').click();
