@@ -2,21 +2,14 @@
  * `linscope analyze` as a user runs it: a child process, exit codes, the result JSON of the contract,
  * and --dump-hidden holding the PyTorch reference's hidden states.
  */
-import { spawnSync } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { LinScopeResult } from '../../src/job/result';
 import { getTensor, readSafetensors, toFloat32 } from '../../src/share/safetensors';
+import { linscope } from '../support/cli';
 import { convertStories260K, ROOT, STORIES_ID } from '../support/models';
-
-const BIN = join(ROOT, 'cli/bin.mjs');
-
-function linscope(...args: string[]) {
-  const r = spawnSync(process.execPath, [BIN, ...args], { encoding: 'utf8', cwd: ROOT, timeout: 120_000 });
-  return { status: r.status, stdout: r.stdout, stderr: r.stderr };
-}
 
 describe('linscope analyze', () => {
   let models: Awaited<ReturnType<typeof convertStories260K>>;

@@ -3,23 +3,17 @@
  * `analyze` on all their tokens (k = 1..4); shards too small to score merge into a score; stats files
  * of another model, truncated, edited or from a newer LinScope are refused with a one-line reason.
  */
-import { spawnSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { LinScopeResult } from '../../src/job/result';
 import { readSafetensors, writeSafetensors } from '../../src/share/safetensors';
+import { linscope } from '../support/cli';
 import { PUBLIC_MODELS, ROOT } from '../support/models';
 
-const BIN = join(ROOT, 'cli/bin.mjs');
 const MODEL = join(PUBLIC_MODELS, 'fixtures/tiny-random-gpt2');
 const OTHER = join(PUBLIC_MODELS, 'fixtures/tiny-random-llama');
-
-function linscope(...args: string[]) {
-  const r = spawnSync(process.execPath, [BIN, ...args], { encoding: 'utf8', cwd: ROOT, timeout: 120_000 });
-  return { status: r.status, stdout: r.stdout, stderr: r.stderr };
-}
 
 /** Documents of the bundled corpus, cut small: the fixture's context is 128 tokens. */
 const DOCS = readFileSync(join(ROOT, 'public/corpus/reference-en.txt'), 'utf8')

@@ -5,37 +5,20 @@
  * ONNX export of the same weights) counts the same tokens and gives the same scores within 1e-6
  * (the states differ by float32 rounding between PyTorch and onnxruntime); and the two files merge.
  */
-import { spawnSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { hiddenStates, type LayerMoments, layerMoments, momentScores } from '../../src/analysis';
+import { hiddenStates, layerMoments, momentScores } from '../../src/analysis';
+import { momentsRelativeDiff } from '../../src/analysis/testing/moments';
 import type { LinScopeResult } from '../../src/job/result';
 import { getTensor, readSafetensors } from '../../src/share/safetensors';
 import { readStatsFile } from '../../src/share/statsFile';
+import { linscope } from '../support/cli';
 import { PUBLIC_MODELS, ROOT } from '../support/models';
 
-const BIN = join(ROOT, 'cli/bin.mjs');
 const FIXTURES = join(ROOT, 'tests/fixtures/stats');
 const RECIPE = join(FIXTURES, 'tiny-random-gpt2.recipe.safetensors');
-
-function linscope(...args: string[]) {
-  const r = spawnSync(process.execPath, [BIN, ...args], { encoding: 'utf8', cwd: ROOT, timeout: 120_000 });
-  return { status: r.status, stdout: r.stdout, stderr: r.stderr };
-}
-
-/** Largest |a - b| / max(1, |b|) over the means, co-moments and cross-moments. */
-function relativeDiff(a: LayerMoments, b: LayerMoments): number {
-  const arrays = (m: LayerMoments) => [...m.states.flatMap((s) => [s.mean, s.gram]), ...m.cross];
-  const bs = arrays(b);
-  let worst = 0;
-  arrays(a).forEach((x, i) => {
-    for (let k = 0; k < x.length; k++)
-      worst = Math.max(worst, Math.abs(x[k] - bs[i][k]) / Math.max(1, Math.abs(bs[i][k])));
-  });
-  return worst;
-}
 
 describe('tools/stats_recipe.py and linscope stats', () => {
   const recipe = readStatsFile(readFileSync(RECIPE), 'recipe');
@@ -60,7 +43,7 @@ describe('tools/stats_recipe.py and linscope stats', () => {
       vocab: 512,
       type: 'gpt2',
     });
-    expect(relativeDiff(recipe.moments, ours)).toBeLessThan(1e-8);
+    expect(momentsRelativeDiff(recipe.moments, ours)).toBeLessThan(1e-8);
   });
 
   it('linscope stats on the same shard counts the same tokens, scores the same, and merges with it', () => {
@@ -81,7 +64,7 @@ describe('tools/stats_recipe.py and linscope stats', () => {
     const cli = readStatsFile(readFileSync(out), 'cli');
     expect(cli.moments.n).toBe(recipe.moments.n);
     expect(cli.settings).toEqual(recipe.settings);
-    expect(relativeDiff(cli.moments, recipe.moments)).toBeLessThan(1e-4);
+    expect(momentsRelativeDiff(cli.moments, recipe.moments)).toBeLessThan(1e-4);
     const a = momentScores(cli.moments);
     const b = momentScores(recipe.moments);
     a.forEach((p, l) => {
