@@ -5,7 +5,7 @@
 import { type HiddenStates, hiddenStates } from '../analysis';
 import { LinScopeError } from '../errors';
 import type { HiddenStateModel } from '../model/hiddenStateModel';
-import { planWindows } from '../model/windows';
+import { planWindows, type TokenWindow } from '../model/windows';
 import type { JobProgress } from './progress';
 import { finiteOrNull, type ResultLogitLens, type ResultToken } from './result';
 
@@ -35,6 +35,19 @@ export interface ForwardStates {
   lens: ResultLogitLens | null;
 }
 
+/** Each text's ids and windows (`planWindows` with the model's BOS), `doc` its index. */
+export function planTexts(
+  model: HiddenStateModel,
+  texts: readonly string[],
+  windowLength: number,
+): { doc: number; ids: number[]; windows: TokenWindow[] }[] {
+  const bos = model.config.bosTokenId;
+  return texts.map((text, doc) => {
+    const ids = model.encode(text);
+    return { doc, ids, windows: planWindows(ids, windowLength, bos) };
+  });
+}
+
 /**
  * Runs `texts` through the model window by window (`planWindows`) and pools every layer's states of
  * the tokens kept, in order: all of them, or the first `tokenLimit`.
@@ -47,11 +60,7 @@ export async function runForwardWindows(
   control: ForwardControl,
   tokenLimit = Number.POSITIVE_INFINITY,
 ): Promise<ForwardStates> {
-  const bos = model.config.bosTokenId;
-  const plans = texts.map((text, doc) => {
-    const ids = model.encode(text);
-    return { doc, ids, windows: planWindows(ids, windowLength, bos) };
-  });
+  const plans = planTexts(model, texts, windowLength);
   // The windows to run: all of them, or exactly `tokenLimit` kept tokens. The last window is cut
   // short rather than run whole: a causal model's states for the tokens kept do not depend on the
   // tokens after them (a GPT-2-sized reference: 6144 tokens instead of the 6683 of seven whole windows).

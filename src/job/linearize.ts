@@ -16,11 +16,10 @@ import { LinScopeError } from '../errors';
 import type { LinScopeRuntime } from '../model/augmentingRuntime';
 import type { AffineMap32, BlockChange, BlockReplacementRunner } from '../model/blockReplacement';
 import type { HiddenStateModel, ModelSpec } from '../model/hiddenStateModel';
-import { planWindows } from '../model/windows';
 import { toAffineMap32 } from './affineMaps';
 import type { ReferenceCorpus } from './corpus';
 import type { ReferenceFitStore } from './fitStore';
-import { runForwardWindows } from './forwardWindows';
+import { planTexts, runForwardWindows } from './forwardWindows';
 import { assemble, MetricSums } from './linearizeMetrics';
 import { loadModel } from './modelCache';
 import { fitReferenceMapsInParallel, type PairWorkers } from './parallelPairs';
@@ -149,11 +148,10 @@ interface WindowRun {
 }
 
 function windowsOf(model: HiddenStateModel, texts: readonly string[], windowLength: number): WindowRun[] {
-  const bos = model.config.bosTokenId;
   const out: WindowRun[] = [];
   let row = 0;
-  for (const text of texts) {
-    for (const w of planWindows(model.encode(text), windowLength, bos)) {
+  for (const plan of planTexts(model, texts, windowLength)) {
+    for (const w of plan.windows) {
       out.push({ ids: w.ids, keepFrom: w.keepFrom, row });
       row += w.ids.length - w.keepFrom;
     }
