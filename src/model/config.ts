@@ -19,6 +19,14 @@ export const DTYPE_FILES: Readonly<Record<ModelDtype, string>> = {
   q4f16: 'model_q4f16.onnx',
 };
 
+/**
+ * Whether the variant computes in float16 (its activations and outputs are float16): then the
+ * sessions LinScope adds, which take and give float32, cannot run on it.
+ */
+export function computesInFloat16(dtype: ModelDtype): boolean {
+  return dtype === 'fp16' || dtype === 'q4f16';
+}
+
 export function isModelDtype(value: unknown): value is ModelDtype {
   return typeof value === 'string' && (MODEL_DTYPES as readonly string[]).includes(value);
 }

@@ -5,7 +5,7 @@
 import { LinScopeError } from '../errors';
 import { type AugmentationRecord, emptyCacheOrtFeeds, type LinScopeRuntime } from './augmentingRuntime';
 import { BlockReplacementRunner } from './blockReplacement';
-import { type ModelConfig, type ModelDtype, readModelConfig } from './config';
+import { computesInFloat16, type ModelConfig, type ModelDtype, readModelConfig } from './config';
 import { loadFailure } from './loadFailure';
 import { lensIsAffordable } from './onnx/surgery/logitLensGraph';
 import { type TokenInfo, tokenTexts } from './tokens';
@@ -124,16 +124,16 @@ export class HiddenStateModel {
       throw loadFailure(error, spec.id, 'tokenizer');
     });
     rt.runtime.expectedLayers = config.layers ?? undefined;
+    // Neither extra session can run on float16 activations: they are not built for such variants.
     rt.runtime.logitLens =
       spec.logitLens !== false &&
+      !computesInFloat16(spec.dtype) &&
       lensIsAffordable(
         (config.layers ?? 0) + 1,
         config.hidden ?? 0,
         config.vocab ?? Number.POSITIVE_INFINITY,
       );
-    // float16 activations cannot take the float32 maps: no second session for them (blockReplacement() says why).
-    rt.runtime.blockReplacement =
-      spec.blockReplacement === true && spec.dtype !== 'fp16' && spec.dtype !== 'q4f16';
+    rt.runtime.blockReplacement = spec.blockReplacement === true && !computesInFloat16(spec.dtype);
     onProgress?.({ stage: 'augment' });
     // LinScope supplies onnxruntime itself, so transformers.js knows no devices and rejects any
     // device name but 'auto' (which maps to its empty device list); the execution provider goes
@@ -163,7 +163,7 @@ export class HiddenStateModel {
    * `blockReplacement`; throws (with the reason) where it was not or cannot have one.
    */
   blockReplacement(): BlockReplacementRunner {
-    if (this.spec.dtype === 'fp16' || this.spec.dtype === 'q4f16')
+    if (computesInFloat16(this.spec.dtype))
       throw new LinScopeError(
         'UNSUPPORTED_GRAPH',
         `Replacing blocks needs float32 activations; the ${this.spec.dtype} weights compute in float16. Pick fp32, q8 or q4.`,
@@ -275,7 +275,7 @@ export class HiddenStateModel {
    */
   private async runLens(ids: readonly number[]): Promise<ForwardLens | null> {
     const lens = this.augmentation.lens;
-    if (!lens || this.spec.dtype === 'fp16' || this.spec.dtype === 'q4f16') return null;
+    if (!lens) return null;
     const T = ids.length;
     const feeds = emptyCacheOrtFeeds(
       this.rt.runtime.ort,
