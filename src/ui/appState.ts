@@ -43,6 +43,11 @@ export const INITIAL_STATE: AppState = {
 
 const LOADING_STAGES = new Set(['download', 'augment', 'ready']);
 
+/** The contract's `data-state` for a job's progress: `loading` while the model loads, then `running`. */
+export function statusOfProgress(progress: JobProgress): 'loading' | 'running' {
+  return LOADING_STAGES.has(progress.stage) ? 'loading' : 'running';
+}
+
 export function appReducer(state: AppState, action: AppAction): AppState {
   switch (action.type) {
     case 'start':
@@ -62,7 +67,7 @@ export function appReducer(state: AppState, action: AppAction): AppState {
       return {
         ...state,
         progress: action.progress,
-        status: LOADING_STAGES.has(action.progress.stage) ? 'loading' : 'running',
+        status: statusOfProgress(action.progress),
       };
     case 'done':
     case 'show': {

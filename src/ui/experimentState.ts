@@ -6,7 +6,7 @@
  */
 import type { JobProgress } from '../job/progress';
 import type { ResultLinearize } from '../job/result';
-import type { Status } from './appState';
+import { type Status, statusOfProgress } from './appState';
 
 export interface ExperimentState {
   status: Status;
@@ -32,8 +32,6 @@ export const INITIAL_EXPERIMENT: ExperimentState = {
   partial: null,
 };
 
-const LOADING_STAGES = new Set(['download', 'augment', 'ready']);
-
 export function experimentReducer(state: ExperimentState, action: ExperimentAction): ExperimentState {
   switch (action.type) {
     case 'start':
@@ -44,7 +42,7 @@ export function experimentReducer(state: ExperimentState, action: ExperimentActi
       return {
         ...state,
         progress: action.progress,
-        status: LOADING_STAGES.has(action.progress.stage) ? 'loading' : 'running',
+        status: statusOfProgress(action.progress),
       };
     case 'partial':
       if (state.status !== 'loading' && state.status !== 'running') return state;
