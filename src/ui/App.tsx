@@ -3,7 +3,7 @@ import type { ShareState } from '../share/permalinkState';
 import type { BackendChoice } from '../worker/protocol';
 import { BackendBadge } from './BackendBadge';
 import { BackendSelect } from './BackendSelect';
-import { backendChoiceFromSearch } from './backendChoice';
+import { initialBackendChoice, pageStorage, rememberBackendChoice } from './backendChoice';
 import { ContinuationPanel } from './ContinuationPanel';
 import { continueText } from './continueText';
 import { DownloadConsent } from './DownloadConsent';
@@ -43,8 +43,12 @@ export function App() {
   // A permalink in the fragment wins over ?run=1 and over the remembered analysis.
   const hasLink = useMemo(() => window.location.hash.length > 1, []);
   const [backendChoice, setBackendChoice] = useState<BackendChoice>(() =>
-    backendChoiceFromSearch(window.location.search),
+    initialBackendChoice(window.location.search, pageStorage()),
   );
+  const chooseBackend = useCallback((choice: BackendChoice) => {
+    rememberBackendChoice(choice, pageStorage());
+    setBackendChoice(choice);
+  }, []);
   const backend = useBackend(client, backendChoice);
   const run = useAnalysisRun(client);
   const { state, dispatch } = run;
@@ -126,7 +130,7 @@ export function App() {
         <h1 className="app__title">LinScope</h1>
         <p className="app__tagline">See how a language model transforms text, layer by layer.</p>
         <div className="app__runtime">
-          <BackendSelect value={backendChoice} disabled={busy} onChange={setBackendChoice} />
+          <BackendSelect value={backendChoice} disabled={busy} onChange={chooseBackend} />
           <BackendBadge state={backend} />
         </div>
       </header>
