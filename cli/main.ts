@@ -15,7 +15,7 @@ import { assembleResult } from '../src/job/result';
 import { DEFAULT_SETTINGS } from '../src/job/settings';
 import { mergeStats, runStatsJob, statsResult } from '../src/job/stats';
 import type { LinScopeRuntime } from '../src/model/augmentingRuntime';
-import { nodeRuntime } from '../src/model/nodeRuntime';
+import { nodeOrtVersion, nodeRuntime } from '../src/model/nodeRuntime';
 import { hiddenStatesFile } from '../src/share/hiddenStatesFile';
 import { serializeResult } from '../src/share/resultJson';
 import { readStatsFile, writeStatsFile } from '../src/share/statsFile';
@@ -103,6 +103,7 @@ async function analyze(args: AnalyzeArgs | LinearizeArgs): Promise<void> {
       maxWindow: args.window ?? DEFAULT_SETTINGS.maxWindow,
     },
     reference,
+    runtime: { backend: 'cpu', adapter: null, onnxruntime: nodeOrtVersion() },
   };
   const cores = installAnalysisCores(args.threads, args.kernel);
   if (cores.fallback)

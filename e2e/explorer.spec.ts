@@ -80,6 +80,14 @@ test('a typed prompt on the embedded model: charts show the exported numbers, wh
   const result = await analyzed(page);
   expect(result.schema).toBe('linscope.result/v1');
   expect(result.model).toMatchObject({ id: 'linscope/tiny-gpt2', layers: 4, hidden: 128, dtype: 'fp32' });
+  // The backend it ran on, as the badge shows it (WebGPU names its adapter).
+  const badge = page.getByTestId('backend');
+  expect(result.runtime?.backend).toBe(await badge.getAttribute('data-backend'));
+  expect(result.runtime?.backend).toBe(backend);
+  expect(result.runtime?.onnxruntime).toMatch(/^\d+\.\d+/);
+  if (backend === 'webgpu')
+    expect((await badge.textContent()) ?? '').toContain(result.runtime?.adapter ?? '(none)');
+  else expect(result.runtime?.adapter).toBeNull();
   expect(result.tokens.map((t) => t.text).join('')).toBe(PROMPT);
   await expectChartsShow(page, result);
 

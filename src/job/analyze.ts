@@ -16,7 +16,7 @@ import { loadModel } from './modelCache';
 import { analyzeLayersInParallel, type PairWorkers } from './parallelPairs';
 import type { JobProgress } from './progress';
 import { type ReferenceCorpus, referenceFit } from './referenceFit';
-import { finiteOrNull, RESULT_SCHEMA, type ResultHead, type ResultTail } from './result';
+import { finiteOrNull, RESULT_SCHEMA, type ResultHead, type ResultRuntime, type ResultTail } from './result';
 import type { AnalysisSettings } from './settings';
 
 export interface AnalyzeJob {
@@ -26,6 +26,8 @@ export interface AnalyzeJob {
   settings: AnalysisSettings;
   /** Texts the per-token maps are fitted on; without it there are no per-token values. */
   reference: ReferenceCorpus | null;
+  /** Where the job runs, recorded in the result (the host knows; the job does not). */
+  runtime?: ResultRuntime;
 }
 
 export interface JobHooks {
@@ -66,6 +68,7 @@ export async function runAnalyzeJob(
   const head: ResultHead = {
     schema: RESULT_SCHEMA,
     generator: { name: 'linscope', version: packageJson.version },
+    ...(job.runtime ? { runtime: job.runtime } : {}),
     model: {
       id: job.model.id,
       revision: job.model.revision ?? 'main',

@@ -17,11 +17,15 @@ describe('isSoftwareAdapter()', () => {
   });
 
   it('keeps hardware adapters', () => {
-    expect(isSoftwareAdapter({ vendor: 'nvidia', architecture: 'hopper', description: 'NVIDIA H200' })).toBe(false);
+    expect(isSoftwareAdapter({ vendor: 'nvidia', architecture: 'hopper', description: 'NVIDIA H200' })).toBe(
+      false,
+    );
     expect(isSoftwareAdapter({ vendor: 'apple', architecture: 'metal-3' })).toBe(false);
     expect(isSoftwareAdapter({ vendor: 'intel', architecture: 'gen-12lp' })).toBe(false);
     // "warp" only as a word: an architecture name containing it is not WARP.
-    expect(isSoftwareAdapter({ vendor: 'amd', architecture: 'rdna-3', description: 'Radeon Warpdrive' })).toBe(false);
+    expect(
+      isSoftwareAdapter({ vendor: 'amd', architecture: 'rdna-3', description: 'Radeon Warpdrive' }),
+    ).toBe(false);
     expect(isSoftwareAdapter({})).toBe(false);
   });
 });

@@ -49,6 +49,11 @@ describe('linscope analyze', () => {
     const result = JSON.parse(readFileSync(out, 'utf8'));
     const T = reference.prompt.ids.length;
     expect(result.schema).toBe('linscope.result/v1');
+    // Where it ran: onnxruntime-node on the CPU, the version the installed package declares.
+    const ortNodePackage = JSON.parse(
+      readFileSync(join(ROOT, 'node_modules/onnxruntime-node/package.json'), 'utf8'),
+    );
+    expect(result.runtime).toEqual({ backend: 'cpu', adapter: null, onnxruntime: ortNodePackage.version });
     expect(result.model).toMatchObject({ id: modelDir, layers: 5, hidden: 64, dtype: 'fp32' });
     expect(result.tokens.map((t: { id: number }) => t.id)).toEqual(reference.prompt.ids);
     expect(result.layers).toHaveLength(5);
