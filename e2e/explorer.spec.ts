@@ -91,6 +91,36 @@ test('a typed prompt on the embedded model: charts show the exported numbers, wh
   expect(result.tokens.map((t) => t.text).join('')).toBe(PROMPT);
   await expectChartsShow(page, result);
 
+  // Every table export has its own file name and starts with its header, no byte-order mark.
+  const tables = new Map<string, string>();
+  for (const button of [
+    'linearity-chart-export-csv',
+    'companion-charts-export-csv',
+    'companion-charts-export-states-csv',
+    'nonlinearity-heatmap-export-csv',
+    'token-text-view-export-csv',
+    'flash-list-export-csv',
+  ]) {
+    const download = page.waitForEvent('download');
+    await page.getByTestId(button).click();
+    const file = await download;
+    const bytes = readFileSync((await file.path()) ?? '');
+    expect(bytes[0], `${button} starts with a byte-order mark`).not.toBe(0xef);
+    tables.set(file.suggestedFilename(), button);
+  }
+  expect([...tables.keys()].sort()).toEqual(
+    [
+      'linearity-pairs',
+      'companions-pairs',
+      'companions-states',
+      'heatmap-per-token',
+      'text-per-token',
+      'flashes',
+    ]
+      .map((stem) => `linscope-linscope-tiny-gpt2-${stem}.csv`)
+      .sort(),
+  );
+
   // The logit lens grid shows the exported top tokens; its last row is the model's own prediction.
   const lens = result.logitLens;
   expect(lens).toBeTruthy();

@@ -3,7 +3,7 @@ import { layersCsv, statesCsv } from '../../share/csv';
 import { ChartFrame, type HeadingLevel } from './ChartFrame';
 import { type ChartResult, pairLabel } from './chartResult';
 import { type CompanionPanelSpec, companionPanelLayout, companionSpecs } from './companionLayout';
-import { csvExport, domFigure, imageExports } from './exportActions';
+import { csvExport, domFigure, EXPORT_STEMS, imageExports } from './exportActions';
 import { dataValue, formatScore } from './format';
 import { useElementWidth } from './useElementWidth';
 import './marks.css';
@@ -124,18 +124,23 @@ export function CompanionCharts(props: CompanionChartsProps) {
       title="Why the scores are high"
       headingLevel={props.headingLevel}
       exports={[
-        ...imageExports('the companion charts', modelId, 'companions', () =>
+        ...imageExports('the companion charts', modelId, EXPORT_STEMS.companionsFigure, () =>
           domFigure(gridRef.current, `Anisotropy, cosine, update ratio · ${modelId}`),
         ),
-        csvExport('csv', 'CSV', 'Download the per-pair numbers as CSV', modelId, 'layers', () =>
-          layersCsv(props.result),
+        csvExport(
+          'csv',
+          'CSV',
+          'Download the per-pair numbers as CSV',
+          modelId,
+          EXPORT_STEMS.companionsPairs,
+          () => layersCsv(props.result),
         ),
         csvExport(
           'states-csv',
           'States CSV',
           'Download the per-state numbers as CSV',
           modelId,
-          'states',
+          EXPORT_STEMS.companionsStates,
           () => statesCsv(props.result),
         ),
       ]}
