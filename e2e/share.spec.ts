@@ -65,6 +65,7 @@ function expectSameCharts(restored: ChartNumbers, original: ChartNumbers) {
 async function analyseFixture(page: Page, backend: BackendName): Promise<void> {
   await openApp(page, backend, `model=${MODEL}&prompt=${encodeURIComponent(PROMPT)}&run=1`);
   await expect(page.getByTestId('status')).toHaveAttribute('data-state', 'done', { timeout: 120_000 });
+  await expect(page.getByTestId('export-hidden')).toBeEnabled();
 }
 
 /** A context that refuses every model file, for the page and its workers, and lists what it refused. */
@@ -115,6 +116,10 @@ test('share: the link alone renders the same charts with every model file blocke
     await fresh.goto(`./?backend=${backend}${fragment}`);
     await expect(fresh.getByTestId('result-origin')).toHaveAttribute('data-origin', 'link');
     expectSameCharts(await chartNumbers(fresh), original);
+    // A result from a link has no hidden states in this tab: the export says so instead of failing.
+    const exportHidden = fresh.getByTestId('export-hidden');
+    await expect(exportHidden).toBeDisabled();
+    await expect(exportHidden).toHaveAttribute('title', /press Analyze to compute them/);
     await expect(fresh.getByTestId('prompt-input')).toHaveValue(PROMPT);
     await expect(fresh.getByTestId('model-select')).toHaveValue(MODEL);
     // Token texts with markup are drawn as text.

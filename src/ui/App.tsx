@@ -204,11 +204,7 @@ export function App() {
           state={state}
           onFocusLayer={(layer) => dispatch({ type: 'focus', layer })}
           onExportJson={() => state.result && downloadResultJson(state.result)}
-          onExportHidden={
-            permalink.shown?.origin.kind === 'run'
-              ? exportHidden
-              : () => setNotice('Hidden states exist only for a run in this tab: press Analyze first.')
-          }
+          onExportHidden={permalink.shown?.origin.kind === 'run' ? exportHidden : null}
           selectedBlocks={experiment.selected}
           onToggleBlock={experiment.toggle}
           liveLinearize={experiment.state.partial}
