@@ -171,6 +171,7 @@ function brokenLinks(): { name: string; fragment: string; message: RegExp }[] {
     { name: 'javascript: URL', fragment: '#javascript:alert(1)', message: /not a LinScope link/ },
     { name: 'truncated', fragment: good.slice(0, Math.floor(good.length / 2)), message: /incomplete/ },
     { name: 'bad base64', fragment: '#ls1.AAAA$$$$', message: /characters a LinScope link never has/ },
+    { name: 'nothing after the version', fragment: '#ls1.', message: /incomplete: nothing follows “ls1\.”/ },
     { name: 'bad deflate', fragment: '#ls1.__-_AQID', message: /does not unpack/ },
     {
       name: 'oversized',
