@@ -59,7 +59,7 @@ export async function runAnalyzeJob(
 ): Promise<JobOutput> {
   const texts = job.texts.filter((t) => t.trim().length > 0);
   if (texts.length === 0)
-    throw new LinScopeError('BAD_INPUT', 'The text is empty. Type or upload some text to analyse.');
+    throw new LinScopeError('BAD_INPUT', 'The text is empty. Type or upload some text to analyze.');
   const model = await loadModel(rt, job.model, hooks.onProgress);
   hooks.signal?.throwIfAborted();
   const { settings } = job;

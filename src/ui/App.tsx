@@ -135,7 +135,7 @@ export function App() {
         </div>
       </header>
       <main className="app__main">
-        <section className="app__controls" aria-label="What to analyse">
+        <section className="app__controls" aria-label="What to analyze">
           {permalink.message && (
             <LinkMessageBox message={permalink.message} onDismiss={permalink.dismissMessage} />
           )}

@@ -18,7 +18,7 @@ export interface AnalyzeRequestOptions {
   readonly threads: number | undefined;
 }
 
-export const NO_TEXT_MESSAGE = 'There is no text to analyse. Type or upload some text first.';
+export const NO_TEXT_MESSAGE = 'There is no text to analyze. Type or upload some text first.';
 
 /** The reference the worker is sent: the bundled corpus, none, or the user's texts. */
 export function requestReference(reference: ReferenceChoice): AnalyzeRequest['reference'] {
