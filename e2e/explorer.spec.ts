@@ -204,6 +204,33 @@ test('a file that is not text gets a message and the prompt is kept', async ({ p
   await expect(page.getByTestId('prompt-input')).toHaveValue('keep me');
 });
 
+test('an empty or blank prompt disables Analyze with a hint, and text enables it again', async ({
+  page,
+  backend,
+}) => {
+  test.skip(backend !== 'wasm', 'Input handling does not depend on the backend.');
+  await openApp(page, backend);
+  const analyze = page.getByTestId('analyze-button');
+  await expect(analyze).toBeEnabled();
+  await expect(page.getByTestId('analyze-hint')).toHaveCount(0);
+  await page.getByTestId('prompt-input').fill('');
+  await expect(analyze).toBeDisabled();
+  await expect(page.getByTestId('analyze-hint')).toHaveText(
+    'There is no text to analyze. Type or upload some text first.',
+  );
+  await expect(analyze).toHaveAccessibleDescription(/There is no text to analyze/);
+  await page.getByTestId('prompt-input').fill('   \n\t \n');
+  await expect(page.getByTestId('analyze-hint')).toContainText('only spaces and line breaks');
+  await expect(analyze).toBeDisabled();
+  // No run was started and no error was raised on the way.
+  await expect(page.getByTestId('status')).not.toHaveAttribute('data-state', 'failed');
+  await page.getByTestId('prompt-input').fill('In the beginning');
+  await expect(analyze).toBeEnabled();
+  await expect(page.getByTestId('analyze-hint')).toHaveCount(0);
+  await analyze.click();
+  await expect(page.getByTestId('status')).toHaveAttribute('data-state', 'done', { timeout: 120_000 });
+});
+
 test('cancelling mid-run leaves the page usable', async ({ page, backend }) => {
   test.skip(backend !== 'wasm', 'Cancellation is backend-independent; checked on WASM.');
   const long = readFileSync(join(ROOT, 'public/corpus/reference-en.txt'), 'utf8').slice(0, 40_000);

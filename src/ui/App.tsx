@@ -1,6 +1,7 @@
 import { useCallback, useMemo, useState } from 'react';
 import type { ShareState } from '../share/permalinkState';
 import type { BackendChoice } from '../worker/protocol';
+import { inputProblem } from './analyzeRequest';
 import { BackendBadge } from './BackendBadge';
 import { BackendSelect } from './BackendSelect';
 import { initialBackendChoice, pageStorage, rememberBackendChoice } from './backendChoice';
@@ -57,6 +58,8 @@ export function App() {
   const inputs = useAnalysisInputs(start.prompt ?? EXAMPLE_PROMPT);
   const { input, settings, reference } = inputs;
   const { notice, setNotice, withNotice } = useNotice();
+  // Splitting a corpus is not free: once per input, not per progress event.
+  const problem = useMemo(() => inputProblem(input), [input]);
   const ready = backend.status === 'ready' && client !== null;
   const tokenCount = useTokenCount({
     ready,
@@ -184,6 +187,7 @@ export function App() {
           )}
           <RunControls
             canStart={ready && !busy}
+            inputProblem={problem}
             busy={run.busy}
             onAnalyze={() => analyze()}
             onCancel={run.cancel}
