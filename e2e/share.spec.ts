@@ -335,6 +335,30 @@ test('a reload restores the last analysis; a .linscope.json file opens with the 
   } finally {
     await offline.context.close();
   }
+
+  // Forget them: the list goes, the analysis on screen stays, and a reload restores nothing.
+  const forget = page.getByTestId('forget-recent');
+  await expect(forget).toHaveAttribute('title', /kept in this browser only \(IndexedDB\)/);
+  await forget.click();
+  await expect(page.getByTestId('recent-select')).toHaveCount(0);
+  await expect(page.getByTestId('result-origin')).toHaveAttribute('data-origin', 'recent');
+  await page.goto(`./?backend=${backend}`);
+  await expect(page.getByTestId('backend')).not.toHaveText(/Starting runtime/);
+  await expect(page.getByTestId('recent-select')).toHaveCount(0);
+  await expect(page.getByTestId('result-origin')).toHaveCount(0);
+  const stored = await page.evaluate(
+    `new Promise((resolve, reject) => {
+      const open = indexedDB.open('linscope-recent');
+      open.onerror = () => reject(open.error);
+      open.onsuccess = () => {
+        const db = open.result;
+        const count = db.transaction('recent-analyses').objectStore('recent-analyses').count();
+        count.onsuccess = () => { resolve(count.result); db.close(); };
+        count.onerror = () => reject(count.error);
+      };
+    })`,
+  );
+  expect(stored).toBe(0);
   expect(errors).toEqual([]);
 });
 

@@ -201,7 +201,12 @@ export function App() {
             >
               Open a shared analysis (.linscope.json)…
             </FileButton>
-            <RecentSelect recent={recent.recent} disabled={busy} onOpen={recent.open} />
+            <RecentSelect
+              recent={recent.recent}
+              disabled={busy}
+              onOpen={recent.open}
+              onForget={() => void withNotice(recent.forget)(undefined)}
+            />
           </div>
         </section>
         <ResultsPane
