@@ -70,6 +70,9 @@ export const USAGE = `Usage:
   --out <file>       where the result JSON goes (default: standard output)
   --dump-hidden <f>  also write hidden_states [L+1, T, d], last_block_output [T, d], input_ids [T]
   --window <tokens>  longest window run at once (default: the model's context, at most 1024)
+  --exclude-bos      leave every document's BOS out of fits and statistics (each token run at
+                     position 0: a document's first token; without a BOS, each window's first)
+  --exclude-massive  leave massive-norm tokens (attention sinks) out
   --threads <n>      cores for the analysis (default: all of them). With native products they
                      run onnxruntime's GEMM (the last digits of a score may move with the count,
                      ~1e-15); with --kernel wasm they are pair workers, for big runs (identical
