@@ -5,7 +5,7 @@
  * reference.json, written by tools/stories260k_reference.py), not from LinScope's tokenizer: each
  * document's ids start with BOS (1), so the documents' BOS rows are the running sums of their lengths.
  */
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -13,12 +13,8 @@ import { hiddenStates, keptTokens, linearityScore, stateMatrix } from '../../src
 import type { LinScopeResult } from '../../src/job/result';
 import { getTensor, readSafetensors, toFloat32 } from '../../src/share/safetensors';
 import { linscope } from '../support/cli';
-import { convertStories260K, ROOT, STORIES_ID } from '../support/models';
-
-interface TokenizerCase {
-  text: string;
-  ids: number[];
-}
+import { convertStories260K, STORIES_ID } from '../support/models';
+import { storiesCorpus, type TokenizedDocument, writeCorpusFile } from '../support/storiesCorpus';
 
 const BOS = 1;
 /** Shorter than every document but the last: later windows get a BOS of their own (not kept). */
@@ -29,7 +25,7 @@ describe('--exclude-bos on a corpus (stories260K, llama2.c tokenizer reference)'
   let modelDir: string;
   let work: string;
   let corpusFile: string;
-  let documents: TokenizerCase[];
+  let documents: TokenizedDocument[];
   /** Row of each document's BOS in the pooled run. */
   let bosRows: number[];
   let totalTokens: number;
@@ -38,13 +34,9 @@ describe('--exclude-bos on a corpus (stories260K, llama2.c tokenizer reference)'
     models = await convertStories260K();
     modelDir = join(models.root, STORIES_ID);
     work = mkdtempSync(join(tmpdir(), 'linscope-exclude-bos-'));
-    const reference = JSON.parse(
-      readFileSync(join(ROOT, 'tests/fixtures/stories260k/reference.json'), 'utf8'),
-    );
-    // Documents that a blank-line separated file keeps as they are (no surrounding whitespace).
-    documents = (reference.tokenizer_cases as TokenizerCase[]).filter((c) => c.text === c.text.trim());
+    documents = storiesCorpus();
     corpusFile = join(work, 'corpus.txt');
-    writeFileSync(corpusFile, documents.map((c) => c.text).join('\n\n'));
+    writeCorpusFile(corpusFile, documents);
     bosRows = [];
     totalTokens = 0;
     for (const c of documents) {
