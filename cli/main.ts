@@ -100,6 +100,7 @@ async function analyze(args: AnalyzeArgs | LinearizeArgs): Promise<void> {
       ...DEFAULT_SETTINGS,
       excludeBos: args.excludeBos,
       excludeMassive: args.excludeMassive,
+      intrinsicDimension: args.intrinsicDimension,
       maxWindow: args.window ?? DEFAULT_SETTINGS.maxWindow,
     },
     reference,

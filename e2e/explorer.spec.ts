@@ -287,6 +287,10 @@ test('intrinsic dimension, when asked for, is drawn with the exported numbers', 
       .getAttribute('data-value');
     expect(Number(drawn)).toBeCloseTo(v as number, 10);
   }
+  // Beside the numbers: LinScope's TwoNN drops repeated rows (the paper's code does not).
+  await expect(companions.getByTestId('intrinsicDimension-note')).toContainText(
+    'repeated rows dropped first',
+  );
 });
 
 test('?threads=2 fits and scores the layer pairs on nested workers with the numbers of ?threads=1', async ({

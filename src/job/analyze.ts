@@ -94,7 +94,8 @@ export async function runAnalyzeJob(
   const analysis = await analyzeLayersInParallel(
     run.states,
     {
-      excludeBos: settings.excludeBos,
+      // Every document's BOS, not just token 0 (the first document's): see `firstPositionRows`.
+      excludeTokens: settings.excludeBos ? run.firstPositionRows : [],
       excludeMassive: settings.excludeMassive,
       reference: fit,
       heldOutFraction: settings.heldOutFraction,

@@ -47,7 +47,8 @@ export async function referenceFit(
     reference.name,
     contentHash(reference.texts),
     windowLength,
-    settings.excludeBos,
+    // Not the bare flag: fits stored when it left out every window's first row must not be reused.
+    settings.excludeBos ? 'exclude-first-positions' : false,
     settings.flashQuantile,
   ].join('|');
   const cached = await store.get(key);
@@ -61,8 +62,8 @@ export async function referenceFit(
     control,
     REFERENCE_TOKENS_PER_DIM * d,
   );
-  // Each reference window's first token is BOS (or a document start): left out when asked.
-  const starts = settings.excludeBos ? run.windows.map((w) => w.start) : [];
+  // Each document's BOS (or, without one, each window's first token): left out when asked.
+  const starts = settings.excludeBos ? run.firstPositionRows : [];
   const analysisControl: RunControl = { signal: control.signal, onProgress: control.onProgress };
   const options = { tokens: keptTokens(run.states.tokens, starts), quantile: settings.flashQuantile };
   const fit = await fitReferenceMapsInParallel(run.states, options, analysisControl, control.pairWorkers);

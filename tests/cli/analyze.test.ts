@@ -64,7 +64,7 @@ describe('linscope analyze', () => {
       [3, 4],
       [4, 5],
     ]);
-    // 16 tokens in 64 dimensions: the in-sample score would be 1 by construction, so it is null.
+    // 16 tokens in 64 dimensions: a least-squares map can interpolate them, so the score is null.
     for (const layer of result.layers)
       expect(layer).toMatchObject({ linearity: null, n: T, d: 64, chanceFloor: null });
     expect(result.perToken.nonlinearity).toHaveLength(5);

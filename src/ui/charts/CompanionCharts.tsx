@@ -86,7 +86,7 @@ function Panel(props: { spec: CompanionPanelSpec; focusLayer: number | null }) {
               data-layer={pt.index}
               data-value={dataValue(pt.value)}
             >
-              <title>{`${p.over === 'pair' ? `pair ${pt.index}→${pt.index + 1}` : `state ${pt.index}`}: ${formatScore(pt.value)}`}</title>
+              <title>{`${p.over === 'pair' ? `pair ${pt.index}→${pt.index + 1}` : `state ${pt.index}`}: ${formatScore(pt.value)}${props.spec.note ? ` (${props.spec.note})` : ''}`}</title>
             </circle>
           ))}
           {p.gaps.map((g) => (
@@ -109,6 +109,11 @@ function Panel(props: { spec: CompanionPanelSpec; focusLayer: number | null }) {
           ))}
         </g>
       </svg>
+      {props.spec.note && (
+        <p className="lsc-panel__note" data-testid={`${p.key}-note`}>
+          {props.spec.note}
+        </p>
+      )}
     </div>
   );
 }
