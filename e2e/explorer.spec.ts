@@ -231,6 +231,25 @@ test('an empty or blank prompt disables Analyze with a hint, and text enables it
   await expect(page.getByTestId('status')).toHaveAttribute('data-state', 'done', { timeout: 120_000 });
 });
 
+test('choosing a Hub model proposes its recommended weights (q8), and nothing is downloaded', async ({
+  page,
+  backend,
+  requests,
+}) => {
+  test.skip(backend !== 'wasm', 'The model picker does not depend on the backend.');
+  await openApp(page, backend);
+  await expect(page.getByTestId('dtype-select')).toHaveValue('fp32');
+  await page.getByTestId('model-select').selectOption('Xenova/gpt2');
+  await expect(page.getByTestId('dtype-select')).toHaveValue('q8');
+  await expect(page.getByTestId('model-info')).toContainText('≈127 MB');
+  // The user may still choose other weights; choosing the bundled model again proposes its own.
+  await page.getByTestId('dtype-select').selectOption('fp32');
+  await expect(page.getByTestId('model-info')).toContainText('≈501 MB');
+  await page.getByTestId('model-select').selectOption('linscope/tiny-gpt2');
+  await expect(page.getByTestId('dtype-select')).toHaveValue('fp32');
+  expect(requests.filter((url) => url.includes('huggingface.co'))).toEqual([]);
+});
+
 test('cancelling mid-run leaves the page usable', async ({ page, backend }) => {
   test.skip(backend !== 'wasm', 'Cancellation is backend-independent; checked on WASM.');
   const long = readFileSync(join(ROOT, 'public/corpus/reference-en.txt'), 'utf8').slice(0, 40_000);

@@ -53,7 +53,9 @@ export interface ModelChoice {
 export function useModelChoice(client: WorkerClient | null, startModel: string | null): ModelChoice {
   const [models, setModels] = useState<PickerModel[]>(() => [...CATALOG]);
   const [modelId, setModelId] = useState(startModel ?? DEFAULT_MODEL_ID);
-  const [dtype, setDtype] = useState<ModelDtype>('fp32');
+  const [dtype, setDtype] = useState<ModelDtype>(
+    () => recommendedDtype(CATALOG.find((m) => m.id === (startModel ?? DEFAULT_MODEL_ID))) ?? 'fp32',
+  );
   const [confirmed, setConfirmed] = useState<Set<string>>(() => new Set());
   const [pendingDownload, setPendingDownload] = useState<PendingDownload | null>(null);
   const [startModelKnown, setStartModelKnown] = useState(
@@ -148,7 +150,13 @@ export function useModelChoice(client: WorkerClient | null, startModel: string |
     model,
     startModelKnown,
     pendingDownload,
-    select: setModelId,
+    // A model chosen from the list comes with its recommended weights (q8 for the Hub's: a quarter
+    // of the download); the user may pick others after.
+    select: (id) => {
+      setModelId(id);
+      const proposed = recommendedDtype(models.find((m) => m.id === id));
+      if (proposed) setDtype(proposed);
+    },
     setDtype,
     selectTypedId: (id) => {
       setModels((list) => (list.some((m) => m.id === id) ? list : [...list, unlistedModel(id, false)]));
@@ -189,4 +197,10 @@ export function useModelChoice(client: WorkerClient | null, startModel: string |
       addLocalModel(id, `${name} (llama2.c, converted here)`);
     },
   };
+}
+
+/** The weights a listed model is offered with first (its `sizes`' first key), if it lists any. */
+export function recommendedDtype(model: Pick<PickerModel, 'sizes'> | undefined): ModelDtype | null {
+  const first = model ? Object.keys(model.sizes)[0] : undefined;
+  return first === undefined ? null : (first as ModelDtype);
 }
