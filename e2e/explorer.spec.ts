@@ -250,6 +250,36 @@ test('choosing a Hub model proposes its recommended weights (q8), and nothing is
   expect(requests.filter((url) => url.includes('huggingface.co'))).toEqual([]);
 });
 
+test('allowing a Hub download starts the run the user asked for; offline, the error says the Hub is unreachable', async ({
+  page,
+  backend,
+}) => {
+  test.skip(backend !== 'wasm', 'Consent does not depend on the backend.');
+  // This machine has no Hub; make that certain, and see what is asked of it.
+  const hubRequests: string[] = [];
+  await page.context().route('https://huggingface.co/**', (route) => {
+    hubRequests.push(route.request().url());
+    return route.abort('internetdisconnected');
+  });
+  await page.setViewportSize({ width: 1280, height: 600 });
+  await openApp(page, backend);
+  await page.getByTestId('model-select').selectOption('Xenova/gpt2');
+  await page.getByTestId('analyze-button').click();
+  const consent = page.getByTestId('download-confirm');
+  await expect(consent).toContainText('about 127 MB');
+  await expect(consent).toBeInViewport();
+  await expect(page.getByTestId('confirm-download')).toBeFocused();
+  expect(hubRequests).toEqual([]);
+
+  await page.getByTestId('confirm-download').click();
+  await expect(consent).toHaveCount(0);
+  // No second press: the run starts, asks the Hub, and says it cannot be reached.
+  await expect(page.getByTestId('status')).toHaveAttribute('data-state', 'error', { timeout: 60_000 });
+  expect(hubRequests.length).toBeGreaterThan(0);
+  await expect(page.getByTestId('error-message')).toContainText('The Hugging Face Hub could not be reached');
+  await expect(page.getByTestId('error-message')).not.toContainText('TypeError');
+});
+
 test('cancelling mid-run leaves the page usable', async ({ page, backend }) => {
   test.skip(backend !== 'wasm', 'Cancellation is backend-independent; checked on WASM.');
   const long = readFileSync(join(ROOT, 'public/corpus/reference-en.txt'), 'utf8').slice(0, 40_000);

@@ -16,6 +16,8 @@ import type { PickerModel } from './ModelPicker';
 export interface PendingDownload {
   readonly id: string;
   readonly mb: number | null;
+  /** What the user asked for that needs the download: it goes ahead once they allow it. */
+  readonly onAllowed: (() => void) | null;
 }
 
 export interface ModelChoice {
@@ -39,9 +41,9 @@ export interface ModelChoice {
   downloadAllowed(id: string): boolean;
   /**
    * Called before a run: true when it may go ahead (a small Hub download is allowed on the spot),
-   * false when the user is asked first (`pendingDownload` is set).
+   * false when the user is asked first (`pendingDownload` is set); `onAllowed` runs once they allow it.
    */
-  consentToRun(id: string): boolean;
+  consentToRun(id: string, onAllowed?: () => void): boolean;
   confirmDownload(): void;
   dismissDownload(): void;
   /** Opens a model folder picked from disk in the worker and chooses it; throws with a message. */
@@ -105,12 +107,12 @@ export function useModelChoice(client: WorkerClient | null, startModel: string |
   );
 
   const consentToRun = useCallback(
-    (id: string) => {
+    (id: string, onAllowed?: () => void) => {
       const entry = models.find((m) => m.id === id);
       if (entry?.source !== 'hub' || confirmed.has(id)) return true;
       const mb = entry.sizes[dtype] ?? null;
       if (mb === null || mb > ASK_BEFORE_MB) {
-        setPendingDownload({ id, mb });
+        setPendingDownload({ id, mb, onAllowed: onAllowed ?? null });
         return false;
       }
       setConfirmed((s) => new Set(s).add(id));
@@ -168,9 +170,10 @@ export function useModelChoice(client: WorkerClient | null, startModel: string |
     consentToRun,
     confirmDownload: () => {
       if (!pendingDownload) return;
-      const { id } = pendingDownload;
+      const { id, onAllowed } = pendingDownload;
       setConfirmed((s) => new Set(s).add(id));
       setPendingDownload(null);
+      onAllowed?.();
     },
     dismissDownload: () => setPendingDownload(null),
     openFolder: async (files) => {
