@@ -280,6 +280,36 @@ test('allowing a Hub download starts the run the user asked for; offline, the er
   await expect(page.getByTestId('error-message')).not.toContainText('TypeError');
 });
 
+test('a result whose inputs changed says so, and a new analysis clears the note', async ({
+  page,
+  backend,
+}) => {
+  test.skip(backend !== 'wasm', 'The page’s states do not depend on the backend.');
+  await openApp(page, backend);
+  await page.getByTestId('prompt-input').fill('In the beginning was the word.');
+  await page.getByTestId('analyze-button').click();
+  await expect(page.getByTestId('status')).toHaveAttribute('data-state', 'done', { timeout: 120_000 });
+  const note = page.getByTestId('stale-note');
+  await expect(note).toHaveCount(0);
+
+  await page.locator('.settings-panel > summary').click();
+  await page.getByTestId('exclude-bos').check();
+  await expect(note).toHaveText(
+    'The settings changed since this result was computed: press Analyze to update it.',
+  );
+  await page.getByTestId('prompt-input').fill('In the beginning was the word, and more.');
+  await expect(note).toContainText('The text and settings changed');
+  // Putting things back as they were: the result answers the page again.
+  await page.getByTestId('exclude-bos').uncheck();
+  await page.getByTestId('prompt-input').fill('In the beginning was the word.');
+  await expect(note).toHaveCount(0);
+
+  await page.getByTestId('exclude-bos').check();
+  await page.getByTestId('analyze-button').click();
+  await expect(page.getByTestId('status')).toHaveAttribute('data-state', 'done', { timeout: 120_000 });
+  await expect(note).toHaveCount(0);
+});
+
 test('cancelling mid-run leaves the page usable', async ({ page, backend }) => {
   test.skip(backend !== 'wasm', 'Cancellation is backend-independent; checked on WASM.');
   const long = readFileSync(join(ROOT, 'public/corpus/reference-en.txt'), 'utf8').slice(0, 40_000);

@@ -11,6 +11,7 @@ import { DownloadConsent } from './DownloadConsent';
 import { ExperimentPanel } from './ExperimentPanel';
 import { errorMessage } from './errorMessage';
 import { EXAMPLE_PROMPT } from './examplePrompt';
+import { changedInputs } from './experimentRequest';
 import { FileButton } from './FileButton';
 import { LinkMessageBox } from './LinkMessageBox';
 import { ModelPicker } from './ModelPicker';
@@ -23,6 +24,7 @@ import { downloadHiddenStates, downloadResultJson } from './resultExports';
 import { SettingsPanel } from './SettingsPanel';
 import { SharePanel } from './SharePanel';
 import { shareStateOf } from './shareInputs';
+import { staleNote } from './staleNote';
 import { startParamsFromSearch } from './urlParams';
 import { useAnalysisInputs } from './useAnalysisInputs';
 import { useAnalysisRun } from './useAnalysisRun';
@@ -101,6 +103,14 @@ export function App() {
     permalink.show,
     !hasLink && !start.model && start.prompt === null && !start.run,
   );
+
+  // What the user changed since the result on screen was computed (the result stays; a note says so).
+  const shownState = permalink.shown?.state ?? null;
+  const changed = useMemo(
+    () => (shownState ? changedInputs(shownState, currentShareState()) : []),
+    [shownState, currentShareState],
+  );
+  const note = staleNote(state.status, state.stale, changed);
 
   const experiment = useExperiment({
     client,
@@ -214,6 +224,7 @@ export function App() {
           onFocusLayer={(layer) => dispatch({ type: 'focus', layer })}
           onExportJson={() => state.result && downloadResultJson(state.result)}
           onExportHidden={permalink.shown?.origin.kind === 'run' ? exportHidden : null}
+          staleNote={note}
           selectedBlocks={experiment.selected}
           onToggleBlock={experiment.toggle}
           liveLinearize={experiment.state.partial}

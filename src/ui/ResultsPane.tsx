@@ -11,6 +11,8 @@ interface ResultsPaneProps {
   onExportJson: () => void;
   /** Null where the shown result has no hidden states in this tab (opened from a link or a file). */
   onExportHidden: (() => void) | null;
+  /** Why the result shown is not the answer to the page's inputs now (`staleNote`), or null. */
+  staleNote: string | null;
   /** The sharing controls shown with a finished result. */
   share: ReactNode;
   /** The block-replacement experiment's controls, under the linearity chart of a finished result. */
@@ -30,6 +32,7 @@ export function ResultsPane({
   onFocusLayer,
   onExportJson,
   onExportHidden,
+  staleNote,
   share,
   experiment,
   liveLinearize,
@@ -44,6 +47,7 @@ export function ResultsPane({
         <ResultsView
           result={state.result}
           stale={state.stale}
+          staleNote={staleNote}
           focusLayer={state.focusLayer}
           onFocusLayer={onFocusLayer}
           onExportJson={onExportJson}

@@ -9,6 +9,8 @@ interface ResultsViewProps {
   result: LinScopeResult;
   /** The result is from an earlier run while a new one is under way. */
   stale: boolean;
+  /** Why this result is not the answer to the page's inputs now, shown above it; or null. */
+  staleNote: string | null;
   focusLayer: number | null;
   onFocusLayer: (layer: number | null) => void;
   onExportJson: () => void;
@@ -31,6 +33,7 @@ const fmt = (v: number | null | undefined) => (v === null || v === undefined ? '
 export function ResultsView({
   result,
   stale,
+  staleNote,
   focusLayer,
   onFocusLayer,
   onExportJson,
@@ -47,6 +50,11 @@ export function ResultsView({
   const reference = result.perToken?.reference;
   return (
     <div className={`results${stale ? ' results--stale' : ''}`} data-testid="results" aria-busy={stale}>
+      {staleNote && (
+        <p className="results__stale-note" data-testid="stale-note" role="status">
+          {staleNote}
+        </p>
+      )}
       <header className="results__header">
         <h2>
           {result.model.id} <span className="muted">({result.model.dtype})</span>

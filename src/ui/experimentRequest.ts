@@ -55,7 +55,8 @@ export function changedInputs(shown: ShareState, now: ShareState): string[] {
   return changed;
 }
 
-function joinWords(words: readonly string[]): string {
+/** `a`, `a and b`, `a, b and c`. */
+export function joinWords(words: readonly string[]): string {
   return words.length <= 1 ? words.join('') : `${words.slice(0, -1).join(', ')} and ${words.at(-1)}`;
 }
 
