@@ -243,3 +243,25 @@ export function getTensor(file: SafetensorsFile, name: string): SafeTensor {
     throw new Error(`safetensors: no tensor named ${name} (have ${[...file.tensors.keys()].join(', ')})`);
   return t;
 }
+
+/** The `__metadata__` of a safetensors file, read from its header alone; null when the header is unreadable. */
+export function safetensorsMetadata(bytes: Uint8Array): Record<string, string> | null {
+  if (bytes.byteLength < 8) return null;
+  const length = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength).getBigUint64(0, true);
+  if (length > BigInt(bytes.byteLength - 8)) return null;
+  try {
+    const header: unknown = JSON.parse(
+      new TextDecoder('utf-8', { fatal: true }).decode(bytes.subarray(8, 8 + Number(length))),
+    );
+    if (typeof header !== 'object' || header === null) return null;
+    const metadata = (header as Record<string, unknown>).__metadata__;
+    if (typeof metadata !== 'object' || metadata === null) return {};
+    return Object.fromEntries(
+      Object.entries(metadata as Record<string, unknown>).filter(
+        (entry): entry is [string, string] => typeof entry[1] === 'string',
+      ),
+    );
+  } catch {
+    return null;
+  }
+}

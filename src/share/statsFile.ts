@@ -121,7 +121,9 @@ export function readStatsFile(bytes: Uint8Array, name: string): LayerStats {
   try {
     file = readSafetensors(bytes);
   } catch (error) {
-    throw bad(name, error instanceof Error ? error.message.replace(/^safetensors: /, '') : String(error));
+    const why = error instanceof Error ? error.message.replace(/^safetensors: /, '') : String(error);
+    const cut = /out of range|exceeds file|too short/.test(why);
+    throw bad(name, cut ? `${why}; the file is truncated: copy it again, or make it again` : why);
   }
   const origin = readOrigin(name, file.metadata);
   const { layers: L, hidden: d } = origin.model;
