@@ -73,7 +73,7 @@ function finiteFloat32(
       const t = Math.floor((i % (T * d)) / d);
       throw refuse(
         name,
-        `state ${s} of ${S}, token ${t}, feature ${i % d} is ${values[i]}; the states must be finite numbers (an float16 overflow, say, gives Infinity)`,
+        `state ${s} of ${S}, token ${t}, feature ${i % d} is ${values[i]}; the states must be finite numbers (a float16 overflow, say, gives Infinity)`,
       );
     }
   }
