@@ -263,7 +263,8 @@ export function usePermalink(options: PermalinkOptions) {
     async (files: File[]) => {
       const imports = files.filter(isImportFile);
       if (imports.length === 0) {
-        if (files.length === 1 && /\.json$/i.test(files[0].name)) {
+        // One file of any name is read as a .linscope.json or result JSON (which says if it is not).
+        if (files.length === 1) {
           await openFile(files[0]);
           return;
         }
@@ -271,9 +272,7 @@ export function usePermalink(options: PermalinkOptions) {
           kind: 'error',
           source: 'file',
           lines: [
-            files.length === 1
-              ? `“${files[0].name}” is not a file LinScope opens here: choose a .linscope.json, stats files (.safetensors), or hidden states (.safetensors or .npy, with a .json or .txt token list).`
-              : 'Choose one .linscope.json, or stats files together, or one hidden-state file with its token list.',
+            'Choose one .linscope.json, or stats files (.safetensors) together, or one hidden-state file (.safetensors or .npy) with its token list.',
           ],
         });
         return;
