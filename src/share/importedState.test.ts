@@ -5,6 +5,8 @@ import { assembleResult } from '../job/result';
 import { DEFAULT_SETTINGS } from '../job/settings';
 import { importFiles } from './fileImport';
 import { importedShareState } from './importedState';
+import { linscopeFileText, parseLinScopeFile } from './linscopeFile';
+import { decodePermalink, encodePermalink } from './permalink';
 import { parseShareState, shareStateJson } from './permalinkState';
 
 const IMPORTS = join(__dirname, '../../tests/fixtures/imports');
@@ -36,5 +38,21 @@ describe('the state shown with an opened file', () => {
     const tokens = JSON.parse(readFileSync(join(IMPORTS, 'tokens.json'), 'utf8')) as string[];
     expect(state.input.text).toBe(tokens.join(''));
     expect(opened.notes[0]).toBe('Hidden states from states.npy: 2 layers, 200 tokens, d = 64 (F32).');
+  });
+
+  it('travels in a link and a .linscope.json like any result', async () => {
+    for (const names of [
+      ['shard-a.safetensors', 'shard-b.safetensors'],
+      ['states.npy', 'tokens.json'],
+    ]) {
+      const opened = await importFiles(names.map(fixture), DEFAULT_SETTINGS);
+      const result = assembleResult(opened.head, opened.tail);
+      const state = importedShareState(result);
+      const link = decodePermalink(encodePermalink(state, result, { baseLength: 30 }).fragment);
+      expect(link.ok && link.result?.layers.map((l) => l.n)).toEqual(result.layers.map((l) => l.n));
+      const file = parseLinScopeFile(linscopeFileText(state, result));
+      expect(file.ok && file.result.layers).toEqual(result.layers);
+      expect(file.ok && file.result.perToken?.nonlinearity.length).toBe(result.perToken?.nonlinearity.length);
+    }
   });
 });
