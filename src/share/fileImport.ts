@@ -34,7 +34,9 @@ export interface ImportedResult {
   readonly notes: string[];
 }
 
-const GiB = (bytes: number) => `${(bytes / 1024 ** 3).toFixed(bytes < 1024 ** 3 ? 2 : 0)} GB`;
+/** A size for messages: GB with one decimal from 1 GB (2^30 bytes), else whole MB. */
+const size = (bytes: number) =>
+  bytes >= 1024 ** 3 ? `${(bytes / 1024 ** 3).toFixed(1)} GB` : `${Math.ceil(bytes / 1024 ** 2)} MB`;
 
 /** A safetensors file whose metadata says it is a LinScope stats file (of any version). */
 function isStatsFile(file: ImportFileBytes): boolean {
@@ -50,25 +52,25 @@ function isStatsFile(file: ImportFileBytes): boolean {
 export function checkImportSizes(files: readonly { name: string; size: number }[]): void {
   if (files.length === 0) throw new LinScopeError('BAD_INPUT', 'No files were chosen.');
   let total = 0;
-  for (const { name, size } of files) {
+  for (const { name, size: bytes } of files) {
     if (!isStatesFileName(name) && !isTokenListFileName(name))
       throw new LinScopeError(
         'BAD_INPUT',
         `${name}: LinScope opens .linscope.json files, stats files and hidden states (.safetensors, .npy, with a .json or .txt token list).`,
       );
     const limit = isTokenListFileName(name) ? MAX_TOKEN_LIST_FILE_BYTES : MAX_HIDDEN_STATES_FILE_BYTES;
-    if (size > limit)
+    if (bytes > limit)
       throw new LinScopeError(
         'BAD_INPUT',
-        `${name} is ${GiB(size)}; the page opens files up to ${GiB(limit)}. Use the command line (linscope reduce for stats, analyze for models) for bigger ones.`,
+        `${name} is ${size(bytes)}, more than the ${size(limit)} the page opens. Use the command line (linscope reduce for stats, analyze for models) for bigger files.`,
       );
-    if (size === 0) throw new LinScopeError('BAD_INPUT', `${name} is empty (0 bytes).`);
-    if (/\.safetensors$/i.test(name)) total += size;
+    if (bytes === 0) throw new LinScopeError('BAD_INPUT', `${name} is empty (0 bytes).`);
+    if (/\.safetensors$/i.test(name)) total += bytes;
   }
   if (total > MAX_STATS_TOTAL_BYTES)
     throw new LinScopeError(
       'BAD_INPUT',
-      `These files are ${GiB(total)} together; the page opens up to ${GiB(MAX_STATS_TOTAL_BYTES)} at once. Merge them with linscope reduce instead.`,
+      `These files are ${size(total)} together, more than the ${size(MAX_STATS_TOTAL_BYTES)} the page opens at once. Merge them with linscope reduce instead.`,
     );
 }
 
