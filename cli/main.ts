@@ -13,12 +13,12 @@ import { runLinearizeJob } from '../src/job/linearize';
 import type { JobProgress } from '../src/job/progress';
 import { assembleResult } from '../src/job/result';
 import { DEFAULT_SETTINGS } from '../src/job/settings';
-import { mergeStats, runStatsJob, statsResult } from '../src/job/stats';
+import { runStatsJob } from '../src/job/stats';
 import type { LinScopeRuntime } from '../src/model/augmentingRuntime';
 import { nodeOrtVersion, nodeRuntime } from '../src/model/nodeRuntime';
 import { hiddenStatesFile } from '../src/share/hiddenStatesFile';
 import { serializeResult } from '../src/share/resultJson';
-import { readStatsFile, writeStatsFile } from '../src/share/statsFile';
+import { reduceStatsFiles, writeStatsFile } from '../src/share/statsFile';
 import { installAnalysisCores } from './analysisCores';
 import {
   type AnalyzeArgs,
@@ -169,9 +169,9 @@ function reduce(args: ReduceArgs): void {
   const parts = args.files.map((file) => {
     if (!existsSync(file) || !statSync(file).isFile())
       throw bad(`stats file ${file} does not exist or is not a file`);
-    return { name: basename(file), stats: readStatsFile(readFileSync(file), basename(file)) };
+    return { name: basename(file), bytes: readFileSync(file) };
   });
-  const json = serializeResult(statsResult(mergeStats(parts), parts.length));
+  const json = serializeResult(reduceStatsFiles(parts));
   if (args.out) writeAtomically(args.out, json);
   else process.stdout.write(json);
 }

@@ -210,3 +210,26 @@ export function assembleResult(head: ResultHead, tail: ResultTail): LinScopeResu
     },
   };
 }
+
+/**
+ * A whole result split back into the head and tail a worker sends (a result made in one piece, as
+ * stats files give, travels like an analysis). Per-token arrays become typed arrays (null -> NaN).
+ */
+export function resultParts(result: LinScopeResult): { head: ResultHead; tail: ResultTail } {
+  const { excludedTokens, layers, states, perToken, ...head } = result;
+  return {
+    head,
+    tail: {
+      excludedTokens,
+      layers,
+      states,
+      perToken: perToken && {
+        nonlinearity: perToken.nonlinearity.map((row) => Float64Array.from(row, (v) => v ?? Number.NaN)),
+        flash: perToken.flash.map((row) => Uint8Array.from(row)),
+        flashThreshold: perToken.flashThreshold,
+        unit: perToken.unit,
+        reference: perToken.reference,
+      },
+    },
+  };
+}

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import {
+  bfloat16ToNumber,
   getTensor,
   halfToNumber,
   numberToHalf,
@@ -51,11 +52,21 @@ describe('safetensors reader', () => {
     const hugeHeader = new Uint8Array(16);
     new DataView(hugeHeader.buffer).setBigUint64(0, 1000n, true);
     expect(() => readSafetensors(hugeHeader)).toThrow(/header length/);
-    const badDtype = new TextEncoder().encode('{"a":{"dtype":"BF16","shape":[1],"data_offsets":[0,2]}}');
+    const badDtype = new TextEncoder().encode('{"a":{"dtype":"U8","shape":[2],"data_offsets":[0,2]}}');
     const buf = new Uint8Array(8 + badDtype.byteLength + 2);
     new DataView(buf.buffer).setBigUint64(0, BigInt(badDtype.byteLength), true);
     buf.set(badDtype, 8);
-    expect(() => readSafetensors(buf)).toThrow(/unsupported dtype BF16/);
+    expect(() => readSafetensors(buf)).toThrow(/unsupported dtype U8/);
+  });
+
+  it('reads BF16 as the top half of float32', () => {
+    // 1.5 = 0x3fc00000, -2 = 0xc0000000, 3.140625 = 0x40490000 (exact in bfloat16).
+    const bits = Uint16Array.of(0x3fc0, 0xc000, 0x4049);
+    const file = readSafetensors(writeSafetensors({ b: { dtype: 'BF16', shape: [3], data: bits } }));
+    const t = getTensor(file, 'b');
+    expect(t.dtype).toBe('BF16');
+    expect([...toFloat32(t)]).toEqual([1.5, -2, 3.140625]);
+    expect(bfloat16ToNumber(0xc000)).toBe(-2);
   });
 
   it('throws a clear error for a missing tensor', () => {

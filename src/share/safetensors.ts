@@ -6,11 +6,11 @@
  *   [N bytes: UTF-8 JSON header, { name: { dtype, shape, data_offsets: [begin, end] }, __metadata__?: {..} }]
  *   [data: little-endian tensor bytes; offsets are relative to the start of this section]
  *
- * Supported dtypes: F32, F16 (kept as raw IEEE half bits in a Uint16Array; see `float16ToFloat32`),
+ * Supported dtypes: F64, F32, F16 and BF16 (both kept as raw bits in a Uint16Array; see `toFloat32`),
  * I64 (BigInt64Array) and I32.
  */
 
-export type SafetensorsDtype = 'F64' | 'F32' | 'F16' | 'I64' | 'I32';
+export type SafetensorsDtype = 'F64' | 'F32' | 'F16' | 'BF16' | 'I64' | 'I32';
 
 export type TensorData = Float64Array | Float32Array | Uint16Array | BigInt64Array | Int32Array;
 
@@ -25,7 +25,14 @@ export interface SafetensorsFile {
   metadata: Record<string, string>;
 }
 
-const BYTES_PER_ELEMENT: Record<SafetensorsDtype, number> = { F64: 8, F32: 4, F16: 2, I64: 8, I32: 4 };
+const BYTES_PER_ELEMENT: Record<SafetensorsDtype, number> = {
+  F64: 8,
+  F32: 4,
+  F16: 2,
+  BF16: 2,
+  I64: 8,
+  I32: 4,
+};
 
 function isDtype(value: unknown): value is SafetensorsDtype {
   return typeof value === 'string' && Object.hasOwn(BYTES_PER_ELEMENT, value);
@@ -51,6 +58,7 @@ function viewAs(dtype: SafetensorsDtype, bytes: Uint8Array): TensorData {
     case 'F32':
       return new Float32Array(buffer);
     case 'F16':
+    case 'BF16':
       return new Uint16Array(buffer);
     case 'I64':
       return new BigInt64Array(buffer);
@@ -62,7 +70,7 @@ function viewAs(dtype: SafetensorsDtype, bytes: Uint8Array): TensorData {
 function expectedDtypeOf(data: TensorData): SafetensorsDtype[] {
   if (data instanceof Float64Array) return ['F64'];
   if (data instanceof Float32Array) return ['F32'];
-  if (data instanceof Uint16Array) return ['F16'];
+  if (data instanceof Uint16Array) return ['F16', 'BF16'];
   if (data instanceof BigInt64Array) return ['I64'];
   return ['I32'];
 }
@@ -205,11 +213,20 @@ export function numberToHalf(value: number): number {
   return sign | (e << 10) | half;
 }
 
-/** Returns the tensor's values as float32 (F16 is decoded; integer types are converted). */
+/** Converts one bfloat16 bit pattern to a number (the top half of a float32). */
+export function bfloat16ToNumber(h: number): number {
+  const bits = new Uint32Array([h << 16]);
+  return new Float32Array(bits.buffer)[0];
+}
+
+/** Returns the tensor's values as float32 (F16 and BF16 are decoded; integer types are converted). */
 export function toFloat32(t: SafeTensor): Float32Array {
   if (t.data instanceof Float32Array) return t.data;
   const out = new Float32Array(t.data.length);
-  if (t.data instanceof Uint16Array) {
+  if (t.data instanceof Uint16Array && t.dtype === 'BF16') {
+    const bits = new Uint32Array(out.buffer);
+    for (let i = 0; i < out.length; i++) bits[i] = t.data[i] << 16;
+  } else if (t.data instanceof Uint16Array) {
     for (let i = 0; i < out.length; i++) out[i] = halfToNumber(t.data[i]);
   } else if (t.data instanceof BigInt64Array) {
     for (let i = 0; i < out.length; i++) out[i] = Number(t.data[i]);
@@ -225,4 +242,26 @@ export function getTensor(file: SafetensorsFile, name: string): SafeTensor {
   if (!t)
     throw new Error(`safetensors: no tensor named ${name} (have ${[...file.tensors.keys()].join(', ')})`);
   return t;
+}
+
+/** The `__metadata__` of a safetensors file, read from its header alone; null when the header is unreadable. */
+export function safetensorsMetadata(bytes: Uint8Array): Record<string, string> | null {
+  if (bytes.byteLength < 8) return null;
+  const length = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength).getBigUint64(0, true);
+  if (length > BigInt(bytes.byteLength - 8)) return null;
+  try {
+    const header: unknown = JSON.parse(
+      new TextDecoder('utf-8', { fatal: true }).decode(bytes.subarray(8, 8 + Number(length))),
+    );
+    if (typeof header !== 'object' || header === null) return null;
+    const metadata = (header as Record<string, unknown>).__metadata__;
+    if (typeof metadata !== 'object' || metadata === null) return {};
+    return Object.fromEntries(
+      Object.entries(metadata as Record<string, unknown>).filter(
+        (entry): entry is [string, string] => typeof entry[1] === 'string',
+      ),
+    );
+  } catch {
+    return null;
+  }
 }

@@ -12,7 +12,8 @@
 
 import type { LayerMoments } from '../analysis';
 import { LinScopeError } from '../errors';
-import type { LayerStats, StatsOrigin } from '../job/stats';
+import type { LinScopeResult } from '../job/result';
+import { type LayerStats, mergeStats, type StatsOrigin, statsResult } from '../job/stats';
 import { getTensor, readSafetensors, type SafeTensor, writeSafetensors } from './safetensors';
 
 export const STATS_SCHEMA = 'linscope.stats/v1';
@@ -120,7 +121,9 @@ export function readStatsFile(bytes: Uint8Array, name: string): LayerStats {
   try {
     file = readSafetensors(bytes);
   } catch (error) {
-    throw bad(name, error instanceof Error ? error.message.replace(/^safetensors: /, '') : String(error));
+    const why = error instanceof Error ? error.message.replace(/^safetensors: /, '') : String(error);
+    const cut = /out of range|exceeds file|too short/.test(why);
+    throw bad(name, cut ? `${why}; the file is truncated: copy it again, or make it again` : why);
   }
   const origin = readOrigin(name, file.metadata);
   const { layers: L, hidden: d } = origin.model;
@@ -145,4 +148,20 @@ export function readStatsFile(bytes: Uint8Array, name: string): LayerStats {
     cross: Array.from({ length: L }, (_, l) => float64(name, tensor(`cross.${l}`), [d, d], `cross.${l}`)),
   };
   return { ...origin, moments };
+}
+
+/** One stats file as read from disk or a file picker: its name (for messages) and its bytes. */
+export interface StatsFileBytes {
+  readonly name: string;
+  readonly bytes: Uint8Array;
+}
+
+/**
+ * What `linscope reduce` does and the page does with stats files it opens: read every file, merge
+ * them (refusing files of another model or other settings) and score the merged moments. Throws
+ * BAD_INPUT naming the file and what is wrong with it.
+ */
+export function reduceStatsFiles(files: readonly StatsFileBytes[]): LinScopeResult {
+  const parts = files.map((file) => ({ name: file.name, stats: readStatsFile(file.bytes, file.name) }));
+  return statsResult(mergeStats(parts), parts.length);
 }

@@ -97,6 +97,10 @@ export function App() {
     analyze: () => analyze(),
     modelSource: model?.source,
     ready,
+    importFiles: client
+      ? (files) =>
+          client.importFiles({ files: files.map((file) => ({ name: file.name, file })), settings }).done
+      : undefined,
   });
   const recent = useRecentAnalyses(
     permalink.shown,
@@ -206,10 +210,11 @@ export function App() {
           <div className="row shared-inputs">
             <FileButton
               testId="open-linscope-file"
-              accept=".json,application/json"
-              onFiles={(files) => void permalink.openFile(files[0])}
+              accept=".json,application/json,.safetensors,.npy,.txt"
+              multiple
+              onFiles={(files) => void permalink.openFiles(files)}
             >
-              Open a shared analysis (.linscope.json)…
+              Open a shared analysis (.linscope.json), stats files or hidden states…
             </FileButton>
             <RecentSelect
               recent={recent.recent}

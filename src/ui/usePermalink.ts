@@ -6,6 +6,7 @@
  */
 import { type Dispatch, useCallback, useEffect, useRef, useState } from 'react';
 import type { LinScopeResult, ResultLinearize } from '../job/result';
+import { importedShareState } from '../share/importedState';
 import {
   linscopeFileName,
   linscopeFileText,
@@ -18,6 +19,7 @@ import type { ShareState } from '../share/permalinkState';
 import { type VerifyOutcome, verifyRestored } from '../share/permalinkVerify';
 import type { AppAction, AppState } from './appState';
 import { downloadBlob } from './download';
+import { errorMessage } from './errorMessage';
 
 export type AnalysisOrigin =
   | { kind: 'run' }
@@ -31,9 +33,9 @@ export interface ShownAnalysis {
   origin: AnalysisOrigin;
 }
 
-/** What opening a link or file said: an error (nothing was used) or notes (it opened). */
+/** What opening a link or file said: an error (nothing was used), notes (it opened), or that it is being read. */
 export interface LinkMessage {
-  kind: 'error' | 'notes';
+  kind: 'error' | 'notes' | 'working';
   source: 'link' | 'file';
   lines: string[];
 }
@@ -56,7 +58,12 @@ interface PermalinkOptions {
   /** The current model's source, once known (an unlisted one is classified first); undefined until then. */
   modelSource: 'bundled' | 'hub' | 'local' | undefined;
   ready: boolean;
+  /** Opens stats files or hidden states as a result (in the worker); rejects with a message. */
+  importFiles?: (files: File[]) => Promise<{ result: LinScopeResult; notes: string[] }>;
 }
+
+/** Files the worker opens as a result (stats files, hidden states and their token lists). */
+const isImportFile = (file: File) => /\.(safetensors|npy)$/i.test(file.name);
 
 const appUrl = () => `${window.location.origin}${window.location.pathname}`;
 
@@ -248,6 +255,52 @@ export function usePermalink(options: PermalinkOptions) {
     [show],
   );
 
+  /**
+   * Files chosen or dropped together: one `.linscope.json` (or result JSON), or stats files, or a
+   * hidden-state file with its token list (opened in the worker). A refusal leaves the page as it was.
+   */
+  const openFiles = useCallback(
+    async (files: File[]) => {
+      const imports = files.filter(isImportFile);
+      if (imports.length === 0) {
+        // One file of any name is read as a .linscope.json or result JSON (which says if it is not).
+        if (files.length === 1) {
+          await openFile(files[0]);
+          return;
+        }
+        setMessage({
+          kind: 'error',
+          source: 'file',
+          lines: [
+            'Choose one .linscope.json, or stats files (.safetensors) together, or one hidden-state file (.safetensors or .npy) with its token list.',
+          ],
+        });
+        return;
+      }
+      const importFiles = latest.current.importFiles;
+      if (!importFiles) {
+        setMessage({
+          kind: 'error',
+          source: 'file',
+          lines: ['The worker is not ready yet: try again in a moment.'],
+        });
+        return;
+      }
+      setVerify(null);
+      setMessage({ kind: 'working', source: 'file', lines: files.map((f) => f.name) });
+      try {
+        const { result, notes } = await importFiles(files);
+        setMessage({ kind: 'notes', source: 'file', lines: notes });
+        clearFragment();
+        const name = imports.length === 1 ? imports[0].name : `${imports.length} stats files`;
+        show({ state: importedShareState(result), result, origin: { kind: 'file', name } });
+      } catch (error) {
+        setMessage({ kind: 'error', source: 'file', lines: [errorMessage(error)] });
+      }
+    },
+    [openFile, show],
+  );
+
   // A .json file dropped anywhere opens as a shared analysis (before the prompt panel sees it).
   useEffect(() => {
     const isJson = (e: DragEvent) => [...(e.dataTransfer?.items ?? [])].some((i) => i.kind === 'file');
@@ -257,7 +310,12 @@ export function usePermalink(options: PermalinkOptions) {
     const onDrop = (e: DragEvent) => {
       const file = e.dataTransfer?.files[0];
       if (!file) return;
-      if (/\.json$/i.test(file.name)) {
+      const dropped = [...(e.dataTransfer?.files ?? [])];
+      if (dropped.some(isImportFile)) {
+        e.preventDefault();
+        e.stopPropagation();
+        void openFiles(dropped);
+      } else if (/\.json$/i.test(file.name)) {
         e.preventDefault();
         e.stopPropagation();
         void openFile(file);
@@ -272,7 +330,7 @@ export function usePermalink(options: PermalinkOptions) {
       window.removeEventListener('dragover', onDragOver);
       window.removeEventListener('drop', onDrop, true);
     };
-  }, [openFile]);
+  }, [openFile, openFiles]);
 
   return {
     shown,
@@ -285,5 +343,6 @@ export function usePermalink(options: PermalinkOptions) {
     buildLink,
     downloadFile,
     openFile,
+    openFiles,
   };
 }

@@ -14,6 +14,7 @@ import type {
   AnalyzeRequest,
   BackendChoice,
   BackendInfo,
+  ImportRequest,
   LinearizeRequest,
   ModelRequest,
   TokenCount,
@@ -124,6 +125,27 @@ export class WorkerClient {
       done: job.done.then((e) => {
         if (!head) throw new LinScopeError('INTERNAL', 'the worker sent a result without its start');
         return assembleResult(head, e.tail);
+      }),
+      cancel: job.cancel,
+    };
+  }
+
+  /**
+   * Opens files as a result (stats files reduced, or hidden states analysed) in the worker: the
+   * result, and what the page should say about it.
+   */
+  importFiles(
+    request: ImportRequest,
+    onProgress?: (progress: JobProgress) => void,
+  ): Job<{ result: LinScopeResult; notes: string[] }> {
+    let head: ResultHead | null = null;
+    const job = this.send({ type: 'import', request }, 'imported', onProgress, (event) => {
+      if (event.type === 'started') head = event.head;
+    });
+    return {
+      done: job.done.then((e) => {
+        if (!head) throw new LinScopeError('INTERNAL', 'the worker sent a result without its start');
+        return { result: assembleResult(head, e.tail), notes: e.notes };
       }),
       cancel: job.cancel,
     };

@@ -11,12 +11,14 @@ import type { JobProgress } from '../job/progress';
 import type { ResultHead, ResultLinearize, ResultRuntime } from '../job/result';
 import { convertLlama2c } from '../model/llama2c/convert';
 import { countTokens, type TokenCount } from '../model/tokenCount';
+import { checkImportSizes, type ImportedResult, importFiles } from '../share/fileImport';
 import { hiddenStatesFile } from '../share/hiddenStatesFile';
 import type { HostRuntime, WorkerHost } from './host';
 import type {
   AnalyzeRequest,
   BackendChoice,
   BackendInfo,
+  ImportRequest,
   LinearizeRequest,
   ModelRequest,
   UserFile,
@@ -47,6 +49,8 @@ export interface WorkerHandlers {
   ): Promise<{ text: string; ids: number[] }>;
   /** The hidden states of the last analysis as a safetensors file. */
   exportHidden(): Uint8Array;
+  /** Files opened as a result: stats files reduced, or hidden states analysed. */
+  importFiles(request: ImportRequest, hooks: AnalyzeHooks): Promise<ImportedResult>;
 }
 
 /** What a result records of the backend the worker probed. */
@@ -158,6 +162,20 @@ export function createHandlers(host: WorkerHost): WorkerHandlers {
       const loaded = await loadModel(rt, { ...model.spec, device: host.device() });
       const ids = await loaded.generate(prompt, maxNewTokens);
       return { ids, text: loaded.decode(ids) };
+    },
+
+    async importFiles(request, hooks) {
+      // Sizes first: nothing too big is read into memory.
+      checkImportSizes(request.files.map((f) => ({ name: f.name, size: f.file.size })));
+      const files: { name: string; bytes: Uint8Array }[] = [];
+      for (const f of request.files) {
+        hooks.signal?.throwIfAborted();
+        files.push({ name: f.name, bytes: new Uint8Array(await f.file.arrayBuffer()) });
+      }
+      return importFiles(files, request.settings, {
+        ...hooks,
+        pairWorkers: host.pairWorkers(request.threads),
+      });
     },
 
     exportHidden() {

@@ -67,6 +67,23 @@ export interface UserFile {
   file: Blob;
 }
 
+/** A file the user chose, by name (its ending says what it is). */
+export interface ImportFile {
+  name: string;
+  file: Blob;
+}
+
+/**
+ * Files opened as a result (share/fileImport.ts): stats files merged and reduced, or one hidden-state
+ * file (.safetensors or .npy) with an optional token list, analysed with `settings`. Answered like an
+ * analysis (`started`, a `pair` per layer pair) and then `imported`.
+ */
+export interface ImportRequest {
+  files: ImportFile[];
+  settings: AnalysisSettings;
+  threads?: number;
+}
+
 export type WorkerRequest =
   | { type: 'probe'; id: number; backend: BackendChoice; assetBase: string }
   | { type: 'analyze'; id: number; request: AnalyzeRequest }
@@ -77,6 +94,7 @@ export type WorkerRequest =
   | { type: 'generate'; id: number; model: ModelRequest; prompt: string; maxNewTokens: number }
   /** The hidden states of the last analysis, as a safetensors file (the CLI's --dump-hidden). */
   | { type: 'export-hidden'; id: number }
+  | { type: 'import'; id: number; request: ImportRequest }
   | { type: 'cancel'; id: number };
 
 export type WorkerEvent =
@@ -92,4 +110,6 @@ export type WorkerEvent =
   | { type: 'opened'; id: number; modelId: string }
   | { type: 'generated'; id: number; text: string; ids: number[] }
   | { type: 'hidden-states'; id: number; file: Uint8Array }
+  /** The rest of an opened file's result, and what the page should say about it. */
+  | { type: 'imported'; id: number; tail: ResultTail; notes: string[] }
   | { type: 'error'; id: number; error: WireError };

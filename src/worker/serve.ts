@@ -54,6 +54,15 @@ async function handle(
       const { text, ids } = await handlers.generate(request.model, request.prompt, request.maxNewTokens);
       return [{ type: 'generated', id, text, ids }, []];
     }
+    case 'import': {
+      const { tail, notes } = await handlers.importFiles(request.request, {
+        signal,
+        onProgress: (progress) => post({ type: 'progress', id, progress }, []),
+        onStarted: (head) => post({ type: 'started', id, head }, []),
+        onPair: (record) => post({ type: 'pair', id, record }, []),
+      });
+      return [{ type: 'imported', id, tail, notes }, transferableBuffers(tail)];
+    }
     case 'export-hidden': {
       const file = handlers.exportHidden();
       return [{ type: 'hidden-states', id, file }, [file.buffer as ArrayBuffer]];

@@ -9,7 +9,7 @@ import { HeatmapTooltip } from './HeatmapTooltip';
 import { describeHeatmapCell, heatmapCellInfo, heatmapTooltipPosition } from './heatmapCellInfo';
 import type { HeatmapCell } from './heatmapCursor';
 import { heatmapExports, heatmapFigureFromDom } from './heatmapExport';
-import { heatmapLayout } from './heatmapLayout';
+import { type HeatmapStatus, heatmapLayout } from './heatmapLayout';
 import { useElementWidth } from './useElementWidth';
 import { useHeatmapCanvas } from './useHeatmapCanvas';
 import { useHeatmapCursor } from './useHeatmapCursor';
@@ -31,11 +31,13 @@ export interface NonlinearityHeatmapProps {
   readonly headingLevel?: HeadingLevel;
 }
 
-const EMPTY_TEXT: Record<'pending' | 'no-reference' | 'no-tokens', string> = {
+const EMPTY_TEXT: Record<Exclude<HeatmapStatus, 'ready'>, string> = {
   pending: 'Per-token values arrive once every layer pair has been scored against the reference…',
   'no-reference':
     'No per-token view for this run. Each token’s error needs maps fitted on a separate reference text with many more tokens than the model has dimensions, and this run had none. Run it with a reference text (the bundled one, or your own) to see which tokens are non-linear.',
   'no-tokens': 'The input has no tokens.',
+  statistics:
+    'No per-token view: this result was reduced from stats files, which hold sums over tokens and no per-token values. Open the hidden states themselves, or run the model here, to see which tokens are non-linear.',
 };
 
 const EXPLAINER = (

@@ -15,6 +15,8 @@ export interface ChartResult {
   readonly perToken?: ResultPerToken | null;
   /** Tokens left out of fits and statistics (BOS, massive-norm tokens); the heatmap's tooltip says so. */
   readonly excludedTokens?: readonly number[];
+  /** Present when the result was reduced from stats files: sums over tokens, nothing per token. */
+  readonly statistics?: LinScopeResult['statistics'];
 }
 
 /** Number of layer pairs L: from the model, or from what has arrived if that is more. */

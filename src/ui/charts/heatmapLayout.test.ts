@@ -72,6 +72,8 @@ describe('heatmapLayout(result)', () => {
 describe('heatmapLayout(partial or empty result)', () => {
   it('says why there is nothing to draw', () => {
     expect(heatmapStatus({ ...result, perToken: null })).toBe('no-reference');
+    const statistics = { tokens: 946, documents: 6, shards: 2, generator: 'linscope 0.1.0' };
+    expect(heatmapStatus({ ...result, tokens: [], perToken: null, statistics })).toBe('statistics');
     expect(heatmapStatus({ ...result, perToken: undefined })).toBe('pending');
     expect(heatmapStatus({ ...result, tokens: [] })).toBe('no-tokens');
     const none = heatmapLayout({ ...result, perToken: null }, { width: 600 });

@@ -4,7 +4,7 @@ import { perTokenColorScale, type RelativeColorScale } from './colorScale';
 import { tokenLabel, truncateLabel } from './tokenLabel';
 
 /** Why the heatmap has no cells to draw, or `ready`. */
-export type HeatmapStatus = 'ready' | 'pending' | 'no-reference' | 'no-tokens';
+export type HeatmapStatus = 'ready' | 'pending' | 'no-reference' | 'no-tokens' | 'statistics';
 
 export interface HeatmapRowLabel {
   readonly layer: number;
@@ -65,7 +65,7 @@ export function heatmapValue(
 }
 
 export function heatmapStatus(result: ChartResult): HeatmapStatus {
-  if (result.perToken === null) return 'no-reference';
+  if (result.perToken === null) return result.statistics ? 'statistics' : 'no-reference';
   if (result.perToken === undefined) return 'pending';
   return result.tokens.length === 0 ? 'no-tokens' : 'ready';
 }
