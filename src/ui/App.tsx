@@ -5,6 +5,8 @@ import { BackendBadge } from './BackendBadge';
 import { BackendSelect } from './BackendSelect';
 import { backendChoiceFromSearch } from './backendChoice';
 import { ContinuationPanel } from './ContinuationPanel';
+import { CompareView } from './compare/CompareView';
+import { useCompare } from './compare/useCompare';
 import { continueText } from './continueText';
 import { DownloadConsent } from './DownloadConsent';
 import { ExperimentPanel } from './ExperimentPanel';
@@ -94,6 +96,8 @@ export function App() {
     permalink.show,
     !hasLink && !start.model && start.prompt === null && !start.run,
   );
+
+  const compare = useCompare();
 
   const experiment = useExperiment({
     client,
@@ -195,6 +199,21 @@ export function App() {
             </FileButton>
             <RecentSelect recent={recent.recent} disabled={busy} onOpen={recent.open} />
           </div>
+          <div className="row">
+            <button
+              type="button"
+              data-testid="compare-add-shown"
+              disabled={!permalink.shown}
+              onClick={() => permalink.shown && compare.addResult(permalink.shown.result)}
+            >
+              Add to compare
+            </button>
+            <span className="hint">
+              {compare.entries.length > 0
+                ? `${compare.entries.length} in the comparison below`
+                : 'Puts the result shown into the comparison below'}
+            </span>
+          </div>
         </section>
         <ResultsPane
           state={state}
@@ -235,6 +254,7 @@ export function App() {
           }
         />
       </main>
+      <CompareView compare={compare} recent={recent.recent} />
     </div>
   );
 }
