@@ -1,4 +1,5 @@
 import { useCallback, useMemo, useState } from 'react';
+import { isCompareFragment } from '../share/comparePermalink';
 import type { ShareState } from '../share/permalinkState';
 import type { BackendChoice } from '../worker/protocol';
 import { BackendBadge } from './BackendBadge';
@@ -42,8 +43,12 @@ import { useWorkerClient } from './useWorkerClient';
 export function App() {
   const client = useWorkerClient();
   const start = useMemo(() => startParamsFromSearch(window.location.search), []);
-  // A permalink in the fragment wins over ?run=1 and over the remembered analysis.
-  const hasLink = useMemo(() => window.location.hash.length > 1, []);
+  // A permalink in the fragment wins over ?run=1 and over the remembered analysis (a compare link
+  // is the compare view's: the page then restores its latest analysis as usual).
+  const hasLink = useMemo(
+    () => window.location.hash.length > 1 && !isCompareFragment(window.location.hash),
+    [],
+  );
   const [backendChoice, setBackendChoice] = useState<BackendChoice>(() =>
     backendChoiceFromSearch(window.location.search),
   );
