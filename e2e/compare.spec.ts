@@ -5,6 +5,7 @@
  * view; bad files say what is wrong and lose nothing. No model runs, so only the wasm project runs it.
  */
 import { readFileSync } from 'node:fs';
+import AxeBuilder from '@axe-core/playwright';
 import type { Page } from '@playwright/test';
 import type { LinScopeResult } from '../src/job/result';
 import { expect, openApp, test } from './fixtures';
@@ -116,6 +117,11 @@ test('compare: differences are the files’ differences, heatmaps hover together
   await hoverCell(page, 1, 3, 7);
   await expect(cursorOf(page, 0)).toHaveAttribute('data-layer', '3');
   await expect(cursorOf(page, 0)).toHaveAttribute('data-token', '7');
+
+  // The populated view passes the accessibility check the explorer's page passes.
+  const axe = await new AxeBuilder({ page }).include('[data-testid="compare-view"]').analyze();
+  const serious = axe.violations.filter((v) => v.impact === 'serious' || v.impact === 'critical');
+  expect(serious.map((v) => `${v.id}: ${v.nodes.map((n) => n.target.join(' ')).join(', ')}`)).toEqual([]);
 
   // A series of mixed architectures is refused; nothing is lost.
   await expect(page.getByTestId('series-chart')).toHaveAttribute('data-state', 'refused');
