@@ -154,6 +154,24 @@ function linearizeNotes(result: LinScopeResult): string[] {
   }
 }
 
+/**
+ * A bare result (a result JSON, or a `.linscope.json` file's result) checked like a file's, with
+ * its block-replacement section checked or dropped with a note. For views that need the result
+ * only (the compare view): no text is needed, so a `linscope reduce` result (no tokens) opens too.
+ */
+export function parseResultValue(
+  value: unknown,
+): { ok: true; result: LinScopeResult; notes: string[] } | { ok: false; message: string } {
+  try {
+    const result = checkResult(value);
+    return { ok: true, result, notes: linearizeNotes(result) };
+  } catch (error) {
+    if (error instanceof Invalid)
+      return { ok: false, message: `This LinScope file is damaged: ${error.message}.` };
+    return { ok: false, message: 'This file could not be read.' };
+  }
+}
+
 /** The text of a result's documents, rebuilt from its tokens (BOS markers and all). */
 function textFromTokens(result: LinScopeResult): { text: string; corpus: boolean } {
   const docs = new Map<number, string>();

@@ -159,7 +159,7 @@ export function encodePermalink(
 }
 
 /** Inflate with a cap on the output, chunk by chunk, so a bomb is stopped early. */
-function inflateCapped(data: Uint8Array, cap: number): Uint8Array | 'too-large' {
+export function inflateCapped(data: Uint8Array, cap: number): Uint8Array | 'too-large' {
   const chunks: Uint8Array[] = [];
   let total = 0;
   const inflate = new Inflate((chunk) => {

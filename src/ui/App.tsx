@@ -1,4 +1,5 @@
 import { useCallback, useMemo, useState } from 'react';
+import { isCompareFragment } from '../share/comparePermalink';
 import type { ShareState } from '../share/permalinkState';
 import type { BackendChoice } from '../worker/protocol';
 import { inputProblem } from './analyzeRequest';
@@ -6,6 +7,8 @@ import { BackendBadge } from './BackendBadge';
 import { BackendSelect } from './BackendSelect';
 import { initialBackendChoice, pageStorage, rememberBackendChoice } from './backendChoice';
 import { ContinuationPanel } from './ContinuationPanel';
+import { CompareView } from './compare/CompareView';
+import { useCompare } from './compare/useCompare';
 import { continueText } from './continueText';
 import { DownloadConsent } from './DownloadConsent';
 import { ExperimentPanel } from './ExperimentPanel';
@@ -43,8 +46,12 @@ import { useWorkerClient } from './useWorkerClient';
 export function App() {
   const client = useWorkerClient();
   const start = useMemo(() => startParamsFromSearch(window.location.search), []);
-  // A permalink in the fragment wins over ?run=1 and over the remembered analysis.
-  const hasLink = useMemo(() => window.location.hash.length > 1, []);
+  // A permalink in the fragment wins over ?run=1 and over the remembered analysis (a compare link
+  // is the compare view's: the page then restores its latest analysis as usual).
+  const hasLink = useMemo(
+    () => window.location.hash.length > 1 && !isCompareFragment(window.location.hash),
+    [],
+  );
   const [backendChoice, setBackendChoice] = useState<BackendChoice>(() =>
     initialBackendChoice(window.location.search, pageStorage()),
   );
@@ -115,6 +122,8 @@ export function App() {
     [shownState, currentShareState],
   );
   const note = staleNote(state.status, state.stale, changed);
+
+  const compare = useCompare();
 
   const experiment = useExperiment({
     client,
@@ -223,6 +232,21 @@ export function App() {
               onForget={() => void withNotice(recent.forget)(undefined)}
             />
           </div>
+          <div className="row">
+            <button
+              type="button"
+              data-testid="compare-add-shown"
+              disabled={!permalink.shown}
+              onClick={() => permalink.shown && compare.addResult(permalink.shown.result)}
+            >
+              Add to compare
+            </button>
+            <span className="hint">
+              {compare.entries.length > 0
+                ? `${compare.entries.length} in the comparison below`
+                : 'Puts the result shown into the comparison below'}
+            </span>
+          </div>
         </section>
         <ResultsPane
           state={state}
@@ -260,6 +284,7 @@ export function App() {
           }
         />
       </main>
+      <CompareView compare={compare} recent={recent.recent} />
     </div>
   );
 }

@@ -6,6 +6,7 @@
  */
 import { type Dispatch, useCallback, useEffect, useRef, useState } from 'react';
 import type { LinScopeResult, ResultLinearize } from '../job/result';
+import { isCompareFragment } from '../share/comparePermalink';
 import { importedShareState } from '../share/importedState';
 import {
   linscopeFileName,
@@ -140,11 +141,12 @@ export function usePermalink(options: PermalinkOptions) {
     [show],
   );
 
-  // The fragment on load, and any link pasted into this tab later.
+  // The fragment on load, and any link pasted into this tab later (compare links are the compare view's).
   useEffect(() => {
-    if (window.location.hash.length > 1) openFragment(window.location.hash);
+    const isAnalysisLink = () => window.location.hash.length > 1 && !isCompareFragment(window.location.hash);
+    if (isAnalysisLink()) openFragment(window.location.hash);
     const onHash = () => {
-      if (window.location.hash.length > 1) openFragment(window.location.hash);
+      if (isAnalysisLink()) openFragment(window.location.hash);
     };
     window.addEventListener('hashchange', onHash);
     return () => window.removeEventListener('hashchange', onHash);
