@@ -227,8 +227,11 @@ test('an empty or blank prompt disables Analyze with a hint, and text enables it
   await page.getByTestId('prompt-input').fill('In the beginning');
   await expect(analyze).toBeEnabled();
   await expect(page.getByTestId('analyze-hint')).toHaveCount(0);
-  await analyze.click();
+  await analyze.focus();
+  await page.keyboard.press('Enter');
   await expect(page.getByTestId('status')).toHaveAttribute('data-state', 'done', { timeout: 120_000 });
+  // The keyboard lands on the results it asked for.
+  await expect(page.getByTestId('results-heading')).toBeFocused();
 });
 
 test('choosing a Hub model proposes its recommended weights (q8), and nothing is downloaded', async ({

@@ -21,6 +21,7 @@ import { ModelPicker } from './ModelPicker';
 import { PromptPanel } from './PromptPanel';
 import { RecentSelect } from './RecentSelect';
 import { ResultsPane } from './ResultsPane';
+import { RESULTS_HEADING_ID } from './ResultsView';
 import { RunControls } from './RunControls';
 import { RunStatus } from './RunStatus';
 import { downloadHiddenStates, downloadResultJson } from './resultExports';
@@ -35,6 +36,7 @@ import { useAnalyze } from './useAnalyze';
 import { useAutoStart } from './useAutoStart';
 import { useBackend } from './useBackend';
 import { useExperiment } from './useExperiment';
+import { useFocusOnDone } from './useFocusOnDone';
 import { useModelChoice } from './useModelChoice';
 import { useNotice } from './useNotice';
 import { usePermalink } from './usePermalink';
@@ -122,6 +124,7 @@ export function App() {
     [shownState, currentShareState],
   );
   const note = staleNote(state.status, state.stale, changed);
+  useFocusOnDone(state.status, RESULTS_HEADING_ID, 'analyze-button');
 
   const compare = useCompare();
 

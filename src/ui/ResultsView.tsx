@@ -27,6 +27,9 @@ interface ResultsViewProps {
   onToggleBlock?: (block: number) => void;
 }
 
+/** The results' heading: where focus goes when a run the user started is done (`useFocusOnDone`). */
+export const RESULTS_HEADING_ID = 'results-heading';
+
 const fmt = (v: number | null | undefined) => (v === null || v === undefined ? '—' : v.toFixed(4));
 
 /** One result: the charts, the block-replacement experiment, the per-layer numbers, and the exports. */
@@ -56,7 +59,7 @@ export function ResultsView({
         </p>
       )}
       <header className="results__header">
-        <h2>
+        <h2 id={RESULTS_HEADING_ID} tabIndex={-1} data-testid="results-heading">
           {result.model.id} <span className="muted">({result.model.dtype})</span>
         </h2>
         <p className="muted" data-testid="result-summary">
