@@ -13,7 +13,7 @@ import { AutoModelForCausalLM, AutoTokenizer, env, Tensor } from '@huggingface/t
 import * as ort from 'onnxruntime-node';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { getTensor, readSafetensors, toFloat32 } from '../../src/share/safetensors';
-import { REFERENCE_MODELS } from '../support/models';
+import { FINETUNE_MODELS, modelLocation, REFERENCE_MODELS } from '../support/models';
 
 const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '../..');
 const MODELS = join(ROOT, 'public/models');
@@ -70,24 +70,42 @@ function argmaxRows(x: ArrayLike<number>, rows: number, cols: number): number[] 
   return out;
 }
 
-/** Model ids (relative to public/models) of folders with a reference and a standard onnx/model.onnx. */
+/**
+ * Model ids (relative to public/models) of folders with a reference and a standard onnx/model.onnx,
+ * one or two levels down (fixtures/tiny-gpt2-finetune/step-N holds a fine-tune's checkpoints).
+ */
 function modelIds(): string[] {
   const ids: string[] = [];
+  const isModel = (folder: string) =>
+    existsSync(join(folder, 'reference.safetensors')) && existsSync(join(folder, 'onnx/model.onnx'));
   for (const group of ['fixtures', 'linscope']) {
     const dir = join(MODELS, group);
     if (!existsSync(dir)) continue;
-    for (const name of readdirSync(dir).sort()) {
-      const folder = join(dir, name);
-      if (existsSync(join(folder, 'reference.safetensors')) && existsSync(join(folder, 'onnx/model.onnx'))) {
-        ids.push(`${group}/${name}`);
+    for (const name of readdirSync(dir, { withFileTypes: true })) {
+      if (!name.isDirectory()) continue;
+      const folder = join(dir, name.name);
+      if (isModel(folder)) {
+        ids.push(`${group}/${name.name}`);
+      } else if (!existsSync(join(folder, 'config.json'))) {
+        for (const sub of readdirSync(folder, { withFileTypes: true })) {
+          if (sub.isDirectory() && isModel(join(folder, sub.name)))
+            ids.push(`${group}/${name.name}/${sub.name}`);
+        }
       }
     }
   }
-  return ids;
+  return ids.sort();
+}
+
+/** Points transformers.js at the model (see modelLocation) and returns the id to load it by. */
+function locate(id: string): string {
+  const where = modelLocation(id);
+  env.localModelPath = where.localModelPath;
+  return where.id;
 }
 
 async function transformersLogits(id: string, dtype: 'fp32' | 'q8', ids: number[]): Promise<Float32Array> {
-  const model = await AutoModelForCausalLM.from_pretrained(id, { dtype, local_files_only: true });
+  const model = await AutoModelForCausalLM.from_pretrained(locate(id), { dtype, local_files_only: true });
   try {
     const T = ids.length;
     const out = await model({
@@ -137,6 +155,49 @@ describe('model folders in public/models', () => {
   }
 });
 
+describe('the fine-tune of the default model (fixtures/tiny-gpt2-finetune)', () => {
+  const base = join(MODELS, 'linscope/tiny-gpt2');
+  const validation = (id: string) =>
+    (
+      JSON.parse(readFileSync(join(MODELS, id, 'reference.json'), 'utf8')) as {
+        validation: { stories_loss_nats_per_token: number; base_text_loss_nats_per_token: number };
+      }
+    ).validation;
+
+  it('holds its checkpoints, fp32 only, found by the folder scan', () => {
+    for (const id of FINETUNE_MODELS) {
+      expect(IDS).toContain(id);
+      for (const file of ['config.json', 'generation_config.json', 'README.md', 'reference.json']) {
+        expect(existsSync(join(MODELS, id, file)), `${id}/${file}`).toBe(true);
+      }
+      expect(existsSync(join(MODELS, id, 'onnx/model_quantized.onnx'))).toBe(false);
+    }
+  });
+
+  it("uses the base's tokenizer, byte for byte", () => {
+    for (const id of FINETUNE_MODELS) {
+      for (const file of ['tokenizer.json', 'tokenizer_config.json']) {
+        expect(readFileSync(join(MODELS, id, file)), `${id}/${file}`).toEqual(readFileSync(join(base, file)));
+      }
+    }
+  });
+
+  it('is a real fine-tune: the stories get easier and the base text harder at each checkpoint (PyTorch losses)', () => {
+    const losses = FINETUNE_MODELS.map(validation);
+    for (let i = 1; i < losses.length; i++) {
+      expect(losses[i].stories_loss_nats_per_token).toBeLessThan(losses[i - 1].stories_loss_nats_per_token);
+      expect(losses[i].base_text_loss_nats_per_token).toBeGreaterThan(
+        losses[i - 1].base_text_loss_nats_per_token,
+      );
+    }
+    for (const [i, id] of FINETUNE_MODELS.entries()) {
+      expect(readFileSync(join(MODELS, id, 'README.md'), 'utf8')).toContain(
+        losses[i].stories_loss_nats_per_token.toFixed(3),
+      );
+    }
+  });
+});
+
 describe.each(IDS)('%s with transformers.js', (id) => {
   const folder = join(MODELS, id);
   const ref = readReference(folder);
@@ -144,7 +205,7 @@ describe.each(IDS)('%s with transformers.js', (id) => {
   const [T, V] = ref.logitsShape;
 
   it('tokenizes the reference text to the reference ids', async () => {
-    const tokenizer = await AutoTokenizer.from_pretrained(id, { local_files_only: true });
+    const tokenizer = await AutoTokenizer.from_pretrained(locate(id), { local_files_only: true });
     expect(tokenizer.encode(info.input_text)).toEqual(ref.ids);
     expect(info.input_ids).toEqual(ref.ids);
   });
@@ -254,8 +315,8 @@ describe('linscope/tiny-gpt2 (the trained default model)', () => {
 
   for (const dtype of ['fp32', 'q8'] as const) {
     it(`greedy generation (${dtype}, with the KV cache) reproduces PyTorch's continuations`, async () => {
-      const model = await AutoModelForCausalLM.from_pretrained(id, { dtype, local_files_only: true });
-      const tokenizer = await AutoTokenizer.from_pretrained(id, { local_files_only: true });
+      const model = await AutoModelForCausalLM.from_pretrained(locate(id), { dtype, local_files_only: true });
+      const tokenizer = await AutoTokenizer.from_pretrained(locate(id), { local_files_only: true });
       try {
         let agree = 0;
         let total = 0;

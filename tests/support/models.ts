@@ -42,6 +42,30 @@ export const REFERENCE_MODELS = [
   'linscope/tiny-gpt2',
 ] as const;
 
+/**
+ * The checkpoints of a brief fine-tune of the default model on children's stories
+ * (tools/models/finetune_tiny_gpt2.py; public/models/fixtures/tiny-gpt2-finetune/README.md): fp32 only,
+ * each with a PyTorch reference. With linscope/tiny-gpt2 they make a real base / fine-tuned pair; the
+ * last one is "the fine-tuned model".
+ */
+export const FINETUNE_MODELS = [
+  'fixtures/tiny-gpt2-finetune/step-8',
+  'fixtures/tiny-gpt2-finetune/step-40',
+  'fixtures/tiny-gpt2-finetune/step-200',
+] as const;
+
+/**
+ * Where transformers.js finds a model under public/models: its `env.localModelPath` and the id to ask
+ * for. It takes a local id for a Hub-style `org/name` only (one slash); a deeper folder such as
+ * `fixtures/tiny-gpt2-finetune/step-8` is opened the way the CLI opens a folder (cli/main.ts): the
+ * parent folder becomes the local model path and the last name the id.
+ */
+export function modelLocation(id: string): { localModelPath: string; id: string } {
+  const parts = id.split('/');
+  if (parts.length <= 2) return { localModelPath: `${PUBLIC_MODELS}/`, id };
+  return { localModelPath: `${join(PUBLIC_MODELS, ...parts.slice(0, -1))}/`, id: parts[parts.length - 1] };
+}
+
 /** The architecture fixtures committed under public/models/fixtures/ that have a PyTorch reference. */
 export function fixtureIds(): string[] {
   const dir = join(PUBLIC_MODELS, 'fixtures');
