@@ -221,3 +221,44 @@ test('compare: bad files say what is wrong, keep what is compared; a shown resul
   await expect(page.getByTestId('link-message')).toHaveAttribute('data-kind', 'notes');
   expect(errors).toEqual([]);
 });
+
+test('compare: the fine-tune’s checkpoints as a series and base vs fine-tuned, from the CLI’s files', async ({
+  page,
+  backend,
+}) => {
+  // tests/fixtures/compare/finetune (tools/finetune-compare.mjs): the embedded model and three
+  // checkpoints of its fine-tune on children's stories, each analysed by the CLI on held-out stories.
+  const index: { runs: { file: string; text: string; step: number }[] } = JSON.parse(
+    readFileSync(`${DIR}/finetune/index.json`, 'utf8'),
+  );
+  const runs = index.runs.filter((r) => r.text === 'stories').sort((a, b) => a.step - b.step);
+  expect(runs.map((r) => r.step)).toEqual([0, 8, 40, 200]);
+  const results = runs.map((r) => load(`finetune/${r.file}`));
+  const errors = watchErrors(page);
+  await openApp(page, backend);
+  const view = page.getByTestId('compare-view');
+  await page.getByTestId('compare-file-input').setInputFiles(runs.map((r) => `${DIR}/finetune/${r.file}`));
+  await expect(view).toHaveAttribute('data-count', '4');
+
+  // One architecture: the series is drawn, one point per checkpoint and block, the files' values.
+  await expect(page.getByTestId('series-chart')).toHaveAttribute('data-state', 'ready');
+  await expect(page.getByTestId('series-point')).toHaveCount(4 * 4);
+  for (const [entry, r] of results.entries())
+    for (let l = 0; l < 4; l++)
+      await expect(
+        page.locator(`[data-testid="series-point"][data-entry="${entry}"][data-layer="${l}"]`),
+      ).toHaveAttribute('data-value', String(r.layers[l].linearity));
+
+  // Base vs each checkpoint, pair by pair: the JSONs' own differences (same text, same tokens).
+  for (let entry = 1; entry < results.length; entry++)
+    for (const series of SERIES)
+      for (let l = 0; l < 4; l++)
+        expect(await shownDifference(page, entry, series, l)).toBe(
+          (results[entry].layers[l][series] as number) - (results[0].layers[l][series] as number),
+        );
+  // The fine-tune kept the base's tokenizer: the heatmaps match token for token.
+  await expect(page.getByTestId('compare-sync-note')).toHaveCount(3);
+  for (const note of await page.getByTestId('compare-sync-note').all())
+    await expect(note).toHaveAttribute('data-kind', 'same-tokens');
+  expect(errors).toEqual([]);
+});
