@@ -37,6 +37,12 @@ export interface AnalyzeOptions {
   readonly heldOutFraction?: number;
   /** Anisotropy per state, cosine and update ratio per pair (default true). */
   readonly companions?: boolean;
+  /**
+   * The in-sample scores (`linearity`, `linearityNoResidual`, `chanceFloor`, `rank`; default true).
+   * Off, those are null and only `heldOut` (and `perToken`) are computed: the job's second pass,
+   * once the reference maps are fitted, when the first pass already gave the in-sample scores.
+   */
+  readonly inSample?: boolean;
   /** TwoNN intrinsic dimension per state; O(n^2 d) per state, so off by default. */
   readonly intrinsicDimension?: boolean | TwoNNOptions;
   /**
@@ -139,7 +145,8 @@ export function analyzeLayers(
   const wanted = selectPairs(options.pairs, L);
   const stateRecords: StateRecord[] = [];
   const layers: LayerPairRecord[] = [];
-  const fitsInSample = n > d;
+  const inSample = options.inSample ?? true;
+  const fitsInSample = inSample && n > d;
   let x: Centered | null = null;
   let gxx: Matrix64 | null = null;
   let previous = -2;
@@ -158,7 +165,7 @@ export function analyzeLayers(
     const gyy = fitsInSample || companions ? gram(y.centered) : null;
     let linearity = interpolationGuard(n, d, null, () => 0);
     let noResidual = linearity;
-    if (linearity === null && gxx !== null) {
+    if (linearity === null && gxx !== null && inSample) {
       const scores = pairLinearity(solutionOf(fitPair(x, gxx, y)), gxx, (limit) =>
         distinctRows(xs, tokens, limit),
       );
