@@ -1,12 +1,15 @@
 /**
- * One analysis, host-agnostic: load the model (cached), run the texts window by window, fit the
- * per-token reference maps (cached), score every layer pair. The browser worker and the CLI both
- * call `runAnalyzeJob` with their own runtime, and see the result arrive in three steps: its head
- * once the forward passes are done (`onStarted`), each pair as it is scored (`onPair`), the rest at
- * the end.
+ * One analysis, host-agnostic: load the model (cached), run the texts window by window, score every
+ * layer pair on the text alone, then fit the per-token reference maps (cached) and score the pairs
+ * against them. The browser worker and the CLI both call `runAnalyzeJob` with their own runtime,
+ * and see the result arrive in steps: its head once the text's forward pass is done (`onStarted`),
+ * each pair as it is scored on the text (`onPair`), the first view (`onFirstView`: everything that
+ * needs no reference, with split held-out scores), the rest at the end. The result is the same as scoring once with
+ * the reference: the in-sample scores and companions do not depend on it, and the held-out scores
+ * of the result are the reference's (docs/analysis.md, "Progressive results").
  */
 import packageJson from '../../package.json';
-import type { HiddenStates, LayerPairRecord } from '../analysis';
+import type { AnalyzeOptions, HiddenStates, LayerPairRecord } from '../analysis';
 import { LinScopeError } from '../errors';
 import type { LinScopeRuntime } from '../model/augmentingRuntime';
 import type { ModelSpec } from '../model/hiddenStateModel';
@@ -14,9 +17,21 @@ import type { ReferenceFitStore } from './fitStore';
 import { runForwardWindows } from './forwardWindows';
 import { loadModel } from './modelCache';
 import { analyzeLayersInParallel, type PairWorkers } from './parallelPairs';
-import type { JobProgress } from './progress';
-import { type ReferenceCorpus, referenceFit } from './referenceFit';
-import { finiteOrNull, RESULT_SCHEMA, type ResultHead, type ResultRuntime, type ResultTail } from './result';
+import { type JobProgress, type ProgressPlan, planAnalysis } from './progress';
+import {
+  isReferenceFitStored,
+  type ReferenceCorpus,
+  referenceFit,
+  referenceTokenBudget,
+} from './referenceFit';
+import {
+  finiteOrNull,
+  RESULT_SCHEMA,
+  type ResultFirstView,
+  type ResultHead,
+  type ResultRuntime,
+  type ResultTail,
+} from './result';
 import type { AnalysisSettings } from './settings';
 
 export interface AnalyzeJob {
@@ -35,10 +50,17 @@ export interface JobHooks {
   onProgress?: (progress: JobProgress) => void;
   /** Where reference fits are kept between runs (default: memory of this process). */
   fitStore?: ReferenceFitStore;
-  /** Once, after the forward passes: what is known before the layers are scored. */
+  /** Once, after the model is loaded: the phases to come and their expected costs (one overall bar). */
+  onPlan?: (plan: ProgressPlan) => void;
+  /** Once, after the text's forward pass: what is known before the layers are scored. */
   onStarted?: (head: ResultHead) => void;
-  /** Each layer pair as soon as it is scored (in any order when pair workers run). */
+  /**
+   * Each layer pair as soon as it is scored on the text (in any order when pair workers run): the
+   * in-sample scores and companions of the result; `heldOut` is the split one (`source: 'split'`).
+   */
   onPair?: (record: LayerPairRecord) => void;
+  /** Once every pair is scored on the text: all that needs no reference, before the reference is run. */
+  onFirstView?: (firstView: ResultFirstView) => void;
   /** Worker threads to score big runs' layer pairs on (default: this thread). */
   pairWorkers?: PairWorkers;
 }
@@ -64,6 +86,19 @@ export async function runAnalyzeJob(
   hooks.signal?.throwIfAborted();
   const { settings } = job;
   const windowLength = Math.max(2, Math.min(settings.maxWindow, model.contextLength ?? settings.maxWindow));
+  const d = model.config.hidden ?? 0;
+  const fitStored = job.reference
+    ? await isReferenceFitStored(model, job.reference, settings, windowLength, hooks.fitStore)
+    : false;
+  hooks.onPlan?.(
+    planAnalysis({
+      layers: model.layers,
+      hidden: d,
+      inputTokens: texts.reduce((sum, text) => sum + model.encode(text).length, 0),
+      referenceTokens: job.reference && !fitStored ? referenceTokenBudget(model) : 0,
+      withReference: job.reference !== null,
+    }),
+  );
   const run = await runForwardWindows(model, texts, windowLength, 'input', hooks);
   const head: ResultHead = {
     schema: RESULT_SCHEMA,
@@ -90,40 +125,73 @@ export async function runAnalyzeJob(
     logitLens: run.lens,
   };
   hooks.onStarted?.(head);
-  const fit = job.reference ? await referenceFit(model, job.reference, settings, windowLength, hooks) : null;
-  const analysis = await analyzeLayersInParallel(
+  const tokenOptions: AnalyzeOptions = {
+    // Every document's BOS, not just token 0 (the first document's): see `firstPositionRows`.
+    excludeTokens: settings.excludeBos ? run.firstPositionRows : [],
+    excludeMassive: settings.excludeMassive,
+  };
+  // First pass, on the text alone: in-sample and split held-out scores, companions.
+  const firstView = await analyzeLayersInParallel(
     run.states,
     {
-      // Every document's BOS, not just token 0 (the first document's): see `firstPositionRows`.
-      excludeTokens: settings.excludeBos ? run.firstPositionRows : [],
-      excludeMassive: settings.excludeMassive,
-      reference: fit,
+      ...tokenOptions,
+      reference: null,
       heldOutFraction: settings.heldOutFraction,
       intrinsicDimension: settings.intrinsicDimension,
     },
     { signal: hooks.signal, onProgress: hooks.onProgress, onPair: hooks.onPair },
     hooks.pairWorkers,
   );
-  const perToken = analysis.perToken;
+  hooks.onFirstView?.({
+    excludedTokens: firstView.excludedTokens,
+    layers: firstView.layers,
+    states: firstView.states,
+  });
+  const output = { states: run.states, lastBlockOutput: run.lastBlockOutput, ids: run.ids };
+  if (!job.reference) {
+    const tail: ResultTail = {
+      excludedTokens: firstView.excludedTokens,
+      layers: firstView.layers,
+      states: firstView.states,
+      perToken: null,
+    };
+    return { head, tail, ...output };
+  }
+  const fit = await referenceFit(model, job.reference, settings, windowLength, hooks);
+  // Second pass, against the reference maps: held-out scores and per-token values only.
+  const onProgress = hooks.onProgress;
+  const referencePass = await analyzeLayersInParallel(
+    run.states,
+    { ...tokenOptions, reference: fit, inSample: false, companions: false, intrinsicDimension: false },
+    {
+      signal: hooks.signal,
+      onProgress:
+        onProgress &&
+        ((p) =>
+          onProgress(p.stage === 'score' ? { stage: 'reference-score', done: p.done, total: p.total } : p)),
+    },
+    hooks.pairWorkers,
+  );
+  const perToken = referencePass.perToken;
   const tail: ResultTail = {
-    excludedTokens: analysis.excludedTokens,
-    layers: analysis.layers,
-    states: analysis.states,
-    perToken:
-      perToken && fit && job.reference
-        ? {
-            nonlinearity: perToken.relative,
-            flash: perToken.flash,
-            flashThreshold: fit.pairs.map((p) => (p ? finiteOrNull(p.relativeThreshold) : null)),
-            unit: 'relative-to-reference-mean-error',
-            reference: {
-              source: job.reference.source,
-              name: job.reference.name,
-              tokens: fit.n,
-              quantile: fit.quantile,
-            },
-          }
-        : null,
+    excludedTokens: firstView.excludedTokens,
+    // The first pass's records with the reference's held-out scores, as one pass with the reference gives.
+    layers: firstView.layers.map((record, l) => ({ ...record, heldOut: referencePass.layers[l].heldOut })),
+    states: firstView.states,
+    perToken: perToken
+      ? {
+          nonlinearity: perToken.relative,
+          flash: perToken.flash,
+          flashThreshold: fit.pairs.map((p) => (p ? finiteOrNull(p.relativeThreshold) : null)),
+          unit: 'relative-to-reference-mean-error',
+          reference: {
+            source: job.reference.source,
+            name: job.reference.name,
+            tokens: fit.n,
+            quantile: fit.quantile,
+          },
+        }
+      : null,
   };
-  return { head, tail, states: run.states, lastBlockOutput: run.lastBlockOutput, ids: run.ids };
+  return { head, tail, ...output };
 }

@@ -32,6 +32,60 @@ const UNKNOWN_HIDDEN = 1024;
 /** Fits of this process, when the host gives no store of its own. */
 const sessionFits = new MemoryFitStore();
 
+/** Reference tokens the fit runs through the model and fits on (at most): `REFERENCE_TOKENS_PER_DIM` per dimension. */
+export function referenceTokenBudget(model: HiddenStateModel): number {
+  return REFERENCE_TOKENS_PER_DIM * (model.config.hidden ?? UNKNOWN_HIDDEN);
+}
+
+/**
+ * What a fit depends on, each part named (a stored fit is reused only when every part is equal,
+ * and a fit file made for other parts is refused naming the first that differs): the model (id,
+ * revision, dtype, device), the reference (source, name, a hash of its content), how it is sampled
+ * (the window length and the token budget), and the settings that change the maps.
+ */
+export interface ReferenceFitKeyParts {
+  readonly model: string;
+  readonly dtype: string;
+  readonly reference: string;
+  readonly content: string;
+  readonly sampling: string;
+  readonly settings: string;
+}
+
+export function referenceFitKeyParts(
+  model: HiddenStateModel,
+  reference: ReferenceCorpus,
+  settings: AnalysisSettings,
+  windowLength: number,
+): ReferenceFitKeyParts {
+  return {
+    model: modelKey(model.spec),
+    dtype: model.spec.dtype,
+    reference: `${reference.source}:${reference.name}`,
+    content: contentHash(reference.texts),
+    sampling: `first ${referenceTokenBudget(model)} tokens in windows of ${windowLength}`,
+    // Not the bare flag: fits stored when it left out every window's first row must not be reused.
+    settings: `${settings.excludeBos ? 'exclude-first-positions' : 'all-positions'}|quantile ${settings.flashQuantile}`,
+  };
+}
+
+/** The store key of a fit: its parts, joined. */
+export function referenceFitKey(parts: ReferenceFitKeyParts): string {
+  return [parts.model, parts.reference, parts.content, parts.sampling, parts.settings].join('|');
+}
+
+/** Whether `store` (default: this process's memory) holds the fit `referenceFit` would make. */
+export async function isReferenceFitStored(
+  model: HiddenStateModel,
+  reference: ReferenceCorpus,
+  settings: AnalysisSettings,
+  windowLength: number,
+  store: ReferenceFitStore = sessionFits,
+): Promise<boolean> {
+  const key = referenceFitKey(referenceFitKeyParts(model, reference, settings, windowLength));
+  return (await store.get(key)) !== undefined;
+}
+
 /** The maps fitted on `reference` for `model`, from the store when they were fitted before. */
 export async function referenceFit(
   model: HiddenStateModel,
@@ -41,26 +95,16 @@ export async function referenceFit(
   control: ReferenceFitControl,
 ): Promise<ReferenceFit> {
   const store = control.fitStore ?? sessionFits;
-  const key = [
-    modelKey(model.spec),
-    reference.source,
-    reference.name,
-    contentHash(reference.texts),
-    windowLength,
-    // Not the bare flag: fits stored when it left out every window's first row must not be reused.
-    settings.excludeBos ? 'exclude-first-positions' : false,
-    settings.flashQuantile,
-  ].join('|');
+  const key = referenceFitKey(referenceFitKeyParts(model, reference, settings, windowLength));
   const cached = await store.get(key);
   if (cached) return cached;
-  const d = model.config.hidden ?? UNKNOWN_HIDDEN;
   const run = await runForwardWindows(
     model,
     reference.texts,
     windowLength,
     'reference',
     control,
-    REFERENCE_TOKENS_PER_DIM * d,
+    referenceTokenBudget(model),
   );
   // Each document's BOS (or, without one, each window's first token): left out when asked.
   const starts = settings.excludeBos ? run.firstPositionRows : [];

@@ -180,8 +180,19 @@ export interface ResultTail {
   readonly perToken: PerTokenValues | null;
 }
 
-/** A result still arriving: `layers` holds the pairs scored so far; per-token values come last. */
-export type PartialResult = Omit<LinScopeResult, 'perToken'> & { perToken?: undefined };
+/**
+ * What needs no reference, known before the reference is run: every pair scored on the text alone
+ * (in-sample scores, companions, and split held-out scores: `heldOut.source` is `split`), and the
+ * states' companions. The final result has the same records with the reference's held-out scores.
+ */
+export type ResultFirstView = Omit<ResultTail, 'perToken'>;
+
+/**
+ * A result still arriving: `layers` holds the pairs scored so far; per-token values come last.
+ * `firstView`: every pair and state is in, without the reference (held-out scores are the split
+ * ones), while the reference is run and fitted.
+ */
+export type PartialResult = Omit<LinScopeResult, 'perToken'> & { perToken?: undefined; firstView?: true };
 
 /** The result so far: the head and the pairs scored, in pair order. */
 export function partialResult(head: ResultHead, layers: readonly LayerPairRecord[]): PartialResult {
@@ -190,6 +201,17 @@ export function partialResult(head: ResultHead, layers: readonly LayerPairRecord
     excludedTokens: [],
     layers: [...layers].sort((a, b) => a.pair[0] - b.pair[0]),
     states: [],
+  };
+}
+
+/** The first view as a result still arriving: everything but the reference's parts. */
+export function firstViewResult(head: ResultHead, firstView: ResultFirstView): PartialResult {
+  return {
+    ...head,
+    excludedTokens: firstView.excludedTokens,
+    layers: firstView.layers,
+    states: firstView.states,
+    firstView: true,
   };
 }
 

@@ -113,6 +113,8 @@ export function describeProgress(progress: JobProgress | null): string {
       return `Fitting the reference maps: layer ${progress.done} of ${progress.total}`;
     case 'score':
       return `Scoring layer pairs: ${progress.done} of ${progress.total}`;
+    case 'reference-score':
+      return `Scoring layer pairs against the reference: ${progress.done} of ${progress.total}`;
     case 'companions':
       return `Companion metrics: ${progress.done} of ${progress.total}`;
     case 'replace':
@@ -130,6 +132,7 @@ export function progressFraction(progress: JobProgress | null): number | null {
       return progress.window / progress.windows;
     case 'fit':
     case 'score':
+    case 'reference-score':
     case 'companions':
     case 'replace':
       return progress.total > 0 ? progress.done / progress.total : null;
