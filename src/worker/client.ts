@@ -1,8 +1,9 @@
 import type { LayerPairRecord } from '../analysis';
 import { LinScopeError } from '../errors';
-import type { JobProgress } from '../job/progress';
+import type { JobProgress, ProgressPlan } from '../job/progress';
 import {
   assembleResult,
+  firstViewResult,
   type LinScopeResult,
   type PartialResult,
   partialResult,
@@ -25,13 +26,20 @@ import type {
 
 type RequestBody = WorkerRequest extends infer R ? (R extends { id: number } ? Omit<R, 'id'> : never) : never;
 type Reply<T extends WorkerEvent['type']> = Extract<WorkerEvent, { type: T }>;
+/** Events before a request's final one. */
+type StreamEvent = Extract<WorkerEvent, { type: (typeof STREAM_EVENTS)[number] }>;
+const STREAM_EVENTS = ['plan', 'started', 'pair', 'first-view', 'linearize-partial'] as const;
+
+function isStreamEvent(event: WorkerEvent): event is StreamEvent {
+  return (STREAM_EVENTS as readonly string[]).includes(event.type);
+}
 
 interface Pending {
   resolve: (event: WorkerEvent) => void;
   reject: (error: Error) => void;
   onProgress?: (progress: JobProgress) => void;
   /** Events before the final one: an analysis's head and pairs, an experiment's partial results. */
-  onStream?: (event: Extract<WorkerEvent, { type: 'started' | 'pair' | 'linearize-partial' }>) => void;
+  onStream?: (event: StreamEvent) => void;
 }
 
 /** A running job: its outcome, and a way to stop it (the promise then rejects with code ABORTED). */
@@ -69,7 +77,7 @@ export class WorkerClient {
       pending.onProgress?.(event.progress);
       return;
     }
-    if (event.type === 'started' || event.type === 'pair' || event.type === 'linearize-partial') {
+    if (isStreamEvent(event)) {
       pending.onStream?.(event);
       return;
     }
@@ -106,20 +114,29 @@ export class WorkerClient {
   }
 
   /**
-   * Runs an analysis. `onPartial` sees the result fill in: once the forward passes are done (no
-   * pairs yet), then after each scored pair; the promise gives the whole result.
+   * Runs an analysis. `onPartial` sees the result fill in: once the text's forward pass is done (no
+   * pairs yet), after each pair scored on the text, then the first view (`firstView: true`: every
+   * pair and state, without the reference) while the reference is run; the promise gives the whole
+   * result. `onPlan` gets the phases to come, for one overall progress bar.
    */
   analyze(
     request: AnalyzeRequest,
     onProgress: (progress: JobProgress) => void,
     onPartial?: (partial: PartialResult) => void,
+    onPlan?: (plan: ProgressPlan) => void,
   ): Job<LinScopeResult> {
     let head: ResultHead | null = null;
     const scored: LayerPairRecord[] = [];
     const job = this.send({ type: 'analyze', request }, 'result', onProgress, (event) => {
+      if (event.type === 'plan') {
+        onPlan?.(event.plan);
+        return;
+      }
       if (event.type === 'started') head = event.head;
       else if (event.type === 'pair') scored.push(event.record);
-      if (head) onPartial?.(partialResult(head, scored));
+      if (!head) return;
+      if (event.type === 'first-view') onPartial?.(firstViewResult(head, event.firstView));
+      else onPartial?.(partialResult(head, scored));
     });
     return {
       done: job.done.then((e) => {

@@ -7,8 +7,8 @@ import { LinScopeError } from '../errors';
 import { type JobOutput, runAnalyzeJob } from '../job/analyze';
 import { runLinearizeJob } from '../job/linearize';
 import { loadModel } from '../job/modelCache';
-import type { JobProgress } from '../job/progress';
-import type { ResultHead, ResultLinearize, ResultRuntime } from '../job/result';
+import type { JobProgress, ProgressPlan } from '../job/progress';
+import type { ResultFirstView, ResultHead, ResultLinearize, ResultRuntime } from '../job/result';
 import { convertLlama2c } from '../model/llama2c/convert';
 import { countTokens, type TokenCount } from '../model/tokenCount';
 import { checkImportSizes, type ImportedResult, importFiles } from '../share/fileImport';
@@ -29,6 +29,8 @@ export interface AnalyzeHooks {
   onProgress?: (progress: JobProgress) => void;
   onStarted?: (head: ResultHead) => void;
   onPair?: (record: LayerPairRecord) => void;
+  onPlan?: (plan: ProgressPlan) => void;
+  onFirstView?: (firstView: ResultFirstView) => void;
 }
 
 export interface WorkerHandlers {

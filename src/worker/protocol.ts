@@ -1,15 +1,23 @@
 /**
  * The one message protocol between the page and the LinScope worker. Types only: the worker serves
  * it (`serve.ts`, wired to `self` in `entry.ts`), the page talks it (`client.ts`). An analysis
- * answers in three steps: `started` (tokens, windows, logit lens: what the forward passes found),
- * one `pair` per layer pair as it is scored, and `result` with what is left, its per-token arrays
- * transferred rather than copied.
+ * answers in steps: `plan` (its phases and their expected costs, for one overall progress bar),
+ * `started` (tokens, windows, logit lens: what the text's forward pass found), one `pair` per layer
+ * pair as it is scored on the text, `first-view` (every pair and state without the reference: the
+ * page's first view while the reference is run and fitted), and `result` with the final records
+ * and per-token values, its arrays transferred rather than copied.
  */
 import type { LayerPairRecord } from '../analysis';
 import type { ErrorCode } from '../errors';
 import type { ReferenceCorpus } from '../job/corpus';
-import type { JobProgress } from '../job/progress';
-import type { ReplacementSpec, ResultHead, ResultLinearize, ResultTail } from '../job/result';
+import type { JobProgress, ProgressPlan } from '../job/progress';
+import type {
+  ReplacementSpec,
+  ResultFirstView,
+  ResultHead,
+  ResultLinearize,
+  ResultTail,
+} from '../job/result';
 import type { AnalysisSettings } from '../job/settings';
 import type { BackendChoice, BackendInfo } from '../model/backend';
 import type { ModelSpec } from '../model/hiddenStateModel';
@@ -100,8 +108,12 @@ export type WorkerRequest =
 export type WorkerEvent =
   | { type: 'backend'; id: number; info: BackendInfo }
   | { type: 'progress'; id: number; progress: JobProgress }
+  /** An analysis's phases and their expected costs, once its model is loaded. */
+  | { type: 'plan'; id: number; plan: ProgressPlan }
   | { type: 'started'; id: number; head: ResultHead }
   | { type: 'pair'; id: number; record: LayerPairRecord }
+  /** Every pair and state scored on the text alone, before the reference is run (held-out: split). */
+  | { type: 'first-view'; id: number; firstView: ResultFirstView }
   | { type: 'result'; id: number; tail: ResultTail }
   /** The experiment so far: runs and sweep entries appear as they complete. */
   | { type: 'linearize-partial'; id: number; partial: ResultLinearize }

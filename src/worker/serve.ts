@@ -26,8 +26,10 @@ async function handle(
       const { tail } = await handlers.analyze(request.request, {
         signal,
         onProgress: (progress) => post({ type: 'progress', id, progress }, []),
+        onPlan: (plan) => post({ type: 'plan', id, plan }, []),
         onStarted: (head) => post({ type: 'started', id, head }, []),
         onPair: (record) => post({ type: 'pair', id, record }, []),
+        onFirstView: (firstView) => post({ type: 'first-view', id, firstView }, []),
       });
       return [{ type: 'result', id, tail }, transferableBuffers(tail)];
     }

@@ -61,7 +61,7 @@ describe('the worker message loop with the real handlers (Node host)', () => {
     expect(probed?.ortVersion).toMatch(/^\d+\.\d+/);
   });
 
-  it('answers an analysis started -> pair per pair -> result, with the per-token arrays transferred', async () => {
+  it('answers an analysis plan -> started -> pair per pair -> first view -> result, with the per-token arrays transferred', async () => {
     const posted = await worker.request({
       type: 'analyze',
       request: { model: MODEL, texts: [PROMPT], settings: DEFAULT_SETTINGS, reference: 'bundled' },
@@ -73,9 +73,20 @@ describe('the worker message loop with the real handlers (Node host)', () => {
     const L = started.head.model.layers;
     const pairs = posted.flatMap((p) => (p.event.type === 'pair' ? [p.event.record.pair[0]] : []));
     expect([...pairs].sort((a, b) => a - b)).toEqual(Array.from({ length: L }, (_, l) => l));
-    // Every pair comes after the head, and nothing but progress comes before it.
+    // Every pair comes after the head, and nothing but progress and the plan comes before it.
     expect(kinds.indexOf('started')).toBeLessThan(kinds.indexOf('pair'));
-    expect(kinds.slice(0, kinds.indexOf('started')).every((k) => k === 'progress')).toBe(true);
+    expect(kinds.slice(0, kinds.indexOf('started')).every((k) => k === 'progress' || k === 'plan')).toBe(
+      true,
+    );
+    expect(kinds.filter((k) => k === 'plan')).toHaveLength(1);
+    // The first view comes once, after every pair, and before the reference is run.
+    const firstView = kinds.indexOf('first-view');
+    expect(kinds.filter((k) => k === 'first-view')).toHaveLength(1);
+    expect(firstView).toBeGreaterThan(kinds.lastIndexOf('pair'));
+    const referenceProgress = posted.findIndex(
+      (p) => p.event.type === 'progress' && p.event.progress.stage === 'reference-score',
+    );
+    expect(referenceProgress).toBeGreaterThan(firstView);
     expect(started.head.tokens.length).toBeGreaterThan(20);
     expect(started.head.windows).toEqual([{ doc: 0, start: 0, end: started.head.tokens.length }]);
 
@@ -94,9 +105,17 @@ describe('the worker message loop with the real handlers (Node host)', () => {
     expect(last.transfer).toHaveLength(2 * L);
     expect(buffers.every((b) => b.byteLength > 0)).toBe(true);
     expect(last.transfer.every((b) => (b as ArrayBuffer).byteLength === 0)).toBe(true);
-    // The pairs streamed are the pairs of the result.
+    // The pairs streamed are the pairs of the result, but for held-out: split (here too few tokens
+    // to fit on) before the reference, the reference's in the result.
     const streamed = posted.flatMap((p) => (p.event.type === 'pair' ? [p.event.record] : []));
-    expect([...streamed].sort((a, b) => a.pair[0] - b.pair[0])).toEqual(tail.layers);
+    const withoutHeldOut = (r: (typeof streamed)[number]) => ({ ...r, heldOut: null });
+    expect([...streamed].sort((a, b) => a.pair[0] - b.pair[0]).map(withoutHeldOut)).toEqual(
+      tail.layers.map(withoutHeldOut),
+    );
+    expect(streamed.every((r) => r.heldOut?.source === 'split' && r.heldOut.linearity === null)).toBe(true);
+    expect(tail.layers.every((r) => r.heldOut?.source === 'reference' && r.heldOut.linearity !== null)).toBe(
+      true,
+    );
 
     // What the page assembles equals what the CLI's job gives for the same input.
     const page = assembleResult(started.head, tail);
