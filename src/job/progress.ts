@@ -27,6 +27,9 @@ const PHASE_ORDER: readonly JobPhase[] = [
   'reference-score',
 ];
 
+/** The phases that need the reference: what is left once the first view is up. */
+export const REFERENCE_PHASES: readonly JobPhase[] = ['forward-reference', 'fit', 'reference-score'];
+
 /** One phase and its expected cost, in arbitrary units shared by the phases of one plan. */
 export interface PhaseCost {
   readonly phase: JobPhase;

@@ -4,7 +4,7 @@ import { tokenLabel } from './charts/tokenLabel';
 import './LogitLensGrid.css';
 
 interface LogitLensGridProps {
-  result: LinScopeResult;
+  result: Pick<LinScopeResult, 'tokens'>;
   lens: ResultLogitLens;
   /** The token the grid centres on (null: the start of the text). */
   focusToken: number | null;

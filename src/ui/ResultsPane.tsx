@@ -3,7 +3,14 @@ import type { ResultLinearize } from '../job/result';
 import { About } from './About';
 import type { AppState } from './appState';
 import { LiveCharts } from './LiveCharts';
+import { ReferenceProgress } from './ReferenceProgress';
 import { ResultsView } from './ResultsView';
+
+/** Why a first view's result JSON is not exported: it would not be the contract's result. */
+const FIRST_VIEW_EXPORT =
+  'The result JSON is exported once the reference part is in (it is the command line’s result, per-token values included); each chart’s own exports work now.';
+const KEPT_EXPORT =
+  'No result JSON for a run cancelled before its reference part: press Analyze to finish it. Each chart’s own exports work.';
 
 interface ResultsPaneProps {
   state: AppState;
@@ -24,8 +31,9 @@ interface ResultsPaneProps {
 }
 
 /**
- * The results column: a run filling in pair by pair, else the last result (kept, marked stale,
- * while a new run loads), else what LinScope is.
+ * The results column: a run filling in pair by pair, then its first view (everything that needs no
+ * reference) while the reference is fitted; else the first view of a run cancelled then; else the
+ * last result (kept, marked stale, while a new run loads); else what LinScope is.
  */
 export function ResultsPane({
   state,
@@ -41,8 +49,44 @@ export function ResultsPane({
 }: ResultsPaneProps) {
   return (
     <section className="app__results" aria-label="Results">
-      {state.partial ? (
+      {state.partial?.firstView ? (
+        <ResultsView
+          result={state.partial}
+          testId="live-results"
+          note={
+            <p className="muted" data-testid="first-view-note">
+              First view: scored on your text alone, without the reference.
+            </p>
+          }
+          heatmapNote={<ReferenceProgress progress={state.progress} plan={state.plan?.phases ?? null} />}
+          exportJsonDisabled={FIRST_VIEW_EXPORT}
+          stale={false}
+          staleNote={null}
+          focusLayer={state.focusLayer}
+          onFocusLayer={onFocusLayer}
+          onExportJson={onExportJson}
+          onExportHidden={null}
+        />
+      ) : state.partial ? (
         <LiveCharts partial={state.partial} focusLayer={state.focusLayer} onFocusLayer={onFocusLayer} />
+      ) : state.keptFirstView ? (
+        <ResultsView
+          result={state.keptFirstView}
+          note={
+            <p className="results__stale-note" data-testid="without-reference-note" role="status">
+              Cancelled while the reference was fitted: these numbers are without the reference (in-sample,
+              and held out within your text); there are no per-token values.
+            </p>
+          }
+          heatmapNote="No per-token values: the run was cancelled before its reference part. Press Analyze to finish it."
+          exportJsonDisabled={KEPT_EXPORT}
+          stale={false}
+          staleNote={null}
+          focusLayer={state.focusLayer}
+          onFocusLayer={onFocusLayer}
+          onExportJson={onExportJson}
+          onExportHidden={null}
+        />
       ) : state.result ? (
         <ResultsView
           result={state.result}

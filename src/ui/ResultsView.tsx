@@ -1,12 +1,21 @@
 import { type ReactNode, useState } from 'react';
-import type { LinScopeResult, ResultLinearize } from '../job/result';
+import type { LinScopeResult, PartialResult, ResultLinearize } from '../job/result';
 import { CompanionCharts, FlashList, LinearityChart, NonlinearityHeatmap, TokenTextView } from './charts';
 import { ExperimentResults } from './ExperimentResults';
 import { LogitLensGrid } from './LogitLensGrid';
 import './ResultsView.css';
 
 interface ResultsViewProps {
-  result: LinScopeResult;
+  /** A finished result, or a run's first view (everything that needs no reference). */
+  result: LinScopeResult | PartialResult;
+  /** The root's test id: `results`, or `live-results` for a run's first view. */
+  testId?: 'results' | 'live-results';
+  /** What the heatmap's place says while there are no per-token values (the reference's progress). */
+  heatmapNote?: ReactNode;
+  /** A note above the charts (e.g. that these numbers are without the reference). */
+  note?: ReactNode;
+  /** Why the result JSON cannot be exported (the button is disabled and says so), or null. */
+  exportJsonDisabled?: string | null;
   /** The result is from an earlier run while a new one is under way. */
   stale: boolean;
   /** Why this result is not the answer to the page's inputs now, shown above it; or null. */
@@ -35,6 +44,10 @@ const fmt = (v: number | null | undefined) => (v === null || v === undefined ? '
 /** One result: the charts, the block-replacement experiment, the per-layer numbers, and the exports. */
 export function ResultsView({
   result,
+  testId = 'results',
+  heatmapNote,
+  note,
+  exportJsonDisabled = null,
   stale,
   staleNote,
   focusLayer,
@@ -51,8 +64,15 @@ export function ResultsView({
   const [focusToken, setFocusToken] = useState<number | null>(null);
   const first = result.layers[0];
   const reference = result.perToken?.reference;
+  // The finished result (null for a first view): what the experiment's results are drawn against.
+  const complete = result.perToken !== undefined ? result : null;
   return (
-    <div className={`results${stale ? ' results--stale' : ''}`} data-testid="results" aria-busy={stale}>
+    <div
+      className={`results${stale ? ' results--stale' : ''}`}
+      data-testid={testId}
+      data-view={complete ? 'complete' : 'first-view'}
+      aria-busy={stale || complete === null}
+    >
       {staleNote && (
         <p className="results__stale-note" data-testid="stale-note" role="status">
           {staleNote}
@@ -69,8 +89,16 @@ export function ResultsView({
             : ''}
           {reference ? ` · per-token maps fitted on ${reference.name} (${reference.tokens} tokens)` : ''}
         </p>
+        {note}
         <div className="row">
-          <button type="button" data-testid="export-json" onClick={onExportJson}>
+          <button
+            type="button"
+            data-testid="export-json"
+            onClick={onExportJson}
+            disabled={exportJsonDisabled !== null}
+            title={exportJsonDisabled ?? undefined}
+            aria-describedby={exportJsonDisabled ? 'export-json-disabled' : undefined}
+          >
             Export result JSON
           </button>
           <button
@@ -86,6 +114,11 @@ export function ResultsView({
           >
             Export hidden states (.safetensors)
           </button>
+          {exportJsonDisabled && (
+            <span id="export-json-disabled" className="muted" data-testid="export-json-disabled">
+              {exportJsonDisabled}
+            </span>
+          )}
         </div>
         {share}
       </header>
@@ -97,13 +130,14 @@ export function ResultsView({
         onToggleBlock={onToggleBlock}
       />
       {experiment}
-      {linearize && <ExperimentResults result={result} linearize={linearize} />}
+      {linearize && complete && <ExperimentResults result={complete} linearize={linearize} />}
       <NonlinearityHeatmap
         result={result}
         focusLayer={focusLayer}
         onFocusLayer={onFocusLayer}
         focusToken={focusToken}
         onFocusToken={setFocusToken}
+        note={heatmapNote}
         renderTooltipExtra={
           result.logitLens
             ? (cell) => {

@@ -1,9 +1,12 @@
 import type { AppState } from './appState';
-import { describeProgress, progressFraction } from './appState';
+import { describeProgress, describeTimeLeft, progressFraction } from './appState';
 import type { BackendState } from './useBackend';
 import './RunStatus.css';
 
-/** Where the run is: the contract's `status` element (with `data-state`), progress, and errors. */
+/**
+ * Where the run is: the contract's `status` element (with `data-state`), one progress bar across
+ * the run's phases with the time left (the step's own bar while the model loads), and errors.
+ */
 export function RunStatus({ state, backend }: { state: AppState; backend: BackendState }) {
   const runtimeFailed = backend.status === 'failed';
   const dataState = runtimeFailed
@@ -11,7 +14,9 @@ export function RunStatus({ state, backend }: { state: AppState; backend: Backen
     : backend.status === 'probing' && state.status === 'idle'
       ? 'loading'
       : state.status;
-  const fraction = progressFraction(state.progress);
+  const overall = state.status === 'running' ? state.overall : null;
+  const fraction = overall ? overall.fraction : progressFraction(state.progress);
+  const timeLeft = overall ? describeTimeLeft(overall.secondsLeft) : '';
   const text =
     dataState === 'error'
       ? 'Something went wrong.'
@@ -29,7 +34,20 @@ export function RunStatus({ state, backend }: { state: AppState; backend: Backen
         {text}
       </p>
       {(state.status === 'loading' || state.status === 'running') && (
-        <progress data-testid="progress" max={1} value={fraction ?? undefined} aria-label="Progress" />
+        <p className="run-status__overall">
+          <progress
+            data-testid="progress"
+            data-overall={overall ? 'true' : 'false'}
+            max={1}
+            value={fraction ?? undefined}
+            aria-label={overall ? 'Progress of the whole analysis' : 'Progress'}
+          />
+          {timeLeft && (
+            <span className="muted" data-testid="time-left">
+              {timeLeft}
+            </span>
+          )}
+        </p>
       )}
       {error && dataState === 'error' && (
         <p role="alert" data-testid="error-message" className="run-status__error">

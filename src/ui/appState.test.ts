@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import type { LinScopeResult, PartialResult } from '../job/result';
-import { appReducer, describeProgress, INITIAL_STATE, progressFraction } from './appState';
+import { appReducer, describeProgress, describeTimeLeft, INITIAL_STATE, progressFraction } from './appState';
 
 const result = { layers: [{}, {}, {}] } as unknown as LinScopeResult;
 
@@ -61,5 +61,69 @@ describe('describeProgress() and progressFraction()', () => {
       'Fitting the reference maps: layer 3 of 12',
     );
     expect(progressFraction({ stage: 'augment' })).toBeNull();
+  });
+});
+
+describe('appReducer() progressive runs', () => {
+  const plan = [
+    { phase: 'forward-input', cost: 10 },
+    { phase: 'score', cost: 10 },
+    { phase: 'forward-reference', cost: 60 },
+    { phase: 'fit', cost: 20 },
+  ] as const;
+
+  it('moves one overall bar across the phases, with the time left at the rate so far', () => {
+    let s = appReducer(INITIAL_STATE, { type: 'start' });
+    s = appReducer(s, { type: 'plan', plan, at: 1_000 });
+    expect(s.overall).toEqual({ fraction: 0, secondsLeft: null });
+    s = appReducer(s, {
+      type: 'progress',
+      progress: { stage: 'forward', of: 'input', window: 1, windows: 1 },
+      at: 1_100,
+    });
+    expect(s.overall?.fraction).toBe(0);
+    s = appReducer(s, { type: 'progress', progress: { stage: 'score', done: 10, total: 10 }, at: 3_000 });
+    // 20% in 2 s: 8 s left.
+    expect(s.overall?.fraction).toBeCloseTo(0.2, 12);
+    expect(s.overall?.secondsLeft).toBeCloseTo(8, 12);
+    s = appReducer(s, {
+      type: 'progress',
+      progress: { stage: 'forward', of: 'reference', window: 1, windows: 1 },
+      at: 3_500,
+    });
+    // Window 1 of 1 of the reference: still 20%, not 100% and then back.
+    expect(s.overall?.fraction).toBeCloseTo(0.2, 12);
+    s = appReducer(s, { type: 'progress', progress: { stage: 'fit', done: 6, total: 12 }, at: 10_000 });
+    expect(s.overall?.fraction).toBeCloseTo(0.9, 12);
+    expect(s.status).toBe('running');
+  });
+
+  it('keeps the first view when a run is cancelled while its reference is fitted', () => {
+    const firstView = { layers: [{}], firstView: true } as unknown as PartialResult;
+    const before = appReducer(INITIAL_STATE, { type: 'done', result });
+    let s = appReducer(before, { type: 'start' });
+    s = appReducer(s, { type: 'partial', partial: firstView });
+    s = appReducer(s, { type: 'cancelled' });
+    expect(s).toMatchObject({ status: 'done', keptFirstView: firstView, partial: null, overall: null });
+    // The result of the earlier run is still the one exported, shared and remembered.
+    expect(s.result).toBe(result);
+    // Cancelled before the first view: nothing kept.
+    const early = appReducer(
+      appReducer(appReducer(INITIAL_STATE, { type: 'start' }), {
+        type: 'partial',
+        partial: { layers: [] } as unknown as PartialResult,
+      }),
+      { type: 'cancelled' },
+    );
+    expect(early).toMatchObject({ status: 'idle', keptFirstView: null });
+    // The next run drops the kept view.
+    expect(appReducer(s, { type: 'start' }).keptFirstView).toBeNull();
+  });
+
+  it('says the time left in words', () => {
+    expect(describeTimeLeft(null)).toBe('');
+    expect(describeTimeLeft(0.4)).toBe('less than a second left');
+    expect(describeTimeLeft(12.4)).toBe('about 12 s left');
+    expect(describeTimeLeft(200)).toBe('about 3 min left');
   });
 });

@@ -2,9 +2,10 @@
  * The explorer's state machine. `status` is the contract's `data-state`:
  * idle | loading (model download / preparation) | running (forward passes, fits, scores) | done | error.
  * A new run keeps the previous result on screen until the new one arrives, so nothing is lost.
+ * A run cancelled while its reference was being fitted keeps its first view (`keptFirstView`).
  */
 
-import type { JobProgress } from '../job/progress';
+import { type JobProgress, overallFraction, type ProgressPlan, secondsLeft } from '../job/progress';
 import type { LinScopeResult, PartialResult } from '../job/result';
 
 export type Status = 'idle' | 'loading' | 'running' | 'done' | 'error';
@@ -19,11 +20,23 @@ export interface AppState {
   focusLayer: number | null;
   /** The run under way, as far as it got (shown while it fills in). */
   partial: PartialResult | null;
+  /** The run's phases and expected costs, and when they started (ms, the page's clock). */
+  plan: { phases: ProgressPlan; startedAt: number } | null;
+  /** Where the run is across all its phases (0..1), and the seconds left at the rate so far. */
+  overall: { fraction: number; secondsLeft: number | null } | null;
+  /**
+   * The first view of a run cancelled while its reference was run or fitted: every pair scored on
+   * the text, without the reference (no per-token values, split held-out scores). Shown instead
+   * of `result` until the next run; never exported, shared or remembered as a result.
+   */
+  keptFirstView: PartialResult | null;
 }
 
 export type AppAction =
   | { type: 'start' }
-  | { type: 'progress'; progress: JobProgress }
+  /** `at`: when it arrived (ms, the page's clock), for the time left. */
+  | { type: 'progress'; progress: JobProgress; at?: number }
+  | { type: 'plan'; plan: ProgressPlan; at: number }
   | { type: 'partial'; partial: PartialResult }
   | { type: 'done'; result: LinScopeResult }
   | { type: 'failed'; message: string }
@@ -39,6 +52,9 @@ export const INITIAL_STATE: AppState = {
   error: null,
   focusLayer: null,
   partial: null,
+  plan: null,
+  overall: null,
+  keptFirstView: null,
 };
 
 const LOADING_STAGES = new Set(['download', 'augment', 'ready']);
@@ -58,17 +74,40 @@ export function appReducer(state: AppState, action: AppAction): AppState {
         error: null,
         stale: state.result !== null,
         partial: null,
+        plan: null,
+        overall: null,
+        keptFirstView: null,
       };
+    case 'plan':
+      return state.status === 'loading' || state.status === 'running'
+        ? {
+            ...state,
+            plan: { phases: action.plan, startedAt: action.at },
+            overall: { fraction: 0, secondsLeft: null },
+          }
+        : state;
     case 'partial':
       return state.status === 'loading' || state.status === 'running'
         ? { ...state, partial: action.partial }
         : state;
-    case 'progress':
+    case 'progress': {
+      const fraction = state.plan ? overallFraction(state.plan.phases, action.progress) : null;
+      const overall =
+        fraction === null || state.plan === null
+          ? state.overall
+          : {
+              // Never backwards: a phase the plan did not expect must not pull the bar back.
+              fraction: Math.max(fraction, state.overall?.fraction ?? 0),
+              secondsLeft:
+                action.at === undefined ? null : secondsLeft(fraction, action.at - state.plan.startedAt),
+            };
       return {
         ...state,
         progress: action.progress,
         status: statusOfProgress(action.progress),
+        overall,
       };
+    }
     case 'done':
     case 'show': {
       const layers = action.result.layers.length;
@@ -82,12 +121,35 @@ export function appReducer(state: AppState, action: AppAction): AppState {
         error: null,
         focusLayer,
         partial: null,
+        plan: null,
+        overall: null,
+        keptFirstView: null,
       };
     }
     case 'failed':
-      return { ...state, status: 'error', progress: null, error: action.message, partial: null };
-    case 'cancelled':
-      return { ...state, status: state.result ? 'done' : 'idle', progress: null, error: null, partial: null };
+      return {
+        ...state,
+        status: 'error',
+        progress: null,
+        error: action.message,
+        partial: null,
+        plan: null,
+        overall: null,
+      };
+    case 'cancelled': {
+      // Cancelled while the reference was run: what needs no reference stays on screen.
+      const kept = state.partial?.firstView ? state.partial : null;
+      return {
+        ...state,
+        status: state.result || kept ? 'done' : 'idle',
+        progress: null,
+        error: null,
+        partial: null,
+        plan: null,
+        overall: null,
+        keptFirstView: kept,
+      };
+    }
     case 'focus':
       return { ...state, focusLayer: action.layer };
   }
@@ -122,7 +184,15 @@ export function describeProgress(progress: JobProgress | null): string {
   }
 }
 
-/** 0..1 where the run can say, else null. */
+/** The time left, as a person reads it: "about 12 s left", "about 3 min left"; '' when unknown. */
+export function describeTimeLeft(seconds: number | null): string {
+  if (seconds === null || !Number.isFinite(seconds)) return '';
+  if (seconds < 1) return 'less than a second left';
+  if (seconds < 90) return `about ${Math.round(seconds)} s left`;
+  return `about ${Math.round(seconds / 60)} min left`;
+}
+
+/** 0..1 of the current step where the run can say, else null (the overall bar is `AppState.overall`). */
 export function progressFraction(progress: JobProgress | null): number | null {
   if (!progress) return null;
   switch (progress.stage) {

@@ -17,8 +17,9 @@ export interface AnalysisRun {
 }
 
 /**
- * The explorer's state (appReducer) and the one analysis job feeding it: progress, the partial
- * result as pairs are scored, then the result, an error, or a cancellation.
+ * The explorer's state (appReducer) and the one analysis job feeding it: its plan and progress,
+ * the partial result as pairs are scored and the first view, then the result, an error, or a
+ * cancellation.
  */
 export function useAnalysisRun(client: WorkerClient | null): AnalysisRun {
   const [state, dispatch] = useReducer(appReducer, INITIAL_STATE);
@@ -31,8 +32,9 @@ export function useAnalysisRun(client: WorkerClient | null): AnalysisRun {
       dispatch({ type: 'start' });
       const running = client.analyze(
         request,
-        (progress) => dispatch({ type: 'progress', progress }),
+        (progress) => dispatch({ type: 'progress', progress, at: performance.now() }),
         (partial) => dispatch({ type: 'partial', partial }),
+        (plan) => dispatch({ type: 'plan', plan, at: performance.now() }),
       );
       job.current = running;
       running.done.then(

@@ -29,6 +29,8 @@ export interface NonlinearityHeatmapProps {
   /** Extra tooltip content for a cell: the slot for the logit lens's top token. */
   readonly renderTooltipExtra?: (cell: HeatmapCell) => ReactNode;
   readonly headingLevel?: HeadingLevel;
+  /** What the chart says instead of its own words while it has no values (e.g. the reference fit's progress). */
+  readonly note?: ReactNode;
 }
 
 const EMPTY_TEXT: Record<Exclude<HeatmapStatus, 'ready'>, string> = {
@@ -124,7 +126,7 @@ export function NonlinearityHeatmap(props: NonlinearityHeatmapProps) {
       <div ref={wrapRef} className="lsc-measure lsc-heatmap">
         {!ready ? (
           <p className="lsc-empty" data-testid="heatmap-empty">
-            {EMPTY_TEXT[layout.status === 'ready' ? 'pending' : layout.status]}
+            {props.note ?? EMPTY_TEXT[layout.status === 'ready' ? 'pending' : layout.status]}
           </p>
         ) : (
           <>
