@@ -43,6 +43,8 @@ export interface AnalyzeJob {
   reference: ReferenceCorpus | null;
   /** Where the job runs, recorded in the result (the host knows; the job does not). */
   runtime?: ResultRuntime;
+  /** Reference tokens per hidden dimension (default `REFERENCE_TOKENS_PER_DIM`; studies and tests change it). */
+  referenceTokensPerDim?: number;
 }
 
 export interface JobHooks {
@@ -88,14 +90,22 @@ export async function runAnalyzeJob(
   const windowLength = Math.max(2, Math.min(settings.maxWindow, model.contextLength ?? settings.maxWindow));
   const d = model.config.hidden ?? 0;
   const fitStored = job.reference
-    ? await isReferenceFitStored(model, job.reference, settings, windowLength, hooks.fitStore)
+    ? await isReferenceFitStored(
+        model,
+        job.reference,
+        settings,
+        windowLength,
+        hooks.fitStore,
+        job.referenceTokensPerDim,
+      )
     : false;
   hooks.onPlan?.(
     planAnalysis({
       layers: model.layers,
       hidden: d,
       inputTokens: texts.reduce((sum, text) => sum + model.encode(text).length, 0),
-      referenceTokens: job.reference && !fitStored ? referenceTokenBudget(model) : 0,
+      referenceTokens:
+        job.reference && !fitStored ? referenceTokenBudget(model, job.referenceTokensPerDim) : 0,
       withReference: job.reference !== null,
     }),
   );
@@ -157,7 +167,10 @@ export async function runAnalyzeJob(
     };
     return { head, tail, ...output };
   }
-  const fit = await referenceFit(model, job.reference, settings, windowLength, hooks);
+  const fit = await referenceFit(model, job.reference, settings, windowLength, {
+    ...hooks,
+    tokensPerDim: job.referenceTokensPerDim,
+  });
   // Second pass, against the reference maps: held-out scores and per-token values only.
   const onProgress = hooks.onProgress;
   const referencePass = await analyzeLayersInParallel(

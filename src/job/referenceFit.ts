@@ -21,6 +21,8 @@ export interface ReferenceFitControl {
   readonly fitStore?: ReferenceFitStore;
   /** Worker threads to fit big models' pairs on (default: this thread). */
   readonly pairWorkers?: PairWorkers;
+  /** Reference tokens per hidden dimension to run and fit on (default `REFERENCE_TOKENS_PER_DIM`). */
+  readonly tokensPerDim?: number;
 }
 
 /** Reference tokens beyond this many per hidden dimension add time, not information. */
@@ -32,9 +34,12 @@ const UNKNOWN_HIDDEN = 1024;
 /** Fits of this process, when the host gives no store of its own. */
 const sessionFits = new MemoryFitStore();
 
-/** Reference tokens the fit runs through the model and fits on (at most): `REFERENCE_TOKENS_PER_DIM` per dimension. */
-export function referenceTokenBudget(model: HiddenStateModel): number {
-  return REFERENCE_TOKENS_PER_DIM * (model.config.hidden ?? UNKNOWN_HIDDEN);
+/** Reference tokens the fit runs through the model and fits on (at most): `tokensPerDim` per dimension. */
+export function referenceTokenBudget(
+  model: HiddenStateModel,
+  tokensPerDim = REFERENCE_TOKENS_PER_DIM,
+): number {
+  return tokensPerDim * (model.config.hidden ?? UNKNOWN_HIDDEN);
 }
 
 /**
@@ -57,13 +62,14 @@ export function referenceFitKeyParts(
   reference: ReferenceCorpus,
   settings: AnalysisSettings,
   windowLength: number,
+  tokensPerDim = REFERENCE_TOKENS_PER_DIM,
 ): ReferenceFitKeyParts {
   return {
     model: modelKey(model.spec),
     dtype: model.spec.dtype,
     reference: `${reference.source}:${reference.name}`,
     content: contentHash(reference.texts),
-    sampling: `first ${referenceTokenBudget(model)} tokens in windows of ${windowLength}`,
+    sampling: `first ${referenceTokenBudget(model, tokensPerDim)} tokens in windows of ${windowLength}`,
     // Not the bare flag: fits stored when it left out every window's first row must not be reused.
     settings: `${settings.excludeBos ? 'exclude-first-positions' : 'all-positions'}|quantile ${settings.flashQuantile}`,
   };
@@ -81,8 +87,9 @@ export async function isReferenceFitStored(
   settings: AnalysisSettings,
   windowLength: number,
   store: ReferenceFitStore = sessionFits,
+  tokensPerDim = REFERENCE_TOKENS_PER_DIM,
 ): Promise<boolean> {
-  const key = referenceFitKey(referenceFitKeyParts(model, reference, settings, windowLength));
+  const key = referenceFitKey(referenceFitKeyParts(model, reference, settings, windowLength, tokensPerDim));
   return (await store.get(key)) !== undefined;
 }
 
@@ -95,7 +102,9 @@ export async function referenceFit(
   control: ReferenceFitControl,
 ): Promise<ReferenceFit> {
   const store = control.fitStore ?? sessionFits;
-  const key = referenceFitKey(referenceFitKeyParts(model, reference, settings, windowLength));
+  const key = referenceFitKey(
+    referenceFitKeyParts(model, reference, settings, windowLength, control.tokensPerDim),
+  );
   const cached = await store.get(key);
   if (cached) return cached;
   const run = await runForwardWindows(
@@ -104,7 +113,7 @@ export async function referenceFit(
     windowLength,
     'reference',
     control,
-    referenceTokenBudget(model),
+    referenceTokenBudget(model, control.tokensPerDim),
   );
   // Each document's BOS (or, without one, each window's first token): left out when asked.
   const starts = settings.excludeBos ? run.firstPositionRows : [];

@@ -16,6 +16,8 @@ export interface AnalyzeRequestOptions {
   readonly reference: ReferenceChoice;
   /** `?threads=N`, or undefined to let the worker decide. */
   readonly threads: number | undefined;
+  /** `?referenceTokensPerDim=N`, or undefined for the default. */
+  readonly referenceTokensPerDim?: number;
 }
 
 export const NO_TEXT_MESSAGE = 'There is no text to analyze. Type or upload some text first.';
@@ -63,6 +65,9 @@ export function analyzeRequest(options: AnalyzeRequestOptions): AnalyzeRequestOu
       settings: options.settings,
       reference: requestReference(options.reference),
       threads: options.threads,
+      ...(options.referenceTokensPerDim === undefined
+        ? {}
+        : { referenceTokensPerDim: options.referenceTokensPerDim }),
     },
   };
 }

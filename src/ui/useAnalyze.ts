@@ -1,6 +1,7 @@
 import { useCallback, useRef } from 'react';
 import type { WorkerClient } from '../worker/client';
 import { analyzeRequest } from './analyzeRequest';
+import { referenceTokensPerDimFromSearch } from './referenceTokensPerDim';
 import { scoringThreadsFromSearch } from './scoringThreads';
 import type { AnalysisInputs } from './useAnalysisInputs';
 import type { AnalysisRun } from './useAnalysisRun';
@@ -36,6 +37,7 @@ export function useAnalyze(
       settings,
       reference,
       threads: scoringThreadsFromSearch(window.location.search),
+      referenceTokensPerDim: referenceTokensPerDimFromSearch(window.location.search),
     });
     if (outcome.ok) start(outcome.request);
     else dispatch({ type: 'failed', message: outcome.message });

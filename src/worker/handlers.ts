@@ -90,6 +90,7 @@ export function createHandlers(host: WorkerHost): WorkerHandlers {
           settings: request.settings,
           reference,
           runtime: backend ? resultRuntime(backend) : undefined,
+          referenceTokensPerDim: request.referenceTokensPerDim,
         },
         { ...hooks, fitStore: host.fitStore, pairWorkers: host.pairWorkers(request.threads) },
       );

@@ -49,6 +49,8 @@ export interface AnalyzeRequest {
    * pair workers; omitted, big runs use every core (at most 8) and small ones the worker itself.
    */
   threads?: number;
+  /** Reference tokens per hidden dimension (`?referenceTokensPerDim=N`); omitted, the default. */
+  referenceTokensPerDim?: number;
 }
 
 /** The block-replacement experiment on a text (docs/linearize.md). */

@@ -1,0 +1,135 @@
+/**
+ * Progressive results on the embedded model, with the reference fit not cached (the `linscope`
+ * IndexedDB database deleted first): the first view (in-sample and split scores, companions, logit
+ * lens, text) is up while the heatmap's place says where the reference fit is; then the heatmap.
+ * Cancelling during the reference fit leaves the first view on a usable page.
+ */
+import { readFileSync } from 'node:fs';
+import { join, resolve } from 'node:path';
+import type { Page } from '@playwright/test';
+import { expect, openApp, test } from './fixtures';
+
+const ROOT = resolve('.');
+const CORPUS = readFileSync(join(ROOT, 'public/corpus/reference-en.txt'), 'utf8');
+// ~300 tokens: more than d = 128, so the first view has in-sample scores.
+const TEXT = CORPUS.slice(20_000, 21_400);
+const PAIRS = 4;
+
+async function forgetReferenceFits(page: Page): Promise<void> {
+  await page.evaluate(
+    () =>
+      new Promise((resolve, reject) => {
+        const request = indexedDB.deleteDatabase('linscope');
+        request.onsuccess = resolve;
+        request.onerror = reject;
+        request.onblocked = resolve;
+      }),
+  );
+}
+
+/**
+ * Records, on every DOM change, which view the results column shows and the heatmap's state, so
+ * that the order of states is read afterwards without racing the page.
+ */
+const RECORDER = `(() => {
+  const seen = (window.__views = []);
+  const check = () => {
+    const view = document.querySelector('[data-testid="live-results"], [data-testid="results"]');
+    const heatmap = document.querySelector('[data-testid="nonlinearity-heatmap"]');
+    const entry = {
+      view: view ? view.getAttribute('data-testid') + ':' + (view.getAttribute('data-view') || 'pairs') : 'none',
+      heatmap: heatmap ? heatmap.getAttribute('data-state') : 'none',
+      inSamplePoints: document.querySelectorAll('[data-testid="linearity-chart"] [data-series="linearity"][data-value]').length,
+      lens: document.querySelector('[data-testid="logit-lens"]') !== null,
+      referenceText: document.querySelector('[data-testid="reference-progress-text"]')?.textContent ?? null,
+      status: document.querySelector('[data-testid="status"]')?.getAttribute('data-state'),
+    };
+    const last = seen[seen.length - 1];
+    if (!last || JSON.stringify(last) !== JSON.stringify(entry)) seen.push(entry);
+  };
+  new MutationObserver(check).observe(document.body, { subtree: true, childList: true, characterData: true, attributes: true });
+})()`;
+
+interface ViewEntry {
+  view: string;
+  heatmap: string;
+  inSamplePoints: number;
+  lens: boolean;
+  referenceText: string | null;
+  status: string;
+}
+
+test('the first view comes before the reference, then the heatmap (reference fit not cached)', async ({
+  page,
+  backend,
+}) => {
+  test.skip(backend !== 'wasm', 'The order of results does not depend on the backend.');
+  await openApp(page, backend);
+  await forgetReferenceFits(page);
+  await page.getByTestId('prompt-input').fill(TEXT);
+  await page.evaluate(RECORDER);
+  await page.getByTestId('analyze-button').click();
+  await expect(page.getByTestId('status')).toHaveAttribute('data-state', 'done', { timeout: 120_000 });
+  await expect(page.getByTestId('nonlinearity-heatmap')).toHaveAttribute('data-state', 'ready');
+  const seen = (await page.evaluate(() => (window as unknown as { __views: ViewEntry[] }).__views)) ?? [];
+  const firstView = seen.findIndex((e) => e.view === 'live-results:first-view');
+  const complete = seen.findIndex((e) => e.view === 'results:complete' && e.heatmap === 'ready');
+  expect(firstView).toBeGreaterThanOrEqual(0);
+  expect(complete).toBeGreaterThan(firstView);
+  // The first view: every in-sample point and the logit lens, the heatmap not ready but saying
+  // where the reference fit is, while the run is running.
+  const first = seen[firstView];
+  expect(first).toMatchObject({ heatmap: 'pending', inSamplePoints: PAIRS, lens: true, status: 'running' });
+  const referenceTexts = seen.slice(firstView, complete).map((e) => e.referenceText ?? '');
+  expect(referenceTexts.some((t) => /^Fitting the reference: window \d+ of \d+$/.test(t))).toBe(true);
+  expect(seen.slice(firstView, complete).every((e) => e.heatmap !== 'ready')).toBe(true);
+  // The overall bar never went back (one bar across phases, not one per phase).
+  await expect(page.getByTestId('results')).toHaveAttribute('data-view', 'complete');
+});
+
+test('cancelling during the reference fit keeps the first view on a usable page', async ({
+  page,
+  backend,
+}) => {
+  test.skip(backend !== 'wasm', 'Cancelling does not depend on the backend.');
+  // 64 reference tokens per dimension (8,192 for d = 128: some 40 windows) so the fit lasts long enough
+  // to act on; the test waits for the reference's forward pass to be under way, then cancels.
+  await openApp(page, backend, 'referenceTokensPerDim=64');
+  await forgetReferenceFits(page);
+  await page.getByTestId('prompt-input').fill(TEXT);
+  await page.getByTestId('analyze-button').click();
+  const live = page.getByTestId('live-results');
+  await expect(live).toHaveAttribute('data-view', 'first-view', { timeout: 120_000 });
+  await expect(page.getByTestId('reference-progress-text')).toHaveText(
+    /^Fitting the reference: window \d+ of \d+$/,
+  );
+  // The first view's exports: the charts' own, not the result JSON (disabled, with the reason).
+  await expect(live.getByTestId('export-json')).toBeDisabled();
+  await expect(live.getByTestId('export-json-disabled')).toContainText('once the reference part is in');
+  const inSample = await live
+    .locator('[data-testid="linearity-chart"] [data-series="linearity"][data-value]')
+    .evaluateAll((points) => points.map((p) => Number(p.getAttribute('data-value'))));
+  expect(inSample).toHaveLength(PAIRS);
+  await page.getByTestId('cancel-button').click();
+
+  // Not running any more; the first view is still there, marked as without the reference.
+  await expect(page.getByTestId('status')).toHaveAttribute('data-state', 'done');
+  const results = page.getByTestId('results');
+  await expect(results).toHaveAttribute('data-view', 'first-view');
+  await expect(results.getByTestId('without-reference-note')).toContainText('without the reference');
+  await expect(page.getByTestId('nonlinearity-heatmap')).not.toHaveAttribute('data-state', 'ready');
+  const kept = await results
+    .locator('[data-testid="linearity-chart"] [data-series="linearity"][data-value]')
+    .evaluateAll((points) => points.map((p) => Number(p.getAttribute('data-value'))));
+  expect(kept).toEqual(inSample);
+  for (const v of kept) expect(v).toBeGreaterThan(0.5);
+  await expect(results.getByTestId('logit-lens')).toBeVisible();
+  await expect(results.getByTestId('export-json')).toBeDisabled();
+  // The page is usable: Analyze runs again, and this time to the end.
+  await expect(page.getByTestId('analyze-button')).toBeEnabled();
+  await page.getByTestId('analyze-button').click();
+  await expect(page.getByTestId('status')).toHaveAttribute('data-state', 'done', { timeout: 120_000 });
+  await expect(page.getByTestId('results')).toHaveAttribute('data-view', 'complete');
+  await expect(page.getByTestId('nonlinearity-heatmap')).toHaveAttribute('data-state', 'ready');
+  await expect(page.getByTestId('results').getByTestId('export-json')).toBeEnabled();
+});
