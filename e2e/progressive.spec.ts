@@ -59,7 +59,7 @@ interface ViewEntry {
   status: string;
 }
 
-test('the first view comes before the reference, then the heatmap (reference fit not cached)', async ({
+test('the first view comes before the reference, then the heatmap; after a reload the fit is not run again', async ({
   page,
   backend,
 }) => {
@@ -83,8 +83,18 @@ test('the first view comes before the reference, then the heatmap (reference fit
   const referenceTexts = seen.slice(firstView, complete).map((e) => e.referenceText ?? '');
   expect(referenceTexts.some((t) => /^Fitting the reference: window \d+ of \d+$/.test(t))).toBe(true);
   expect(seen.slice(firstView, complete).every((e) => e.heatmap !== 'ready')).toBe(true);
-  // The overall bar never went back (one bar across phases, not one per phase).
   await expect(page.getByTestId('results')).toHaveAttribute('data-view', 'complete');
+
+  // After a reload the fit comes from IndexedDB: the reference is not run again.
+  await page.reload();
+  await expect(page.getByTestId('backend')).toHaveAttribute('data-backend', backend);
+  await page.getByTestId('prompt-input').fill(TEXT);
+  await page.evaluate(RECORDER);
+  await page.getByTestId('analyze-button').click();
+  await expect(page.getByTestId('status')).toHaveAttribute('data-state', 'done', { timeout: 120_000 });
+  await expect(page.getByTestId('nonlinearity-heatmap')).toHaveAttribute('data-state', 'ready');
+  const again = (await page.evaluate(() => (window as unknown as { __views: ViewEntry[] }).__views)) ?? [];
+  expect(again.some((e) => /window/.test(e.referenceText ?? ''))).toBe(false);
 });
 
 test('cancelling during the reference fit keeps the first view on a usable page', async ({

@@ -36,7 +36,7 @@ const sessionFits = new MemoryFitStore();
 
 /** Reference tokens the fit runs through the model and fits on (at most): `tokensPerDim` per dimension. */
 export function referenceTokenBudget(
-  model: HiddenStateModel,
+  model: Pick<HiddenStateModel, 'config'>,
   tokensPerDim = REFERENCE_TOKENS_PER_DIM,
 ): number {
   return tokensPerDim * (model.config.hidden ?? UNKNOWN_HIDDEN);
@@ -58,7 +58,7 @@ export interface ReferenceFitKeyParts {
 }
 
 export function referenceFitKeyParts(
-  model: HiddenStateModel,
+  model: Pick<HiddenStateModel, 'spec' | 'config'>,
   reference: ReferenceCorpus,
   settings: AnalysisSettings,
   windowLength: number,
