@@ -22,6 +22,10 @@ export interface AnalyzeArgs {
   threads: number | null;
   /** What runs the big float64 products: onnxruntime-node's native GEMM, or the page's WebAssembly kernel. */
   kernel: ProductKernel;
+  /** Where to write the reference fit (`linscope.fit/v1`), or null. */
+  saveFit: string | null;
+  /** A fit file to use instead of fitting the reference (refused when made for other inputs), or null. */
+  loadFit: string | null;
 }
 
 /** `linscope stats`: one corpus shard's layer moments, as a stats file (docs/scale-out.md). */
@@ -65,6 +69,7 @@ export const USAGE = `Usage:
                    [--out result.json] [--dump-hidden hidden.safetensors]
                    [--corpus] [--exclude-bos] [--exclude-massive] [--intrinsic-dimension]
                    [--window <tokens>] [--threads <n>] [--kernel native|wasm]
+                   [--save-fit <fit.safetensors>] [--load-fit <fit.safetensors>]
 
   --input <file>     a .txt file (one text), or with --corpus a .txt of blank-line separated
                      documents or a .jsonl file (one {"text": ...} or string per line)
@@ -86,6 +91,10 @@ export const USAGE = `Usage:
   --kernel <k>       what computes the big float64 products (Gram matrices, solves): native
                      (default; onnxruntime-node's GEMM, with the CPU's widest vectors) or wasm
                      (the page's WebAssembly SIMD kernel); scores agree to about 1e-14
+  --save-fit <file>  also write the reference fit (the maps of every layer pair, float64) to a file
+  --load-fit <file>  use a fit written by --save-fit instead of running and fitting the reference;
+                     refused (exit 2) when it was made for another model, dtype, reference,
+                     sampling or settings
 
   linscope linearize --model <folder | hub-id> (--text "<prompt>" | --input <file>)
                    [--layers 3,5] [--skip 2] [--sweep] [--map reference|self] [--continue <tokens>]
@@ -121,6 +130,8 @@ const VALUE_FLAGS = [
   '--window',
   '--threads',
   '--kernel',
+  '--save-fit',
+  '--load-fit',
 ] as const;
 const BOOLEAN_FLAGS = [
   '--corpus',
@@ -218,7 +229,11 @@ export function parseArgs(
     window,
     threads,
     kernel: kernel as ProductKernel,
+    saveFit: values.get('--save-fit') ?? null,
+    loadFit: values.get('--load-fit') ?? null,
   };
+  if (flags.has('--no-reference') && (common.saveFit !== null || common.loadFit !== null))
+    throw bad('--save-fit and --load-fit need a reference: drop --no-reference');
   if (command === 'stats') {
     if (common.out === null) throw bad('--out is required (the stats file to write)');
     for (const flag of [
@@ -229,6 +244,8 @@ export function parseArgs(
       '--intrinsic-dimension',
       '--threads',
       '--kernel',
+      '--save-fit',
+      '--load-fit',
     ])
       if (values.has(flag) || flags.has(flag)) throw bad(`${flag} does not apply to stats`);
     return {

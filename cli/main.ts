@@ -28,6 +28,7 @@ import {
   type StatsArgs,
   USAGE,
 } from './args';
+import { fitFileStore } from './fitFiles';
 
 const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..');
 export const BUNDLED_REFERENCE = join(ROOT, 'public/corpus/reference-en.txt');
@@ -114,7 +115,8 @@ async function analyze(args: AnalyzeArgs | LinearizeArgs): Promise<void> {
     if (p.stage === 'forward') process.stderr.write(`\r${p.of} window ${p.window}/${p.windows}   `);
     else if (p.stage === 'replace') process.stderr.write(`\rreplaced-block runs ${p.done}/${p.total}   `);
   };
-  const output = await runAnalyzeJob(rt, job, { pairWorkers: cores.pairWorkers, onProgress });
+  const fitStore = fitFileStore({ load: args.loadFit, save: args.saveFit }, writeAtomically);
+  const output = await runAnalyzeJob(rt, job, { pairWorkers: cores.pairWorkers, onProgress, fitStore });
   const experiment = linearize
     ? await runLinearizeJob(
         rt,
@@ -128,7 +130,7 @@ async function analyze(args: AnalyzeArgs | LinearizeArgs): Promise<void> {
           sweep: linearize.sweep,
           continuation: linearize.continuation,
         },
-        { pairWorkers: cores.pairWorkers, onProgress },
+        { pairWorkers: cores.pairWorkers, onProgress, fitStore },
       )
     : null;
   // The result names the model as the user did (a folder path or a Hub id).

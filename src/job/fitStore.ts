@@ -7,9 +7,25 @@
  */
 import type { ReferenceFit } from '../analysis';
 
+/**
+ * What a fit depends on, each part named (a stored fit is reused only when every part is equal,
+ * and a fit file made for other parts is refused naming the first that differs): the model (id,
+ * revision, dtype, device), the reference (source, name, a hash of its content), how it is sampled
+ * (the window length and the token budget), and the settings that change the maps.
+ */
+export interface ReferenceFitKeyParts {
+  readonly model: string;
+  readonly dtype: string;
+  readonly reference: string;
+  readonly content: string;
+  readonly sampling: string;
+  readonly settings: string;
+}
+
+/** Where fits are kept, by key (`referenceFitKey` of its parts, which come along for stores that record them). */
 export interface ReferenceFitStore {
-  get(key: string): Promise<ReferenceFit | undefined>;
-  put(key: string, fit: ReferenceFit): Promise<void>;
+  get(key: string, parts?: ReferenceFitKeyParts): Promise<ReferenceFit | undefined>;
+  put(key: string, fit: ReferenceFit, parts?: ReferenceFitKeyParts): Promise<void>;
 }
 
 /** A 53-bit FNV-1a-style hash of texts: a cache key for a corpus's contents. */

@@ -5,14 +5,14 @@
 import { keptTokens, type ReferenceFit, type RunControl } from '../analysis';
 import type { HiddenStateModel } from '../model/hiddenStateModel';
 import type { ReferenceCorpus } from './corpus';
-import { contentHash, MemoryFitStore, type ReferenceFitStore } from './fitStore';
+import { contentHash, MemoryFitStore, type ReferenceFitKeyParts, type ReferenceFitStore } from './fitStore';
 import { runForwardWindows } from './forwardWindows';
 import { modelKey } from './modelCache';
 import { fitReferenceMapsInParallel, type PairWorkers } from './parallelPairs';
 import type { JobProgress } from './progress';
 import type { AnalysisSettings } from './settings';
 
-export type { ReferenceCorpus };
+export type { ReferenceCorpus, ReferenceFitKeyParts };
 
 export interface ReferenceFitControl {
   readonly signal?: AbortSignal;
@@ -42,21 +42,7 @@ export function referenceTokenBudget(
   return tokensPerDim * (model.config.hidden ?? UNKNOWN_HIDDEN);
 }
 
-/**
- * What a fit depends on, each part named (a stored fit is reused only when every part is equal,
- * and a fit file made for other parts is refused naming the first that differs): the model (id,
- * revision, dtype, device), the reference (source, name, a hash of its content), how it is sampled
- * (the window length and the token budget), and the settings that change the maps.
- */
-export interface ReferenceFitKeyParts {
-  readonly model: string;
-  readonly dtype: string;
-  readonly reference: string;
-  readonly content: string;
-  readonly sampling: string;
-  readonly settings: string;
-}
-
+/** What `referenceFit` for these inputs depends on (`ReferenceFitKeyParts`). */
 export function referenceFitKeyParts(
   model: Pick<HiddenStateModel, 'spec' | 'config'>,
   reference: ReferenceCorpus,
@@ -89,8 +75,8 @@ export async function isReferenceFitStored(
   store: ReferenceFitStore = sessionFits,
   tokensPerDim = REFERENCE_TOKENS_PER_DIM,
 ): Promise<boolean> {
-  const key = referenceFitKey(referenceFitKeyParts(model, reference, settings, windowLength, tokensPerDim));
-  return (await store.get(key)) !== undefined;
+  const parts = referenceFitKeyParts(model, reference, settings, windowLength, tokensPerDim);
+  return (await store.get(referenceFitKey(parts), parts)) !== undefined;
 }
 
 /** The maps fitted on `reference` for `model`, from the store when they were fitted before. */
@@ -102,10 +88,9 @@ export async function referenceFit(
   control: ReferenceFitControl,
 ): Promise<ReferenceFit> {
   const store = control.fitStore ?? sessionFits;
-  const key = referenceFitKey(
-    referenceFitKeyParts(model, reference, settings, windowLength, control.tokensPerDim),
-  );
-  const cached = await store.get(key);
+  const parts = referenceFitKeyParts(model, reference, settings, windowLength, control.tokensPerDim);
+  const key = referenceFitKey(parts);
+  const cached = await store.get(key, parts);
   if (cached) return cached;
   const run = await runForwardWindows(
     model,
@@ -120,6 +105,6 @@ export async function referenceFit(
   const analysisControl: RunControl = { signal: control.signal, onProgress: control.onProgress };
   const options = { tokens: keptTokens(run.states.tokens, starts), quantile: settings.flashQuantile };
   const fit = await fitReferenceMapsInParallel(run.states, options, analysisControl, control.pairWorkers);
-  await store.put(key, fit);
+  await store.put(key, fit, parts);
   return fit;
 }

@@ -1,0 +1,54 @@
+/**
+ * `--save-fit` and `--load-fit`: a reference fit store over files. Loading hands the job the file's
+ * fit only when it was made for exactly this run's key parts (model, dtype, reference content and
+ * sampling, settings) and refuses it otherwise, naming the first part that differs; saving writes
+ * the fit the job made (or loaded) to a file.
+ */
+import { existsSync, readFileSync, statSync } from 'node:fs';
+import { basename } from 'node:path';
+import type { ReferenceFit } from '../src/analysis';
+import { LinScopeError } from '../src/errors';
+import { MemoryFitStore, type ReferenceFitKeyParts, type ReferenceFitStore } from '../src/job/fitStore';
+import { fitFileMismatch, readFitFile, writeFitFile } from '../src/share/fitFile';
+
+export interface FitFiles {
+  readonly load: string | null;
+  readonly save: string | null;
+}
+
+/** A store that reads `files.load` (checked against the key) and writes to `files.save`. */
+export function fitFileStore(
+  files: FitFiles,
+  write: (path: string, bytes: Uint8Array) => void,
+): ReferenceFitStore {
+  const memory = new MemoryFitStore();
+  let loaded: { parts: ReferenceFitKeyParts; fit: ReferenceFit } | null = null;
+  const readLoad = (path: string) => {
+    if (!existsSync(path) || !statSync(path).isFile())
+      throw new LinScopeError('BAD_INPUT', `fit file ${path} does not exist or is not a file`);
+    loaded ??= readFitFile(new Uint8Array(readFileSync(path)), basename(path));
+    return loaded;
+  };
+  const save = (fit: ReferenceFit, parts: ReferenceFitKeyParts | undefined) => {
+    if (files.save === null) return;
+    if (!parts) throw new LinScopeError('INTERNAL', 'a fit to save came without its key parts');
+    write(files.save, writeFitFile(parts, fit));
+  };
+  return {
+    async get(key, parts) {
+      const hit = await memory.get(key);
+      if (hit || files.load === null) return hit;
+      const file = readLoad(files.load);
+      if (!parts) throw new LinScopeError('INTERNAL', 'a fit was asked for without its key parts');
+      const mismatch = fitFileMismatch(basename(files.load), file.parts, parts);
+      if (mismatch) throw new LinScopeError('BAD_INPUT', mismatch);
+      await memory.put(key, file.fit);
+      save(file.fit, parts);
+      return file.fit;
+    },
+    async put(key, fit, parts) {
+      await memory.put(key, fit);
+      save(fit, parts);
+    },
+  };
+}
