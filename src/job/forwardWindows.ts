@@ -64,7 +64,7 @@ export async function runForwardWindows(
   // The windows to run: all of them, or exactly `tokenLimit` kept tokens. The last window is cut
   // short rather than run whole: a causal model's states for the tokens kept do not depend on the
   // tokens after them (a GPT-2-sized reference: 6144 tokens instead of the 6683 of seven whole windows).
-  const toRun: { doc: number; w: (typeof plans)[number]['windows'][number] }[] = [];
+  const toRun: RunWindow[] = [];
   let N = 0;
   for (const plan of plans) {
     for (const w of plan.windows) {
@@ -74,6 +74,43 @@ export async function runForwardWindows(
       N += take;
     }
   }
+  const pooled = await runWindows(
+    model,
+    plans.map((p) => p.ids),
+    toRun,
+    of,
+    control,
+  );
+  const { windows } = pooled;
+  const tokens: ResultToken[] = [];
+  // Token texts per document, so characters split across windows still come out whole.
+  for (const plan of plans) {
+    const n = windows.filter((w) => w.doc === plan.doc).reduce((s, w) => s + w.end - w.start, 0);
+    if (n === 0) continue;
+    for (const t of model.describeTokens(plan.ids.slice(0, n)))
+      tokens.push({ id: t.id, text: t.text, doc: plan.doc });
+  }
+  return { ...pooled, tokens };
+}
+
+/** One window to run: `w` of document `doc` (its `textStart` indexes that document's ids). */
+export interface RunWindow {
+  readonly doc: number;
+  readonly w: TokenWindow;
+}
+
+/**
+ * Runs the given windows, in this order, and pools every layer's states of their kept tokens
+ * (`w.keepFrom` on). `docIds[doc]` are the ids of document `doc`, which `w.textStart` indexes.
+ */
+export async function runWindows(
+  model: HiddenStateModel,
+  docIds: readonly (readonly number[])[],
+  toRun: readonly RunWindow[],
+  of: 'input' | 'reference',
+  control: ForwardControl,
+): Promise<Omit<ForwardStates, 'tokens'>> {
+  const N = toRun.reduce((s, { w }) => s + w.ids.length - w.keepFrom, 0);
   if (N === 0) throw new LinScopeError('BAD_INPUT', 'The text has no tokens. Type or upload some text.');
   // Each window's states go into the pooled arrays as soon as it has run, and its own result is
   // dropped: the job holds one window's output at a time, not all of them (its logits, [T, V],
@@ -86,7 +123,6 @@ export async function runForwardWindows(
     lastBlockOutput: Float32Array;
   } | null = null;
   const ids: number[] = [];
-  const tokens: ResultToken[] = [];
   const windows: ForwardStates['windows'] = [];
   let lens: { topId: number[][]; topProb: number[][]; nextLoss: (number | null)[][] } | null = null;
   let row = 0;
@@ -127,27 +163,19 @@ export async function runForwardWindows(
       );
     }
     pooled.lastBlockOutput.set(r.lastBlockOutput.subarray(keepFrom * d), row * d);
-    ids.push(...plans[doc].ids.slice(w.textStart, w.textStart + T));
+    ids.push(...docIds[doc].slice(w.textStart, w.textStart + T));
     windows.push({ doc, start: row, end: row + T });
     row += T;
   }
   // N > 0, so at least one window ran (this only tells the type checker).
   if (pooled === null) throw new LinScopeError('INTERNAL', 'runForwardWindows: no window ran');
   const { L, d, vocab, data, lastBlockOutput } = pooled;
-  // Token texts per document, so characters split across windows still come out whole.
-  for (const plan of plans) {
-    const n = windows.filter((w) => w.doc === plan.doc).reduce((s, w) => s + w.end - w.start, 0);
-    if (n === 0) continue;
-    for (const t of model.describeTokens(plan.ids.slice(0, n)))
-      tokens.push({ id: t.id, text: t.text, doc: plan.doc });
-  }
   const lensTokens: Record<string, string> = {};
   if (lens) for (const id of new Set(lens.topId.flat())) lensTokens[id] = model.tokenText(id);
   return {
     states: hiddenStates(data, L + 1, N, d),
     lastBlockOutput,
     ids,
-    tokens,
     windows,
     vocab,
     lens: lens ? { ...lens, tokenText: lensTokens } : null,

@@ -1,15 +1,19 @@
 /**
- * The per-token reference maps of a job: the reference corpus run through the model and a map fitted
- * for every layer pair (`fitReferenceMaps`), paid once per model, corpus and settings (`fitStore.ts`).
+ * The per-token reference maps of a job: reference windows sampled across the corpus
+ * (`referenceSample.ts`), run through the model, a map fitted for every layer pair
+ * (`fitReferenceMaps`), and the fit checked on held-out reference tokens; paid once per model,
+ * corpus and settings (`fitStore.ts`).
  */
-import { keptTokens, type ReferenceFit, type RunControl } from '../analysis';
+import { keptTokens, perTokenNonlinearity, type RunControl } from '../analysis';
 import type { HiddenStateModel } from '../model/hiddenStateModel';
 import type { ReferenceCorpus } from './corpus';
 import { contentHash, MemoryFitStore, type ReferenceFitStore } from './fitStore';
-import { runForwardWindows } from './forwardWindows';
+import type { FittedReference } from './fittedReference';
+import { planTexts, type RunWindow, runWindows } from './forwardWindows';
 import { modelKey } from './modelCache';
 import { fitReferenceMapsInParallel, type PairWorkers } from './parallelPairs';
 import type { JobProgress } from './progress';
+import { DEFAULT_REFERENCE_SAMPLING, type ReferenceSampling, sampleReference } from './referenceSample';
 import type { AnalysisSettings } from './settings';
 
 export type { ReferenceCorpus };
@@ -21,16 +25,30 @@ export interface ReferenceFitControl {
   readonly fitStore?: ReferenceFitStore;
   /** Worker threads to fit big models' pairs on (default: this thread). */
   readonly pairWorkers?: PairWorkers;
+  /** How reference tokens are chosen (default `DEFAULT_REFERENCE_SAMPLING`; tests try the old rule). */
+  readonly sampling?: ReferenceSampling;
 }
 
 /** Reference tokens beyond this many per hidden dimension add time, not information. */
 export const REFERENCE_TOKENS_PER_DIM = 8;
 
+/** Held-out reference tokens that check a fit: this many per hidden dimension, at least `MIN_HELD_OUT_TOKENS`. */
+export const HELD_OUT_TOKENS_PER_DIM = 2;
+export const MIN_HELD_OUT_TOKENS = 512;
+
 /** Width assumed when a config does not give it, for the reference's token budget only. */
 const UNKNOWN_HIDDEN = 1024;
 
+/** Changes whenever the way a fit is made changes, so that older cached fits are not reused. */
+const FIT_RECIPE = 'reference/v2';
+
 /** Fits of this process, when the host gives no store of its own. */
 const sessionFits = new MemoryFitStore();
+
+/** Rows of `run` whose token is its document's first (BOS where the tokenizer adds one). */
+function documentStarts(toRun: readonly RunWindow[], rows: readonly { start: number }[]): number[] {
+  return rows.filter((_, k) => toRun[k].w.textStart === 0).map((r) => r.start);
+}
 
 /** The maps fitted on `reference` for `model`, from the store when they were fitted before. */
 export async function referenceFit(
@@ -39,9 +57,11 @@ export async function referenceFit(
   settings: AnalysisSettings,
   windowLength: number,
   control: ReferenceFitControl,
-): Promise<ReferenceFit> {
+): Promise<FittedReference> {
   const store = control.fitStore ?? sessionFits;
+  const sampling = control.sampling ?? DEFAULT_REFERENCE_SAMPLING;
   const key = [
+    FIT_RECIPE,
     modelKey(model.spec),
     reference.source,
     reference.name,
@@ -49,23 +69,59 @@ export async function referenceFit(
     windowLength,
     settings.excludeBos,
     settings.flashQuantile,
+    sampling.rule,
+    sampling.seed,
   ].join('|');
   const cached = await store.get(key);
   if (cached) return cached;
   const d = model.config.hidden ?? UNKNOWN_HIDDEN;
-  const run = await runForwardWindows(
-    model,
-    reference.texts,
-    windowLength,
-    'reference',
-    control,
+  const plans = planTexts(model, reference.texts, windowLength);
+  const docIds = plans.map((p) => p.ids);
+  const sample = sampleReference(
+    plans,
+    sampling,
     REFERENCE_TOKENS_PER_DIM * d,
+    Math.max(MIN_HELD_OUT_TOKENS, HELD_OUT_TOKENS_PER_DIM * d),
+    windowLength,
   );
-  // Each reference window's first token is BOS (or a document start): left out when asked.
-  const starts = settings.excludeBos ? run.windows.map((w) => w.start) : [];
+  const run = await runWindows(model, docIds, sample.fit, 'reference', control);
+  // Each document's first token (BOS where the tokenizer adds one) is left out when asked.
+  const starts = settings.excludeBos ? documentStarts(sample.fit, run.windows) : [];
   const analysisControl: RunControl = { signal: control.signal, onProgress: control.onProgress };
-  const options = { tokens: keptTokens(run.states.tokens, starts), quantile: settings.flashQuantile };
+  const tokens = keptTokens(run.states.tokens, starts);
+  const options = { tokens, quantile: settings.flashQuantile };
   const fit = await fitReferenceMapsInParallel(run.states, options, analysisControl, control.pairWorkers);
-  await store.put(key, fit);
-  return fit;
+  const seenIds = [...new Set(Array.from(tokens, (t) => run.ids[t]))].sort((a, b) => a - b);
+
+  // The check: the share of held-out reference tokens above each pair's flash threshold.
+  let heldOutFlashRate: (number | null)[] = fit.pairs.map(() => null);
+  let heldOut = { tokens: 0, documents: 0 };
+  if (sample.heldOut.length > 0) {
+    const held = await runWindows(model, docIds, sample.heldOut, 'reference', control);
+    const heldStarts = settings.excludeBos ? documentStarts(sample.heldOut, held.windows) : [];
+    const scored = keptTokens(held.states.tokens, heldStarts);
+    const perToken = perTokenNonlinearity(fit, held.states, { signal: control.signal });
+    heldOutFlashRate = fit.pairs.map((pair, l) => {
+      if (pair === null || scored.length === 0) return null;
+      let flashes = 0;
+      for (const t of scored) flashes += perToken.flash[l][t];
+      return flashes / scored.length;
+    });
+    heldOut = { tokens: scored.length, documents: new Set(sample.heldOut.map((s) => s.doc)).size };
+  }
+  const fitted: FittedReference = {
+    fit,
+    composition: {
+      tokens: fit.n,
+      quantile: fit.quantile,
+      documents: new Set(sample.fit.map((s) => s.doc)).size,
+      corpusDocuments: plans.length,
+      sampling: { rule: sampling.rule, seed: sampling.seed, chunkTokens: sample.chunkTokens },
+      heldOut,
+    },
+    heldOutFlashRate,
+    seenIds,
+  };
+  await store.put(key, fitted);
+  return fitted;
 }

@@ -100,7 +100,7 @@ describe('the worker message loop with the real handlers (Node host)', () => {
       model: { ...MODEL.spec, device: 'cpu' },
       texts: [PROMPT],
       settings: DEFAULT_SETTINGS,
-      reference: await worker.host.bundledReference(),
+      reference: await worker.host.bundledReference('reference-en.txt'),
     });
     expect(page).toEqual(assembleResult(direct.head, direct.tail));
     expect(page.perToken?.nonlinearity[0].some((v) => v !== null && v > 0)).toBe(true);
@@ -142,7 +142,7 @@ describe('the worker message loop with the real handlers (Node host)', () => {
     const direct = await runLinearizeJob(await worker.host.runtime(), {
       ...request,
       model: { ...MODEL.spec, device: 'cpu' },
-      reference: await worker.host.bundledReference(),
+      reference: await worker.host.bundledReference('reference-en.txt'),
     });
     expect(result).toEqual(direct);
   });
