@@ -12,7 +12,7 @@ export const OFF_REFERENCE_RATE_FACTOR = 3;
 /** ...with at least this many flashing tokens (one flash in a short prompt is no evidence)... */
 export const OFF_REFERENCE_MIN_FLASHES = 3;
 /** ...and the text is "unlike the reference" when at least this share of its distinct token ids never occur in the fitted tokens. */
-export const OFF_REFERENCE_UNSEEN_SHARE = 0.2;
+export const OFF_REFERENCE_UNSEEN_SHARE = 0.3;
 
 /**
  * `flash[l][t]` (1 = flash) over this run's tokens; `kept` the token indices that count (the ones

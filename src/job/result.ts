@@ -65,7 +65,7 @@ export interface ResultCalibration {
   flashRate: (number | null)[];
   /** Share of this run's distinct token ids (kept tokens) that never occur in the fitted reference tokens. */
   unseenTokenShare: number;
-  /** True when `offReferenceRule` holds: flash rates far above the held-out ones on text unlike the reference. */
+  /** True when the rule of docs/analysis.md, "Calibration", holds: flash rates far above the reference's on text unlike it. */
   offReference: boolean;
 }
 
@@ -230,6 +230,7 @@ export function assembleResult(head: ResultHead, tail: ResultTail): LinScopeResu
       flashThreshold: p.flashThreshold,
       unit: p.unit,
       reference: p.reference,
+      ...(p.calibration ? { calibration: p.calibration } : {}),
     },
   };
 }

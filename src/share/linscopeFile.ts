@@ -129,6 +129,37 @@ function checkResult(v: unknown): LinScopeResult {
       isRecord(ref) && typeof ref.name === 'string' && isInt(ref.tokens) && isNum(ref.quantile),
       'perToken.reference is malformed',
     );
+    // The reference's composition and the calibration are optional: malformed ones are dropped.
+    for (const key of ['documents', 'corpusDocuments'])
+      if (ref[key] !== undefined && !isInt(ref[key])) delete ref[key];
+    const sampling = ref.sampling;
+    if (
+      sampling !== undefined &&
+      !(
+        isRecord(sampling) &&
+        (sampling.rule === 'seeded-chunks' || sampling.rule === 'prefix') &&
+        isNum(sampling.seed) &&
+        isInt(sampling.chunkTokens)
+      )
+    )
+      delete ref.sampling;
+    const held = ref.heldOut;
+    if (held !== undefined && !(isRecord(held) && isInt(held.tokens) && isInt(held.documents)))
+      delete ref.heldOut;
+    const cal = p.calibration;
+    const rates = (a: unknown) => Array.isArray(a) && a.length === L && a.every(isNumOrNull);
+    if (
+      cal !== undefined &&
+      !(
+        isRecord(cal) &&
+        isNum(cal.nominalFlashRate) &&
+        isNum(cal.unseenTokenShare) &&
+        typeof cal.offReference === 'boolean' &&
+        rates(cal.flashRate) &&
+        rates(cal.heldOutFlashRate)
+      )
+    )
+      delete p.calibration;
   } else {
     r.perToken = null;
   }

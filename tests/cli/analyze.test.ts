@@ -64,11 +64,17 @@ describe('linscope analyze', () => {
       expect(layer).toMatchObject({ linearity: null, n: T, d: 64, chanceFloor: null });
     expect(result.perToken.nonlinearity).toHaveLength(5);
     expect(result.perToken.nonlinearity[0]).toHaveLength(T);
+    // A story model gets the stories reference: 512 tokens in chunks of 16 from across its 80 stories.
     expect(result.perToken.reference).toMatchObject({
       source: 'bundled',
-      name: 'reference-en.txt',
+      name: 'reference-stories.txt',
       tokens: 512,
+      corpusDocuments: 80,
+      sampling: { rule: 'seeded-chunks', seed: 1, chunkTokens: 16 },
+      heldOut: { tokens: 512 },
     });
+    expect(result.perToken.reference.documents).toBeGreaterThanOrEqual(20);
+    expect(result.perToken.calibration.heldOutFlashRate).toHaveLength(5);
 
     const mine = readSafetensors(new Uint8Array(readFileSync(dump)));
     const torch = readSafetensors(
@@ -85,9 +91,9 @@ describe('linscope analyze', () => {
     expect(Array.from(toFloat32(getTensor(mine, 'input_ids')))).toEqual(reference.prompt.ids);
   });
 
-  it('fits the reference maps on exactly 8 x d reference tokens, cutting the last window short', () => {
-    // Windows of 100 ids: 100 kept from the first, 99 (after an added BOS) from each later one, so
-    // whole windows would give 100 + 5 x 99 = 595 tokens for the 8 x 64 = 512 wanted.
+  it('fits the reference maps on exactly 8 x d reference tokens, whatever the window length', () => {
+    // Windows of 100 ids, cut into chunks of 16 kept tokens (the last of a window shorter): the
+    // last chunk drawn is cut short so that exactly 8 x 64 = 512 are fitted on.
     const r = linscope('analyze', '--model', modelDir, '--text', 'Tom had a red ball.', '--window', '100');
     expect(r.stderr).toBe('');
     expect(r.status).toBe(0);
