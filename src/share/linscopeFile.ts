@@ -10,6 +10,7 @@ import { isHubId } from '../model/catalog';
 import { checkLinearize, LinearizeInvalid } from './linearizeCheck';
 import { RESULT_LIMITS } from './permalinkResult';
 import { parseShareState, type ShareState, shareStateJson } from './permalinkState';
+import { checkedCalibration, checkedComposition } from './referenceFields';
 
 export const LINSCOPE_FILE_SCHEMA = 'linscope.share/v1';
 /** Largest file opened (a 200,000-token heatmap of 30 layers is about 60 MB of JSON). */
@@ -130,36 +131,12 @@ function checkResult(v: unknown): LinScopeResult {
       'perToken.reference is malformed',
     );
     // The reference's composition and the calibration are optional: malformed ones are dropped.
-    for (const key of ['documents', 'corpusDocuments'])
-      if (ref[key] !== undefined && !isInt(ref[key])) delete ref[key];
-    const sampling = ref.sampling;
-    if (
-      sampling !== undefined &&
-      !(
-        isRecord(sampling) &&
-        (sampling.rule === 'seeded-chunks' || sampling.rule === 'prefix') &&
-        isNum(sampling.seed) &&
-        isInt(sampling.chunkTokens)
-      )
-    )
-      delete ref.sampling;
-    const held = ref.heldOut;
-    if (held !== undefined && !(isRecord(held) && isInt(held.tokens) && isInt(held.documents)))
-      delete ref.heldOut;
-    const cal = p.calibration;
-    const rates = (a: unknown) => Array.isArray(a) && a.length === L && a.every(isNumOrNull);
-    if (
-      cal !== undefined &&
-      !(
-        isRecord(cal) &&
-        isNum(cal.nominalFlashRate) &&
-        isNum(cal.unseenTokenShare) &&
-        typeof cal.offReference === 'boolean' &&
-        rates(cal.flashRate) &&
-        rates(cal.heldOutFlashRate)
-      )
-    )
-      delete p.calibration;
+    const composition = checkedComposition(ref);
+    for (const key of ['documents', 'corpusDocuments', 'sampling', 'heldOut']) delete ref[key];
+    Object.assign(ref, composition);
+    const calibration = p.calibration === undefined ? null : checkedCalibration(p.calibration, L);
+    if (calibration) p.calibration = calibration;
+    else delete p.calibration;
   } else {
     r.perToken = null;
   }
