@@ -15,6 +15,8 @@ export interface AnalyzeArgs {
   dumpHidden: string | null;
   excludeBos: boolean;
   excludeMassive: boolean;
+  /** TwoNN intrinsic dimension per state (the page's "Intrinsic dimension" setting; off by default). */
+  intrinsicDimension: boolean;
   window: number | null;
   /** Cores for the analysis: native GEMM threads, or pair workers with --kernel wasm (null: every core). */
   threads: number | null;
@@ -61,8 +63,8 @@ export const USAGE = `Usage:
   linscope analyze --model <folder | hub-id> (--text "<prompt>" | --input <file>)
                    [--reference <file.txt> | --no-reference] [--dtype fp32|q8|fp16|q4|q4f16]
                    [--out result.json] [--dump-hidden hidden.safetensors]
-                   [--corpus] [--exclude-bos] [--exclude-massive] [--window <tokens>]
-                   [--threads <n>] [--kernel native|wasm]
+                   [--corpus] [--exclude-bos] [--exclude-massive] [--intrinsic-dimension]
+                   [--window <tokens>] [--threads <n>] [--kernel native|wasm]
 
   --input <file>     a .txt file (one text), or with --corpus a .txt of blank-line separated
                      documents or a .jsonl file (one {"text": ...} or string per line)
@@ -70,6 +72,13 @@ export const USAGE = `Usage:
   --out <file>       where the result JSON goes (default: standard output)
   --dump-hidden <f>  also write hidden_states [L+1, T, d], last_block_output [T, d], input_ids [T]
   --window <tokens>  longest window run at once (default: the model's context, at most 1024)
+  --exclude-bos      leave every document's BOS out of fits and statistics (each token run at
+                     position 0: a document's first token; without a BOS, each window's first)
+  --exclude-massive  leave massive-norm tokens (attention sinks) out
+  --intrinsic-dimension
+                     TwoNN intrinsic dimension per state, states[].intrinsicDimension (null
+                     without it): O(n^2 d) per state, on the first 4096 kept tokens, repeated
+                     rows dropped first (docs/analysis.md)
   --threads <n>      cores for the analysis (default: all of them). With native products they
                      run onnxruntime's GEMM (the last digits of a score may move with the count,
                      ~1e-15); with --kernel wasm they are pair workers, for big runs (identical
@@ -113,7 +122,13 @@ const VALUE_FLAGS = [
   '--threads',
   '--kernel',
 ] as const;
-const BOOLEAN_FLAGS = ['--corpus', '--no-reference', '--exclude-bos', '--exclude-massive'] as const;
+const BOOLEAN_FLAGS = [
+  '--corpus',
+  '--no-reference',
+  '--exclude-bos',
+  '--exclude-massive',
+  '--intrinsic-dimension',
+] as const;
 const LINEARIZE_VALUE_FLAGS = ['--layers', '--skip', '--map', '--continue'] as const;
 const LINEARIZE_BOOLEAN_FLAGS = ['--sweep'] as const;
 
@@ -199,6 +214,7 @@ export function parseArgs(
     dumpHidden: values.get('--dump-hidden') ?? null,
     excludeBos: flags.has('--exclude-bos'),
     excludeMassive: flags.has('--exclude-massive'),
+    intrinsicDimension: flags.has('--intrinsic-dimension'),
     window,
     threads,
     kernel: kernel as ProductKernel,
@@ -210,6 +226,7 @@ export function parseArgs(
       '--no-reference',
       '--dump-hidden',
       '--exclude-massive',
+      '--intrinsic-dimension',
       '--threads',
       '--kernel',
     ])

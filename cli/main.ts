@@ -16,7 +16,7 @@ import { DEFAULT_SETTINGS } from '../src/job/settings';
 import { mergeStats, runStatsJob, statsResult } from '../src/job/stats';
 import type { LinScopeRuntime } from '../src/model/augmentingRuntime';
 import { bundledReferenceFile } from '../src/model/catalog';
-import { nodeRuntime } from '../src/model/nodeRuntime';
+import { nodeOrtVersion, nodeRuntime } from '../src/model/nodeRuntime';
 import { hiddenStatesFile } from '../src/share/hiddenStatesFile';
 import { serializeResult } from '../src/share/resultJson';
 import { readStatsFile, writeStatsFile } from '../src/share/statsFile';
@@ -103,9 +103,11 @@ async function analyze(args: AnalyzeArgs | LinearizeArgs): Promise<void> {
       ...DEFAULT_SETTINGS,
       excludeBos: args.excludeBos,
       excludeMassive: args.excludeMassive,
+      intrinsicDimension: args.intrinsicDimension,
       maxWindow: args.window ?? DEFAULT_SETTINGS.maxWindow,
     },
     reference,
+    runtime: { backend: 'cpu', adapter: null, onnxruntime: nodeOrtVersion() },
   };
   const cores = installAnalysisCores(args.threads, args.kernel);
   if (cores.fallback)

@@ -80,8 +80,46 @@ test('a typed prompt on the embedded model: charts show the exported numbers, wh
   const result = await analyzed(page);
   expect(result.schema).toBe('linscope.result/v1');
   expect(result.model).toMatchObject({ id: 'linscope/tiny-gpt2', layers: 4, hidden: 128, dtype: 'fp32' });
+  // The backend it ran on, as the badge shows it (WebGPU names its adapter).
+  const badge = page.getByTestId('backend');
+  expect(result.runtime?.backend).toBe(await badge.getAttribute('data-backend'));
+  expect(result.runtime?.backend).toBe(backend);
+  expect(result.runtime?.onnxruntime).toMatch(/^\d+\.\d+/);
+  if (backend === 'webgpu')
+    expect((await badge.textContent()) ?? '').toContain(result.runtime?.adapter ?? '(none)');
+  else expect(result.runtime?.adapter).toBeNull();
   expect(result.tokens.map((t) => t.text).join('')).toBe(PROMPT);
   await expectChartsShow(page, result);
+
+  // Every table export has its own file name and starts with its header, no byte-order mark.
+  const tables = new Map<string, string>();
+  for (const button of [
+    'linearity-chart-export-csv',
+    'companion-charts-export-csv',
+    'companion-charts-export-states-csv',
+    'nonlinearity-heatmap-export-csv',
+    'token-text-view-export-csv',
+    'flash-list-export-csv',
+  ]) {
+    const download = page.waitForEvent('download');
+    await page.getByTestId(button).click();
+    const file = await download;
+    const bytes = readFileSync((await file.path()) ?? '');
+    expect(bytes[0], `${button} starts with a byte-order mark`).not.toBe(0xef);
+    tables.set(file.suggestedFilename(), button);
+  }
+  expect([...tables.keys()].sort()).toEqual(
+    [
+      'linearity-pairs',
+      'companions-pairs',
+      'companions-states',
+      'heatmap-per-token',
+      'text-per-token',
+      'flashes',
+    ]
+      .map((stem) => `linscope-linscope-tiny-gpt2-${stem}.csv`)
+      .sort(),
+  );
 
   // The logit lens grid shows the exported top tokens; its last row is the model's own prediction.
   const lens = result.logitLens;
@@ -166,6 +204,33 @@ test('a file that is not text gets a message and the prompt is kept', async ({ p
   await expect(page.getByTestId('prompt-input')).toHaveValue('keep me');
 });
 
+test('an empty or blank prompt disables Analyze with a hint, and text enables it again', async ({
+  page,
+  backend,
+}) => {
+  test.skip(backend !== 'wasm', 'Input handling does not depend on the backend.');
+  await openApp(page, backend);
+  const analyze = page.getByTestId('analyze-button');
+  await expect(analyze).toBeEnabled();
+  await expect(page.getByTestId('analyze-hint')).toHaveCount(0);
+  await page.getByTestId('prompt-input').fill('');
+  await expect(analyze).toBeDisabled();
+  await expect(page.getByTestId('analyze-hint')).toHaveText(
+    'There is no text to analyze. Type or upload some text first.',
+  );
+  await expect(analyze).toHaveAccessibleDescription(/There is no text to analyze/);
+  await page.getByTestId('prompt-input').fill('   \n\t \n');
+  await expect(page.getByTestId('analyze-hint')).toContainText('only spaces and line breaks');
+  await expect(analyze).toBeDisabled();
+  // No run was started and no error was raised on the way.
+  await expect(page.getByTestId('status')).not.toHaveAttribute('data-state', 'failed');
+  await page.getByTestId('prompt-input').fill('In the beginning');
+  await expect(analyze).toBeEnabled();
+  await expect(page.getByTestId('analyze-hint')).toHaveCount(0);
+  await analyze.click();
+  await expect(page.getByTestId('status')).toHaveAttribute('data-state', 'done', { timeout: 120_000 });
+});
+
 test('cancelling mid-run leaves the page usable', async ({ page, backend }) => {
   test.skip(backend !== 'wasm', 'Cancellation is backend-independent; checked on WASM.');
   const long = readFileSync(join(ROOT, 'public/corpus/reference-en.txt'), 'utf8').slice(0, 40_000);
@@ -222,6 +287,10 @@ test('intrinsic dimension, when asked for, is drawn with the exported numbers', 
       .getAttribute('data-value');
     expect(Number(drawn)).toBeCloseTo(v as number, 10);
   }
+  // Beside the numbers: LinScope's TwoNN drops repeated rows (the paper's code does not).
+  await expect(companions.getByTestId('intrinsicDimension-note')).toContainText(
+    'repeated rows dropped first',
+  );
 });
 
 test('?threads=2 fits and scores the layer pairs on nested workers with the numbers of ?threads=1', async ({

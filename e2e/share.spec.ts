@@ -65,6 +65,7 @@ function expectSameCharts(restored: ChartNumbers, original: ChartNumbers) {
 async function analyseFixture(page: Page, backend: BackendName): Promise<void> {
   await openApp(page, backend, `model=${MODEL}&prompt=${encodeURIComponent(PROMPT)}&run=1`);
   await expect(page.getByTestId('status')).toHaveAttribute('data-state', 'done', { timeout: 120_000 });
+  await expect(page.getByTestId('export-hidden')).toBeEnabled();
 }
 
 /** A context that refuses every model file, for the page and its workers, and lists what it refused. */
@@ -115,6 +116,10 @@ test('share: the link alone renders the same charts with every model file blocke
     await fresh.goto(`./?backend=${backend}${fragment}`);
     await expect(fresh.getByTestId('result-origin')).toHaveAttribute('data-origin', 'link');
     expectSameCharts(await chartNumbers(fresh), original);
+    // A result from a link has no hidden states in this tab: the export says so instead of failing.
+    const exportHidden = fresh.getByTestId('export-hidden');
+    await expect(exportHidden).toBeDisabled();
+    await expect(exportHidden).toHaveAttribute('title', /press Analyze to compute them/);
     await expect(fresh.getByTestId('prompt-input')).toHaveValue(PROMPT);
     await expect(fresh.getByTestId('model-select')).toHaveValue(MODEL);
     // Token texts with markup are drawn as text.
@@ -166,6 +171,7 @@ function brokenLinks(): { name: string; fragment: string; message: RegExp }[] {
     { name: 'javascript: URL', fragment: '#javascript:alert(1)', message: /not a LinScope link/ },
     { name: 'truncated', fragment: good.slice(0, Math.floor(good.length / 2)), message: /incomplete/ },
     { name: 'bad base64', fragment: '#ls1.AAAA$$$$', message: /characters a LinScope link never has/ },
+    { name: 'nothing after the version', fragment: '#ls1.', message: /incomplete: nothing follows “ls1\.”/ },
     { name: 'bad deflate', fragment: '#ls1.__-_AQID', message: /does not unpack/ },
     {
       name: 'oversized',
@@ -329,6 +335,30 @@ test('a reload restores the last analysis; a .linscope.json file opens with the 
   } finally {
     await offline.context.close();
   }
+
+  // Forget them: the list goes, the analysis on screen stays, and a reload restores nothing.
+  const forget = page.getByTestId('forget-recent');
+  await expect(forget).toHaveAttribute('title', /kept in this browser only \(IndexedDB\)/);
+  await forget.click();
+  await expect(page.getByTestId('recent-select')).toHaveCount(0);
+  await expect(page.getByTestId('result-origin')).toHaveAttribute('data-origin', 'recent');
+  await page.goto(`./?backend=${backend}`);
+  await expect(page.getByTestId('backend')).not.toHaveText(/Starting runtime/);
+  await expect(page.getByTestId('recent-select')).toHaveCount(0);
+  await expect(page.getByTestId('result-origin')).toHaveCount(0);
+  const stored = await page.evaluate(
+    `new Promise((resolve, reject) => {
+      const open = indexedDB.open('linscope-recent');
+      open.onerror = () => reject(open.error);
+      open.onsuccess = () => {
+        const db = open.result;
+        const count = db.transaction('recent-analyses').objectStore('recent-analyses').count();
+        count.onsuccess = () => { resolve(count.result); db.close(); };
+        count.onerror = () => reject(count.error);
+      };
+    })`,
+  );
+  expect(stored).toBe(0);
   expect(errors).toEqual([]);
 });
 

@@ -120,13 +120,16 @@ def shard_moments(model, tokenizer, texts, window: int, exclude_bos: bool, dump=
             out = model(input_ids=torch.tensor([window_ids], device=device), use_cache=False, output_hidden_states=True)
             vocab = out.logits.shape[-1]
             states = torch.stack([h[0] for h in out.hidden_states])[:, keep_from:, :]
-            if exclude_bos:
+            # The token at position 0 (the document's BOS, or a window's first token when the text
+            # has no BOS); a window with an added BOS has already dropped it (keep_from == 1).
+            drop_first = exclude_bos and keep_from == 0
+            if drop_first:
                 states = states[:, 1:, :]
             if moments is None:
                 moments = Moments(layers, states.shape[-1], device)
             moments.add(states)
             if dump is not None:
-                dump.append((states.float().cpu().numpy(), window_ids[keep_from + (1 if exclude_bos else 0):]))
+                dump.append((states.float().cpu().numpy(), window_ids[keep_from + (1 if drop_first else 0):]))
     return moments, vocab
 
 
@@ -176,7 +179,7 @@ def main(argv):
     parser.add_argument("--input", required=True, help=".jsonl or blank-line separated .txt shard")
     parser.add_argument("--out", required=True)
     parser.add_argument("--window", type=int, default=1024, help="longest window (capped at the context)")
-    parser.add_argument("--exclude-bos", action="store_true", help="leave every window's first token out")
+    parser.add_argument("--exclude-bos", action="store_true", help="leave out every token run at position 0: each document's BOS (each window's first token when there is no BOS)")
     parser.add_argument("--dtype", default="float32", choices=["float32", "bfloat16", "float16"])
     parser.add_argument("--device", default="cuda" if torch.cuda.is_available() else "cpu")
     parser.add_argument("--device-map", default=None, help='"auto" spreads a big model over the GPUs (accelerate)')

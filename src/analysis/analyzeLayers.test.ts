@@ -94,6 +94,17 @@ describe('analyzeLayers', () => {
     compare(got, f.doc.metrics.excludeBos as AnalysisRef, 'small/bos');
   });
 
+  it('analyzeLayers(states, {excludeTokens}) leaves out the rows listed (numpy without tokens 0 and 5)', () => {
+    const f = loadFixture('small');
+    // The numpy reference of excludeMassive left out exactly these two rows.
+    const want = f.doc.metrics.excludeMassive as AnalysisRef;
+    expect(want.massiveTokens).toEqual([0, 5]);
+    const got = analyzeLayers(f.states(), { excludeTokens: [5, 0], intrinsicDimension: true });
+    expect(got.excludedTokens).toEqual([0, 5]);
+    compare(got, want, 'small/excludeTokens');
+    expect(() => analyzeLayers(f.states(), { excludeTokens: [f.states().tokens] })).toThrow(RangeError);
+  });
+
   it("analyzeLayers(states) on the 'short' fixture (n <= d) gives null scores with a reason", () => {
     const f = loadFixture('short');
     const got = analyzeLayers(f.states(), { intrinsicDimension: true });

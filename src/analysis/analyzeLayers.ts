@@ -16,6 +16,11 @@ import { updateNormRatio } from './updateNormRatio';
 export interface AnalyzeOptions {
   /** Leave token 0 (BOS) out of every fit and statistic (default false, as in the paper). */
   readonly excludeBos?: boolean;
+  /**
+   * Further tokens to leave out, by row: for a pooled corpus, every document's BOS (the job's
+   * `firstPositionRows`), where `excludeBos` alone would leave out only the first document's.
+   */
+  readonly excludeTokens?: readonly number[];
   /** Leave massive-norm tokens out (see `massiveNormTokens`; default false). */
   readonly excludeMassive?: boolean;
   /** Norm factor over the median that makes a token "massive" (default 10). */
@@ -109,6 +114,11 @@ export function analyzeLayers(
   const d = states.hidden;
   const excluded = new Set<number>();
   if (options.excludeBos && states.tokens > 0) excluded.add(0);
+  for (const t of options.excludeTokens ?? []) {
+    if (!Number.isInteger(t) || t < 0 || t >= states.tokens)
+      throw new RangeError(`analyzeLayers: excludeTokens has ${t}, states have ${states.tokens} tokens`);
+    excluded.add(t);
+  }
   if (options.excludeMassive)
     for (const t of massiveNormTokens(states, options.massiveFactor ?? 10)) excluded.add(t);
   const excludedTokens = [...excluded].sort((a, b) => a - b);

@@ -54,8 +54,9 @@ export interface PairFit {
  * linear map of X explains), so it is computed as ||L^{-1} Xc^T Yc||_F^2 / ||Yc||_F^2 with
  * Xc^T Xc = L L^T, never forming A.
  *
- * `null` when n <= d (the map interpolates and the score is 1 whatever the data), when the distinct
- * tokens are too few for the rank (same interpolation), or when Y has no variance.
+ * `null` when n <= d (the map can interpolate the tokens, so the score is near 1 whatever the data
+ * and measures nothing; exactly 1 only when no two tokens share a row of X with different targets),
+ * when the distinct tokens are too few for the rank (same interpolation), or when Y has no variance.
  */
 export function linearityScore(x: Matrix, y: Matrix, tokens?: Int32Array): LinearityResult {
   assertSameShape('linearityScore', x, y);
@@ -164,7 +165,7 @@ export function interpolationGuard(
       d,
       rank,
       chanceFloor: null,
-      reason: `n <= d: ${n} tokens for ${d} features, a least-squares map interpolates them (score 1 by construction)`,
+      reason: `n <= d: ${n} tokens for ${d} features; a least-squares map can interpolate that many tokens, so the score measures nothing`,
     };
   }
   if (rank !== null) {
@@ -176,7 +177,7 @@ export function interpolationGuard(
         d,
         rank,
         chanceFloor: null,
-        reason: `only ${k} distinct tokens for a rank-${rank} fit: the map interpolates them (score 1 by construction)`,
+        reason: `only ${k} distinct tokens for a rank-${rank} fit; a least-squares map can interpolate them, so the score measures nothing`,
       };
     }
   }

@@ -17,7 +17,7 @@ import { loadModel } from './modelCache';
 import { analyzeLayersInParallel, type PairWorkers } from './parallelPairs';
 import type { JobProgress } from './progress';
 import { type ReferenceCorpus, referenceFit } from './referenceFit';
-import { finiteOrNull, RESULT_SCHEMA, type ResultHead, type ResultTail } from './result';
+import { finiteOrNull, RESULT_SCHEMA, type ResultHead, type ResultRuntime, type ResultTail } from './result';
 import type { AnalysisSettings } from './settings';
 
 export interface AnalyzeJob {
@@ -27,6 +27,8 @@ export interface AnalyzeJob {
   settings: AnalysisSettings;
   /** Texts the per-token maps are fitted on; without it there are no per-token values. */
   reference: ReferenceCorpus | null;
+  /** Where the job runs, recorded in the result (the host knows; the job does not). */
+  runtime?: ResultRuntime;
 }
 
 export interface JobHooks {
@@ -58,7 +60,7 @@ export async function runAnalyzeJob(
 ): Promise<JobOutput> {
   const texts = job.texts.filter((t) => t.trim().length > 0);
   if (texts.length === 0)
-    throw new LinScopeError('BAD_INPUT', 'The text is empty. Type or upload some text to analyse.');
+    throw new LinScopeError('BAD_INPUT', 'The text is empty. Type or upload some text to analyze.');
   const model = await loadModel(rt, job.model, hooks.onProgress);
   hooks.signal?.throwIfAborted();
   const { settings } = job;
@@ -67,6 +69,7 @@ export async function runAnalyzeJob(
   const head: ResultHead = {
     schema: RESULT_SCHEMA,
     generator: { name: 'linscope', version: packageJson.version },
+    ...(job.runtime ? { runtime: job.runtime } : {}),
     model: {
       id: job.model.id,
       revision: job.model.revision ?? 'main',
@@ -95,7 +98,8 @@ export async function runAnalyzeJob(
   const analysis = await analyzeLayersInParallel(
     run.states,
     {
-      excludeBos: settings.excludeBos,
+      // Every document's BOS, not just token 0 (the first document's): see `firstPositionRows`.
+      excludeTokens: settings.excludeBos ? run.firstPositionRows : [],
       excludeMassive: settings.excludeMassive,
       reference: fit,
       heldOutFraction: settings.heldOutFraction,

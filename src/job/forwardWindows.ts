@@ -30,6 +30,13 @@ export interface ForwardStates {
   ids: number[];
   tokens: ResultToken[];
   windows: { doc: number; start: number; end: number }[];
+  /**
+   * Rows whose token sat at position 0 of the sequence the model ran, ascending: each document's
+   * first token (its BOS where the tokenizer adds one) and, for a text without BOS, the first token
+   * of each later window. A window that got a BOS of its own (`planWindows`) starts with that BOS,
+   * whose state is not kept, so none of its rows is here. `--exclude-bos` leaves these rows out.
+   */
+  firstPositionRows: number[];
   vocab: number;
   /** Pooled logit lens [L+1][N] over the kept tokens, where the model has one. */
   lens: ResultLogitLens | null;
@@ -124,6 +131,7 @@ export async function runWindows(
   } | null = null;
   const ids: number[] = [];
   const windows: ForwardStates['windows'] = [];
+  const firstPositionRows: number[] = [];
   let lens: { topId: number[][]; topProb: number[][]; nextLoss: (number | null)[][] } | null = null;
   let row = 0;
   for (const [k, { doc, w }] of toRun.entries()) {
@@ -165,6 +173,7 @@ export async function runWindows(
     pooled.lastBlockOutput.set(r.lastBlockOutput.subarray(keepFrom * d), row * d);
     ids.push(...docIds[doc].slice(w.textStart, w.textStart + T));
     windows.push({ doc, start: row, end: row + T });
+    if (keepFrom === 0 && T > 0) firstPositionRows.push(row);
     row += T;
   }
   // N > 0, so at least one window ran (this only tells the type checker).
@@ -177,6 +186,7 @@ export async function runWindows(
     lastBlockOutput,
     ids,
     windows,
+    firstPositionRows,
     vocab,
     lens: lens ? { ...lens, tokenText: lensTokens } : null,
   };

@@ -95,7 +95,7 @@ async function blockMaps(
     };
   }
   const run = await runForwardWindows(model, job.texts, windowLength, 'input', hooks);
-  const starts = job.settings.excludeBos ? run.windows.map((w) => w.start) : [];
+  const starts = job.settings.excludeBos ? run.firstPositionRows : [];
   const fit = await fitReferenceMapsInParallel(
     run.states,
     { tokens: keptTokens(run.states.tokens, starts), quantile: job.settings.flashQuantile },

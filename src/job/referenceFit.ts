@@ -9,7 +9,7 @@ import type { HiddenStateModel } from '../model/hiddenStateModel';
 import type { ReferenceCorpus } from './corpus';
 import { contentHash, MemoryFitStore, type ReferenceFitStore } from './fitStore';
 import type { FittedReference } from './fittedReference';
-import { planTexts, type RunWindow, runWindows } from './forwardWindows';
+import { planTexts, runWindows } from './forwardWindows';
 import { modelKey } from './modelCache';
 import { fitReferenceMapsInParallel, type PairWorkers } from './parallelPairs';
 import type { JobProgress } from './progress';
@@ -45,11 +45,6 @@ const FIT_RECIPE = 'reference/v2';
 /** Fits of this process, when the host gives no store of its own. */
 const sessionFits = new MemoryFitStore();
 
-/** Rows of `run` whose token is its document's first (BOS where the tokenizer adds one). */
-function documentStarts(toRun: readonly RunWindow[], rows: readonly { start: number }[]): number[] {
-  return rows.filter((_, k) => toRun[k].w.textStart === 0).map((r) => r.start);
-}
-
 /** The maps fitted on `reference` for `model`, from the store when they were fitted before. */
 export async function referenceFit(
   model: HiddenStateModel,
@@ -67,7 +62,8 @@ export async function referenceFit(
     reference.name,
     contentHash(reference.texts),
     windowLength,
-    settings.excludeBos,
+    // Not the bare flag: fits stored when it left out every window's first row must not be reused.
+    settings.excludeBos ? 'exclude-first-positions' : false,
     settings.flashQuantile,
     sampling.rule,
     sampling.seed,
@@ -85,8 +81,9 @@ export async function referenceFit(
     windowLength,
   );
   const run = await runWindows(model, docIds, sample.fit, 'reference', control);
-  // Each document's first token (BOS where the tokenizer adds one) is left out when asked.
-  const starts = settings.excludeBos ? documentStarts(sample.fit, run.windows) : [];
+  // Rows at position 0 of what the model ran (each document's BOS, or, without one, a chunk that
+  // starts a window): left out when asked, as for any text (`firstPositionRows`).
+  const starts = settings.excludeBos ? run.firstPositionRows : [];
   const analysisControl: RunControl = { signal: control.signal, onProgress: control.onProgress };
   const tokens = keptTokens(run.states.tokens, starts);
   const options = { tokens, quantile: settings.flashQuantile };
@@ -98,7 +95,7 @@ export async function referenceFit(
   let heldOut = { tokens: 0, documents: 0 };
   if (sample.heldOut.length > 0) {
     const held = await runWindows(model, docIds, sample.heldOut, 'reference', control);
-    const heldStarts = settings.excludeBos ? documentStarts(sample.heldOut, held.windows) : [];
+    const heldStarts = settings.excludeBos ? held.firstPositionRows : [];
     const scored = keptTokens(held.states.tokens, heldStarts);
     const perToken = perTokenNonlinearity(fit, held.states, { signal: control.signal });
     heldOutFlashRate = fit.pairs.map((pair, l) => {

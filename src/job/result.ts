@@ -85,9 +85,21 @@ export interface ResultLogitLens {
   tokenText: Record<string, string>;
 }
 
+/** Where a result's numbers were computed: onnxruntime's backend and, on WebGPU, the adapter. */
+export interface ResultRuntime {
+  /** `cpu`: onnxruntime-node (the CLI); `wasm` and `webgpu`: onnxruntime-web in a page. */
+  backend: 'webgpu' | 'wasm' | 'cpu';
+  /** The WebGPU adapter as it describes itself; null on other backends. */
+  adapter: string | null;
+  /** onnxruntime's version. */
+  onnxruntime: string;
+}
+
 export interface LinScopeResult {
   schema: typeof RESULT_SCHEMA;
   generator: { name: 'linscope'; version: string };
+  /** Absent in results from before it was recorded, and in results reduced from stats files. */
+  runtime?: ResultRuntime;
   model: {
     id: string;
     revision: string;

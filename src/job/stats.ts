@@ -71,7 +71,7 @@ export async function runStatsJob(
   const model = await loadModel(rt, { ...job.model, logitLens: false }, hooks.onProgress);
   const windowLength = Math.max(2, Math.min(job.maxWindow, model.contextLength ?? job.maxWindow));
   const run = await runForwardWindows(model, texts, windowLength, 'input', hooks);
-  const starts = job.excludeBos ? run.windows.map((w) => w.start) : [];
+  const starts = job.excludeBos ? run.firstPositionRows : [];
   return {
     model: {
       id: job.model.id,

@@ -36,3 +36,8 @@ export function nodeRuntime(): Promise<LinScopeRuntime> {
   })();
   return loaded;
 }
+
+/** onnxruntime-node's version, as a result records it. */
+export function nodeOrtVersion(): string {
+  return ortNode.env.versions.node ?? ortNode.env.versions.common ?? 'unknown';
+}

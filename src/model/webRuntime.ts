@@ -11,7 +11,7 @@ import {
   type LinScopeRuntime,
   type OrtModule,
 } from './augmentingRuntime';
-import type { BackendChoice, BackendInfo } from './backend';
+import { type AdapterIdentity, type BackendChoice, type BackendInfo, isSoftwareAdapter } from './backend';
 import { type FileCache, ModelFileCache } from './modelFileCache';
 import { PROBE_LENGTH, probeModelBytes } from './probeModel';
 
@@ -21,17 +21,15 @@ const MAX_WASM_THREADS = 4;
 export interface WebGpuAdapterSummary {
   available: boolean;
   description: string | null;
+  /** The adapter runs on the CPU (SwiftShader, llvmpipe, a fallback adapter). */
+  software: boolean;
   reason: string | null;
 }
 
-interface GpuAdapterInfoLike {
-  vendor?: string;
-  architecture?: string;
-  description?: string;
-  device?: string;
-}
 interface GpuAdapterLike {
-  info?: GpuAdapterInfoLike;
+  info?: AdapterIdentity;
+  /** Where older Chromium releases put the flag (now on `info`). */
+  isFallbackAdapter?: boolean;
 }
 interface GpuLike {
   requestAdapter(): Promise<GpuAdapterLike | null>;
@@ -40,17 +38,38 @@ interface GpuLike {
 export async function describeWebGpuAdapter(): Promise<WebGpuAdapterSummary> {
   const gpu = (globalThis.navigator as { gpu?: GpuLike } | undefined)?.gpu;
   if (!gpu)
-    return { available: false, description: null, reason: 'This browser has no WebGPU (navigator.gpu).' };
+    return {
+      available: false,
+      description: null,
+      software: false,
+      reason: 'This browser has no WebGPU (navigator.gpu).',
+    };
   try {
     const adapter = await gpu.requestAdapter();
-    if (!adapter) return { available: false, description: null, reason: 'WebGPU found no adapter.' };
-    const info = adapter.info ?? {};
+    if (!adapter)
+      return { available: false, description: null, software: false, reason: 'WebGPU found no adapter.' };
+    const info: AdapterIdentity = {
+      ...adapter.info,
+      isFallbackAdapter: adapter.info?.isFallbackAdapter ?? adapter.isFallbackAdapter,
+    };
     const parts = [info.vendor, info.architecture, info.description, info.device].filter(
       (p): p is string => typeof p === 'string' && p.length > 0,
     );
-    return { available: true, description: parts.join(' ') || 'unknown adapter', reason: null };
+    return {
+      available: true,
+      // SwiftShader in headless Chromium names nothing but does flag itself as a fallback adapter.
+      description:
+        parts.join(' ') || (info.isFallbackAdapter ? 'software fallback adapter' : 'unknown adapter'),
+      software: isSoftwareAdapter(info),
+      reason: null,
+    };
   } catch (error) {
-    return { available: false, description: null, reason: `WebGPU adapter request failed: ${String(error)}` };
+    return {
+      available: false,
+      description: null,
+      software: false,
+      reason: `WebGPU adapter request failed: ${String(error)}`,
+    };
   }
 }
 
@@ -66,12 +85,14 @@ export function configureWasmRuntime(assetBase: string): number {
 
 /**
  * Settle which backend to use and prove it works by running a tiny in-memory model on it.
- * `auto` prefers WebGPU and falls back to WASM; an explicit `webgpu` fails loudly instead.
+ * `auto` prefers WebGPU on a hardware adapter and falls back to WASM (also when the only adapter is
+ * a software one: it is slower than WASM); an explicit `webgpu` uses any adapter, or fails loudly.
  */
 export async function probeBackend(choice: BackendChoice, assetBase: string): Promise<BackendInfo> {
   const threads = configureWasmRuntime(assetBase);
   const gpu = choice === 'wasm' ? null : await describeWebGpuAdapter();
-  const useWebGpu = gpu?.available === true;
+  const skipsSoftware = choice === 'auto' && gpu?.available === true && gpu.software;
+  const useWebGpu = gpu?.available === true && !skipsSoftware;
   if (choice === 'webgpu' && !useWebGpu) {
     throw new Error(gpu?.reason ?? 'WebGPU is unavailable.');
   }
@@ -91,8 +112,14 @@ export async function probeBackend(choice: BackendChoice, assetBase: string): Pr
     threads: backend === 'wasm' ? threads : 1,
     crossOriginIsolated: globalThis.crossOriginIsolated === true,
     adapter: useWebGpu ? (gpu?.description ?? null) : null,
-    webgpuUnavailableReason:
-      gpu && !gpu.available ? gpu.reason : choice === 'wasm' ? 'WASM was chosen.' : null,
+    webgpuUnavailableReason: skipsSoftware
+      ? `The only WebGPU adapter (${gpu.description}) runs on the CPU, where WASM is faster. Choose WebGPU to use it anyway.`
+      : gpu && !gpu.available
+        ? gpu.reason
+        : choice === 'wasm'
+          ? 'WASM was chosen.'
+          : null,
+    skippedSoftwareAdapter: skipsSoftware ? gpu.description : null,
     ortVersion: ort.env.versions.web ?? ort.env.versions.common ?? 'unknown',
   };
 }

@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import type { LinScopeResult } from '../job/result';
-import { type CsvResult, layersCsv, perTokenCsv, statesCsv, textField, valueField } from './csv';
+import { type CsvResult, csvBlob, layersCsv, perTokenCsv, statesCsv, textField, valueField } from './csv';
 
 const fixture = JSON.parse(
   readFileSync(new URL('../../tests/fixtures/results/stories260k-example.json', import.meta.url), 'utf8'),
@@ -153,5 +153,17 @@ describe('perTokenCsv(result)', () => {
     const rows = parseCsv(perTokenCsv({ ...fixture, perToken: null }));
     expect(rows[0]).toEqual(['token_index', 'token_id', 'token_text', 'doc']);
     expect(rows).toHaveLength(fixture.tokens.length + 1);
+  });
+});
+
+describe('csvBlob(text)', () => {
+  it('is the text in UTF-8 with no byte-order mark, so readers see the first header as written', async () => {
+    const blob = csvBlob('pair,linearity\r\n"0-1",0.9\r\nÅ→,1\r\n');
+    const bytes = new Uint8Array(await blob.arrayBuffer());
+    expect([...bytes.subarray(0, 4)]).toEqual([...new TextEncoder().encode('pair')]);
+    expect(new TextDecoder('utf-8', { ignoreBOM: true }).decode(bytes)).toBe(
+      'pair,linearity\r\n"0-1",0.9\r\nÅ→,1\r\n',
+    );
+    expect(blob.type).toBe('text/csv;charset=utf-8');
   });
 });

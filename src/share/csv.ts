@@ -147,7 +147,11 @@ export function perTokenCsv(result: CsvResult): string {
   return csvText(header, rows);
 }
 
-/** A Blob for download. The byte-order mark makes Excel read the file as UTF-8 rather than ANSI. */
+/**
+ * A Blob for download: UTF-8, no byte-order mark. A mark would make Excel guess the encoding, but it
+ * lands in the first column's name for pandas, numpy, R and `csv` readers (`\ufeffpair`); Excel
+ * users import the file as UTF-8 (Data > From Text/CSV).
+ */
 export function csvBlob(text: string): Blob {
-  return new Blob([`\ufeff${text}`], { type: 'text/csv;charset=utf-8' });
+  return new Blob([text], { type: 'text/csv;charset=utf-8' });
 }

@@ -211,6 +211,11 @@ describe('decodePermalink on broken and hostile links', () => {
       message: /incomplete.*cut off/,
     },
     {
+      name: 'nothing after the version',
+      fragment: '#ls1.',
+      message: /incomplete: nothing follows “ls1\.”/,
+    },
+    {
       name: 'bad base64',
       fragment: `#ls1.${good.slice(5, 60)}$%*!`,
       message: /characters a LinScope link never has/,

@@ -260,7 +260,10 @@ function decodeUnsafe(fragment: string): PermalinkDecode {
       `This link was made by a newer LinScope (link format ${version}); this one reads format ${PERMALINK_VERSION}. Open it on an up-to-date LinScope.`,
     );
   if (version < 1) return fail(`This link has an unknown format number (${version}).`);
-  const packed = fromBase64Url(text.slice(head[0].length));
+  const data = text.slice(head[0].length);
+  if (data.length === 0)
+    return fail(`This link is incomplete: nothing follows “${head[0]}”. Was it cut off when it was copied?`);
+  const packed = fromBase64Url(data);
   if (!packed || packed.length === 0)
     return fail('This link is damaged: it contains characters a LinScope link never has. Was it edited?');
   let payload: Uint8Array | 'too-large';

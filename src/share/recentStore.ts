@@ -94,3 +94,15 @@ export async function listRecent(): Promise<RecentAnalysis[]> {
     db.close();
   }
 }
+
+/** Forget every remembered analysis (the user's texts with them); the database stays, empty. */
+export async function forgetRecent(): Promise<void> {
+  const db = await openDb();
+  try {
+    const tx = db.transaction(STORE, 'readwrite');
+    tx.objectStore(STORE).clear();
+    await idbTransactionDone(tx);
+  } finally {
+    db.close();
+  }
+}

@@ -1,9 +1,10 @@
 import { useCallback, useMemo, useState } from 'react';
 import type { ShareState } from '../share/permalinkState';
 import type { BackendChoice } from '../worker/protocol';
+import { inputProblem } from './analyzeRequest';
 import { BackendBadge } from './BackendBadge';
 import { BackendSelect } from './BackendSelect';
-import { backendChoiceFromSearch } from './backendChoice';
+import { initialBackendChoice, pageStorage, rememberBackendChoice } from './backendChoice';
 import { ContinuationPanel } from './ContinuationPanel';
 import { continueText } from './continueText';
 import { DownloadConsent } from './DownloadConsent';
@@ -43,8 +44,12 @@ export function App() {
   // A permalink in the fragment wins over ?run=1 and over the remembered analysis.
   const hasLink = useMemo(() => window.location.hash.length > 1, []);
   const [backendChoice, setBackendChoice] = useState<BackendChoice>(() =>
-    backendChoiceFromSearch(window.location.search),
+    initialBackendChoice(window.location.search, pageStorage()),
   );
+  const chooseBackend = useCallback((choice: BackendChoice) => {
+    rememberBackendChoice(choice, pageStorage());
+    setBackendChoice(choice);
+  }, []);
   const backend = useBackend(client, backendChoice);
   const run = useAnalysisRun(client);
   const { state, dispatch } = run;
@@ -53,6 +58,8 @@ export function App() {
   const inputs = useAnalysisInputs(start.prompt ?? EXAMPLE_PROMPT);
   const { input, settings, reference } = inputs;
   const { notice, setNotice, withNotice } = useNotice();
+  // Splitting a corpus is not free: once per input, not per progress event.
+  const problem = useMemo(() => inputProblem(input), [input]);
   const ready = backend.status === 'ready' && client !== null;
   const tokenCount = useTokenCount({
     ready,
@@ -126,12 +133,12 @@ export function App() {
         <h1 className="app__title">LinScope</h1>
         <p className="app__tagline">See how a language model transforms text, layer by layer.</p>
         <div className="app__runtime">
-          <BackendSelect value={backendChoice} disabled={busy} onChange={setBackendChoice} />
+          <BackendSelect value={backendChoice} disabled={busy} onChange={chooseBackend} />
           <BackendBadge state={backend} />
         </div>
       </header>
       <main className="app__main">
-        <section className="app__controls" aria-label="What to analyse">
+        <section className="app__controls" aria-label="What to analyze">
           {permalink.message && (
             <LinkMessageBox message={permalink.message} onDismiss={permalink.dismissMessage} />
           )}
@@ -180,6 +187,7 @@ export function App() {
           )}
           <RunControls
             canStart={ready && !busy}
+            inputProblem={problem}
             busy={run.busy}
             onAnalyze={() => analyze()}
             onCancel={run.cancel}
@@ -193,18 +201,19 @@ export function App() {
             >
               Open a shared analysis (.linscope.json)…
             </FileButton>
-            <RecentSelect recent={recent.recent} disabled={busy} onOpen={recent.open} />
+            <RecentSelect
+              recent={recent.recent}
+              disabled={busy}
+              onOpen={recent.open}
+              onForget={() => void withNotice(recent.forget)(undefined)}
+            />
           </div>
         </section>
         <ResultsPane
           state={state}
           onFocusLayer={(layer) => dispatch({ type: 'focus', layer })}
           onExportJson={() => state.result && downloadResultJson(state.result)}
-          onExportHidden={
-            permalink.shown?.origin.kind === 'run'
-              ? exportHidden
-              : () => setNotice('Hidden states exist only for a run in this tab: press Analyze first.')
-          }
+          onExportHidden={permalink.shown?.origin.kind === 'run' ? exportHidden : null}
           selectedBlocks={experiment.selected}
           onToggleBlock={experiment.toggle}
           liveLinearize={experiment.state.partial}

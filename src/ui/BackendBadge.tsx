@@ -5,7 +5,11 @@ import './BackendBadge.css';
 export function describeBackend(info: BackendInfo): string {
   if (info.backend === 'webgpu') return `WebGPU · ${info.adapter ?? 'unknown adapter'}`;
   const threads = `${info.threads} thread${info.threads === 1 ? '' : 's'}`;
-  return `WASM · ${threads}${info.crossOriginIsolated ? '' : ' (not cross-origin isolated)'}`;
+  const notes = [
+    info.crossOriginIsolated ? null : 'not cross-origin isolated',
+    info.skippedSoftwareAdapter ? 'the only GPU is a software one' : null,
+  ].filter((note): note is string => note !== null);
+  return `WASM · ${threads}${notes.length > 0 ? ` (${notes.join('; ')})` : ''}`;
 }
 
 /** Which backend the analyses run on, as the worker found it. */
@@ -24,6 +28,7 @@ export function BackendBadge({ state }: { state: BackendState }) {
       data-backend={info?.backend ?? ''}
       data-threads={info?.threads ?? ''}
       data-isolated={info ? String(info.crossOriginIsolated) : ''}
+      data-skipped-adapter={info?.skippedSoftwareAdapter ?? ''}
       title={info?.webgpuUnavailableReason ?? undefined}
     >
       {text}

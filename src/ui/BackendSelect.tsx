@@ -9,7 +9,7 @@ interface BackendSelectProps {
 }
 
 const LABELS: Record<BackendChoice, string> = {
-  auto: 'Auto (WebGPU, else WASM)',
+  auto: 'Auto (a hardware GPU, else WASM)',
   webgpu: 'WebGPU',
   wasm: 'WASM',
 };

@@ -9,7 +9,8 @@ interface ResultsPaneProps {
   state: AppState;
   onFocusLayer: (layer: number | null) => void;
   onExportJson: () => void;
-  onExportHidden: () => void;
+  /** Null where the shown result has no hidden states in this tab (opened from a link or a file). */
+  onExportHidden: (() => void) | null;
   /** The sharing controls shown with a finished result. */
   share: ReactNode;
   /** The block-replacement experiment's controls, under the linearity chart of a finished result. */

@@ -13,7 +13,8 @@ interface ResultsViewProps {
   focusLayer: number | null;
   onFocusLayer: (layer: number | null) => void;
   onExportJson: () => void;
-  onExportHidden: () => void;
+  /** Null where the shown result has no hidden states in this tab (opened from a link or a file). */
+  onExportHidden: (() => void) | null;
   /** Sharing controls and where the result came from (SharePanel), shown under the exports. */
   share?: ReactNode;
   /** The block-replacement experiment's controls (ExperimentPanel), under the linearity chart. */
@@ -62,7 +63,17 @@ export function ResultsView({
           <button type="button" data-testid="export-json" onClick={onExportJson}>
             Export result JSON
           </button>
-          <button type="button" data-testid="export-hidden" onClick={onExportHidden} disabled={stale}>
+          <button
+            type="button"
+            data-testid="export-hidden"
+            onClick={onExportHidden ?? undefined}
+            disabled={stale || onExportHidden === null}
+            title={
+              onExportHidden === null
+                ? 'Hidden states are kept only for an analysis run in this tab: press Analyze to compute them.'
+                : undefined
+            }
+          >
             Export hidden states (.safetensors)
           </button>
         </div>

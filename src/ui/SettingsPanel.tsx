@@ -36,7 +36,7 @@ export function SettingsPanel({
           checked={settings.excludeBos}
           onChange={(v) => onSettings({ ...settings, excludeBos: v })}
         >
-          Leave the first token (BOS) out of the scores
+          Leave each document's first token (BOS) out of the scores
         </Checkbox>
         <Checkbox
           testId="exclude-massive"

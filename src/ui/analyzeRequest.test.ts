@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { DEFAULT_SETTINGS } from '../job/settings';
-import { analyzeRequest, NO_TEXT_MESSAGE, requestReference } from './analyzeRequest';
+import { analyzeRequest, inputProblem, NO_TEXT_MESSAGE, requestReference } from './analyzeRequest';
 
 const model = { spec: { id: 'linscope/tiny-gpt2', dtype: 'fp32' as const }, allowHub: false };
 
@@ -46,5 +46,19 @@ describe('requestReference(choice)', () => {
       name: 'ref.txt',
       texts: ['a', 'b'],
     });
+  });
+});
+
+describe('inputProblem(input)', () => {
+  const prompt = (text: string, corpus = false) => ({ text, corpus, fileName: null });
+
+  it('names an empty or blank input, and nothing else', () => {
+    expect(inputProblem(prompt(''))).toBe(NO_TEXT_MESSAGE);
+    expect(inputProblem(prompt(' \n\t\u00a0\n'))).toMatch(/only spaces and line breaks/);
+    expect(inputProblem(prompt('\n\n\n', true))).toBe(NO_TEXT_MESSAGE);
+    expect(inputProblem(prompt('In the beginning'))).toBeNull();
+    expect(inputProblem(prompt('one\n\ntwo', true))).toBeNull();
+    // One visible character is text: the model decides what it makes of it.
+    expect(inputProblem(prompt('\u200b'))).toBeNull();
   });
 });

@@ -18,7 +18,26 @@ export interface AnalyzeRequestOptions {
   readonly threads: number | undefined;
 }
 
-export const NO_TEXT_MESSAGE = 'There is no text to analyse. Type or upload some text first.';
+export const NO_TEXT_MESSAGE = 'There is no text to analyze. Type or upload some text first.';
+
+/**
+ * Why the input cannot be analyzed as it stands (shown beside a disabled Analyze button), or null.
+ * The text is only checked for being there; the model's own limits are checked when it runs.
+ */
+export function inputProblem(input: PromptInput): string | null {
+  if (input.corpus) {
+    try {
+      return inputTexts(input).length === 0 ? NO_TEXT_MESSAGE : null;
+    } catch (error) {
+      return errorMessage(error);
+    }
+  }
+  return input.text.trim().length === 0
+    ? input.text.length === 0
+      ? NO_TEXT_MESSAGE
+      : 'The text is only spaces and line breaks. Type or upload some text to analyze.'
+    : null;
+}
 
 /** The reference the worker is sent: the bundled corpus, none, or the user's texts. */
 export function requestReference(reference: ReferenceChoice): AnalyzeRequest['reference'] {

@@ -6,7 +6,7 @@
 import { useEffect, useRef, useState } from 'react';
 import type { LinScopeResult } from '../job/result';
 import type { ShareState } from '../share/permalinkState';
-import { listRecent, type RecentAnalysis, saveRecent } from '../share/recentStore';
+import { forgetRecent, listRecent, type RecentAnalysis, saveRecent } from '../share/recentStore';
 import type { ShownAnalysis } from './usePermalink';
 
 export function useRecentAnalyses(
@@ -69,5 +69,12 @@ export function useRecentAnalyses(
     show({ state: entry.state, result: entry.result, origin: { kind: 'recent', savedAt: entry.savedAt } });
   };
 
-  return { recent, open };
+  /** Forget every remembered analysis; what is on screen stays, and is not saved again. */
+  const forget = async () => {
+    await forgetRecent();
+    if (shownNow.current) loaded.current = shownNow.current.result;
+    setRecent(await listRecent());
+  };
+
+  return { recent, open, forget };
 }

@@ -8,7 +8,7 @@ import { type JobOutput, runAnalyzeJob } from '../job/analyze';
 import { runLinearizeJob } from '../job/linearize';
 import { loadModel } from '../job/modelCache';
 import type { JobProgress } from '../job/progress';
-import type { ResultHead, ResultLinearize } from '../job/result';
+import type { ResultHead, ResultLinearize, ResultRuntime } from '../job/result';
 import { bundledReferenceFile } from '../model/catalog';
 import { convertLlama2c } from '../model/llama2c/convert';
 import { countTokens, type TokenCount } from '../model/tokenCount';
@@ -50,9 +50,16 @@ export interface WorkerHandlers {
   exportHidden(): Uint8Array;
 }
 
+/** What a result records of the backend the worker probed. */
+function resultRuntime(info: BackendInfo): ResultRuntime {
+  return { backend: info.backend, adapter: info.adapter, onnxruntime: info.ortVersion };
+}
+
 export function createHandlers(host: WorkerHost): WorkerHandlers {
   /** The arrays of the last analysis, kept for `exportHidden`. */
   let lastOutput: JobOutput | null = null;
+  /** The backend every request runs on, once probed. */
+  let backend: BackendInfo | null = null;
 
   async function prepare(model: ModelRequest): Promise<HostRuntime> {
     const rt = await host.runtime();
@@ -61,7 +68,10 @@ export function createHandlers(host: WorkerHost): WorkerHandlers {
   }
 
   return {
-    probe: (choice, assetBase) => host.probe(choice, assetBase),
+    async probe(choice, assetBase) {
+      backend = await host.probe(choice, assetBase);
+      return backend;
+    },
 
     async analyze(request, hooks) {
       const rt = await prepare(request.model);
@@ -77,6 +87,7 @@ export function createHandlers(host: WorkerHost): WorkerHandlers {
           texts: request.texts,
           settings: request.settings,
           reference,
+          runtime: backend ? resultRuntime(backend) : undefined,
         },
         { ...hooks, fitStore: host.fitStore, pairWorkers: host.pairWorkers(request.threads) },
       );

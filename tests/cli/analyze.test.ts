@@ -49,6 +49,11 @@ describe('linscope analyze', () => {
     const result = JSON.parse(readFileSync(out, 'utf8'));
     const T = reference.prompt.ids.length;
     expect(result.schema).toBe('linscope.result/v1');
+    // Where it ran: onnxruntime-node on the CPU, the version the installed package declares.
+    const ortNodePackage = JSON.parse(
+      readFileSync(join(ROOT, 'node_modules/onnxruntime-node/package.json'), 'utf8'),
+    );
+    expect(result.runtime).toEqual({ backend: 'cpu', adapter: null, onnxruntime: ortNodePackage.version });
     expect(result.model).toMatchObject({ id: modelDir, layers: 5, hidden: 64, dtype: 'fp32' });
     expect(result.tokens.map((t: { id: number }) => t.id)).toEqual(reference.prompt.ids);
     expect(result.layers).toHaveLength(5);
@@ -59,7 +64,7 @@ describe('linscope analyze', () => {
       [3, 4],
       [4, 5],
     ]);
-    // 16 tokens in 64 dimensions: the in-sample score would be 1 by construction, so it is null.
+    // 16 tokens in 64 dimensions: a least-squares map can interpolate them, so the score is null.
     for (const layer of result.layers)
       expect(layer).toMatchObject({ linearity: null, n: T, d: 64, chanceFloor: null });
     expect(result.perToken.nonlinearity).toHaveLength(5);

@@ -36,6 +36,7 @@ export function nodeWorkerHost(): NodeWorkerHost {
         crossOriginIsolated: false,
         adapter: null,
         webgpuUnavailableReason: 'Node runs onnxruntime on the CPU.',
+        skippedSoftwareAdapter: null,
         ortVersion,
       };
     },

@@ -10,7 +10,7 @@ import { assembleResult, type ResultHead, type ResultTail } from '../../src/job/
 import { DEFAULT_SETTINGS } from '../../src/job/settings';
 import { readSafetensors } from '../../src/share/safetensors';
 import { createHandlers } from '../../src/worker/handlers';
-import type { WorkerEvent, WorkerRequest } from '../../src/worker/protocol';
+import type { BackendInfo, WorkerEvent, WorkerRequest } from '../../src/worker/protocol';
 import { serveRequests } from '../../src/worker/serve';
 import { nodeWorkerHost } from './nodeHost';
 
@@ -52,9 +52,13 @@ const finalEvent = (posted: Posted[]) => posted[posted.length - 1].event;
 describe('the worker message loop with the real handlers (Node host)', () => {
   const worker = inProcessWorker();
 
+  let probed: BackendInfo | null = null;
+
   beforeAll(async () => {
     const [probe] = await worker.request({ type: 'probe', backend: 'auto', assetBase: 'file:///' });
     expect(probe.event.type).toBe('backend');
+    if (probe.event.type === 'backend') probed = probe.event.info;
+    expect(probed?.ortVersion).toMatch(/^\d+\.\d+/);
   });
 
   it('answers an analysis started -> pair per pair -> result, with the per-token arrays transferred', async () => {
@@ -102,7 +106,11 @@ describe('the worker message loop with the real handlers (Node host)', () => {
       settings: DEFAULT_SETTINGS,
       reference: await worker.host.bundledReference('reference-en.txt'),
     });
-    expect(page).toEqual(assembleResult(direct.head, direct.tail));
+    // The worker records the backend it probed; the job run directly was told none.
+    const { runtime, ...computed } = page;
+    expect(runtime).toEqual({ backend: 'wasm', adapter: null, onnxruntime: probed?.ortVersion });
+    expect(direct.head.runtime).toBeUndefined();
+    expect(computed).toEqual(assembleResult(direct.head, direct.tail));
     expect(page.perToken?.nonlinearity[0].some((v) => v !== null && v > 0)).toBe(true);
   });
 

@@ -3,7 +3,7 @@ import { layersCsv, statesCsv } from '../../share/csv';
 import { ChartFrame, type HeadingLevel } from './ChartFrame';
 import { type ChartResult, pairLabel } from './chartResult';
 import { type CompanionPanelSpec, companionPanelLayout, companionSpecs } from './companionLayout';
-import { csvExport, domFigure, imageExports } from './exportActions';
+import { csvExport, domFigure, EXPORT_STEMS, imageExports } from './exportActions';
 import { dataValue, formatScore } from './format';
 import { useElementWidth } from './useElementWidth';
 import './marks.css';
@@ -86,7 +86,7 @@ function Panel(props: { spec: CompanionPanelSpec; focusLayer: number | null }) {
               data-layer={pt.index}
               data-value={dataValue(pt.value)}
             >
-              <title>{`${p.over === 'pair' ? `pair ${pt.index}→${pt.index + 1}` : `state ${pt.index}`}: ${formatScore(pt.value)}`}</title>
+              <title>{`${p.over === 'pair' ? `pair ${pt.index}→${pt.index + 1}` : `state ${pt.index}`}: ${formatScore(pt.value)}${props.spec.note ? ` (${props.spec.note})` : ''}`}</title>
             </circle>
           ))}
           {p.gaps.map((g) => (
@@ -109,6 +109,11 @@ function Panel(props: { spec: CompanionPanelSpec; focusLayer: number | null }) {
           ))}
         </g>
       </svg>
+      {props.spec.note && (
+        <p className="lsc-panel__note" data-testid={`${p.key}-note`}>
+          {props.spec.note}
+        </p>
+      )}
     </div>
   );
 }
@@ -124,18 +129,23 @@ export function CompanionCharts(props: CompanionChartsProps) {
       title="Why the scores are high"
       headingLevel={props.headingLevel}
       exports={[
-        ...imageExports('the companion charts', modelId, 'companions', () =>
+        ...imageExports('the companion charts', modelId, EXPORT_STEMS.companionsFigure, () =>
           domFigure(gridRef.current, `Anisotropy, cosine, update ratio · ${modelId}`),
         ),
-        csvExport('csv', 'CSV', 'Download the per-pair numbers as CSV', modelId, 'layers', () =>
-          layersCsv(props.result),
+        csvExport(
+          'csv',
+          'CSV',
+          'Download the per-pair numbers as CSV',
+          modelId,
+          EXPORT_STEMS.companionsPairs,
+          () => layersCsv(props.result),
         ),
         csvExport(
           'states-csv',
           'States CSV',
           'Download the per-state numbers as CSV',
           modelId,
-          'states',
+          EXPORT_STEMS.companionsStates,
           () => statesCsv(props.result),
         ),
       ]}

@@ -2,7 +2,7 @@ import { useMemo } from 'react';
 import { textField, valueField } from '../../share/csv';
 import { ChartFrame, type HeadingLevel } from './ChartFrame';
 import { type ChartResult, pairLabel } from './chartResult';
-import { csvExport } from './exportActions';
+import { csvExport, EXPORT_STEMS } from './exportActions';
 import { flashCount, rankFlashes } from './flashRanking';
 import { dataValue, formatRelative } from './format';
 import { tokenLabel, truncateLabel } from './tokenLabel';
@@ -48,7 +48,11 @@ export function FlashList(props: FlashListProps) {
       title="Strongest flashes"
       subtitle={pt ? `${Math.min(limit, total)} of ${total} flagged token × pair cells` : undefined}
       headingLevel={props.headingLevel}
-      exports={pt ? [csvExport('csv', 'CSV', 'Download every flash as CSV', modelId, 'flashes', csv)] : []}
+      exports={
+        pt
+          ? [csvExport('csv', 'CSV', 'Download every flash as CSV', modelId, EXPORT_STEMS.flashesTable, csv)]
+          : []
+      }
       rootAttributes={{ 'data-count': flashes.length, 'data-total': total }}
       explainer={
         <>

@@ -3,7 +3,7 @@ import type { ResultLinearize } from '../../job/result';
 import { sweepCsv } from '../../share/linearizeCsv';
 import { ChartFrame, type HeadingLevel } from './ChartFrame';
 import { ChartLegend, SeriesSwatch } from './ChartLegend';
-import { csvExport, domFigure, imageExports } from './exportActions';
+import { csvExport, domFigure, EXPORT_STEMS, imageExports } from './exportActions';
 import { dataValue, formatScore } from './format';
 import { LinearityMarker } from './LinearityMarker';
 import { legendLayout } from './legendLayout';
@@ -158,10 +158,10 @@ export function LinearizeSweepChart({ linearize, modelId, headingLevel }: Linear
         'data-in-sample': maps.inSample ? 'true' : 'false',
       }}
       exports={[
-        ...imageExports('the sweep chart', modelId, 'linearize-sweep', () =>
+        ...imageExports('the sweep chart', modelId, EXPORT_STEMS.sweepFigure, () =>
           domFigure(figureRef.current, `Replacing blocks · ${modelId} · ${subtitle}`),
         ),
-        csvExport('csv', 'CSV', 'Download the sweep as CSV', modelId, 'linearize-sweep', () =>
+        csvExport('csv', 'CSV', 'Download the sweep as CSV', modelId, EXPORT_STEMS.sweepTable, () =>
           sweepCsv(linearize),
         ),
       ]}

@@ -2,7 +2,7 @@ import { type CSSProperties, useMemo } from 'react';
 import type { ResultLinearize, ResultToken } from '../../job/result';
 import { lossChangeCsv } from '../../share/linearizeCsv';
 import { ChartFrame, type HeadingLevel } from './ChartFrame';
-import { csvExport } from './exportActions';
+import { csvExport, EXPORT_STEMS } from './exportActions';
 import { dataValue } from './format';
 import { type LossChangeScale, lossChangeScale } from './lossChangeScale';
 import { runLabel } from './runLabel';
@@ -79,7 +79,7 @@ export function LossChangeRows({ tokens, linearize, modelId, headingLevel }: Los
           'CSV',
           'Download the per-token loss changes as CSV',
           modelId,
-          'linearize-loss-change',
+          EXPORT_STEMS.lossChangeTable,
           () => lossChangeCsv(tokens, linearize),
         ),
       ]}

@@ -3,7 +3,7 @@ import { perTokenCsv } from '../../share/csv';
 import { ChartFrame, type HeadingLevel } from './ChartFrame';
 import { type ChartResult, pairCount, pairLabel } from './chartResult';
 import { perTokenColorScale } from './colorScale';
-import { csvExport } from './exportActions';
+import { csvExport, EXPORT_STEMS } from './exportActions';
 import { dataValue, formatRelative } from './format';
 import { tokenLabel } from './tokenLabel';
 import './TokenTextView.css';
@@ -66,8 +66,13 @@ export function TokenTextView(props: TokenTextViewProps) {
       subtitle={layer !== null ? `Layer pair ${pairLabel(layer)}` : undefined}
       headingLevel={props.headingLevel}
       exports={[
-        csvExport('csv', 'CSV', 'Download the per-token values as CSV', modelId, 'per-token', () =>
-          perTokenCsv(result),
+        csvExport(
+          'csv',
+          'CSV',
+          'Download the per-token values as CSV',
+          modelId,
+          EXPORT_STEMS.textViewTable,
+          () => perTokenCsv(result),
         ),
       ]}
       rootAttributes={{ 'data-layer': layer ?? '' }}

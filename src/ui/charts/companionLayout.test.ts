@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import type { ChartResult } from './chartResult';
-import { companionPanelLayout, companionSpecs } from './companionLayout';
+import { companionPanelLayout, companionSpecs, INTRINSIC_DIMENSION_NOTE } from './companionLayout';
 import { loadExampleResult } from './exampleResult.testing';
 
 const result = loadExampleResult();
@@ -49,6 +49,8 @@ describe('companionSpecs(result) + companionPanelLayout(spec, width)', () => {
     ]);
     expect(anisotropy.points).toHaveLength(3);
     expect(id.key).toBe('intrinsicDimension');
+    expect(companionSpecs(partial)[3].note).toBe(INTRINSIC_DIMENSION_NOTE);
+    expect(companionSpecs(partial)[0].note).toBeUndefined();
     expect(id.points.map((p) => p.value)).toEqual([7.5]);
     expect(id.gaps.filter((g) => !g.pending).map((g) => g.index)).toEqual([0, 1]);
   });

@@ -33,7 +33,18 @@ export interface CompanionPanelSpec {
   readonly inputs: readonly SeriesInput[];
   /** `unit`: [min(0, lowest), 1]; `zero`: [0, highest] with headroom. */
   readonly domain: 'unit' | 'zero';
+  /** How the numbers were computed, where a reader comparing them with other tools needs to know. */
+  readonly note?: string;
 }
+
+/**
+ * Shown under the intrinsic-dimension panel: LinScope's TwoNN de-duplicates rows, the authors'
+ * code does not (docs/analysis.md), and on repeated rows the two give very different numbers.
+ */
+export const INTRINSIC_DIMENSION_NOTE =
+  'TwoNN on the first 4096 kept tokens with repeated rows dropped first (LinScope de-duplicates; ' +
+  "the paper's code instead discards points whose two nearest neighbours tie, which on a state with " +
+  'many repeated tokens, such as state 0 of a corpus, leaves only a handful and a different estimate).';
 
 /** The metrics drawn as small multiples: anisotropy per state, cosine and update ratio per pair. */
 export function companionSpecs(result: ChartResult): CompanionPanelSpec[] {
@@ -73,6 +84,7 @@ export function companionSpecs(result: ChartResult): CompanionPanelSpec[] {
       over: 'state',
       inputs: states.map((s) => stateInput(s?.intrinsicDimension, s === null)),
       domain: 'zero',
+      note: INTRINSIC_DIMENSION_NOTE,
     });
   return specs;
 }

@@ -4,11 +4,33 @@ import { downloadBlob } from '../download';
 import type { ExportAction } from './ChartFrame';
 import { type ExportFigure, figurePng, figureSvg, piecesFromDom, themeColors } from './chartExport';
 
+/**
+ * The stem of every file a chart's export writes (`linscope-<model>-<stem>.<ext>`): one per export,
+ * so two buttons never write the same name (the linearity chart and the companion charts both
+ * offer the per-pair table; the heatmap and the text view both offer the per-token table).
+ */
+export const EXPORT_STEMS = {
+  linearityFigure: 'linearity',
+  linearityTable: 'linearity-pairs',
+  companionsFigure: 'companions',
+  companionsPairs: 'companions-pairs',
+  companionsStates: 'companions-states',
+  heatmapFigure: 'heatmap',
+  heatmapTable: 'heatmap-per-token',
+  textViewTable: 'text-per-token',
+  flashesTable: 'flashes',
+  sweepFigure: 'linearize-sweep',
+  sweepTable: 'linearize-sweep-table',
+  lossChangeTable: 'linearize-loss-change',
+} as const;
+
+export type ExportStem = (typeof EXPORT_STEMS)[keyof typeof EXPORT_STEMS];
+
 /** PNG and SVG buttons for a chart whose figure is built on demand (null: nothing drawn yet). */
 export function imageExports(
   what: string,
   modelId: string,
-  stem: string,
+  stem: ExportStem,
   figure: () => ExportFigure | null,
 ): ExportAction[] {
   const need = () => {
@@ -41,7 +63,7 @@ export function csvExport(
   label: string,
   description: string,
   modelId: string,
-  stem: string,
+  stem: ExportStem,
   text: () => string,
 ): ExportAction {
   return {

@@ -2,7 +2,7 @@ import { perTokenCsv } from '../../share/csv';
 import type { ExportAction } from './ChartFrame';
 import { type ExportFigure, type ExportPiece, themeColors } from './chartExport';
 import type { ChartResult } from './chartResult';
-import { csvExport, imageExports } from './exportActions';
+import { csvExport, EXPORT_STEMS, imageExports } from './exportActions';
 import { LEGEND_HEIGHT } from './HeatmapLegend';
 import type { HeatmapLayout } from './heatmapLayout';
 
@@ -108,9 +108,14 @@ export function heatmapExports(
   figure: () => ExportFigure | null,
 ): ExportAction[] {
   const modelId = result.model.id;
-  const csv = csvExport('csv', 'CSV', 'Download the per-token values as CSV', modelId, 'per-token', () =>
-    perTokenCsv(result),
+  const csv = csvExport(
+    'csv',
+    'CSV',
+    'Download the per-token values as CSV',
+    modelId,
+    EXPORT_STEMS.heatmapTable,
+    () => perTokenCsv(result),
   );
   if (!ready) return [csv];
-  return [...imageExports('the per-token heatmap', modelId, 'heatmap', figure), csv];
+  return [...imageExports('the per-token heatmap', modelId, EXPORT_STEMS.heatmapFigure, figure), csv];
 }
