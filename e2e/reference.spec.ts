@@ -32,13 +32,13 @@ test('the heatmap names its reference sample and flash rates, and warns on text 
   const ref = own.perToken?.reference;
   expect(ref).toMatchObject({
     name: 'reference-en.txt',
-    tokens: 1024,
+    tokens: 4096,
     corpusDocuments: 30,
-    sampling: { rule: 'seeded-chunks', seed: 1, chunkTokens: 32 },
+    sampling: { rule: 'seeded-chunks', seed: 1, chunkTokens: 64 },
   });
   const note = page.getByTestId('reference-note');
   await expect(note).toContainText(
-    `Per-token maps fitted on 1,024 tokens from ${ref?.documents} of 30 documents of “reference-en.txt”`,
+    `Per-token maps fitted on 4,096 tokens from ${ref?.documents} of 30 documents of “reference-en.txt”`,
   );
   await expect(note).toContainText('Nominal flash rate 1.0% per pair; held-out reference text:');
   expect(own.perToken?.calibration?.offReference).toBe(false);

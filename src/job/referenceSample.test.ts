@@ -40,13 +40,13 @@ describe('sampleReference()', () => {
 });
 
 describe('chunkLength()', () => {
-  it('aims at 32 chunks of 16..128 tokens, shorter than a window', () => {
+  it('aims at 64 chunks of 16..64 tokens, shorter than a window', () => {
     expect([
       chunkLength(512, 512),
-      chunkLength(1024, 256),
+      chunkLength(2048, 256),
       chunkLength(6144, 1024),
-      chunkLength(1024, 20),
-    ]).toEqual([16, 32, 128, 19]);
+      chunkLength(4096, 20),
+    ]).toEqual([16, 32, 64, 19]);
   });
 });
 

@@ -32,9 +32,9 @@ export interface ReferenceSample {
   readonly chunkTokens: number;
 }
 
-/** Chunk length for a fit of `fitTokens` tokens: about 32 chunks, 16..128 tokens each. */
+/** Chunk length for a fit of `fitTokens` tokens: about 64 chunks, 16..64 tokens each. */
 export function chunkLength(fitTokens: number, windowLength: number): number {
-  return Math.max(1, Math.min(windowLength - 1, 128, Math.max(16, Math.floor(fitTokens / 32))));
+  return Math.max(1, Math.min(windowLength - 1, 64, Math.max(16, Math.floor(fitTokens / 64))));
 }
 
 /** Mulberry32: a small seeded generator of uniform numbers in [0, 1). */

@@ -69,14 +69,14 @@ describe('linscope analyze', () => {
       expect(layer).toMatchObject({ linearity: null, n: T, d: 64, chanceFloor: null });
     expect(result.perToken.nonlinearity).toHaveLength(5);
     expect(result.perToken.nonlinearity[0]).toHaveLength(T);
-    // A story model gets the stories reference: 512 tokens in chunks of 16 from across its 80 stories.
+    // A story model gets the stories reference: 4,096 tokens in chunks of 64 from across its 80 stories.
     expect(result.perToken.reference).toMatchObject({
       source: 'bundled',
       name: 'reference-stories.txt',
-      tokens: 512,
+      tokens: 4096,
       corpusDocuments: 80,
-      sampling: { rule: 'seeded-chunks', seed: 1, chunkTokens: 16 },
-      heldOut: { tokens: 512 },
+      sampling: { rule: 'seeded-chunks', seed: 1, chunkTokens: 64 },
+      heldOut: { tokens: 1024 },
     });
     expect(result.perToken.reference.documents).toBeGreaterThanOrEqual(20);
     expect(result.perToken.calibration.heldOutFlashRate).toHaveLength(5);
@@ -96,13 +96,13 @@ describe('linscope analyze', () => {
     expect(Array.from(toFloat32(getTensor(mine, 'input_ids')))).toEqual(reference.prompt.ids);
   });
 
-  it('fits the reference maps on exactly 8 x d reference tokens, whatever the window length', () => {
-    // Windows of 100 ids, cut into chunks of 16 kept tokens (the last of a window shorter): the
-    // last chunk drawn is cut short so that exactly 8 x 64 = 512 are fitted on.
+  it('fits the reference maps on exactly max(4096, 8 x d) reference tokens, whatever the window length', () => {
+    // Windows of 100 ids, cut into chunks of 64 kept tokens (the last of a window shorter): the
+    // last chunk drawn is cut short so that exactly 4,096 (more than 8 x 64) are fitted on.
     const r = linscope('analyze', '--model', modelDir, '--text', 'Tom had a red ball.', '--window', '100');
     expect(r.stderr).toBe('');
     expect(r.status).toBe(0);
-    expect(JSON.parse(r.stdout).perToken.reference.tokens).toBe(512);
+    expect(JSON.parse(r.stdout).perToken.reference.tokens).toBe(4096);
   });
 
   it('reads a .jsonl corpus and pools its documents', () => {

@@ -61,8 +61,9 @@ const CASES: Case[] = [
   { model: STORIES_ID, heldOut: 'tests/fixtures/reference/heldout-stories.txt', window: 512 },
 ];
 
-const NEW: ReferenceSampling = { rule: 'seeded-chunks', seed: 1 };
+/** LinScope's first reference: the corpus's first 8 x d tokens, in order. */
 const OLD: ReferenceSampling = { rule: 'prefix', seed: 0 };
+const OLD_TOKENS_PER_DIM = 8;
 
 let rt: LinScopeRuntime;
 let stories: { root: string; cleanup: () => Promise<void> };
@@ -84,37 +85,35 @@ async function open(id: string): Promise<HiddenStateModel> {
 }
 
 describe.each(CASES)('the reference of $model', ({ model: id, heldOut, window }) => {
-  it('flashes at about the nominal rate on held-out text of its own domain; the first reference did not', async () => {
+  it('flashes at about the nominal rate on held-out text of its own domain, whatever the seed; the first reference did not', async () => {
     const model = await open(id);
     const own = corpus(bundledReferenceFile(id));
     const held = texts(heldOut);
-    const fitted = await referenceFit(model, own, DEFAULT_SETTINGS, window, {
-      sampling: NEW,
-      fitStore: new MemoryFitStore(),
-    });
-    const rates = await flashRates(model, fitted, held, window);
+    for (const seed of [1, 2, 3]) {
+      const fitted = await referenceFit(model, own, DEFAULT_SETTINGS, window, {
+        sampling: { rule: 'seeded-chunks', seed },
+        fitStore: new MemoryFitStore(),
+      });
+      const rates = await flashRates(model, fitted, held, window);
+      console.log(id, 'seed', seed, 'held-out text', rates, 'fit check', fitted.heldOutFlashRate);
+      for (const r of rates) expect(r).toSatisfy(inBand);
+      // The fit's own check (1,024 held-out reference tokens, a dozen documents) is noisier: no
+      // pair above 3 x nominal, and the pairs' mean in the band.
+      const check = fitted.heldOutFlashRate.map((r) => r as number);
+      for (const r of check) expect(r).toBeLessThanOrEqual(BAND[1]);
+      expect(check.reduce((sum, r) => sum + r, 0) / check.length).toSatisfy(inBand);
+    }
     const old = await referenceFit(model, corpus('reference-en.txt'), DEFAULT_SETTINGS, window, {
       sampling: OLD,
       fitStore: new MemoryFitStore(),
+      tokens: OLD_TOKENS_PER_DIM * (model.config.hidden ?? 0),
     });
+    expect(old.composition.tokens).toBe(OLD_TOKENS_PER_DIM * (model.config.hidden ?? 0));
     const oldRates = await flashRates(model, old, held, window);
-    console.log(
-      id,
-      'new',
-      rates,
-      'calibration',
-      fitted.heldOutFlashRate,
-      fitted.composition,
-      'old',
-      oldRates,
-      old.heldOutFlashRate,
-    );
+    console.log(id, 'first reference', oldRates);
     expect(NOMINAL).toBeCloseTo(0.01, 12);
-    for (const r of rates) expect(r).toSatisfy(inBand);
-    for (const r of fitted.heldOutFlashRate)
-      expect(r).toSatisfy((v: number | null) => v !== null && inBand(v));
     expect(oldRates.some((r) => !inBand(r))).toBe(true);
-  }, 120_000);
+  }, 180_000);
 });
 
 describe('stories260K judged against its own reference', () => {
@@ -134,10 +133,10 @@ describe('stories260K judged against its own reference', () => {
     console.log('stories260K held-out without residual', scores, out.tail.perToken?.calibration);
     expect(out.tail.perToken?.reference).toMatchObject({
       name: 'reference-stories.txt',
-      tokens: 512,
+      tokens: 4096,
       corpusDocuments: 80,
-      sampling: { rule: 'seeded-chunks', seed: 1, chunkTokens: 16 },
-      heldOut: { tokens: 512 },
+      sampling: { rule: 'seeded-chunks', seed: 1, chunkTokens: 64 },
+      heldOut: { tokens: 1024 },
     });
     for (const s of scores) expect(s).toBeGreaterThanOrEqual(0);
   }, 120_000);
