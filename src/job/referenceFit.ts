@@ -13,7 +13,12 @@ import { planTexts, runWindows } from './forwardWindows';
 import { modelKey } from './modelCache';
 import { fitReferenceMapsInParallel, type PairWorkers } from './parallelPairs';
 import type { JobProgress } from './progress';
-import { DEFAULT_REFERENCE_SAMPLING, type ReferenceSampling, sampleReference } from './referenceSample';
+import {
+  DEFAULT_REFERENCE_SAMPLING,
+  type ReferenceSampling,
+  runsOf,
+  sampleReference,
+} from './referenceSample';
 import type { AnalysisSettings } from './settings';
 
 export type { ReferenceCorpus };
@@ -96,7 +101,7 @@ export async function referenceFit(
     Math.max(MIN_HELD_OUT_TOKENS, HELD_OUT_TOKENS_PER_DIM * d),
     windowLength,
   );
-  const run = await runWindows(model, docIds, sample.fit, 'reference', control);
+  const run = await runWindows(model, docIds, runsOf(sample.fit), 'reference', control);
   // Rows at position 0 of what the model ran (each document's BOS, or, without one, a chunk that
   // starts a window): left out when asked, as for any text (`firstPositionRows`).
   const starts = settings.excludeBos ? run.firstPositionRows : [];
@@ -110,7 +115,7 @@ export async function referenceFit(
   let heldOutFlashRate: (number | null)[] = fit.pairs.map(() => null);
   let heldOut = { tokens: 0, documents: 0 };
   if (sample.heldOut.length > 0) {
-    const held = await runWindows(model, docIds, sample.heldOut, 'reference', control);
+    const held = await runWindows(model, docIds, runsOf(sample.heldOut), 'reference', control);
     const heldStarts = settings.excludeBos ? held.firstPositionRows : [];
     const scored = keptTokens(held.states.tokens, heldStarts);
     const perToken = perTokenNonlinearity(fit, held.states, { signal: control.signal });

@@ -1,12 +1,13 @@
 import { describe, expect, it } from 'vitest';
 import { planWindows } from '../model/windows';
-import { chunkLength, sampleReference, seededUniform } from './referenceSample';
+import { chunkLength, runsOf, sampleReference, seededUniform } from './referenceSample';
 
 /** Ten documents of 100 ids each, BOS (id 1) first; document k's ids are 1000 k + position. */
-const plans = Array.from({ length: 10 }, (_, doc) => {
-  const ids = [1, ...Array.from({ length: 99 }, (_, i) => 1000 * doc + i + 1)];
-  return { doc, windows: planWindows(ids, 64, 1) };
-});
+const docIds = Array.from({ length: 10 }, (_, doc) => [
+  1,
+  ...Array.from({ length: 99 }, (_, i) => 1000 * doc + i + 1),
+]);
+const plans = docIds.map((ids, doc) => ({ doc, windows: planWindows(ids, 64, 1) }));
 const kept = (s: { w: { ids: number[]; keepFrom: number } }) => s.w.ids.slice(s.w.keepFrom);
 
 describe('sampleReference()', () => {
@@ -36,6 +37,30 @@ describe('sampleReference()', () => {
       [1, 64, 36],
       [2, 0, 28],
     ]);
+  });
+});
+
+describe('runsOf()', () => {
+  it('runs the chunks of one window once, each kept as a span that maps to its own tokens', () => {
+    const sample = sampleReference(plans, { rule: 'seeded-chunks', seed: 7 }, 400, 96, 64);
+    const runs = runsOf(sample.fit);
+    expect(runs.length).toBeLessThan(sample.fit.length);
+    expect(new Set(runs.map((r) => `${r.doc}:${r.w.textStart - r.w.keepFrom}`)).size).toBe(runs.length);
+    const kept = (run: (typeof runs)[number]) =>
+      (run.spans ?? []).flatMap(([from, to]) => {
+        const start = run.w.textStart + from - run.w.keepFrom;
+        // What the window runs at those positions is the document's tokens there.
+        expect(run.w.ids.slice(from, to)).toEqual(docIds[run.doc].slice(start, start + to - from));
+        return docIds[run.doc].slice(start, start + to - from);
+      });
+    const fromRuns = runs.flatMap(kept).sort((a, b) => a - b);
+    const fromChunks = sample.fit.flatMap((c) => c.w.ids.slice(c.w.keepFrom)).sort((a, b) => a - b);
+    expect(fromRuns).toEqual(fromChunks);
+    for (const run of runs) {
+      const spans = run.spans ?? [];
+      for (let i = 1; i < spans.length; i++) expect(spans[i][0]).toBeGreaterThanOrEqual(spans[i - 1][1]);
+      expect(run.w.ids.length).toBe(spans[spans.length - 1][1]);
+    }
   });
 });
 

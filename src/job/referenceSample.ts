@@ -22,8 +22,11 @@ export interface ReferenceSampling {
 
 export const DEFAULT_REFERENCE_SAMPLING: ReferenceSampling = { rule: 'seeded-chunks', seed: 1 };
 
-/** One window to run: `w.ids` from its context's start, the tokens from `keepFrom` on kept. */
-export type SampledWindow = RunWindow;
+/** One sampled run of tokens: `w.ids` from its context window's start, the tokens from `keepFrom` on kept. */
+export interface SampledWindow extends RunWindow {
+  /** The context window it was cut from (an index over the whole corpus's windows). */
+  readonly parent: number;
+}
 
 export interface ReferenceSample {
   readonly fit: SampledWindow[];
@@ -78,9 +81,9 @@ function takeTokens(windows: readonly SampledWindow[], from: number, budget: num
   let tokens = 0;
   let next = from;
   for (; next < windows.length && tokens < budget; next++) {
-    const { doc, w } = windows[next];
+    const { doc, w, parent } = windows[next];
     const take = Math.min(keptCount(w), budget - tokens);
-    taken.push({ doc, w: cut(w, take) });
+    taken.push({ doc, w: cut(w, take), parent });
     tokens += take;
   }
   return { taken, next };
@@ -99,7 +102,9 @@ export function sampleReference(
   windowLength: number,
 ): ReferenceSample {
   if (sampling.rule === 'prefix') {
-    const all = plans.flatMap((p) => p.windows.map((w) => ({ doc: p.doc, w })));
+    const all = plans
+      .flatMap((p) => p.windows.map((w) => ({ doc: p.doc, w })))
+      .map((s, parent) => ({ ...s, parent }));
     const fit = takeTokens(all, 0, fitTokens);
     // Held out: the windows after the fit's (the rest of a window the fit cut short is not used).
     return {
@@ -109,9 +114,9 @@ export function sampleReference(
     };
   }
   const length = chunkLength(fitTokens, windowLength);
-  const chunks = plans.flatMap((p) =>
-    p.windows.flatMap((w) => chunksOf(w, length).map((c) => ({ doc: p.doc, w: c }))),
-  );
+  const chunks = plans
+    .flatMap((p) => p.windows.map((w) => ({ doc: p.doc, w })))
+    .flatMap(({ doc, w }, parent) => chunksOf(w, length).map((c) => ({ doc, w: c, parent })));
   // Fisher-Yates with the seeded generator: the same corpus and seed give the same sample anywhere.
   const uniform = seededUniform(sampling.seed);
   for (let i = chunks.length - 1; i > 0; i--) {
@@ -120,4 +125,25 @@ export function sampleReference(
   }
   const fit = takeTokens(chunks, 0, fitTokens);
   return { fit: fit.taken, heldOut: takeTokens(chunks, fit.next, heldOutTokens).taken, chunkTokens: length };
+}
+
+/**
+ * The runs to make for `sampled`: the chunks cut from one context window are run together, once,
+ * up to the end of the last of them, each kept as a span (`RunWindow.spans`), so the forward passes
+ * cost about the windows touched, not one window prefix per chunk.
+ */
+export function runsOf(sampled: readonly SampledWindow[]): RunWindow[] {
+  const byParent = new Map<number, SampledWindow[]>();
+  for (const s of sampled) byParent.set(s.parent, [...(byParent.get(s.parent) ?? []), s]);
+  return [...byParent.values()].map((group) => {
+    const longest = group.reduce((a, b) => (b.w.ids.length > a.w.ids.length ? b : a));
+    const spans = group.map((s) => [s.w.keepFrom, s.w.ids.length] as const).sort((a, b) => a[0] - b[0]);
+    // Any chunk's keepFrom and textStart place every span of the window (both shift together).
+    const first = group.reduce((a, b) => (b.w.keepFrom < a.w.keepFrom ? b : a));
+    return {
+      doc: longest.doc,
+      w: { ids: longest.w.ids, keepFrom: first.w.keepFrom, textStart: first.w.textStart },
+      spans,
+    };
+  });
 }
