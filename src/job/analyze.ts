@@ -10,6 +10,7 @@ import type { HiddenStates, LayerPairRecord } from '../analysis';
 import { LinScopeError } from '../errors';
 import type { LinScopeRuntime } from '../model/augmentingRuntime';
 import type { ModelSpec } from '../model/hiddenStateModel';
+import { calibration } from './calibration';
 import type { ReferenceFitStore } from './fitStore';
 import { runForwardWindows } from './forwardWindows';
 import { loadModel } from './modelCache';
@@ -90,7 +91,10 @@ export async function runAnalyzeJob(
     logitLens: run.lens,
   };
   hooks.onStarted?.(head);
-  const fit = job.reference ? await referenceFit(model, job.reference, settings, windowLength, hooks) : null;
+  const fitted = job.reference
+    ? await referenceFit(model, job.reference, settings, windowLength, hooks)
+    : null;
+  const fit = fitted?.fit ?? null;
   const analysis = await analyzeLayersInParallel(
     run.states,
     {
@@ -105,23 +109,21 @@ export async function runAnalyzeJob(
     hooks.pairWorkers,
   );
   const perToken = analysis.perToken;
+  const excluded = new Set(analysis.excludedTokens);
+  const kept = run.ids.map((_, t) => t).filter((t) => !excluded.has(t));
   const tail: ResultTail = {
     excludedTokens: analysis.excludedTokens,
     layers: analysis.layers,
     states: analysis.states,
     perToken:
-      perToken && fit && job.reference
+      perToken && fitted && fit && job.reference
         ? {
             nonlinearity: perToken.relative,
             flash: perToken.flash,
             flashThreshold: fit.pairs.map((p) => (p ? finiteOrNull(p.relativeThreshold) : null)),
             unit: 'relative-to-reference-mean-error',
-            reference: {
-              source: job.reference.source,
-              name: job.reference.name,
-              tokens: fit.n,
-              quantile: fit.quantile,
-            },
+            reference: { source: job.reference.source, name: job.reference.name, ...fitted.composition },
+            calibration: calibration(fitted, perToken.flash, kept, run.ids),
           }
         : null,
   };

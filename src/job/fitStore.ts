@@ -5,11 +5,11 @@
  * and in the browser also in IndexedDB (`worker/indexedDbFitStore.ts`), so a reload or a later
  * visit skips it too.
  */
-import type { ReferenceFit } from '../analysis';
+import type { FittedReference } from './fittedReference';
 
 export interface ReferenceFitStore {
-  get(key: string): Promise<ReferenceFit | undefined>;
-  put(key: string, fit: ReferenceFit): Promise<void>;
+  get(key: string): Promise<FittedReference | undefined>;
+  put(key: string, fit: FittedReference): Promise<void>;
 }
 
 /** A 53-bit FNV-1a-style hash of texts: a cache key for a corpus's contents. */
@@ -28,11 +28,11 @@ export function contentHash(texts: readonly string[]): string {
 }
 
 export class MemoryFitStore implements ReferenceFitStore {
-  private readonly fits = new Map<string, ReferenceFit>();
+  private readonly fits = new Map<string, FittedReference>();
   async get(key: string) {
     return this.fits.get(key);
   }
-  async put(key: string, fit: ReferenceFit) {
+  async put(key: string, fit: FittedReference) {
     this.fits.set(key, fit);
   }
 }

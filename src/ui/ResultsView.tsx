@@ -3,6 +3,7 @@ import type { LinScopeResult, ResultLinearize } from '../job/result';
 import { CompanionCharts, FlashList, LinearityChart, NonlinearityHeatmap, TokenTextView } from './charts';
 import { ExperimentResults } from './ExperimentResults';
 import { LogitLensGrid } from './LogitLensGrid';
+import { ReferenceNoteView } from './ReferenceNoteView';
 import './ResultsView.css';
 
 interface ResultsViewProps {
@@ -122,6 +123,7 @@ export function ResultsView({
             : undefined
         }
       />
+      {result.perToken && <ReferenceNoteView perToken={result.perToken} />}
       <TokenTextView
         result={result}
         focusLayer={focusLayer}

@@ -104,7 +104,7 @@ describe('the worker message loop with the real handlers (Node host)', () => {
       model: { ...MODEL.spec, device: 'cpu' },
       texts: [PROMPT],
       settings: DEFAULT_SETTINGS,
-      reference: await worker.host.bundledReference(),
+      reference: await worker.host.bundledReference('reference-en.txt'),
     });
     // The worker records the backend it probed; the job run directly was told none.
     const { runtime, ...computed } = page;
@@ -150,7 +150,7 @@ describe('the worker message loop with the real handlers (Node host)', () => {
     const direct = await runLinearizeJob(await worker.host.runtime(), {
       ...request,
       model: { ...MODEL.spec, device: 'cpu' },
-      reference: await worker.host.bundledReference(),
+      reference: await worker.host.bundledReference('reference-en.txt'),
     });
     expect(result).toEqual(direct);
   });
