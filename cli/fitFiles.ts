@@ -6,9 +6,9 @@
  */
 import { existsSync, readFileSync, statSync } from 'node:fs';
 import { basename } from 'node:path';
-import type { ReferenceFit } from '../src/analysis';
 import { LinScopeError } from '../src/errors';
 import { MemoryFitStore, type ReferenceFitKeyParts, type ReferenceFitStore } from '../src/job/fitStore';
+import type { FittedReference } from '../src/job/fittedReference';
 import { fitFileMismatch, readFitFile, writeFitFile } from '../src/share/fitFile';
 
 export interface FitFiles {
@@ -22,17 +22,18 @@ export function fitFileStore(
   write: (path: string, bytes: Uint8Array) => void,
 ): ReferenceFitStore {
   const memory = new MemoryFitStore();
-  let loaded: { parts: ReferenceFitKeyParts; fit: ReferenceFit } | null = null;
+  let loaded: { parts: ReferenceFitKeyParts; fitted: FittedReference } | null = null;
   const readLoad = (path: string) => {
     if (!existsSync(path) || !statSync(path).isFile())
       throw new LinScopeError('BAD_INPUT', `fit file ${path} does not exist or is not a file`);
-    loaded ??= readFitFile(new Uint8Array(readFileSync(path)), basename(path));
-    return loaded;
+    const file = loaded ?? readFitFile(new Uint8Array(readFileSync(path)), basename(path));
+    loaded = file;
+    return file;
   };
-  const save = (fit: ReferenceFit, parts: ReferenceFitKeyParts | undefined) => {
+  const save = (fitted: FittedReference, parts: ReferenceFitKeyParts | undefined) => {
     if (files.save === null) return;
     if (!parts) throw new LinScopeError('INTERNAL', 'a fit to save came without its key parts');
-    write(files.save, writeFitFile(parts, fit));
+    write(files.save, writeFitFile(parts, fitted));
   };
   return {
     async get(key, parts) {
@@ -42,9 +43,9 @@ export function fitFileStore(
       if (!parts) throw new LinScopeError('INTERNAL', 'a fit was asked for without its key parts');
       const mismatch = fitFileMismatch(basename(files.load), file.parts, parts);
       if (mismatch) throw new LinScopeError('BAD_INPUT', mismatch);
-      await memory.put(key, file.fit);
-      save(file.fit, parts);
-      return file.fit;
+      await memory.put(key, file.fitted);
+      save(file.fitted, parts);
+      return file.fitted;
     },
     async put(key, fit, parts) {
       await memory.put(key, fit);

@@ -15,6 +15,7 @@ import { assembleResult } from '../src/job/result';
 import { DEFAULT_SETTINGS } from '../src/job/settings';
 import { runStatsJob } from '../src/job/stats';
 import type { LinScopeRuntime } from '../src/model/augmentingRuntime';
+import { bundledReferenceFile } from '../src/model/catalog';
 import { nodeOrtVersion, nodeRuntime } from '../src/model/nodeRuntime';
 import { hiddenStatesFile } from '../src/share/hiddenStatesFile';
 import { serializeResult } from '../src/share/resultJson';
@@ -31,7 +32,8 @@ import {
 import { fitFileStore } from './fitFiles';
 
 const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..');
-export const BUNDLED_REFERENCE = join(ROOT, 'public/corpus/reference-en.txt');
+/** LinScope's reference corpora; `bundledReferenceFile` picks the one of a model's domain. */
+export const BUNDLED_REFERENCES = join(ROOT, 'public/corpus');
 
 const bad = (message: string) => new LinScopeError('BAD_INPUT', message);
 
@@ -58,7 +60,8 @@ function inputTexts(args: AnalyzeArgs | LinearizeArgs | StatsArgs): string[] {
 
 function referenceCorpus(args: AnalyzeArgs | LinearizeArgs): ReferenceCorpus | null {
   if (args.noReference) return null;
-  const path = args.reference ?? BUNDLED_REFERENCE;
+  const path =
+    args.reference ?? join(BUNDLED_REFERENCES, bundledReferenceFile(basename(resolve(args.model))));
   return {
     source: args.reference ? 'user' : 'bundled',
     name: basename(path),

@@ -262,3 +262,37 @@ test('compare: the fine-tune’s checkpoints as a series and base vs fine-tuned,
     await expect(note).toHaveAttribute('data-kind', 'same-tokens');
   expect(errors).toEqual([]);
 });
+
+test('compare: a recent analysis joins from the list, with the numbers of the run it was', async ({
+  page,
+  backend,
+}) => {
+  const errors = watchErrors(page);
+  await openApp(
+    page,
+    backend,
+    `prompt=${encodeURIComponent(hacker.tokens.map((t) => t.text).join(''))}&run=1`,
+  );
+  await expect(page.getByTestId('status')).toHaveAttribute('data-state', 'done', { timeout: 120_000 });
+  const download = page.waitForEvent('download');
+  await page.getByTestId('export-json').click();
+  const ran: LinScopeResult = JSON.parse(readFileSync((await (await download).path()) ?? '', 'utf8'));
+
+  // The run was remembered; the compare view offers it, and adds it without the page's result changing.
+  const recent = page.getByTestId('compare-recent-select');
+  await expect(recent.locator('option')).toHaveCount(2);
+  const value = await recent.locator('option').nth(1).getAttribute('value');
+  await recent.selectOption(value ?? '');
+  const view = page.getByTestId('compare-view');
+  await expect(view).toHaveAttribute('data-count', '1');
+  await expect(page.getByTestId('compare-label').first()).toHaveValue(/^tiny-gpt2 · fp32 · /);
+  // With the CLI's file of the same text beside it: the same tokens, and differences of the two.
+  await page.getByTestId('compare-file-input').setInputFiles(`${DIR}/tiny-gpt2-hacker.json`);
+  await expect(view).toHaveAttribute('data-count', '2');
+  await expect(page.getByTestId('compare-sync-note')).toHaveAttribute('data-kind', 'same-tokens');
+  for (let l = 0; l < 4; l++)
+    expect(await shownDifference(page, 1, 'linearity', l)).toBe(
+      (hacker.layers[l].linearity as number) - (ran.layers[l].linearity as number),
+    );
+  expect(errors).toEqual([]);
+});

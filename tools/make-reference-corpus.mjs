@@ -8,7 +8,14 @@
  * Run after prepare_text.py:  node tools/make-reference-corpus.mjs [.generated/tiny-gpt2-data]
  * Documents are separated by a blank line; the file is capped at about 48 KB (roughly 10k GPT-2
  * tokens: 4x d for d up to 1024 with room to spare), alternating Bible chapters and Jargon entries.
+ *
+ * The cleaned text has no line breaks and almost no digits, so the file then gets LINED held-out
+ * chapters more: the last ones of the held-out list (the first ones after the picked ones are what
+ * tools/heldout-text.mjs prints), read again with the `bible` reader (Debian bible-kjv) and written
+ * one numbered verse per line ("1 In the beginning ..."): line breaks, numbers and a numbered list
+ * in the reference too (docs/analysis.md, "The reference sample").
  */
+import { execFileSync } from 'node:child_process';
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { crc32 } from 'node:zlib';
@@ -35,5 +42,27 @@ for (let i = 0; size < LIMIT && (i < kjv.length || i < jargon.length); i++) {
     size += text.length + 2;
   }
 }
+
+const LINED = 3;
+/** Every chapter's verses, as prepare_text.py reads them: `bible -f` prints "Ge1:1 text" per verse. */
+const chapters = new Map();
+for (const line of execFileSync('bible', ['-f', 'Gen1:1-Rev22:21'], {
+  encoding: 'utf8',
+  maxBuffer: 1 << 26,
+}).split('\n')) {
+  const m = /^([0-9]?[A-Za-z]+)(\d+):(\d+) (.*)$/.exec(line.trim());
+  if (!m) continue;
+  const key = `${m[1]}${m[2]}`;
+  if (!chapters.has(key)) chapters.set(key, []);
+  chapters.get(key).push({ verse: m[3], text: m[4].trim() });
+}
+const heldOutKjv = new Set(kjv);
+const lined = [...chapters.values()]
+  .filter((verses) => heldOutKjv.has(verses.map((v) => v.text).join(' ')))
+  .filter((verses) => !picked.some((p) => p.startsWith(verses[0].text.slice(0, 100))))
+  .slice(-LINED)
+  .map((verses) => verses.map((v) => `${v.verse} ${v.text}`).join('\n'));
+picked.push(...lined);
+size += lined.reduce((s, t) => s + t.length + 2, 0);
 writeFileSync('public/corpus/reference-en.txt', `${picked.join('\n\n')}\n`);
 console.log(`wrote public/corpus/reference-en.txt: ${picked.length} documents, ${size} characters`);

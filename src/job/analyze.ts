@@ -13,6 +13,7 @@ import type { AnalyzeOptions, HiddenStates, LayerPairRecord } from '../analysis'
 import { LinScopeError } from '../errors';
 import type { LinScopeRuntime } from '../model/augmentingRuntime';
 import type { ModelSpec } from '../model/hiddenStateModel';
+import { calibration } from './calibration';
 import type { ReferenceFitStore } from './fitStore';
 import { runForwardWindows } from './forwardWindows';
 import { loadModel } from './modelCache';
@@ -21,8 +22,10 @@ import { type JobProgress, type ProgressPlan, planAnalysis } from './progress';
 import {
   isReferenceFitStored,
   type ReferenceCorpus,
+  type ReferenceFitSampling,
   referenceFit,
-  referenceTokenBudget,
+  referenceFitTokens,
+  referenceHeldOutTokens,
 } from './referenceFit';
 import {
   finiteOrNull,
@@ -43,7 +46,7 @@ export interface AnalyzeJob {
   reference: ReferenceCorpus | null;
   /** Where the job runs, recorded in the result (the host knows; the job does not). */
   runtime?: ResultRuntime;
-  /** Reference tokens per hidden dimension (default `REFERENCE_TOKENS_PER_DIM`; studies and tests change it). */
+  /** Reference tokens per hidden dimension to fit on (default `referenceTokens(d)`; studies and tests change it). */
   referenceTokensPerDim?: number;
 }
 
@@ -89,23 +92,19 @@ export async function runAnalyzeJob(
   const { settings } = job;
   const windowLength = Math.max(2, Math.min(settings.maxWindow, model.contextLength ?? settings.maxWindow));
   const d = model.config.hidden ?? 0;
+  const sampling: ReferenceFitSampling =
+    job.referenceTokensPerDim !== undefined && d > 0 ? { tokens: job.referenceTokensPerDim * d } : {};
   const fitStored = job.reference
-    ? await isReferenceFitStored(
-        model,
-        job.reference,
-        settings,
-        windowLength,
-        hooks.fitStore,
-        job.referenceTokensPerDim,
-      )
+    ? await isReferenceFitStored(model, job.reference, settings, windowLength, hooks.fitStore, sampling)
     : false;
   hooks.onPlan?.(
     planAnalysis({
       layers: model.layers,
       hidden: d,
       inputTokens: texts.reduce((sum, text) => sum + model.encode(text).length, 0),
-      referenceTokens:
-        job.reference && !fitStored ? referenceTokenBudget(model, job.referenceTokensPerDim) : 0,
+      // The fit's tokens, then the held-out ones that check it, each run through the model.
+      referenceTokens: job.reference && !fitStored ? referenceFitTokens(model, sampling.tokens) : 0,
+      referenceCheckTokens: job.reference && !fitStored ? referenceHeldOutTokens(model) : 0,
       withReference: job.reference !== null,
     }),
   );
@@ -167,10 +166,8 @@ export async function runAnalyzeJob(
     };
     return { head, tail, ...output };
   }
-  const fit = await referenceFit(model, job.reference, settings, windowLength, {
-    ...hooks,
-    tokensPerDim: job.referenceTokensPerDim,
-  });
+  const fitted = await referenceFit(model, job.reference, settings, windowLength, { ...hooks, ...sampling });
+  const { fit } = fitted;
   // Second pass, against the reference maps: held-out scores and per-token values only.
   const onProgress = hooks.onProgress;
   const referencePass = await analyzeLayersInParallel(
@@ -186,6 +183,8 @@ export async function runAnalyzeJob(
     hooks.pairWorkers,
   );
   const perToken = referencePass.perToken;
+  const excluded = new Set(firstView.excludedTokens);
+  const kept = run.ids.map((_, t) => t).filter((t) => !excluded.has(t));
   const tail: ResultTail = {
     excludedTokens: firstView.excludedTokens,
     // The first pass's records with the reference's held-out scores, as one pass with the reference gives.
@@ -197,12 +196,8 @@ export async function runAnalyzeJob(
           flash: perToken.flash,
           flashThreshold: fit.pairs.map((p) => (p ? finiteOrNull(p.relativeThreshold) : null)),
           unit: 'relative-to-reference-mean-error',
-          reference: {
-            source: job.reference.source,
-            name: job.reference.name,
-            tokens: fit.n,
-            quantile: fit.quantile,
-          },
+          reference: { source: job.reference.source, name: job.reference.name, ...fitted.composition },
+          calibration: calibration(fitted, perToken.flash, kept, run.ids),
         }
       : null,
   };

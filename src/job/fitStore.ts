@@ -5,7 +5,7 @@
  * and in the browser also in IndexedDB (`worker/indexedDbFitStore.ts`), so a reload or a later
  * visit skips it too.
  */
-import type { ReferenceFit } from '../analysis';
+import type { FittedReference } from './fittedReference';
 
 /**
  * What a fit depends on, each part named (a stored fit is reused only when every part is equal,
@@ -24,8 +24,8 @@ export interface ReferenceFitKeyParts {
 
 /** Where fits are kept, by key (`referenceFitKey` of its parts, which come along for stores that record them). */
 export interface ReferenceFitStore {
-  get(key: string, parts?: ReferenceFitKeyParts): Promise<ReferenceFit | undefined>;
-  put(key: string, fit: ReferenceFit, parts?: ReferenceFitKeyParts): Promise<void>;
+  get(key: string, parts?: ReferenceFitKeyParts): Promise<FittedReference | undefined>;
+  put(key: string, fit: FittedReference, parts?: ReferenceFitKeyParts): Promise<void>;
 }
 
 /** A 53-bit FNV-1a-style hash of texts: a cache key for a corpus's contents. */
@@ -44,11 +44,11 @@ export function contentHash(texts: readonly string[]): string {
 }
 
 export class MemoryFitStore implements ReferenceFitStore {
-  private readonly fits = new Map<string, ReferenceFit>();
+  private readonly fits = new Map<string, FittedReference>();
   async get(key: string) {
     return this.fits.get(key);
   }
-  async put(key: string, fit: ReferenceFit) {
+  async put(key: string, fit: FittedReference) {
     this.fits.set(key, fit);
   }
 }

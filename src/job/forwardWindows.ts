@@ -6,7 +6,7 @@ import { type HiddenStates, hiddenStates } from '../analysis';
 import { LinScopeError } from '../errors';
 import type { HiddenStateModel } from '../model/hiddenStateModel';
 import { planWindows, type TokenWindow } from '../model/windows';
-import type { JobProgress } from './progress';
+import type { ForwardOf, JobProgress } from './progress';
 import { finiteOrNull, type ResultLogitLens, type ResultToken } from './result';
 
 export interface ForwardControl {
@@ -63,7 +63,7 @@ export async function runForwardWindows(
   model: HiddenStateModel,
   texts: readonly string[],
   windowLength: number,
-  of: 'input' | 'reference',
+  of: ForwardOf,
   control: ForwardControl,
   tokenLimit = Number.POSITIVE_INFINITY,
 ): Promise<ForwardStates> {
@@ -71,7 +71,7 @@ export async function runForwardWindows(
   // The windows to run: all of them, or exactly `tokenLimit` kept tokens. The last window is cut
   // short rather than run whole: a causal model's states for the tokens kept do not depend on the
   // tokens after them (a GPT-2-sized reference: 6144 tokens instead of the 6683 of seven whole windows).
-  const toRun: { doc: number; w: (typeof plans)[number]['windows'][number] }[] = [];
+  const toRun: RunWindow[] = [];
   let N = 0;
   for (const plan of plans) {
     for (const w of plan.windows) {
@@ -81,6 +81,53 @@ export async function runForwardWindows(
       N += take;
     }
   }
+  const pooled = await runWindows(
+    model,
+    plans.map((p) => p.ids),
+    toRun,
+    of,
+    control,
+  );
+  const { windows } = pooled;
+  const tokens: ResultToken[] = [];
+  // Token texts per document, so characters split across windows still come out whole.
+  for (const plan of plans) {
+    const n = windows.filter((w) => w.doc === plan.doc).reduce((s, w) => s + w.end - w.start, 0);
+    if (n === 0) continue;
+    for (const t of model.describeTokens(plan.ids.slice(0, n)))
+      tokens.push({ id: t.id, text: t.text, doc: plan.doc });
+  }
+  return { ...pooled, tokens };
+}
+
+/** One window to run: `w` of document `doc` (its `textStart` indexes that document's ids). */
+export interface RunWindow {
+  readonly doc: number;
+  readonly w: TokenWindow;
+  /**
+   * The positions of `w.ids` whose states are kept, as ascending disjoint [from, to) runs (default:
+   * `w.keepFrom` to the end). Several chunks of one window run once this way (`referenceSample.ts`).
+   */
+  readonly spans?: readonly (readonly [number, number])[];
+}
+
+/** The kept runs of a window to run. */
+const spansOf = ({ w, spans }: RunWindow) => spans ?? [[w.keepFrom, w.ids.length] as const];
+
+/**
+ * Runs the given windows, in this order, and pools every layer's states of their kept tokens
+ * (`spans`, by default `w.keepFrom` on). `docIds[doc]` are the ids of document `doc`; position p of
+ * a window is token `w.textStart + p - w.keepFrom` of its document. `windows` gets one entry per
+ * kept run.
+ */
+export async function runWindows(
+  model: HiddenStateModel,
+  docIds: readonly (readonly number[])[],
+  toRun: readonly RunWindow[],
+  of: ForwardOf,
+  control: ForwardControl,
+): Promise<Omit<ForwardStates, 'tokens'>> {
+  const N = toRun.reduce((s, run) => s + spansOf(run).reduce((n, [from, to]) => n + to - from, 0), 0);
   if (N === 0) throw new LinScopeError('BAD_INPUT', 'The text has no tokens. Type or upload some text.');
   // Each window's states go into the pooled arrays as soon as it has run, and its own result is
   // dropped: the job holds one window's output at a time, not all of them (its logits, [T, V],
@@ -93,12 +140,12 @@ export async function runForwardWindows(
     lastBlockOutput: Float32Array;
   } | null = null;
   const ids: number[] = [];
-  const tokens: ResultToken[] = [];
   const windows: ForwardStates['windows'] = [];
   const firstPositionRows: number[] = [];
   let lens: { topId: number[][]; topProb: number[][]; nextLoss: (number | null)[][] } | null = null;
   let row = 0;
-  for (const [k, { doc, w }] of toRun.entries()) {
+  for (const [k, run] of toRun.entries()) {
+    const { doc, w } = run;
     control.signal?.throwIfAborted();
     control.onProgress?.({ stage: 'forward', of, window: k + 1, windows: toRun.length });
     const r = await model.forward(w.ids);
@@ -115,48 +162,42 @@ export async function runForwardWindows(
       };
       if (r.lens) lens = { topId: rows(L + 1), topProb: rows(L + 1), nextLoss: rows(L + 1) };
     }
-    const { keepFrom } = w;
-    const T = r.tokens - keepFrom;
     if (lens && !r.lens) lens = null;
-    if (lens && r.lens) {
-      for (let l = 0; l <= L; l++) {
-        for (let t = keepFrom; t < r.tokens; t++) {
-          const at = l * r.tokens + t;
-          lens.topId[l].push(r.lens.topId[at]);
-          lens.topProb[l].push(r.lens.topProb[at]);
-          lens.nextLoss[l].push(finiteOrNull(r.lens.nextLoss[at]));
+    for (const [from, to] of spansOf(run)) {
+      const T = to - from;
+      if (lens && r.lens) {
+        for (let l = 0; l <= L; l++) {
+          for (let t = from; t < to; t++) {
+            const at = l * r.tokens + t;
+            lens.topId[l].push(r.lens.topId[at]);
+            lens.topProb[l].push(r.lens.topProb[at]);
+            lens.nextLoss[l].push(finiteOrNull(r.lens.nextLoss[at]));
+          }
         }
       }
+      for (let l = 0; l <= L; l++) {
+        pooled.data.set(
+          r.hiddenStates.subarray((l * r.tokens + from) * d, (l * r.tokens + to) * d),
+          (l * N + row) * d,
+        );
+      }
+      pooled.lastBlockOutput.set(r.lastBlockOutput.subarray(from * d, to * d), row * d);
+      const textStart = w.textStart + from - w.keepFrom;
+      ids.push(...docIds[doc].slice(textStart, textStart + T));
+      windows.push({ doc, start: row, end: row + T });
+      if (from === 0 && T > 0) firstPositionRows.push(row);
+      row += T;
     }
-    for (let l = 0; l <= L; l++) {
-      pooled.data.set(
-        r.hiddenStates.subarray((l * r.tokens + keepFrom) * d, (l + 1) * r.tokens * d),
-        (l * N + row) * d,
-      );
-    }
-    pooled.lastBlockOutput.set(r.lastBlockOutput.subarray(keepFrom * d), row * d);
-    ids.push(...plans[doc].ids.slice(w.textStart, w.textStart + T));
-    windows.push({ doc, start: row, end: row + T });
-    if (keepFrom === 0 && T > 0) firstPositionRows.push(row);
-    row += T;
   }
   // N > 0, so at least one window ran (this only tells the type checker).
   if (pooled === null) throw new LinScopeError('INTERNAL', 'runForwardWindows: no window ran');
   const { L, d, vocab, data, lastBlockOutput } = pooled;
-  // Token texts per document, so characters split across windows still come out whole.
-  for (const plan of plans) {
-    const n = windows.filter((w) => w.doc === plan.doc).reduce((s, w) => s + w.end - w.start, 0);
-    if (n === 0) continue;
-    for (const t of model.describeTokens(plan.ids.slice(0, n)))
-      tokens.push({ id: t.id, text: t.text, doc: plan.doc });
-  }
   const lensTokens: Record<string, string> = {};
   if (lens) for (const id of new Set(lens.topId.flat())) lensTokens[id] = model.tokenText(id);
   return {
     states: hiddenStates(data, L + 1, N, d),
     lastBlockOutput,
     ids,
-    tokens,
     windows,
     firstPositionRows,
     vocab,

@@ -90,7 +90,7 @@ async function blockMaps(
         'Maps from the reference corpus need a reference corpus: pick one, or fit the maps on the text.',
       );
     return {
-      fit: await referenceFit(model, job.reference, job.settings, windowLength, hooks),
+      fit: (await referenceFit(model, job.reference, job.settings, windowLength, hooks)).fit,
       name: job.reference.name,
     };
   }

@@ -7,9 +7,12 @@
 import type { AnalysisProgress } from '../analysis';
 import type { LoadProgress } from '../model/hiddenStateModel';
 
+/** What a forward pass runs: the text, the reference tokens a fit is made on, or the held-out ones that check it. */
+export type ForwardOf = 'input' | 'reference' | 'reference-check';
+
 export type JobProgress =
   | LoadProgress
-  | { stage: 'forward'; of: 'input' | 'reference'; window: number; windows: number }
+  | { stage: 'forward'; of: ForwardOf; window: number; windows: number }
   /** Block-replacement runs of the model: `done` of `total` (windows x variants). */
   | { stage: 'replace'; done: number; total: number }
   /** The second pass over the layer pairs, once the reference maps are fitted: held-out and per-token values. */
@@ -17,18 +20,30 @@ export type JobProgress =
   | AnalysisProgress;
 
 /** The phases of an analysis after its model is loaded, in the order they run. */
-export type JobPhase = 'forward-input' | 'score' | 'forward-reference' | 'fit' | 'reference-score';
+export type JobPhase =
+  | 'forward-input'
+  | 'score'
+  | 'forward-reference'
+  | 'fit'
+  | 'reference-check'
+  | 'reference-score';
 
 const PHASE_ORDER: readonly JobPhase[] = [
   'forward-input',
   'score',
   'forward-reference',
   'fit',
+  'reference-check',
   'reference-score',
 ];
 
 /** The phases that need the reference: what is left once the first view is up. */
-export const REFERENCE_PHASES: readonly JobPhase[] = ['forward-reference', 'fit', 'reference-score'];
+export const REFERENCE_PHASES: readonly JobPhase[] = [
+  'forward-reference',
+  'fit',
+  'reference-check',
+  'reference-score',
+];
 
 /** One phase and its expected cost, in arbitrary units shared by the phases of one plan. */
 export interface PhaseCost {
@@ -48,6 +63,8 @@ export interface AnalysisSize {
   readonly inputTokens: number;
   /** Reference tokens to run and fit; 0 without a reference or when its fit is stored already. */
   readonly referenceTokens: number;
+  /** Held-out reference tokens run to check the fit (0 likewise). */
+  readonly referenceCheckTokens: number;
   /** Whether there is a reference at all (its held-out and per-token pass runs even when the fit is stored). */
   readonly withReference: boolean;
 }
@@ -81,9 +98,17 @@ export function planAnalysis(size: AnalysisSize): ProgressPlan {
     plan.push({ phase: 'forward-reference', cost: c.forward * size.referenceTokens * unit });
     plan.push({ phase: 'fit', cost: c.fit * size.referenceTokens * unit });
   }
+  if (size.referenceCheckTokens > 0)
+    plan.push({ phase: 'reference-check', cost: c.forward * size.referenceCheckTokens * unit });
   if (size.withReference) plan.push({ phase: 'reference-score', cost: c.referenceScore * n * unit });
   return plan;
 }
+
+const FORWARD_PHASE: Record<ForwardOf, JobPhase> = {
+  input: 'forward-input',
+  reference: 'forward-reference',
+  'reference-check': 'reference-check',
+};
 
 /**
  * The phase a progress event belongs to and how far into it the job is (0..1), or null for events
@@ -95,7 +120,7 @@ export function phasePosition(progress: JobProgress): { phase: JobPhase; fractio
   switch (progress.stage) {
     case 'forward':
       return {
-        phase: progress.of === 'input' ? 'forward-input' : 'forward-reference',
+        phase: FORWARD_PHASE[progress.of],
         fraction: share(progress.window - 1, progress.windows),
       };
     case 'score':

@@ -1,15 +1,24 @@
 /**
- * The per-token reference maps of a job: the reference corpus run through the model and a map fitted
- * for every layer pair (`fitReferenceMaps`), paid once per model, corpus and settings (`fitStore.ts`).
+ * The per-token reference maps of a job: reference windows sampled across the corpus
+ * (`referenceSample.ts`), run through the model, a map fitted for every layer pair
+ * (`fitReferenceMaps`), and the fit checked on held-out reference tokens; paid once per model,
+ * corpus and settings (`fitStore.ts`).
  */
-import { keptTokens, type ReferenceFit, type RunControl } from '../analysis';
+import { keptTokens, perTokenNonlinearity, type RunControl } from '../analysis';
 import type { HiddenStateModel } from '../model/hiddenStateModel';
 import type { ReferenceCorpus } from './corpus';
 import { contentHash, MemoryFitStore, type ReferenceFitKeyParts, type ReferenceFitStore } from './fitStore';
-import { runForwardWindows } from './forwardWindows';
+import type { FittedReference } from './fittedReference';
+import { planTexts, runWindows } from './forwardWindows';
 import { modelKey } from './modelCache';
 import { fitReferenceMapsInParallel, type PairWorkers } from './parallelPairs';
 import type { JobProgress } from './progress';
+import {
+  DEFAULT_REFERENCE_SAMPLING,
+  type ReferenceSampling,
+  runsOf,
+  sampleReference,
+} from './referenceSample';
 import type { AnalysisSettings } from './settings';
 
 export type { ReferenceCorpus, ReferenceFitKeyParts };
@@ -21,25 +30,51 @@ export interface ReferenceFitControl {
   readonly fitStore?: ReferenceFitStore;
   /** Worker threads to fit big models' pairs on (default: this thread). */
   readonly pairWorkers?: PairWorkers;
-  /** Reference tokens per hidden dimension to run and fit on (default `REFERENCE_TOKENS_PER_DIM`). */
-  readonly tokensPerDim?: number;
+  /** How reference tokens are chosen (default `DEFAULT_REFERENCE_SAMPLING`; tests try the old rule). */
+  readonly sampling?: ReferenceSampling;
+  /** Tokens to fit on (default `referenceTokens(d)`; tests and the size study try others). */
+  readonly tokens?: number;
 }
 
 /** Reference tokens beyond this many per hidden dimension add time, not information. */
 export const REFERENCE_TOKENS_PER_DIM = 8;
+/**
+ * ...but never fewer than this many: the flash threshold is a 99th percentile, and with 8 x 64 = 512
+ * tokens only 5 of them lie above it, too few to place it (measured over seeds 2-6: flash rates of
+ * 0.5-3.7% per pair on stories260K's held-out stories, 1.0-4.2% on the embedded model's held-out
+ * KJV/Jargon text, where 1% is nominal; with 4,096 tokens 0.6-1.7% and 0.7-2.8% over seeds 1-8).
+ */
+export const MIN_REFERENCE_TOKENS = 4096;
+
+/** Reference tokens the maps of a model of width `d` are fitted on. */
+export function referenceTokens(d: number): number {
+  return Math.max(MIN_REFERENCE_TOKENS, REFERENCE_TOKENS_PER_DIM * d);
+}
+
+/** Held-out reference tokens that check a fit: this many per hidden dimension, at least `MIN_HELD_OUT_TOKENS`. */
+export const HELD_OUT_TOKENS_PER_DIM = 2;
+export const MIN_HELD_OUT_TOKENS = 1024;
 
 /** Width assumed when a config does not give it, for the reference's token budget only. */
 const UNKNOWN_HIDDEN = 1024;
 
+/** Changes whenever the way a fit is made changes, so that older cached fits are not reused. */
+const FIT_RECIPE = 'reference/v2';
+
 /** Fits of this process, when the host gives no store of its own. */
 const sessionFits = new MemoryFitStore();
 
-/** Reference tokens the fit runs through the model and fits on (at most): `tokensPerDim` per dimension. */
-export function referenceTokenBudget(
-  model: Pick<HiddenStateModel, 'config'>,
-  tokensPerDim = REFERENCE_TOKENS_PER_DIM,
-): number {
-  return tokensPerDim * (model.config.hidden ?? UNKNOWN_HIDDEN);
+/** How a fit picks its tokens: the sampling rule and seed, and how many to fit on (`ReferenceFitControl`). */
+export type ReferenceFitSampling = Pick<ReferenceFitControl, 'sampling' | 'tokens'>;
+
+/** Reference tokens the maps of `model` are fitted on: `tokens`, or `referenceTokens(d)`. */
+export function referenceFitTokens(model: Pick<HiddenStateModel, 'config'>, tokens?: number): number {
+  return tokens ?? referenceTokens(model.config.hidden ?? UNKNOWN_HIDDEN);
+}
+
+/** Held-out reference tokens run to check a fit of `model`. */
+export function referenceHeldOutTokens(model: Pick<HiddenStateModel, 'config'>): number {
+  return Math.max(MIN_HELD_OUT_TOKENS, HELD_OUT_TOKENS_PER_DIM * (model.config.hidden ?? UNKNOWN_HIDDEN));
 }
 
 /** What `referenceFit` for these inputs depends on (`ReferenceFitKeyParts`). */
@@ -48,14 +83,15 @@ export function referenceFitKeyParts(
   reference: ReferenceCorpus,
   settings: AnalysisSettings,
   windowLength: number,
-  tokensPerDim = REFERENCE_TOKENS_PER_DIM,
+  options: ReferenceFitSampling = {},
 ): ReferenceFitKeyParts {
+  const sampling = options.sampling ?? DEFAULT_REFERENCE_SAMPLING;
   return {
     model: modelKey(model.spec),
     dtype: model.spec.dtype,
     reference: `${reference.source}:${reference.name}`,
     content: contentHash(reference.texts),
-    sampling: `first ${referenceTokenBudget(model, tokensPerDim)} tokens in windows of ${windowLength}`,
+    sampling: `${FIT_RECIPE} ${sampling.rule} seed ${sampling.seed}: ${referenceFitTokens(model, options.tokens)} tokens in windows of ${windowLength}`,
     // Not the bare flag: fits stored when it left out every window's first row must not be reused.
     settings: `${settings.excludeBos ? 'exclude-first-positions' : 'all-positions'}|quantile ${settings.flashQuantile}`,
   };
@@ -73,9 +109,9 @@ export async function isReferenceFitStored(
   settings: AnalysisSettings,
   windowLength: number,
   store: ReferenceFitStore = sessionFits,
-  tokensPerDim = REFERENCE_TOKENS_PER_DIM,
+  options: ReferenceFitSampling = {},
 ): Promise<boolean> {
-  const parts = referenceFitKeyParts(model, reference, settings, windowLength, tokensPerDim);
+  const parts = referenceFitKeyParts(model, reference, settings, windowLength, options);
   return (await store.get(referenceFitKey(parts), parts)) !== undefined;
 }
 
@@ -86,25 +122,56 @@ export async function referenceFit(
   settings: AnalysisSettings,
   windowLength: number,
   control: ReferenceFitControl,
-): Promise<ReferenceFit> {
+): Promise<FittedReference> {
   const store = control.fitStore ?? sessionFits;
-  const parts = referenceFitKeyParts(model, reference, settings, windowLength, control.tokensPerDim);
+  const sampling = control.sampling ?? DEFAULT_REFERENCE_SAMPLING;
+  const fitTokens = referenceFitTokens(model, control.tokens);
+  const parts = referenceFitKeyParts(model, reference, settings, windowLength, control);
   const key = referenceFitKey(parts);
   const cached = await store.get(key, parts);
   if (cached) return cached;
-  const run = await runForwardWindows(
-    model,
-    reference.texts,
-    windowLength,
-    'reference',
-    control,
-    referenceTokenBudget(model, control.tokensPerDim),
-  );
-  // Each document's BOS (or, without one, each window's first token): left out when asked.
+  const plans = planTexts(model, reference.texts, windowLength);
+  const docIds = plans.map((p) => p.ids);
+  const sample = sampleReference(plans, sampling, fitTokens, referenceHeldOutTokens(model), windowLength);
+  const run = await runWindows(model, docIds, runsOf(sample.fit), 'reference', control);
+  // Rows at position 0 of what the model ran (each document's BOS, or, without one, a chunk that
+  // starts a window): left out when asked, as for any text (`firstPositionRows`).
   const starts = settings.excludeBos ? run.firstPositionRows : [];
   const analysisControl: RunControl = { signal: control.signal, onProgress: control.onProgress };
-  const options = { tokens: keptTokens(run.states.tokens, starts), quantile: settings.flashQuantile };
+  const tokens = keptTokens(run.states.tokens, starts);
+  const options = { tokens, quantile: settings.flashQuantile };
   const fit = await fitReferenceMapsInParallel(run.states, options, analysisControl, control.pairWorkers);
-  await store.put(key, fit, parts);
-  return fit;
+  const seenIds = [...new Set(Array.from(tokens, (t) => run.ids[t]))].sort((a, b) => a - b);
+
+  // The check: the share of held-out reference tokens above each pair's flash threshold.
+  let heldOutFlashRate: (number | null)[] = fit.pairs.map(() => null);
+  let heldOut = { tokens: 0, documents: 0 };
+  if (sample.heldOut.length > 0) {
+    const held = await runWindows(model, docIds, runsOf(sample.heldOut), 'reference-check', control);
+    const heldStarts = settings.excludeBos ? held.firstPositionRows : [];
+    const scored = keptTokens(held.states.tokens, heldStarts);
+    const perToken = perTokenNonlinearity(fit, held.states, { signal: control.signal });
+    heldOutFlashRate = fit.pairs.map((pair, l) => {
+      if (pair === null || scored.length === 0) return null;
+      let flashes = 0;
+      for (const t of scored) flashes += perToken.flash[l][t];
+      return flashes / scored.length;
+    });
+    heldOut = { tokens: scored.length, documents: new Set(sample.heldOut.map((s) => s.doc)).size };
+  }
+  const fitted: FittedReference = {
+    fit,
+    composition: {
+      tokens: fit.n,
+      quantile: fit.quantile,
+      documents: new Set(sample.fit.map((s) => s.doc)).size,
+      corpusDocuments: plans.length,
+      sampling: { rule: sampling.rule, seed: sampling.seed, chunkTokens: sample.chunkTokens },
+      heldOut,
+    },
+    heldOutFlashRate,
+    seenIds,
+  };
+  await store.put(key, fitted, parts);
+  return fitted;
 }

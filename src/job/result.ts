@@ -25,13 +25,48 @@ export interface ResultPerToken {
   /** [L]: the flash threshold in the same unit (the reference's `quantile` of errors). */
   flashThreshold: (number | null)[];
   unit: 'relative-to-reference-mean-error';
-  reference: {
-    /** What the maps were fitted on. */
-    source: 'bundled' | 'user';
-    name: string;
-    tokens: number;
-    quantile: number;
-  };
+  reference: ResultReference;
+  /**
+   * The fit's own check and this run's distance from it (docs/analysis.md, "Calibration"). Absent in
+   * results from before it existed.
+   */
+  calibration?: ResultCalibration;
+}
+
+/** What the per-token maps were fitted on (docs/result-json.md). */
+export interface ResultReference {
+  /** What the maps were fitted on. */
+  source: 'bundled' | 'user';
+  name: string;
+  /** Reference tokens the maps were fitted on. */
+  tokens: number;
+  quantile: number;
+  /** Documents those tokens come from (absent in results from before it was recorded). */
+  documents?: number;
+  /** Documents in the reference corpus. */
+  corpusDocuments?: number;
+  /**
+   * How the tokens were chosen: `seeded-chunks` (chunks of `chunkTokens` tokens, with their
+   * document's context, drawn at random over the whole corpus with `seed`) or `prefix` (the
+   * corpus's first tokens).
+   */
+  sampling?: { rule: 'seeded-chunks' | 'prefix'; seed: number; chunkTokens: number };
+  /** Reference tokens not fitted on, scored to check the fit: how many, from how many documents. */
+  heldOut?: { tokens: number; documents: number };
+}
+
+/** The nominal and the measured flash rates, and whether this run's text is unlike the reference. */
+export interface ResultCalibration {
+  /** 1 - quantile: the share of reference-like tokens expected to flash in each pair. */
+  nominalFlashRate: number;
+  /** [L]: the share of the held-out reference tokens that flash; null where a pair has no map or nothing was held out. */
+  heldOutFlashRate: (number | null)[];
+  /** [L]: the share of this run's tokens (the kept ones) that flash; null where a pair has no map. */
+  flashRate: (number | null)[];
+  /** Share of this run's distinct token ids (kept tokens) that never occur in the fitted reference tokens. */
+  unseenTokenShare: number;
+  /** True when the rule of docs/analysis.md, "Calibration", holds: flash rates far above the reference's on text unlike it. */
+  offReference: boolean;
 }
 
 /**
@@ -229,6 +264,7 @@ export function assembleResult(head: ResultHead, tail: ResultTail): LinScopeResu
       flashThreshold: p.flashThreshold,
       unit: p.unit,
       reference: p.reference,
+      ...(p.calibration ? { calibration: p.calibration } : {}),
     },
   };
 }

@@ -129,6 +129,19 @@ export function unlistedModel(id: string, served: boolean): CatalogModel {
       };
 }
 
+/** LinScope's reference corpora (`public/corpus/`), one per domain a bundled or listed model was trained on. */
+export const BUNDLED_REFERENCE_FILES = ['reference-en.txt', 'reference-stories.txt'] as const;
+export type BundledReferenceFile = (typeof BUNDLED_REFERENCE_FILES)[number];
+
+/**
+ * The bundled reference corpus from `modelId`'s own domain: the TinyStories models (llama2.c's
+ * `stories*` checkpoints: stories260K, stories15M) get short stories, every other model
+ * public-domain English (docs/analysis.md, "The reference sample").
+ */
+export function bundledReferenceFile(modelId: string): BundledReferenceFile {
+  return /stories/i.test(modelId) ? 'reference-stories.txt' : 'reference-en.txt';
+}
+
 /** Downloads above this many MB ask first. */
 export const ASK_BEFORE_MB = 50;
 

@@ -7,6 +7,7 @@
 import type { LinearMap, ReferenceFit, ReferenceMap } from '../analysis';
 import { LinScopeError } from '../errors';
 import type { ReferenceFitKeyParts } from '../job/fitStore';
+import type { FittedReference } from '../job/fittedReference';
 import { readSafetensors, type SafeTensor, writeSafetensors } from './safetensors';
 
 export const FIT_FORMAT = 'linscope.fit/v1';
@@ -22,6 +23,9 @@ interface StoredMap {
   relativeThreshold: number;
   unpredictable: number;
 }
+
+/** What the fit was made on and how it did on held-out reference tokens (`FittedReference` less the maps). */
+type StoredReference = Omit<FittedReference, 'fit'>;
 
 interface StoredFit {
   d: number;
@@ -53,7 +57,8 @@ const PART_NAMES: Record<keyof ReferenceFitKeyParts, string> = {
 };
 
 /** The fit and what it was fitted for, as a safetensors file. */
-export function writeFitFile(parts: ReferenceFitKeyParts, fit: ReferenceFit): Uint8Array {
+export function writeFitFile(parts: ReferenceFitKeyParts, fitted: FittedReference): Uint8Array {
+  const { fit, ...reference } = fitted;
   const tensors = new Map<string, SafeTensor>();
   const vector = (data: Float64Array, shape: number[]): SafeTensor => ({ dtype: 'F64', shape, data });
   const pairs = fit.pairs.map((p, l): StoredMap | null => {
@@ -84,6 +89,7 @@ export function writeFitFile(parts: ReferenceFitKeyParts, fit: ReferenceFit): Ui
     format: FIT_FORMAT,
     key: JSON.stringify(parts),
     fit: JSON.stringify(stored),
+    reference: JSON.stringify(reference satisfies StoredReference),
   });
 }
 
@@ -94,7 +100,7 @@ const notAFit = (name: string, why: string) =>
 export function readFitFile(
   bytes: Uint8Array,
   name: string,
-): { parts: ReferenceFitKeyParts; fit: ReferenceFit } {
+): { parts: ReferenceFitKeyParts; fitted: FittedReference } {
   let file: ReturnType<typeof readSafetensors>;
   try {
     file = readSafetensors(bytes);
@@ -104,12 +110,20 @@ export function readFitFile(
   if (file.metadata.format !== FIT_FORMAT) throw notAFit(name, `no ${FIT_FORMAT} format in its metadata`);
   let parts: ReferenceFitKeyParts;
   let stored: StoredFit;
+  let reference: StoredReference;
   try {
     parts = JSON.parse(file.metadata.key ?? '');
     stored = JSON.parse(file.metadata.fit ?? '');
+    reference = JSON.parse(file.metadata.reference ?? '');
   } catch {
     throw notAFit(name, 'its metadata is not JSON');
   }
+  if (
+    typeof reference?.composition !== 'object' ||
+    !Array.isArray(reference.heldOutFlashRate) ||
+    !Array.isArray(reference.seenIds)
+  )
+    throw notAFit(name, 'what it was fitted on is missing');
   if (!KEY_PARTS.every((k) => typeof parts?.[k] === 'string')) throw notAFit(name, 'its key is incomplete');
   if (!Number.isInteger(stored?.d) || !Array.isArray(stored.pairs) || !Array.isArray(stored.reasons))
     throw notAFit(name, 'its maps are incomplete');
@@ -140,15 +154,21 @@ export function readFitFile(
       unpredictable: p.unpredictable,
     };
   });
+  const fit: ReferenceFit = {
+    d,
+    n: stored.n,
+    excludedTokens: stored.excludedTokens,
+    quantile: stored.quantile,
+    pairs,
+    reasons: stored.reasons,
+  };
   return {
     parts,
-    fit: {
-      d,
-      n: stored.n,
-      excludedTokens: stored.excludedTokens,
-      quantile: stored.quantile,
-      pairs,
-      reasons: stored.reasons,
+    fitted: {
+      fit,
+      composition: reference.composition,
+      heldOutFlashRate: reference.heldOutFlashRate,
+      seenIds: reference.seenIds,
     },
   };
 }

@@ -10,6 +10,7 @@ import { isHubId } from '../model/catalog';
 import { checkLinearize, LinearizeInvalid } from './linearizeCheck';
 import { RESULT_LIMITS } from './permalinkResult';
 import { parseShareState, type ShareState, shareStateJson } from './permalinkState';
+import { checkedCalibration, checkedComposition } from './referenceFields';
 
 export const LINSCOPE_FILE_SCHEMA = 'linscope.share/v1';
 /** Largest file opened (a 200,000-token heatmap of 30 layers is about 60 MB of JSON). */
@@ -129,6 +130,13 @@ function checkResult(v: unknown): LinScopeResult {
       isRecord(ref) && typeof ref.name === 'string' && isInt(ref.tokens) && isNum(ref.quantile),
       'perToken.reference is malformed',
     );
+    // The reference's composition and the calibration are optional: malformed ones are dropped.
+    const composition = checkedComposition(ref);
+    for (const key of ['documents', 'corpusDocuments', 'sampling', 'heldOut']) delete ref[key];
+    Object.assign(ref, composition);
+    const calibration = p.calibration === undefined ? null : checkedCalibration(p.calibration, L);
+    if (calibration) p.calibration = calibration;
+    else delete p.calibration;
   } else {
     r.perToken = null;
   }

@@ -15,6 +15,7 @@ import {
   toBase64Url,
 } from './permalinkBytes';
 import { decodeLinearizeSection, encodeLinearizeSection } from './permalinkLinearize';
+import { applyReferenceSection, encodeReferenceSection } from './permalinkReference';
 import { decodeResultSection, encodeResultSection, type Quantisation } from './permalinkResult';
 import { parseShareState, type ShareState, shareDocuments, shareStateJson } from './permalinkState';
 
@@ -61,7 +62,7 @@ export type PermalinkDecode =
  * and readers from before trailing sections stop after the result section, so adding one never
  * breaks a link (docs/permalinks.md).
  */
-export const TRAILING_SECTION = { linearize: 1 } as const;
+export const TRAILING_SECTION = { linearize: 1, reference: 2 } as const;
 
 /** One trailing section as written: its tag, its length, its bytes. */
 export function trailingSection(tag: number, bytes: Uint8Array): Uint8Array {
@@ -128,7 +129,26 @@ export function encodePermalink(
     if (linearize) tries.push({ contents, section, trailing: experiment, leftOut });
     tries.push({ contents, section, trailing: none, leftOut: [...leftOut, ...experimentLeftOut] });
   };
-  if (result?.perToken) withAndWithout('results', () => encodeResultSection(result, docs, true), []);
+  if (result?.perToken) {
+    // The reference's composition and calibration go with the heatmap (a few hundred bytes).
+    const referenceBytes = encodeReferenceSection(result.perToken);
+    const reference = referenceBytes ? trailingSection(TRAILING_SECTION.reference, referenceBytes) : none();
+    const joined = (a: Uint8Array, b: Uint8Array) => {
+      const out = new Uint8Array(a.length + b.length);
+      out.set(a);
+      out.set(b, a.length);
+      return out;
+    };
+    const section = () => encodeResultSection(result, docs, true);
+    if (linearize)
+      tries.push({
+        contents: 'results',
+        section,
+        trailing: () => joined(reference, experiment()),
+        leftOut: [],
+      });
+    tries.push({ contents: 'results', section, trailing: () => reference, leftOut: experimentLeftOut });
+  }
   if (result)
     withAndWithout(
       'layer-scores',
@@ -196,6 +216,16 @@ function readTrailing(
     while (reader.remaining > 0) {
       const tag = reader.byte();
       const bytes = reader.raw(reader.varint());
+      if (tag === TRAILING_SECTION.reference) {
+        if (!result?.perToken) continue;
+        try {
+          applyReferenceSection(bytes, result.perToken, result.layers.length);
+        } catch (error) {
+          if (!(error instanceof PermalinkFormatError)) throw error;
+          notes.push(`The link’s note on the reference was malformed (${error.message}) and was left out.`);
+        }
+        continue;
+      }
       if (tag !== TRAILING_SECTION.linearize) continue;
       if (!result) {
         notes.push('The link’s block-replacement results came without the results they belong to: left out.');

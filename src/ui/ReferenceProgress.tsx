@@ -12,7 +12,9 @@ export function describeReferenceProgress(progress: JobProgress | null): string 
     case 'forward':
       return progress.of === 'reference'
         ? `Fitting the reference: window ${progress.window} of ${progress.windows}`
-        : 'Fitting the reference…';
+        : progress.of === 'reference-check'
+          ? `Checking the reference fit on held-out text: window ${progress.window} of ${progress.windows}`
+          : 'Fitting the reference…';
     case 'fit':
       return `Fitting the reference: layer pair ${progress.done} of ${progress.total}`;
     case 'reference-score':

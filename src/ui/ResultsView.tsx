@@ -3,6 +3,7 @@ import type { LinScopeResult, PartialResult, ResultLinearize } from '../job/resu
 import { CompanionCharts, FlashList, LinearityChart, NonlinearityHeatmap, TokenTextView } from './charts';
 import { ExperimentResults } from './ExperimentResults';
 import { LogitLensGrid } from './LogitLensGrid';
+import { ReferenceNoteView } from './ReferenceNoteView';
 import './ResultsView.css';
 
 interface ResultsViewProps {
@@ -156,6 +157,7 @@ export function ResultsView({
             : undefined
         }
       />
+      {result.perToken && <ReferenceNoteView perToken={result.perToken} />}
       <TokenTextView
         result={result}
         focusLayer={focusLayer}

@@ -62,7 +62,9 @@ export function SettingsPanel({
             else if (e.target.value === 'none') onReference({ kind: 'none' });
           }}
         >
-          <option value="bundled">LinScope’s public-domain English corpus</option>
+          <option value="bundled">
+            LinScope’s corpus of the model’s domain (English; stories for story models)
+          </option>
           {reference.kind === 'user' && <option value="user">{reference.name}</option>}
           <option value="none">Nothing (no heatmap)</option>
         </select>

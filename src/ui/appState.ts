@@ -5,7 +5,13 @@
  * A run cancelled while its reference was being fitted keeps its first view (`keptFirstView`).
  */
 
-import { type JobProgress, overallFraction, type ProgressPlan, secondsLeft } from '../job/progress';
+import {
+  type ForwardOf,
+  type JobProgress,
+  overallFraction,
+  type ProgressPlan,
+  secondsLeft,
+} from '../job/progress';
 import type { LinScopeResult, PartialResult } from '../job/result';
 
 export type Status = 'idle' | 'loading' | 'running' | 'done' | 'error';
@@ -155,6 +161,12 @@ export function appReducer(state: AppState, action: AppAction): AppState {
   }
 }
 
+const FORWARD_TEXT: Record<ForwardOf, string> = {
+  input: 'text',
+  reference: 'reference corpus',
+  'reference-check': 'reference corpus’s held-out part',
+};
+
 /** One line a person can read for where a run is. */
 export function describeProgress(progress: JobProgress | null): string {
   if (!progress) return '';
@@ -170,7 +182,7 @@ export function describeProgress(progress: JobProgress | null): string {
     case 'ready':
       return 'Model ready.';
     case 'forward':
-      return `Running the model on the ${progress.of === 'input' ? 'text' : 'reference corpus'}: window ${progress.window} of ${progress.windows}`;
+      return `Running the model on the ${FORWARD_TEXT[progress.of]}: window ${progress.window} of ${progress.windows}`;
     case 'fit':
       return `Fitting the reference maps: layer ${progress.done} of ${progress.total}`;
     case 'score':

@@ -24,8 +24,8 @@ export function browserHost(): WorkerHost {
       return browserRuntime(assetBase);
     },
     device: () => backend?.backend ?? 'wasm',
-    async bundledReference(): Promise<ReferenceCorpus> {
-      const url = new URL('corpus/reference-en.txt', assetBase).href;
+    async bundledReference(file): Promise<ReferenceCorpus> {
+      const url = new URL(`corpus/${file}`, assetBase).href;
       const response = await fetch(url);
       if (!response.ok)
         throw new LinScopeError(
@@ -34,8 +34,8 @@ export function browserHost(): WorkerHost {
         );
       return {
         source: 'bundled',
-        name: 'reference-en.txt',
-        texts: splitCorpus(await response.text(), 'reference-en.txt'),
+        name: file,
+        texts: splitCorpus(await response.text(), file),
       };
     },
     // Reference fits survive reloads: they are the slow part of a first run.

@@ -9,6 +9,7 @@ import { runLinearizeJob } from '../job/linearize';
 import { loadModel } from '../job/modelCache';
 import type { JobProgress, ProgressPlan } from '../job/progress';
 import type { ResultFirstView, ResultHead, ResultLinearize, ResultRuntime } from '../job/result';
+import { bundledReferenceFile } from '../model/catalog';
 import { convertLlama2c } from '../model/llama2c/convert';
 import { countTokens, type TokenCount } from '../model/tokenCount';
 import { checkImportSizes, type ImportedResult, importFiles } from '../share/fileImport';
@@ -80,7 +81,10 @@ export function createHandlers(host: WorkerHost): WorkerHandlers {
 
     async analyze(request, hooks) {
       const rt = await prepare(request.model);
-      const reference = request.reference === 'bundled' ? await host.bundledReference() : request.reference;
+      const reference =
+        request.reference === 'bundled'
+          ? await host.bundledReference(bundledReferenceFile(request.model.spec.id))
+          : request.reference;
       lastOutput = null;
       lastOutput = await runAnalyzeJob(
         rt,
@@ -99,7 +103,10 @@ export function createHandlers(host: WorkerHost): WorkerHandlers {
 
     async linearize(request, hooks) {
       const rt = await prepare(request.model);
-      const reference = request.reference === 'bundled' ? await host.bundledReference() : request.reference;
+      const reference =
+        request.reference === 'bundled'
+          ? await host.bundledReference(bundledReferenceFile(request.model.spec.id))
+          : request.reference;
       return runLinearizeJob(
         rt,
         {

@@ -9,6 +9,7 @@ import type { ReferenceFitStore } from '../job/fitStore';
 import type { PairWorkers } from '../job/parallelPairs';
 import type { LinScopeRuntime } from '../model/augmentingRuntime';
 import type { BackendChoice, BackendInfo } from '../model/backend';
+import type { BundledReferenceFile } from '../model/catalog';
 import type { ModelDevice } from '../model/hiddenStateModel';
 import type { ModelFiles } from '../model/modelFileCache';
 
@@ -24,8 +25,8 @@ export interface WorkerHost {
   runtime(): Promise<HostRuntime>;
   /** The device models are loaded on, from the probed backend. */
   device(): ModelDevice;
-  /** LinScope's own reference corpus. */
-  bundledReference(): Promise<ReferenceCorpus>;
+  /** One of LinScope's own reference corpora (`bundledReferenceFile`). */
+  bundledReference(file: BundledReferenceFile): Promise<ReferenceCorpus>;
   readonly fitStore: ReferenceFitStore;
   /** Pair workers for `threads` cores (`?threads=N`), or the host's default when undefined. */
   pairWorkers(threads: number | undefined): PairWorkers | undefined;

@@ -3,8 +3,9 @@
  * visit skips the slow part of a first run. Storage failures (private mode, quota) are not errors:
  * the fit is simply recomputed next time.
  */
-import type { ReferenceFit } from '../analysis';
+
 import { MemoryFitStore, type ReferenceFitStore } from '../job/fitStore';
+import type { FittedReference } from '../job/fittedReference';
 import { idbRequest, openIndexedDb } from '../share/indexedDb';
 
 const DB_NAME = 'linscope';
@@ -14,7 +15,7 @@ const STORE = 'reference-fits';
 const MAX_STORED_FITS = 4;
 
 interface StoredFit {
-  fit: ReferenceFit;
+  fit: FittedReference;
   at: number;
 }
 
@@ -27,7 +28,7 @@ export class IndexedDbFitStore implements ReferenceFitStore {
     return this.db;
   }
 
-  async get(key: string): Promise<ReferenceFit | undefined> {
+  async get(key: string): Promise<FittedReference | undefined> {
     const hit = await this.memory.get(key);
     if (hit) return hit;
     const db = await this.open();
@@ -43,7 +44,7 @@ export class IndexedDbFitStore implements ReferenceFitStore {
     }
   }
 
-  async put(key: string, fit: ReferenceFit): Promise<void> {
+  async put(key: string, fit: FittedReference): Promise<void> {
     await this.memory.put(key, fit);
     const db = await this.open();
     if (!db) return;

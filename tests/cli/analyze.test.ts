@@ -69,11 +69,17 @@ describe('linscope analyze', () => {
       expect(layer).toMatchObject({ linearity: null, n: T, d: 64, chanceFloor: null });
     expect(result.perToken.nonlinearity).toHaveLength(5);
     expect(result.perToken.nonlinearity[0]).toHaveLength(T);
+    // A story model gets the stories reference: 4,096 tokens in chunks of 64 from across its 80 stories.
     expect(result.perToken.reference).toMatchObject({
       source: 'bundled',
-      name: 'reference-en.txt',
-      tokens: 512,
+      name: 'reference-stories.txt',
+      tokens: 4096,
+      corpusDocuments: 80,
+      sampling: { rule: 'seeded-chunks', seed: 1, chunkTokens: 64 },
+      heldOut: { tokens: 1024 },
     });
+    expect(result.perToken.reference.documents).toBeGreaterThanOrEqual(20);
+    expect(result.perToken.calibration.heldOutFlashRate).toHaveLength(5);
 
     const mine = readSafetensors(new Uint8Array(readFileSync(dump)));
     const torch = readSafetensors(
@@ -90,13 +96,13 @@ describe('linscope analyze', () => {
     expect(Array.from(toFloat32(getTensor(mine, 'input_ids')))).toEqual(reference.prompt.ids);
   });
 
-  it('fits the reference maps on exactly 8 x d reference tokens, cutting the last window short', () => {
-    // Windows of 100 ids: 100 kept from the first, 99 (after an added BOS) from each later one, so
-    // whole windows would give 100 + 5 x 99 = 595 tokens for the 8 x 64 = 512 wanted.
+  it('fits the reference maps on exactly max(4096, 8 x d) reference tokens, whatever the window length', () => {
+    // Windows of 100 ids, cut into chunks of 64 kept tokens (the last of a window shorter): the
+    // last chunk drawn is cut short so that exactly 4,096 (more than 8 x 64) are fitted on.
     const r = linscope('analyze', '--model', modelDir, '--text', 'Tom had a red ball.', '--window', '100');
     expect(r.stderr).toBe('');
     expect(r.status).toBe(0);
-    expect(JSON.parse(r.stdout).perToken.reference.tokens).toBe(512);
+    expect(JSON.parse(r.stdout).perToken.reference.tokens).toBe(4096);
   });
 
   it('reads a .jsonl corpus and pools its documents', () => {

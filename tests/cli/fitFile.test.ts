@@ -34,15 +34,19 @@ describe('linscope analyze --save-fit / --load-fit', () => {
   });
 
   it('writes the fit with what it was fitted for', () => {
-    const { parts, fit } = readFitFile(new Uint8Array(readFileSync(fitPath)), 'fit.safetensors');
+    const { parts, fitted } = readFitFile(new Uint8Array(readFileSync(fitPath)), 'fit.safetensors');
+    const { fit } = fitted;
     expect(parts).toMatchObject({
       model: 'tiny-gpt2|main|fp32|cpu',
       dtype: 'fp32',
       reference: 'bundled:reference-en.txt',
-      sampling: 'first 1024 tokens in windows of 256',
+      sampling: 'reference/v2 seeded-chunks seed 1: 4096 tokens in windows of 256',
     });
     expect(fit.d).toBe(128);
-    expect(fit.n).toBe(1024);
+    expect(fit.n).toBe(4096);
+    expect(fitted.composition.tokens).toBe(4096);
+    expect(fitted.heldOutFlashRate).toHaveLength(4);
+    expect(fitted.seenIds.length).toBeGreaterThan(100);
     expect(fit.pairs).toHaveLength(4);
     expect(fit.pairs[0]?.map.weights).toHaveLength(128 * 128);
   });
@@ -54,7 +58,7 @@ describe('linscope analyze --save-fit / --load-fit', () => {
     const loaded: LinScopeResult = JSON.parse(readFileSync(out, 'utf8'));
     expect(loaded.layers).toEqual(saved.layers);
     expect(loaded.perToken).toEqual(saved.perToken);
-    expect(loaded.perToken?.reference.tokens).toBe(1024);
+    expect(loaded.perToken?.reference.tokens).toBe(4096);
   });
 
   it('refuses a fit made for another dtype, sampling or reference, naming what differs', () => {
@@ -81,7 +85,10 @@ describe('linscope analyze --save-fit / --load-fit', () => {
       ['--dtype', 'q8'],
       /fit\.safetensors was fitted for another dtype \(fp32\), and this run needs q8/,
     );
-    refused(['--window', '128'], /another reference sampling \(first 1024 tokens in windows of 256\)/);
+    refused(
+      ['--window', '128'],
+      /another reference sampling \(reference\/v2 seeded-chunks seed 1: 4096 tokens in windows of 256\)/,
+    );
     const other = join(work, 'other.txt');
     writeFileSync(other, 'A different reference corpus.\n\nWith two documents.');
     refused(

@@ -15,7 +15,7 @@ import type { HostRuntime, WorkerHost } from '../../src/worker/host';
 
 const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '../..');
 export const MODELS_DIR = join(ROOT, 'public/models');
-const REFERENCE = join(ROOT, 'public/corpus/reference-en.txt');
+const CORPORA = join(ROOT, 'public/corpus');
 
 export interface NodeWorkerHost extends WorkerHost {
   /** Folders registered through `open-folder` / `open-llama2c`, by id. */
@@ -57,11 +57,11 @@ export function nodeWorkerHost(): NodeWorkerHost {
       };
     },
     device: () => 'cpu',
-    async bundledReference() {
+    async bundledReference(file) {
       return {
         source: 'bundled',
-        name: 'reference-en.txt',
-        texts: splitCorpus(readFileSync(REFERENCE, 'utf8'), 'reference-en.txt'),
+        name: file,
+        texts: splitCorpus(readFileSync(join(CORPORA, file), 'utf8'), file),
       };
     },
     fitStore: new MemoryFitStore(),

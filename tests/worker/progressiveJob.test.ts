@@ -94,7 +94,7 @@ describe('the progressive analysis job (embedded model, bundled reference)', () 
     const model = await loadModel(rt, MODEL);
     const windowLength = output.head.settings.windowLength;
     const key = referenceFitKey(referenceFitKeyParts(model, REFERENCE, DEFAULT_SETTINGS, windowLength));
-    const fit = await store.get(key);
+    const fit = (await store.get(key))?.fit;
     expect(fit).toBeDefined();
     const before = analyzeLayers(output.states, {
       excludeTokens: [],
@@ -121,6 +121,7 @@ describe('the progressive analysis job (embedded model, bundled reference)', () 
       'score',
       'forward-reference',
       'fit',
+      'reference-check',
       'reference-score',
     ]);
     const fractions = events.flatMap((e) =>
@@ -147,5 +148,5 @@ describe('the progressive analysis job (embedded model, bundled reference)', () 
   });
 });
 
-/** The bundled reference's token budget for d = 128: 8 per dimension. */
-const REFERENCE_TOKENS = 1024;
+/** The reference's token budget for d = 128: the floor of 4096 (`MIN_REFERENCE_TOKENS`). */
+const REFERENCE_TOKENS = 4096;
