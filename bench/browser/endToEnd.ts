@@ -1,6 +1,8 @@
 /**
  * End to end in the app: Analyze clicked -> heatmap painted, each phase's share read off the status
- * line, for the embedded model and the GPT-2-small-shaped one, with the renderer's peak memory.
+ * line, for the embedded model and the GPT-2-small-shaped one, with the renderer's peak memory; and
+ * the time to the first useful view (the run's first view up: scores on the text, companions, logit
+ * lens, while the reference is fitted) beside the time to the complete view (the heatmap painted).
  */
 import { existsSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
@@ -16,15 +18,19 @@ import { peakRendererBytes } from './rendererProcesses';
 interface RunTrace {
   /** ms from the click, per phase. */
   phases: Record<string, number>;
+  /** ms from the click to the heatmap painted: the complete view. */
   total: number;
+  /** ms from the click to the first view on screen (the text's scores, before the reference), or null if none showed. */
+  firstView: number | null;
 }
 
 const PHASES: [string, RegExp][] = [
   ['load', /Loading the model|Downloading|Preparing the model|Model ready/],
   ['forward (text)', /Running the model on the text/],
   ['forward (reference)', /reference corpus/],
+  ['score (reference)', /against the reference/],
   ['fit', /Fitting the reference/],
-  ['score', /Scoring layer pairs/],
+  ['score', /Scoring layer pairs: /],
   ['companions', /Companion metrics/],
   ['render', /^Done\.$/],
 ];
@@ -34,9 +40,11 @@ const PHASES: [string, RegExp][] = [
  * Plain JavaScript in a string: tsx's transform would add helpers the page does not have.
  */
 const TRACER = `(() => {
-  const b = (window.__bench = { t0: 0, log: [], painted: null, done: false });
+  const b = (window.__bench = { t0: 0, log: [], painted: null, done: false, firstView: null });
   let last = '';
   const check = () => {
+    if (b.firstView === null && document.querySelector('[data-testid="live-results"][data-view="first-view"]'))
+      b.firstView = performance.now();
     const status = document.querySelector('[data-testid="status"]');
     const text = status ? status.textContent : '';
     if (text !== last) {
@@ -60,11 +68,20 @@ export async function clickAnalyze(page: Page): Promise<RunTrace> {
   await page.waitForSelector('[data-testid="analyze-button"]:not([disabled])', { timeout: 120_000 });
   await page.evaluate(() => {
     const b = (
-      window as unknown as { __bench: { t0: number; log: unknown[]; painted: number | null; done: boolean } }
+      window as unknown as {
+        __bench: {
+          t0: number;
+          log: unknown[];
+          painted: number | null;
+          done: boolean;
+          firstView: number | null;
+        };
+      }
     ).__bench;
     b.log = [];
     b.painted = null;
     b.done = false;
+    b.firstView = null;
     b.t0 = performance.now();
     (document.querySelector('[data-testid="analyze-button"]') as HTMLButtonElement).click();
   });
@@ -81,8 +98,16 @@ export async function clickAnalyze(page: Page): Promise<RunTrace> {
   );
   const trace = await page.evaluate(
     () =>
-      (window as unknown as { __bench: { t0: number; log: { t: number; text: string }[]; painted: number } })
-        .__bench,
+      (
+        window as unknown as {
+          __bench: {
+            t0: number;
+            log: { t: number; text: string }[];
+            painted: number;
+            firstView: number | null;
+          };
+        }
+      ).__bench,
   );
   const phases: Record<string, number> = {};
   const marks = trace.log
@@ -95,7 +120,7 @@ export async function clickAnalyze(page: Page): Promise<RunTrace> {
     const end = i + 1 < marks.length ? marks[i + 1].t : total;
     phases[m.phase] = (phases[m.phase] ?? 0) + end - m.t;
   });
-  return { phases, total };
+  return { phases, total, firstView: trace.firstView === null ? null : trace.firstView - trace.t0 };
 }
 
 export async function openApp(
@@ -149,6 +174,20 @@ function runFigures(id: string, label: string, runs: RunTrace[], note: string): 
       { note },
     ),
   ];
+  const firstViews = runs.flatMap((r) => (r.firstView === null ? [] : [r.firstView]));
+  if (firstViews.length > 0)
+    figures.push(
+      figure(`${id}.firstView`, `  time to first useful view`, 'ms', firstViews, {
+        note: 'first view on screen: the text’s scores, companions, logit lens, before the reference part',
+      }),
+      figure(
+        `${id}.completeView`,
+        `  time to complete view`,
+        'ms',
+        runs.map((r) => r.total),
+        { note: 'heatmap painted' },
+      ),
+    );
   const names = [...new Set(runs.flatMap((r) => Object.keys(r.phases)))];
   for (const phase of names)
     figures.push(
