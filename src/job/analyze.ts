@@ -33,6 +33,8 @@ export interface AnalyzeJob {
 
 export interface JobHooks {
   signal?: AbortSignal;
+  /** Lets the host's event loop run between model runs (a worker reads Cancel then). */
+  yieldToEvents?: () => Promise<void>;
   onProgress?: (progress: JobProgress) => void;
   /** Where reference fits are kept between runs (default: memory of this process). */
   fitStore?: ReferenceFitStore;

@@ -117,6 +117,8 @@ export function describeProgress(progress: JobProgress | null): string {
       return `Companion metrics: ${progress.done} of ${progress.total}`;
     case 'replace':
       return `Running the model with blocks replaced: ${progress.done} of ${progress.total}`;
+    case 'sample':
+      return `The model is writing its own reference text: sample ${Math.min(progress.done + 1, progress.total)} of ${progress.total}`;
   }
 }
 
@@ -132,6 +134,7 @@ export function progressFraction(progress: JobProgress | null): number | null {
     case 'score':
     case 'companions':
     case 'replace':
+    case 'sample':
       return progress.total > 0 ? progress.done / progress.total : null;
     default:
       return null;
