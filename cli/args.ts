@@ -10,6 +10,8 @@ export interface AnalyzeArgs {
   corpus: boolean;
   reference: string | null;
   noReference: boolean;
+  /** Fit the per-token maps on the model's own seeded samples (the page's "The model's own text"). */
+  ownTextReference: boolean;
   dtype: ModelDtype;
   out: string | null;
   dumpHidden: string | null;
@@ -65,8 +67,8 @@ export type ProductKernel = (typeof PRODUCT_KERNELS)[number];
 
 export const USAGE = `Usage:
   linscope analyze --model <folder | hub-id> (--text "<prompt>" | --input <file>)
-                   [--reference <file.txt> | --no-reference] [--dtype fp32|q8|fp16|q4|q4f16]
-                   [--out result.json] [--dump-hidden hidden.safetensors]
+                   [--reference <file.txt> | --own-text-reference | --no-reference]
+                   [--dtype fp32|q8|fp16|q4|q4f16] [--out result.json] [--dump-hidden hidden.safetensors]
                    [--corpus] [--exclude-bos] [--exclude-massive] [--intrinsic-dimension]
                    [--window <tokens>] [--threads <n>] [--kernel native|wasm]
                    [--save-fit <fit.safetensors>] [--load-fit <fit.safetensors>]
@@ -74,6 +76,9 @@ export const USAGE = `Usage:
   --input <file>     a .txt file (one text), or with --corpus a .txt of blank-line separated
                      documents or a .jsonl file (one {"text": ...} or string per line)
   --reference <file> text the per-token maps are fitted on (default: the bundled public-domain corpus)
+  --own-text-reference
+                     fit them on samples the model writes itself (temperature 1, seed 1) instead:
+                     its own distribution, made first (slow for big models; docs/analysis.md)
   --out <file>       where the result JSON goes (default: standard output)
   --dump-hidden <f>  also write hidden_states [L+1, T, d], last_block_output [T, d], input_ids [T]
   --window <tokens>  longest window run at once (default: the model's context, at most 1024)
@@ -136,6 +141,7 @@ const VALUE_FLAGS = [
 const BOOLEAN_FLAGS = [
   '--corpus',
   '--no-reference',
+  '--own-text-reference',
   '--exclude-bos',
   '--exclude-massive',
   '--intrinsic-dimension',
@@ -211,8 +217,12 @@ export function parseArgs(
   const kernel = values.get('--kernel') ?? 'native';
   if (!(PRODUCT_KERNELS as readonly string[]).includes(kernel))
     throw bad(`--kernel must be one of ${PRODUCT_KERNELS.join(', ')}, got ${kernel}`);
-  if (flags.has('--no-reference') && values.has('--reference'))
-    throw bad('--reference and --no-reference exclude each other');
+  const referenceChoices = [
+    values.has('--reference') && '--reference',
+    flags.has('--no-reference') && '--no-reference',
+    flags.has('--own-text-reference') && '--own-text-reference',
+  ].filter((flag): flag is string => typeof flag === 'string');
+  if (referenceChoices.length > 1) throw bad(`${referenceChoices.join(' and ')} exclude each other`);
   const common = {
     model,
     text,
@@ -220,6 +230,7 @@ export function parseArgs(
     corpus: flags.has('--corpus'),
     reference: values.get('--reference') ?? null,
     noReference: flags.has('--no-reference'),
+    ownTextReference: flags.has('--own-text-reference'),
     dtype: dtype as ModelDtype,
     out: values.get('--out') ?? null,
     dumpHidden: values.get('--dump-hidden') ?? null,
@@ -239,6 +250,7 @@ export function parseArgs(
     for (const flag of [
       '--reference',
       '--no-reference',
+      '--own-text-reference',
       '--dump-hidden',
       '--exclude-massive',
       '--intrinsic-dimension',

@@ -8,7 +8,7 @@ import { basename, dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { INPUT_ERROR_CODES, LinScopeError } from '../src/errors';
 import { type AnalyzeJob, runAnalyzeJob } from '../src/job/analyze';
-import { type ReferenceCorpus, splitCorpus } from '../src/job/corpus';
+import { modelTextReference, type ReferenceCorpus, splitCorpus } from '../src/job/corpus';
 import { runLinearizeJob } from '../src/job/linearize';
 import type { JobProgress } from '../src/job/progress';
 import { assembleResult } from '../src/job/result';
@@ -60,6 +60,7 @@ function inputTexts(args: AnalyzeArgs | LinearizeArgs | StatsArgs): string[] {
 
 function referenceCorpus(args: AnalyzeArgs | LinearizeArgs): ReferenceCorpus | null {
   if (args.noReference) return null;
+  if (args.ownTextReference) return modelTextReference();
   const path =
     args.reference ?? join(BUNDLED_REFERENCES, bundledReferenceFile(basename(resolve(args.model))));
   return {

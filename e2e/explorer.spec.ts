@@ -313,6 +313,33 @@ test('a result whose inputs changed says so, and a new analysis clears the note'
   await expect(note).toHaveCount(0);
 });
 
+test('the model’s own text as reference: the model writes it with progress, and Cancel leaves the page usable', async ({
+  page,
+  backend,
+}) => {
+  test.skip(backend !== 'wasm', 'The flow does not depend on the backend.');
+  await openApp(page, backend);
+  await page.getByTestId('prompt-input').fill('In the beginning God created the heaven and the earth.');
+  await page.getByTestId('analyze-button').click();
+  await expect(page.getByTestId('status')).toHaveAttribute('data-state', 'done', { timeout: 120_000 });
+  await page.locator('.settings-panel > summary').click();
+  await page.getByTestId('reference-select').selectOption('model');
+  await expect(page.getByTestId('stale-note')).toContainText('reference corpus changed');
+  await page.getByTestId('analyze-button').click();
+  await expect(page.getByTestId('status')).toContainText(
+    /The model is writing its own reference text: sample \d+ of \d+/,
+    { timeout: 60_000 },
+  );
+  await page.getByTestId('cancel-button').click();
+  // The earlier result is still there, the choice too, and the page runs again.
+  await expect(page.getByTestId('status')).toHaveAttribute('data-state', 'done');
+  await expect(page.getByTestId('results-heading')).toBeVisible();
+  await expect(page.getByTestId('reference-select')).toHaveValue('model');
+  await page.getByTestId('reference-select').selectOption('bundled');
+  await page.getByTestId('analyze-button').click();
+  await expect(page.getByTestId('status')).toHaveAttribute('data-state', 'done', { timeout: 120_000 });
+});
+
 test('cancelling mid-run leaves the page usable', async ({ page, backend }) => {
   test.skip(backend !== 'wasm', 'Cancellation is backend-independent; checked on WASM.');
   const long = readFileSync(join(ROOT, 'public/corpus/reference-en.txt'), 'utf8').slice(0, 40_000);

@@ -52,6 +52,8 @@ export interface AnalyzeJob {
 
 export interface JobHooks {
   signal?: AbortSignal;
+  /** Lets the host's event loop run between model runs (a worker reads Cancel then). */
+  yieldToEvents?: () => Promise<void>;
   onProgress?: (progress: JobProgress) => void;
   /** Where reference fits are kept between runs (default: memory of this process). */
   fitStore?: ReferenceFitStore;
@@ -105,6 +107,11 @@ export async function runAnalyzeJob(
       // The fit's tokens, then the held-out ones that check it, each run through the model.
       referenceTokens: job.reference && !fitStored ? referenceFitTokens(model, sampling.tokens) : 0,
       referenceCheckTokens: job.reference && !fitStored ? referenceHeldOutTokens(model) : 0,
+      // The model's own text is written first, about as many tokens as are run after.
+      referenceSampleTokens:
+        job.reference?.source === 'model' && !fitStored
+          ? referenceFitTokens(model, sampling.tokens) + referenceHeldOutTokens(model)
+          : 0,
       withReference: job.reference !== null,
     }),
   );

@@ -2,10 +2,30 @@
 import { LinScopeError } from '../errors';
 
 /** Texts the per-token maps are fitted on: LinScope's own (`bundled`) or the user's. */
-export interface ReferenceCorpus {
+/** The texts the per-token maps are fitted on: LinScope's corpus, the user's, or the model's own samples. */
+export type ReferenceCorpus = TextReference | ModelTextReference;
+
+/** A corpus of texts: LinScope's (`bundled`) or one the user gave. */
+export interface TextReference {
   source: 'bundled' | 'user';
   name: string;
   texts: string[];
+}
+
+/**
+ * The model's own text: samples it writes from BOS at temperature 1 with a seeded generator, made
+ * when a fit needs them (`job/modelTexts.ts`). Being the model's own distribution, nothing in them
+ * is foreign to it; the fit is cached by seed, so the samples are written once per model.
+ */
+export interface ModelTextReference {
+  source: 'model';
+  name: string;
+  seed: number;
+}
+
+/** The model's own text with `seed`, named as the page and the CLI show it. */
+export function modelTextReference(seed = 1): ModelTextReference {
+  return { source: 'model', name: `the model’s own text (seed ${seed})`, seed };
 }
 
 /** The documents of a corpus file: .jsonl lines ({"text": ...} or a string), or blank-line separated text. */

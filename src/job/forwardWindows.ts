@@ -12,6 +12,11 @@ import { finiteOrNull, type ResultLogitLens, type ResultToken } from './result';
 export interface ForwardControl {
   readonly signal?: AbortSignal;
   readonly onProgress?: (progress: JobProgress) => void;
+  /**
+   * Lets the host's event loop run between model runs: in a worker a Cancel message is handled
+   * only then (onnxruntime-web's wasm runs resolve without returning to the event loop).
+   */
+  readonly yieldToEvents?: () => Promise<void>;
 }
 
 /** A SharedArrayBuffer where the host has them, else an ArrayBuffer. */
@@ -146,6 +151,7 @@ export async function runWindows(
   let row = 0;
   for (const [k, run] of toRun.entries()) {
     const { doc, w } = run;
+    await control.yieldToEvents?.();
     control.signal?.throwIfAborted();
     control.onProgress?.({ stage: 'forward', of, window: k + 1, windows: toRun.length });
     const r = await model.forward(w.ids);

@@ -64,6 +64,10 @@ describe('phasePosition() and overallFraction()', () => {
       phase: 'reference-check',
       fraction: 0.5,
     });
+    expect(phasePosition({ stage: 'sample', done: 3, total: 12 })).toEqual({
+      phase: 'reference-sample',
+      fraction: 0.25,
+    });
     expect(phasePosition({ stage: 'download', file: 'x', loaded: 1, total: 2 })).toBeNull();
   });
 

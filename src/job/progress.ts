@@ -13,6 +13,8 @@ export type ForwardOf = 'input' | 'reference' | 'reference-check';
 export type JobProgress =
   | LoadProgress
   | { stage: 'forward'; of: ForwardOf; window: number; windows: number }
+  /** The model writing its own reference text: `done` of `total` samples. */
+  | { stage: 'sample'; done: number; total: number }
   /** Block-replacement runs of the model: `done` of `total` (windows x variants). */
   | { stage: 'replace'; done: number; total: number }
   /** The second pass over the layer pairs, once the reference maps are fitted: held-out and per-token values. */
@@ -23,6 +25,7 @@ export type JobProgress =
 export type JobPhase =
   | 'forward-input'
   | 'score'
+  | 'reference-sample'
   | 'forward-reference'
   | 'fit'
   | 'reference-check'
@@ -31,6 +34,7 @@ export type JobPhase =
 const PHASE_ORDER: readonly JobPhase[] = [
   'forward-input',
   'score',
+  'reference-sample',
   'forward-reference',
   'fit',
   'reference-check',
@@ -39,6 +43,7 @@ const PHASE_ORDER: readonly JobPhase[] = [
 
 /** The phases that need the reference: what is left once the first view is up. */
 export const REFERENCE_PHASES: readonly JobPhase[] = [
+  'reference-sample',
   'forward-reference',
   'fit',
   'reference-check',
@@ -65,6 +70,8 @@ export interface AnalysisSize {
   readonly referenceTokens: number;
   /** Held-out reference tokens run to check the fit (0 likewise). */
   readonly referenceCheckTokens: number;
+  /** Tokens the model writes as its own reference text first (0 unless the reference is its own text). */
+  readonly referenceSampleTokens?: number;
   /** Whether there is a reference at all (its held-out and per-token pass runs even when the fit is stored). */
   readonly withReference: boolean;
 }
@@ -94,6 +101,8 @@ export function planAnalysis(size: AnalysisSize): ProgressPlan {
     { phase: 'forward-input', cost: c.forward * n * unit },
     { phase: 'score', cost: (n > size.hidden ? c.scoreInSample : c.scoreCompanions) * n * unit },
   ];
+  if ((size.referenceSampleTokens ?? 0) > 0)
+    plan.push({ phase: 'reference-sample', cost: c.forward * (size.referenceSampleTokens ?? 0) * unit });
   if (size.referenceTokens > 0) {
     plan.push({ phase: 'forward-reference', cost: c.forward * size.referenceTokens * unit });
     plan.push({ phase: 'fit', cost: c.fit * size.referenceTokens * unit });
@@ -127,6 +136,8 @@ export function phasePosition(progress: JobProgress): { phase: JobPhase; fractio
       return { phase: 'score', fraction: share(progress.done, progress.total) };
     case 'fit':
       return { phase: 'fit', fraction: share(progress.done, progress.total) };
+    case 'sample':
+      return { phase: 'reference-sample', fraction: share(progress.done, progress.total) };
     case 'reference-score':
       return { phase: 'reference-score', fraction: share(progress.done, progress.total) };
     default:

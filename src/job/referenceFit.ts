@@ -11,6 +11,7 @@ import { contentHash, MemoryFitStore, type ReferenceFitKeyParts, type ReferenceF
 import type { FittedReference } from './fittedReference';
 import { planTexts, runWindows } from './forwardWindows';
 import { modelKey } from './modelCache';
+import { MODEL_TEXT_SAMPLE_TOKENS, modelTextSampleCount, sampleModelTexts } from './modelTexts';
 import { fitReferenceMapsInParallel, type PairWorkers } from './parallelPairs';
 import type { JobProgress } from './progress';
 import {
@@ -26,6 +27,8 @@ export type { ReferenceCorpus, ReferenceFitKeyParts };
 export interface ReferenceFitControl {
   readonly signal?: AbortSignal;
   readonly onProgress?: (progress: JobProgress) => void;
+  /** Lets the host's event loop run between model runs (a worker reads Cancel then). */
+  readonly yieldToEvents?: () => Promise<void>;
   /** Where fits are kept between runs (default: memory of this process). */
   readonly fitStore?: ReferenceFitStore;
   /** Worker threads to fit big models' pairs on (default: this thread). */
@@ -57,6 +60,10 @@ export const MIN_HELD_OUT_TOKENS = 1024;
 
 /** Width assumed when a config does not give it, for the reference's token budget only. */
 const UNKNOWN_HIDDEN = 1024;
+
+/** New tokens per sample of the model's own text: a window's worth at most (BOS takes one place). */
+const modelTextTokens = (windowLength: number) =>
+  Math.max(1, Math.min(MODEL_TEXT_SAMPLE_TOKENS, windowLength - 1));
 
 /** Changes whenever the way a fit is made changes, so that older cached fits are not reused. */
 const FIT_RECIPE = 'reference/v2';
@@ -90,7 +97,8 @@ export function referenceFitKeyParts(
     model: modelKey(model.spec),
     dtype: model.spec.dtype,
     reference: `${reference.source}:${reference.name}`,
-    content: contentHash(reference.texts),
+    // The model's own text is made from its seed: the key names the seed, not texts yet to be written.
+    content: reference.source === 'model' ? `seed ${reference.seed}` : contentHash(reference.texts),
     sampling: `${FIT_RECIPE} ${sampling.rule} seed ${sampling.seed}: ${referenceFitTokens(model, options.tokens)} tokens in windows of ${windowLength}`,
     // Not the bare flag: fits stored when it left out every window's first row must not be reused.
     settings: `${settings.excludeBos ? 'exclude-first-positions' : 'all-positions'}|quantile ${settings.flashQuantile}`,
@@ -125,14 +133,26 @@ export async function referenceFit(
 ): Promise<FittedReference> {
   const store = control.fitStore ?? sessionFits;
   const sampling = control.sampling ?? DEFAULT_REFERENCE_SAMPLING;
+  const d = model.config.hidden ?? UNKNOWN_HIDDEN;
   const fitTokens = referenceFitTokens(model, control.tokens);
   const parts = referenceFitKeyParts(model, reference, settings, windowLength, control);
   const key = referenceFitKey(parts);
   const cached = await store.get(key, parts);
   if (cached) return cached;
-  const plans = planTexts(model, reference.texts, windowLength);
+  const heldOutTokens = Math.max(MIN_HELD_OUT_TOKENS, HELD_OUT_TOKENS_PER_DIM * d);
+  const texts =
+    reference.source === 'model'
+      ? await sampleModelTexts(
+          model,
+          reference,
+          modelTextSampleCount(fitTokens + heldOutTokens, modelTextTokens(windowLength)),
+          modelTextTokens(windowLength),
+          control,
+        )
+      : reference.texts;
+  const plans = planTexts(model, texts, windowLength);
   const docIds = plans.map((p) => p.ids);
-  const sample = sampleReference(plans, sampling, fitTokens, referenceHeldOutTokens(model), windowLength);
+  const sample = sampleReference(plans, sampling, fitTokens, heldOutTokens, windowLength);
   const run = await runWindows(model, docIds, runsOf(sample.fit), 'reference', control);
   // Rows at position 0 of what the model ran (each document's BOS, or, without one, a chunk that
   // starts a window): left out when asked, as for any text (`firstPositionRows`).

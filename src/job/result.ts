@@ -35,8 +35,8 @@ export interface ResultPerToken {
 
 /** What the per-token maps were fitted on (docs/result-json.md). */
 export interface ResultReference {
-  /** What the maps were fitted on. */
-  source: 'bundled' | 'user';
+  /** What the maps were fitted on: LinScope's corpus, the user's, or the model's own seeded samples. */
+  source: 'bundled' | 'user' | 'model';
   name: string;
   /** Reference tokens the maps were fitted on. */
   tokens: number;

@@ -74,6 +74,10 @@ export class AugmentingRuntime {
     const bytes = await this.toBytes(source);
     const started = performance.now();
     const graph = readOnnxGraph(bytes);
+    // transformers.js runs some operations of its own (top-k when sampling, interpolation) as tiny
+    // in-memory graphs through this same door: a graph that takes no token ids is not a language
+    // model, and runs as it is.
+    if (!isLanguageModelGraph(graph)) return this.ort.InferenceSession.create(bytes, options);
     const plan = findHiddenStates(graph, { layers: this.expectedLayers });
     const augmented = augmentGraph(bytes, plan, graph);
     // The lens runs in a session of its own: inside the model's session its extra nodes would change
@@ -191,6 +195,11 @@ function cpuOnly(
   );
   const { executionProviders: _, ...rest } = options ?? {};
   return providers.length > 0 ? { ...rest, executionProviders: providers } : rest;
+}
+
+/** A language model's graph takes token ids (`input_ids`) or their embeddings (`inputs_embeds`). */
+export function isLanguageModelGraph(graph: Pick<OnnxGraph, 'inputs'>): boolean {
+  return graph.inputs.some((name) => name === 'input_ids' || name === 'inputs_embeds');
 }
 
 const ORT_SYMBOL = Symbol.for('onnxruntime');

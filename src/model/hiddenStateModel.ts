@@ -215,6 +215,30 @@ export class HiddenStateModel {
     return Array.from(out.data, Number);
   }
 
+  /**
+   * A sample the model writes from BOS: temperature 1 over its whole vocabulary (no top-k), the
+   * random choices from transformers.js's seeded generator, so one seed gives one text. Returns the
+   * new ids (BOS not included).
+   */
+  async sample(seed: number, maxNewTokens: number): Promise<number[]> {
+    const { Tensor, random } = this.rt.transformers;
+    const bos = this.config.bosTokenId ?? 0;
+    const generate = (
+      this.model as unknown as { generate(options: object): Promise<{ data: BigInt64Array }> }
+    ).generate.bind(this.model);
+    random.seed(seed);
+    const out = await generate({
+      input_ids: new Tensor('int64', BigInt64Array.from([BigInt(bos)]), [1, 1]),
+      attention_mask: new Tensor('int64', BigInt64Array.from([1n]), [1, 1]),
+      max_new_tokens: maxNewTokens,
+      do_sample: true,
+      temperature: 1,
+      top_k: 0,
+      top_p: 1,
+    });
+    return Array.from(out.data, Number).slice(1);
+  }
+
   describeTokens(ids: readonly number[]): TokenInfo[] {
     return tokenTexts(ids, (part) => this.tokenizer.decode(part, { skip_special_tokens: false }));
   }

@@ -97,6 +97,28 @@ describe('encodePermalink / decodePermalink', () => {
     });
   });
 
+  it('carries a reference of the model’s own text: the choice in the state, the source in the result', () => {
+    const { state, result } = recordedExample();
+    const perToken = result.perToken as NonNullable<LinScopeResult['perToken']>;
+    const ownText = {
+      ...result,
+      perToken: {
+        ...perToken,
+        reference: { ...perToken.reference, source: 'model' as const, name: 'the model’s own text (seed 1)' },
+      },
+    };
+    const link = encodePermalink({ ...state, reference: { kind: 'model' } }, ownText, { budget: 100_000 });
+    const back = opened(link.fragment);
+    expect(back.state?.reference).toEqual({ kind: 'model' });
+    expect(back.result?.perToken?.reference).toMatchObject({
+      source: 'model',
+      name: 'the model’s own text (seed 1)',
+    });
+    // The other sources still read as they were written.
+    const user = opened(encodePermalink(state, result, { budget: 100_000 }).fragment);
+    expect(user.result?.perToken?.reference.source).toBe(perToken.reference.source);
+  });
+
   it('stores token texts as spans of the shared text, not again', () => {
     const { state, result } = recordedExample();
     const withSpans = encodeResultSection(result, shareDocuments(state.input), false).length;

@@ -26,6 +26,8 @@ export const RESULT_LIMITS = { layers: 512, tokens: 200_000, cells: 4_000_000, h
 const FLOAT32_RELATIVE = 2 ** -24;
 
 const GRAPHS = ['residual-add', 'fused-skip-norm'] as const;
+/** The reference's source as one byte (links from before `model` existed read 2 as bundled's 0). */
+const REFERENCE_SOURCE_BYTES = { bundled: 0, user: 1, model: 2 } as const;
 const round6 = (v: number) => Number(v.toFixed(6));
 
 function writeHeldOut(w: ByteWriter, h: HeldOutRecord): void {
@@ -129,7 +131,7 @@ export function encodeResultSection(
     w.float32(s.intrinsicDimension);
   }
   if (perToken) {
-    w.byte(perToken.reference.source === 'user' ? 1 : 0);
+    w.byte(REFERENCE_SOURCE_BYTES[perToken.reference.source]);
     w.string(perToken.reference.name);
     w.varint(perToken.reference.tokens);
     w.float32(perToken.reference.quantile);
@@ -200,7 +202,8 @@ export function decodeResultSection(
   let perToken: ResultPerToken | null = null;
   let cellStep: number | null = null;
   if (flags & 1) {
-    const source = r.byte() === 1 ? 'user' : 'bundled';
+    const sourceByte = r.byte();
+    const source = sourceByte === 1 ? 'user' : sourceByte === 2 ? 'model' : 'bundled';
     const name = r.string(800);
     const referenceTokens = r.varint();
     const quantile = r.float32();

@@ -11,7 +11,12 @@ import { CATALOG, isHubId } from '../model/catalog';
 import { MODEL_DTYPES, type ModelDtype } from '../model/config';
 
 /** What the per-token maps were fitted on. A user's own corpus cannot travel: only its name does. */
-export type ShareReference = { kind: 'bundled' } | { kind: 'none' } | { kind: 'user'; name: string };
+export type ShareReference =
+  | { kind: 'bundled' }
+  | { kind: 'none' }
+  /** The model's own seeded samples (`ModelTextReference`): a re-run writes the same ones. */
+  | { kind: 'model' }
+  | { kind: 'user'; name: string };
 
 export interface ShareState {
   model: { id: string; revision: string; dtype: ModelDtype };
@@ -92,6 +97,7 @@ function parseSettings(value: unknown, notes: string[]): AnalysisSettings {
 function parseReference(value: unknown, notes: string[]): ShareReference {
   if (value === undefined || value === 'bundled') return { kind: 'bundled' };
   if (value === 'none') return { kind: 'none' };
+  if (value === 'model') return { kind: 'model' };
   if (isRecord(value) && value.kind === 'user' && typeof value.name === 'string') {
     const name = value.name.slice(0, MAX_NAME_CHARS);
     notes.push(

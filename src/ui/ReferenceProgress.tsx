@@ -15,6 +15,8 @@ export function describeReferenceProgress(progress: JobProgress | null): string 
         : progress.of === 'reference-check'
           ? `Checking the reference fit on held-out text: window ${progress.window} of ${progress.windows}`
           : 'Fitting the reference…';
+    case 'sample':
+      return `Writing the model’s own reference text: sample ${progress.done} of ${progress.total}`;
     case 'fit':
       return `Fitting the reference: layer pair ${progress.done} of ${progress.total}`;
     case 'reference-score':

@@ -6,6 +6,8 @@ import { FileButton } from './FileButton';
 export type ReferenceChoice =
   | { kind: 'bundled' }
   | { kind: 'none' }
+  /** The model's own text: seeded samples it writes (`modelTextReference`). */
+  | { kind: 'model' }
   | { kind: 'user'; name: string; texts: string[] };
 
 interface SettingsPanelProps {
@@ -60,11 +62,13 @@ export function SettingsPanel({
           onChange={(e) => {
             if (e.target.value === 'bundled') onReference({ kind: 'bundled' });
             else if (e.target.value === 'none') onReference({ kind: 'none' });
+            else if (e.target.value === 'model') onReference({ kind: 'model' });
           }}
         >
           <option value="bundled">
             LinScope’s corpus of the model’s domain (English; stories for story models)
           </option>
+          <option value="model">The model’s own text (it writes samples first, seeded)</option>
           {reference.kind === 'user' && <option value="user">{reference.name}</option>}
           <option value="none">Nothing (no heatmap)</option>
         </select>

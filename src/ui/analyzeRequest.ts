@@ -1,3 +1,4 @@
+import { modelTextReference } from '../job/corpus';
 import type { AnalysisSettings } from '../job/settings';
 import type { AnalyzeRequest, ModelRequest } from '../worker/protocol';
 import { errorMessage } from './errorMessage';
@@ -41,10 +42,12 @@ export function inputProblem(input: PromptInput): string | null {
     : null;
 }
 
-/** The reference the worker is sent: the bundled corpus, none, or the user's texts. */
+/** The reference the worker is sent: the bundled corpus, none, the model's own text, or the user's texts. */
 export function requestReference(reference: ReferenceChoice): AnalyzeRequest['reference'] {
   if (reference.kind === 'bundled') return 'bundled';
   if (reference.kind === 'none') return null;
+  // One seed, so every re-run writes the same samples (and finds their fit cached).
+  if (reference.kind === 'model') return modelTextReference();
   return { source: 'user', name: reference.name, texts: reference.texts };
 }
 

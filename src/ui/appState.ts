@@ -193,6 +193,8 @@ export function describeProgress(progress: JobProgress | null): string {
       return `Companion metrics: ${progress.done} of ${progress.total}`;
     case 'replace':
       return `Running the model with blocks replaced: ${progress.done} of ${progress.total}`;
+    case 'sample':
+      return `The model is writing its own reference text: sample ${Math.min(progress.done + 1, progress.total)} of ${progress.total}`;
   }
 }
 
@@ -217,6 +219,7 @@ export function progressFraction(progress: JobProgress | null): number | null {
     case 'reference-score':
     case 'companions':
     case 'replace':
+    case 'sample':
       return progress.total > 0 ? progress.done / progress.total : null;
     default:
       return null;

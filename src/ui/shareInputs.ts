@@ -35,6 +35,9 @@ export function inputsFromShared(shared: ShareState): SharedInputs {
   return {
     input: { text: shared.input.text, corpus: shared.input.corpus, fileName: null },
     settings: shared.settings,
-    reference: shared.reference.kind === 'none' ? { kind: 'none' } : { kind: 'bundled' },
+    reference:
+      shared.reference.kind === 'none' || shared.reference.kind === 'model'
+        ? { kind: shared.reference.kind }
+        : { kind: 'bundled' },
   };
 }

@@ -56,6 +56,9 @@ export interface WorkerHandlers {
   importFiles(request: ImportRequest, hooks: AnalyzeHooks): Promise<ImportedResult>;
 }
 
+/** A timer task: the worker's event loop runs meanwhile, so a Cancel message is read between model runs. */
+const nextTask = () => new Promise<void>((resolve) => setTimeout(resolve, 0));
+
 /** What a result records of the backend the worker probed. */
 function resultRuntime(info: BackendInfo): ResultRuntime {
   return { backend: info.backend, adapter: info.adapter, onnxruntime: info.ortVersion };
@@ -96,7 +99,12 @@ export function createHandlers(host: WorkerHost): WorkerHandlers {
           runtime: backend ? resultRuntime(backend) : undefined,
           referenceTokensPerDim: request.referenceTokensPerDim,
         },
-        { ...hooks, fitStore: host.fitStore, pairWorkers: host.pairWorkers(request.threads) },
+        {
+          ...hooks,
+          fitStore: host.fitStore,
+          pairWorkers: host.pairWorkers(request.threads),
+          yieldToEvents: nextTask,
+        },
       );
       return lastOutput;
     },
@@ -122,7 +130,7 @@ export function createHandlers(host: WorkerHost): WorkerHandlers {
         {
           ...hooks,
           // A timer task between model runs lets the worker read a Cancel message meanwhile.
-          yieldToEvents: () => new Promise((resolve) => setTimeout(resolve, 0)),
+          yieldToEvents: nextTask,
           fitStore: host.fitStore,
           pairWorkers: host.pairWorkers(request.threads),
         },

@@ -141,7 +141,8 @@ describe('linscope analyze', () => {
       for (const key of ['linearity', 'linearityNoResidual'] as const)
         expect(Math.abs((layer[key] ?? 0) - (one.layers[l][key] ?? 0))).toBeLessThan(1e-12);
     });
-  });
+    // Three runs, each fitting the reference anew.
+  }, 240_000);
 
   it.each([
     [['analyze', '--text', 'hi'], /--model is required/],

@@ -136,7 +136,8 @@ describe('the worker message loop with the real handlers (Node host)', () => {
     expect(direct.head.runtime).toBeUndefined();
     expect(computed).toEqual(assembleResult(direct.head, direct.tail));
     expect(page.perToken?.nonlinearity[0].some((v) => v !== null && v > 0)).toBe(true);
-  });
+    // Two analyses, each fitting the reference (the worker's and the direct job's stores differ).
+  }, 240_000);
 
   it('runs the block-replacement sweep, with progress, giving what the CLI job gives', async () => {
     const request = {
