@@ -10,6 +10,8 @@
  * - memory: the peak resident set (VmHWM) of the renderer process that holds the tab and its worker.
  *
  *   node --import tsx bench/browser.ts [--quick] [--webgpu] [--skip-build] [--only overhead|e2e|sweep] [--out FILE]
+ *
+ * `--quick --only e2e` needs no GPT-2-small-shaped model (it runs the embedded model only).
  */
 import { execFileSync } from 'node:child_process';
 import { existsSync, readFileSync } from 'node:fs';
@@ -51,7 +53,9 @@ function build(): void {
 }
 
 async function main(): Promise<void> {
-  requireBenchModel();
+  // `--quick --only e2e` runs the embedded model alone: the GPT-2-small-shaped model is not needed.
+  const needsBenchModel = !(values.quick && values.only === 'e2e');
+  if (needsBenchModel) requireBenchModel();
   if (!existsSync(CHROMIUM)) throw new Error(`no Chromium at ${CHROMIUM} (set CHROMIUM_PATH)`);
   if (!values['skip-build'] || !existsSync(join(APP_DIR, 'index.html'))) build();
   const host = await startBenchHost({
@@ -59,7 +63,11 @@ async function main(): Promise<void> {
     '/bench/': PAGE_DIR,
     [`/models/${BENCH_MODEL_ID}/`]: BENCH_MODEL_DIR,
   });
-  log(`browser: serving on ${host.url} (model ${mb(readFileSync(BENCH_MODEL_FILE).length).toFixed(0)} MB)`);
+  log(
+    needsBenchModel
+      ? `browser: serving on ${host.url} (model ${mb(readFileSync(BENCH_MODEL_FILE).length).toFixed(0)} MB)`
+      : `browser: serving on ${host.url} (embedded model only)`,
+  );
   const figures: Figure[] = [];
   try {
     if (!values.only || values.only === 'overhead') {
