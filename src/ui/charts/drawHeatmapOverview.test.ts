@@ -43,7 +43,7 @@ describe('drawHeatmapOverview(ctx, maxima, scale, palette, rowHeight)', () => {
     const marks = ctx.rects.filter((r) => r.style === '#000000' || r.style === '#ffffff');
     expect(marks).toHaveLength(maxima.flash.reduce((a, f) => a + f, 0));
     expect(marks.length).toBeGreaterThan(0);
-    for (const m of marks) expect([m.w, m.h]).toEqual([3, 3]);
+    for (const m of marks) expect([m.w, m.h]).toEqual([2, 2]);
   });
 
   it('paints rows not scored yet in the pending colour', () => {

@@ -6,8 +6,9 @@ import type { HeatmapContext, HeatmapPalette } from './drawHeatmap';
  * Paints the overview strip: one device-pixel column per `maxima` column, `rowHeight` device
  * pixels per row, each column in the colour of its maximum (runs of one colour become one
  * rectangle, grouped by colour as in `drawHeatmap`). A column that covers a flash gets a mark
- * (a square of half the row height, at least 2 px, dark or light against its cell), so a flash
- * shows however many tokens share its column.
+ * (a square of a third of the row height, at least 2 px, dark or light against its cell), so a
+ * flash shows however many tokens share its column, and a run of flashes reads as a dotted line
+ * that leaves the colours visible.
  */
 export function drawHeatmapOverview(
   ctx: HeatmapContext,
@@ -44,7 +45,7 @@ export function drawHeatmapOverview(
   ctx.fillStyle = palette.pending;
   for (let l = 0; l < rows; l++) if (pendingRows[l]) ctx.fillRect(0, l * rowHeight, columns, rowHeight);
 
-  const mark = Math.max(2, Math.round(rowHeight / 2));
+  const mark = Math.max(2, Math.round(rowHeight / 3));
   for (const dark of [true, false]) {
     ctx.fillStyle = dark ? '#000000' : '#ffffff';
     for (let l = 0; l < rows; l++) {
