@@ -13,7 +13,6 @@ interface HeatmapGridProps {
   readonly pixelRatio: number;
   readonly scrollRef: RefObject<HTMLDivElement | null>;
   readonly canvasRef: RefObject<HTMLCanvasElement | null>;
-  readonly tokensRef: RefObject<SVGSVGElement | null>;
 }
 
 /** Narrowest cursor box: visible on 4 px columns, centred on the column. */
@@ -125,7 +124,6 @@ export function HeatmapGrid(props: HeatmapGridProps) {
           />
         )}
         <svg
-          ref={props.tokensRef}
           className="lsc-heatmap__tokens"
           width={layout.gridWidth}
           height={layout.tokenLabelHeight}

@@ -11,7 +11,7 @@ import { HeatmapWindowControls } from './HeatmapWindowControls';
 import { describeHeatmapCell, heatmapCellInfo, heatmapTooltipPosition } from './heatmapCellInfo';
 import type { HeatmapCell } from './heatmapCursor';
 import { heatmapExports, heatmapFigureFromDom } from './heatmapExport';
-import { type HeatmapStatus, heatmapGridSpace, heatmapLayout } from './heatmapLayout';
+import { documentStarts, type HeatmapStatus, heatmapGridSpace, heatmapLayout } from './heatmapLayout';
 import { ZOOM_STEP } from './heatmapWindow';
 import { useDevicePixelRatio } from './useDevicePixelRatio';
 import { useElementWidth } from './useElementWidth';
@@ -89,15 +89,9 @@ export function NonlinearityHeatmap(props: NonlinearityHeatmapProps) {
     [result, width, start, end],
   );
   // Where corpus documents start, over the whole text (the overview's lines).
-  const docStarts = useMemo(() => {
-    const starts: number[] = [];
-    for (let t = 1; t < result.tokens.length; t++)
-      if (result.tokens[t].doc !== result.tokens[t - 1].doc) starts.push(t);
-    return starts;
-  }, [result.tokens]);
+  const docStarts = useMemo(() => documentStarts(result.tokens), [result.tokens]);
   const scrollRef = useRef<HTMLDivElement>(null);
   const rowsRef = useRef<SVGSVGElement>(null);
-  const tokensRef = useRef<SVGSVGElement>(null);
   const legendRef = useRef<HTMLDivElement>(null);
   const pt = result.perToken ?? null;
   const ready = layout.status === 'ready' && pt !== null;
@@ -216,7 +210,6 @@ export function NonlinearityHeatmap(props: NonlinearityHeatmapProps) {
                 pixelRatio={pixelRatio}
                 scrollRef={scrollRef}
                 canvasRef={canvasRef}
-                tokensRef={tokensRef}
               />
             </div>
             {active && info && (

@@ -77,6 +77,13 @@ export function heatmapValue(
   return row ? (row[token] ?? null) : undefined;
 }
 
+/** Tokens from `start` to `end` that begin a new document of a corpus (token 0 never does). */
+export function documentStarts(tokens: ChartResult['tokens'], start = 0, end = tokens.length): number[] {
+  const starts: number[] = [];
+  for (let t = Math.max(1, start); t < end; t++) if (tokens[t].doc !== tokens[t - 1].doc) starts.push(t);
+  return starts;
+}
+
 export function heatmapStatus(result: ChartResult): HeatmapStatus {
   if (result.perToken === null) return result.statistics ? 'statistics' : 'no-reference';
   if (result.perToken === undefined) return 'pending';
@@ -141,10 +148,7 @@ export function heatmapLayout(result: ChartResult, options: HeatmapLayoutOptions
       label: truncateLabel(tokenLabel(result.tokens[t].text), TOKEN_LABEL_CHARS),
     });
   }
-  const docStarts: number[] = [];
-  for (let t = Math.max(1, start); t < end; t++) {
-    if (result.tokens[t].doc !== result.tokens[t - 1].doc) docStarts.push(t);
-  }
+  const docStarts = documentStarts(result.tokens, start, end);
 
   return {
     status: heatmapStatus(result),
