@@ -141,6 +141,17 @@ test('a 20,000-token text: the overview holds all of it, the heatmap fits, a cho
   await page.mouse.click((box?.x ?? 0) + (box?.width ?? 0) / 2, (box?.y ?? 0) + 2);
   const [s2, e2] = await detailWindow(page);
   expect(Math.abs((s2 + e2) / 2 - tokens / 2)).toBeLessThan(tokens / 50);
+  // Away to the text's start (the brush's Home), then the same flash chosen again: back to it.
+  await brush.focus();
+  await page.keyboard.press('Home');
+  await expect(page.getByTestId('heatmap-grid')).toHaveAttribute('data-window-start', '0');
+  await target.click();
+  await expect
+    .poll(async () => {
+      const [s, e] = await detailWindow(page);
+      return s <= token && token < e;
+    })
+    .toBe(true);
 
   const axe = await new AxeBuilder({ page }).include('[data-testid="nonlinearity-heatmap"]').analyze();
   const serious = axe.violations.filter((v) => v.impact === 'serious' || v.impact === 'critical');

@@ -31,6 +31,8 @@ export interface NonlinearityHeatmapProps {
   readonly onFocusLayer?: (layer: number) => void;
   /** Column highlighted (e.g. a token picked in the flash list); the detail window moves to show it. */
   readonly focusToken?: number | null;
+  /** Bumped each time a token is chosen, even the focused one again: the window goes back to it. */
+  readonly focusRequest?: number;
   /** Reported with `onFocusLayer` when a cell is clicked. */
   readonly onFocusToken?: (token: number) => void;
   /** Extra tooltip content for a cell: the slot for the logit lens's top token. */
@@ -82,7 +84,7 @@ export function NonlinearityHeatmap(props: NonlinearityHeatmapProps) {
   const total = result.tokens.length;
   const gridSpace = heatmapGridSpace(width);
   const focusToken = props.focusToken ?? null;
-  const view = useHeatmapWindow(total, gridSpace, focusToken);
+  const view = useHeatmapWindow(total, gridSpace, focusToken, props.focusRequest ?? 0);
   const { start, end } = view.window;
   const layout = useMemo(
     () => heatmapLayout(result, { width, window: { start, end } }),

@@ -16,6 +16,8 @@ export interface TokenTextViewProps {
   /** When given, a pair picker is shown and reports the choice here. */
   readonly onFocusLayer?: (layer: number) => void;
   readonly focusToken?: number | null;
+  /** Bumped each time a token is chosen, even the focused one again: its page and place are shown. */
+  readonly focusRequest?: number;
   /** Click on a token. */
   readonly onFocusToken?: (token: number) => void;
   readonly headingLevel?: HeadingLevel;
@@ -49,9 +51,11 @@ export function TokenTextView(props: TokenTextViewProps) {
   const focusToken = props.focusToken ?? null;
   const [pageIndex, setPageIndex] = useState(0);
   const page = textPage(pageIndex, total);
+  const focusRequest = props.focusRequest ?? 0;
+  // biome-ignore lint/correctness/useExhaustiveDependencies: focusRequest is a trigger: the same token chosen again.
   useEffect(() => {
     if (focusToken !== null) setPageIndex(pageOfToken(focusToken));
-  }, [focusToken]);
+  }, [focusToken, focusRequest]);
   const spans = useMemo(
     () =>
       result.tokens.slice(page.start, page.end).map((token, i) => {
@@ -80,7 +84,7 @@ export function TokenTextView(props: TokenTextViewProps) {
     const top = span.offsetTop;
     if (top < box.scrollTop || top + span.offsetHeight > box.scrollTop + box.clientHeight)
       box.scrollTop = top - box.clientHeight / 2;
-  }, [focusToken, page.index, layer]);
+  }, [focusToken, focusRequest, page.index, layer]);
   const modelId = result.model.id;
 
   return (

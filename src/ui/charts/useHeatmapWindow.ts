@@ -28,28 +28,29 @@ export interface HeatmapWindowState {
 
 /**
  * The heatmap's detail window over `total` tokens drawn `available` CSS pixels wide. It starts
- * at the text's beginning, follows every change of `focusToken` (a token picked in the flash
- * list, the text view or the logit lens is centred unless it shows already), and is kept inside
- * the text and the limits when the width or the text changes.
+ * at the text's beginning, follows every change of `focusToken` or `focusRequest` (a token picked
+ * in the flash list, the text view or the logit lens is centred unless it shows already), and is
+ * kept inside the text and the limits when the width or the text changes.
  */
 export function useHeatmapWindow(
   total: number,
   available: number,
   focusToken: number | null,
+  focusRequest = 0,
 ): HeatmapWindowState {
   const limits = windowLimits(total, available);
   const [chosen, setChosen] = useState<TokenWindow | null>(null);
   const window = clampWindow(chosen ?? initialWindow(total, available, limits), total, limits);
   const whole = showsWholeText(total, limits);
 
-  // Only a new focus token moves the window; a resize keeps the user's window (clamped).
-  // biome-ignore lint/correctness/useExhaustiveDependencies: total, available and limits are read, not watched.
+  // Only a token chosen moves the window; a resize keeps the user's window (clamped).
+  // biome-ignore lint/correctness/useExhaustiveDependencies: total, available and limits are read, not watched; focusRequest is a trigger.
   useEffect(() => {
     if (focusToken === null || focusToken < 0 || focusToken >= total) return;
     setChosen((w) =>
       windowShowingToken(w ?? initialWindow(total, available, limits), focusToken, total, limits, 'centre'),
     );
-  }, [focusToken]);
+  }, [focusToken, focusRequest]);
 
   return {
     window,
