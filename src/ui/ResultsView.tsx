@@ -49,7 +49,14 @@ export function ResultsView({
   onToggleBlock,
 }: ResultsViewProps) {
   const linearize = liveLinearize ?? result.linearize;
-  const [focusToken, setFocusToken] = useState<number | null>(null);
+  // Every choice of a token counts, even of the one focused already: the heatmap and the text view
+  // bring it back into view after the user has moved away.
+  const [tokenChoice, setTokenChoice] = useState<{ token: number | null; count: number }>({
+    token: null,
+    count: 0,
+  });
+  const focusToken = tokenChoice.token;
+  const setFocusToken = (token: number) => setTokenChoice((c) => ({ token, count: c.count + 1 }));
   const first = result.layers[0];
   const reference = result.perToken?.reference;
   return (
@@ -104,6 +111,7 @@ export function ResultsView({
         focusLayer={focusLayer}
         onFocusLayer={onFocusLayer}
         focusToken={focusToken}
+        focusRequest={tokenChoice.count}
         onFocusToken={setFocusToken}
         renderTooltipExtra={
           result.logitLens
@@ -129,6 +137,7 @@ export function ResultsView({
         focusLayer={focusLayer}
         onFocusLayer={onFocusLayer}
         focusToken={focusToken}
+        focusRequest={tokenChoice.count}
         onFocusToken={setFocusToken}
       />
       <FlashList
