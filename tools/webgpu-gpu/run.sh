@@ -11,6 +11,7 @@
 #   GEN_ARGS      gen_model.py shape arguments (default: GPT-2 small, 12 x 768, vocab 50257)
 #   LOCAL_VK      an ICD json to use instead of the NVIDIA one (no .deb unpacking)
 #   ALLOW_FALLBACK=1  go on when Dawn's adapter is a fallback (software) adapter
+#   WEBGPU_TIMEOUT  seconds for the WebGPU step (default 120; SwiftShader on a loaded machine needs minutes)
 set -u -o pipefail
 TOOL=$(cd "$(dirname "$0")" && pwd)
 PROJ=$(cd "$TOOL/../.." && pwd)
@@ -62,7 +63,7 @@ else
   [ -f $NV_ICD ] && export VK_DRIVER_FILES=$NV_ICD
   [ -f $NV_EGL ] && export __EGL_VENDOR_LIBRARY_FILENAMES=$NV_EGL
 fi
-probe() { timeout 40 "$NODE" "$TOOL/probe_adapter.mjs" "$W/bin" 2>&1 | quiet; }
+probe() { timeout 25 "$NODE" "$TOOL/probe_adapter.mjs" "$W/bin" 2>&1 | quiet; }
 probe; OK=$?
 if [ $OK -ne 0 ] && [ -z "${LOCAL_VK:-}" ]; then
   stamp "no Vulkan adapter: LD_LIBRARY_PATH += /usr/local/nvidia/lib64"
@@ -70,7 +71,7 @@ if [ $OK -ne 0 ] && [ -z "${LOCAL_VK:-}" ]; then
   probe; OK=$?
   if [ $OK -ne 0 ]; then
     stamp "still none: the loader's own report"
-    VK_LOADER_DEBUG=error,warn,driver timeout 40 "$NODE" "$TOOL/probe_adapter.mjs" "$W/bin" 2>&1 | quiet | head -30
+    VK_LOADER_DEBUG=error,warn,driver timeout 25 "$NODE" "$TOOL/probe_adapter.mjs" "$W/bin" 2>&1 | quiet | head -30
   fi
 fi
 echo "VK_DRIVER_FILES=${VK_DRIVER_FILES:-} LD_LIBRARY_PATH=${LD_LIBRARY_PATH:-}"
@@ -81,8 +82,8 @@ if [ $OK -ne 0 ] && [ "${ALLOW_FALLBACK:-0}" != 1 ]; then
 fi
 
 stamp "waiting for the model"
-for _ in $(seq 1 200); do kill -0 $GEN_PID 2>/dev/null || break; sleep 1; done
-if kill -0 $GEN_PID 2>/dev/null; then kill $GEN_PID; stamp "STOP: model generation took over 200 s"; cat "$W/gen.log"; exit 5; fi
+for _ in $(seq 1 150); do kill -0 $GEN_PID 2>/dev/null || break; sleep 1; done
+if kill -0 $GEN_PID 2>/dev/null; then kill $GEN_PID; stamp "STOP: model generation took over 150 s"; cat "$W/gen.log"; exit 5; fi
 wait $GEN_PID; GEN_RC=$?
 cp "$W/gen.log" "$OUT/gen.log"
 tail -2 "$W/gen.log"
@@ -91,11 +92,11 @@ tail -2 "$W/gen.log"
 BENCH=("$NODE" "$TOOL/bench_forward.mjs" --bundle "$B" --bin "$W/bin" --model "$W/model" --tokens "$TOKENS")
 if [ $GPU = 1 ]; then
   stamp "A: WebGPU, 1 WASM thread: plain / plainLogits / augmentedAll / product / productLogits (warm-up 2, 5 rounds)"
-  timeout 150 "${BENCH[@]}" --ep webgpu --threads 1 --warmup 2 --runs 5 --dump "$W/dump" \
+  timeout "${WEBGPU_TIMEOUT:-120}" "${BENCH[@]}" --ep webgpu --threads 1 --warmup 2 --runs 5 --dump "$W/dump" \
     --out "$OUT/webgpu.json" 2>&1 | quiet
 fi
 stamp "B: WASM, $WASM_THREADS threads: plain / augmentedAll / product (warm-up 1, 5 / 2 rounds), states vs WebGPU's"
-timeout 120 "${BENCH[@]}" --ep wasm --threads "$WASM_THREADS" --warmup 1 --runs 5,2 \
+timeout 110 "${BENCH[@]}" --ep wasm --threads "$WASM_THREADS" --warmup 1 --runs 5,2 \
   --variants plain,augmentedAll,product --compare "$W/dump" --out "$OUT/wasm.json" 2>&1 | quiet
 
 stamp "merge"
