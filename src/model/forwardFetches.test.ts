@@ -1,8 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { LinScopeError } from '../errors';
 import { planForwardFetches } from './forwardFetches';
-import { declaredVocab, readForwardOutputs } from './sessionForward';
-import type { TensorLike } from './tensorValues';
 
 // A 2-layer GPT-2 export's outputs after augmentation: its own (logits, KV cache), then the states.
 const PLAN = {
@@ -48,50 +46,5 @@ describe('planForwardFetches', () => {
     const noLogits = OUTPUTS.filter((n) => n !== 'logits');
     expect(() => planForwardFetches(noLogits, PLAN, { logits: true })).toThrow(/no output logits/);
     expect(planForwardFetches(noLogits, PLAN, { logits: false }).fetches).toHaveLength(4);
-  });
-});
-
-function tensor(dims: number[], fill: (i: number) => number): TensorLike {
-  const n = dims.reduce((a, b) => a * b, 1);
-  return { type: 'float32', dims, data: Float32Array.from({ length: n }, (_, i) => fill(i)) };
-}
-
-describe('readForwardOutputs', () => {
-  const T = 3;
-  const d = 2;
-  const states = Object.fromEntries(
-    [...PLAN.hiddenStates, PLAN.lastBlockOutput].map((name, s) => [
-      name,
-      tensor([1, T, d], (i) => 100 * s + i),
-    ]),
-  );
-
-  it('stacks the states in plan order into [L+1, T, d] and takes the vocab from the caller without logits', () => {
-    const out = readForwardOutputs(states, PLAN, T, 7);
-    expect([out.layers, out.hidden, out.tokens, out.vocab, out.logits]).toEqual([2, d, T, 7, null]);
-    expect(Array.from(out.hiddenStates.subarray(T * d, 2 * T * d))).toEqual([100, 101, 102, 103, 104, 105]);
-    expect(Array.from(out.lastBlockOutput)).toEqual([300, 301, 302, 303, 304, 305]);
-  });
-
-  it('copies the logits and their width when they were fetched', () => {
-    const out = readForwardOutputs({ ...states, logits: tensor([1, T, 5], (i) => i / 2) }, PLAN, T, 7);
-    expect(out.vocab).toBe(5);
-    expect(out.logits?.length).toBe(T * 5);
-    expect(out.logits?.[3]).toBe(1.5);
-  });
-
-  it('refuses a state of the wrong length', () => {
-    const bad = { ...states, [PLAN.hiddenStates[2]]: tensor([1, T - 1, d], () => 0) };
-    expect(() => readForwardOutputs(bad, PLAN, T, 7)).toThrow(/hidden state 2/);
-  });
-});
-
-describe('declaredVocab', () => {
-  it('reads a static last dimension of the logits, and nothing from a symbolic one', () => {
-    const meta = (shape: (number | string)[]) => ({
-      outputMetadata: [{ name: 'logits', isTensor: true as const, type: 'float32' as const, shape }],
-    });
-    expect(declaredVocab(meta(['batch_size', 'sequence_length', 50257]))).toBe(50257);
-    expect(declaredVocab(meta(['batch_size', 'sequence_length', 'vocab']))).toBeNull();
   });
 });

@@ -10,7 +10,7 @@ import { emptyCacheOrtFeeds, type OrtModule } from './augmentingRuntime';
 import { type ForwardReads, LOGITS_OUTPUT, planForwardFetches } from './forwardFetches';
 import type { HiddenStatePlan } from './hiddenStateFinder';
 import { type TensorLike, toFloat32 } from './tensorValues';
-import type { CacheShape } from './windowFeeds';
+import type { CacheElementType, CacheShape } from './windowFeeds';
 
 /** What one forward over one window returns. Arrays are row-major float32 copies. */
 export interface ForwardOutputs {
@@ -74,19 +74,26 @@ export function declaredVocab(session: Pick<Ort.InferenceSession, 'outputMetadat
 }
 
 /**
- * Whether every past_key_values input takes float32, as `emptyCacheFeeds` makes them (float16
- * graphs take a float16 cache; those run through transformers.js, which makes it so).
+ * The element type of the session's KV cache inputs (float16 graphs take a float16 cache), or null
+ * where the session does not say or its cache inputs differ; float32 when it takes no cache.
  */
-function takesFloat32Cache(session: Pick<Ort.InferenceSession, 'inputMetadata'>): boolean {
-  const metadata = session.inputMetadata;
-  if (!metadata) return false;
-  return metadata.every((m) => !m.name.startsWith('past_key_values') || (m.isTensor && m.type === 'float32'));
+export function cacheElementType(
+  session: Pick<Ort.InferenceSession, 'inputMetadata'>,
+): CacheElementType | null {
+  const types = new Set<string>();
+  for (const m of session.inputMetadata ?? [])
+    if (m.name.startsWith('past_key_values')) types.add(m.isTensor ? m.type : 'not a tensor');
+  if (!session.inputMetadata) return null;
+  if (types.size === 0) return 'float32';
+  const [only] = types;
+  return types.size === 1 && (only === 'float32' || only === 'float16') ? only : null;
 }
 
 /**
  * Runs one window (`ids`, empty cache) on `session` fetching only what `reads` asks for besides the
  * hidden states; every tensor it gets back is disposed before it returns. Null where the session
- * takes an input this cannot fill (the caller then runs the window through transformers.js).
+ * takes an input this cannot fill, or a cache neither float32 nor float16 (the caller then runs the
+ * window through transformers.js).
  */
 export async function runSessionForward(
   ort: OrtModule,
@@ -97,8 +104,9 @@ export async function runSessionForward(
   reads: ForwardReads,
   vocab: number,
 ): Promise<ForwardOutputs | null> {
-  if (!takesFloat32Cache(session)) return null;
-  const feeds = emptyCacheOrtFeeds(ort, session.inputNames, ids, shape);
+  const cacheType = cacheElementType(session);
+  if (!cacheType) return null;
+  const feeds = emptyCacheOrtFeeds(ort, session.inputNames, ids, shape, cacheType);
   if (!feeds) return null;
   const { fetches } = planForwardFetches(session.outputNames, plan, reads);
   const outputs = await session.run(feeds, fetches);
