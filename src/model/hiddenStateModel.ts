@@ -191,7 +191,8 @@ export class HiddenStateModel {
    * One forward pass over `ids` (one window; no cache) returning every layer's state, and the logits
    * where `reads.logits` asks for them. LinScope runs the session itself, fetching only those
    * outputs (sessionForward.ts: on WebGPU the KV cache and unread logits stay on the GPU); a graph
-   * whose inputs it cannot fill (a float16 cache, extra inputs) runs through transformers.js.
+   * whose inputs it cannot fill (say `use_cache_branch`, `num_logits_to_keep`) runs through
+   * transformers.js.
    */
   async forward(ids: readonly number[], reads: ForwardReads = { logits: false }): Promise<ForwardResult> {
     const T = ids.length;

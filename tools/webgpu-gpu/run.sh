@@ -27,7 +27,7 @@ mkdir -p "$W" "$OUT"
 exec > >(tee "$OUT/log.txt") 2>&1
 T0=$(date +%s)
 stamp() { echo "=== [$(($(date +%s) - T0))s] $*"; }
-quiet() { grep -v -E 'VerifyEachNodeIsAssignedToAnEp|XDG_RUNTIME_DIR|Rerunning with verbose output'; }
+quiet() { grep --line-buffered -v -E 'VerifyEachNodeIsAssignedToAnEp|XDG_RUNTIME_DIR|Rerunning with verbose output'; }
 
 stamp "host; bundle of commit $(cat "$B/commit.txt" 2>/dev/null), checkout $(git -C "$PROJ" rev-parse --short HEAD 2>/dev/null)"
 uname -srm; nproc; free -g | head -2
