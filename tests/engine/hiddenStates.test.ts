@@ -101,6 +101,13 @@ describe('HiddenStateModel on stories260K (llama2.c, converted at test time)', (
     expect(maxAbsDiff(result.logits ?? [], reference.logits)).toBeLessThanOrEqual(FP32_TOLERANCE);
   });
 
+  it('fetches no logits unless asked (the analysis reads none), and still knows the vocabulary', async () => {
+    const result = await model.forward(reference.ids);
+    expect(result.logits).toBeNull();
+    expect(result.vocab).toBe(512);
+    expect(maxAbsDiff(result.hiddenStates, reference.hiddenStates)).toBeLessThanOrEqual(FP32_TOLERANCE);
+  });
+
   it('leaves the logits exactly as the unmodified graph computes them', async () => {
     const result = await model.forward(reference.ids, { logits: true });
     const plain = await plainLogits(join(models.root, STORIES_ID, 'onnx/model.onnx'), reference.ids, 4, 8);
