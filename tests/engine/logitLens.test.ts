@@ -73,6 +73,19 @@ describe('the in-graph logit lens on the embedded model', () => {
     expect(new Set(lens.topId.slice(result.layers * result.tokens)).size).toBeGreaterThan(3);
   });
 
+  it("names partial-byte tokens by their bytes, not '�' (the lens' token texts)", () => {
+    const vocab = (
+      JSON.parse(readFileSync(join(PUBLIC_MODELS, MODEL, 'tokenizer.json'), 'utf8')) as {
+        model: { vocab: Record<string, number> };
+      }
+    ).model.vocab;
+    // "âĢ" is e2 80, the first two bytes of — … – •; "âĢĶ" all three of —.
+    expect(model.tokenText(vocab['âĢ'])).toBe('⟨e2 80⟩');
+    expect(model.tokenText(vocab['ĠâĢ'])).toBe(' ⟨e2 80⟩');
+    expect(model.tokenText(vocab['âĢĶ'])).toBe('—');
+    expect(model.tokenText(vocab['Ġthe'])).toBe(' the');
+  });
+
   it('is not built where it would cost too much (one lm_head per layer)', async () => {
     const { lensIsAffordable } = await import('../../src/model/onnx/surgery/logitLensGraph');
     expect(lensIsAffordable(5, 128, 4096)).toBe(true);
