@@ -311,7 +311,7 @@ export class HiddenStateModel {
 
   /**
    * The text of one token id, as a reader should see it: a token holding part of a multi-byte
-   * character shows its bytes (`⟨e2 80⟩`, see tokenBytes.ts) rather than "�".
+   * character shows its bytes (`\xe2\x80`, see tokenBytes.ts) rather than "�".
    */
   tokenText(id: number): string {
     const decoded = this.tokenizer.decode([id], { skip_special_tokens: false });

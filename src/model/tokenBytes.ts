@@ -2,8 +2,9 @@
  * Token text for tokens that are part of a character. A byte-level tokenizer (GPT-2, Qwen2,
  * GPT-NeoX) or a SentencePiece one with byte fallback (Llama) can have tokens that hold only some
  * of the bytes of a multi-byte UTF-8 character; decoded alone they come out as U+FFFD "�", and
- * every such token looks the same. LinScope shows their bytes instead: `⟨e2 80⟩`, after whatever
- * part of the token does decode (`Ġâ` → ` ⟨e2⟩`).
+ * every such token looks the same. LinScope shows their bytes instead, escaped as in Python or C:
+ * `\xe2\x80`, after whatever part of the token does decode (`Ġâ` → ` \xe2`). No spaces inside, so
+ * the display (which shows spaces as `·`) leaves them as they are.
  */
 
 const REPLACEMENT = '\uFFFD';
@@ -52,14 +53,9 @@ function sequenceLength(lead: number): number {
 
 const strict = new TextDecoder('utf-8', { fatal: true });
 
-/** The bytes as text: complete UTF-8 characters as themselves, each run of other bytes as `⟨e2 80⟩`. */
+/** The bytes as text: complete UTF-8 characters as themselves, any other byte as `\xe2`. */
 export function bytesText(bytes: Uint8Array): string {
   let out = '';
-  let loose: string[] = [];
-  const flush = () => {
-    if (loose.length > 0) out += `⟨${loose.join(' ')}⟩`;
-    loose = [];
-  };
   let i = 0;
   while (i < bytes.length) {
     const n = sequenceLength(bytes[i]);
@@ -72,22 +68,20 @@ export function bytesText(bytes: Uint8Array): string {
       }
     }
     if (text === null) {
-      loose.push(bytes[i].toString(16).padStart(2, '0'));
+      out += `\\x${bytes[i].toString(16).padStart(2, '0')}`;
       i++;
     } else {
-      flush();
       out += text;
       i += n;
     }
   }
-  flush();
   return out;
 }
 
 /**
  * A token's text as a reader should see it: `decoded` (the tokenizer's decoding of the token alone)
  * unless it has a replacement character and the vocabulary entry's bytes are known; then those
- * bytes, partial characters shown as `⟨hex⟩`. A token that really is "�" (bytes ef bf bd) stays so.
+ * bytes, partial characters shown as `\xhh`. A token that really is "�" (bytes ef bf bd) stays so.
  */
 export function readableTokenText(decoded: string, vocabToken: string | undefined): string {
   if (!decoded.includes(REPLACEMENT) || vocabToken === undefined) return decoded;
