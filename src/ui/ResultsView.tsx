@@ -136,13 +136,23 @@ export function ResultsView({
         onFocusLayer={onFocusLayer}
         onFocusToken={setFocusToken}
       />
-      {result.logitLens && (
+      {result.logitLens ? (
         <LogitLensGrid
           result={result}
           lens={result.logitLens}
           focusToken={focusToken}
           onFocusToken={setFocusToken}
         />
+      ) : (
+        result.logitLens === undefined &&
+        onExportHidden === null && (
+          // A result from a link (or an older file) has no lens, and none can be made without the model.
+          <p className="hint results__lens-note" data-testid="logit-lens-note">
+            Logit lens left out: links do not carry it, and it can only be computed by running the model,
+            whose files were not loaded for this result. Analyze the text where the model is available to see
+            it.
+          </p>
+        )
       )}
       <CompanionCharts result={result} focusLayer={focusLayer} />
       <details className="layer-table-details">
