@@ -1,6 +1,7 @@
 import { type ReactNode, useState } from 'react';
 import type { LinScopeResult, ResultLinearize } from '../job/result';
 import { CompanionCharts, FlashList, LinearityChart, NonlinearityHeatmap, TokenTextView } from './charts';
+import { tokenLabel } from './charts/tokenLabel';
 import { ExperimentResults } from './ExperimentResults';
 import { LogitLensGrid } from './LogitLensGrid';
 import './ResultsView.css';
@@ -114,7 +115,7 @@ export function ResultsView({
                 const p = lens.topProb[cell.layer + 1][cell.token];
                 return (
                   <span data-testid="heatmap-lens">
-                    Logit lens after this pair: {JSON.stringify(lens.tokenText[id] ?? '')} (
+                    Logit lens after this pair: “{tokenLabel(lens.tokenText[id] ?? '')}” (
                     {(p * 100).toFixed(1)}%)
                   </span>
                 );
