@@ -10,8 +10,8 @@ export const MAX_LENS_COLUMNS = 12;
 export const MIN_LENS_COLUMNS = 3;
 /** The "State" column's width in CSS pixels (room for "embeddings" and "12 (output)"). */
 export const LENS_STATE_COLUMN = 96;
-/** The narrowest token column in CSS pixels: about six characters of the grid's type. */
-export const LENS_MIN_COLUMN = 56;
+/** The narrowest token column in CSS pixels: about eight characters of the grid's type. */
+export const LENS_MIN_COLUMN = 72;
 
 export interface LensWindow {
   /** The first token shown. */
