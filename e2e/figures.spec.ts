@@ -72,16 +72,21 @@ test('the score axis hugs the plotted scores, and "Full 0–1 axis" shows the wh
   expect(bottom).toBeGreaterThan(0);
   expect(ticks[0]).toBeCloseTo(bottom, 9);
   expect(ticks.at(-1)).toBeCloseTo(top, 9);
-  // The chance floor is either a band on the axis or named in the legend as below it.
-  const floor = await chart.getAttribute('data-floor');
-  if (floor === 'below-axis') await expect(chart.locator('.lsc-legend')).toContainText('below this axis');
-  else expect(await chart.locator('.lsc-floor rect').count()).toBe(result.layers.length);
+  // The chance floor (d / (n − 1) ≈ 0.44 here) is below this axis: no band, and the legend says so.
+  expect(result.layers[0].chanceFloor ?? 1).toBeLessThan(bottom);
+  await expect(chart).toHaveAttribute('data-floor', 'below-axis');
+  await expect(chart.locator('.lsc-floor rect')).toHaveCount(0);
+  await expect(chart.locator('.lsc-legend')).toContainText(
+    `chance floor below this axis (up to ${(result.layers[0].chanceFloor ?? 0).toFixed(4)})`,
+  );
 
   await page.getByTestId('linearity-full-axis').check();
   await expect(chart).toHaveAttribute('data-axis', 'full');
   await expect(chart).toHaveAttribute('data-y-domain', '0,1');
   expect(await tickValues(page)).toEqual([0, 0.2, 0.4, 0.6, 0.8, 1]);
   await expect(chart).toHaveAttribute('data-floor', 'on-axis');
+  await expect(chart.locator('.lsc-floor rect')).toHaveCount(result.layers.length);
+  await expect(chart.locator('[data-floor-below]')).toHaveCount(0);
   // The same points, only placed differently.
   await expect(chart.locator('[data-series][data-layer][data-value]')).toHaveCount(drawn.length);
   await page.getByTestId('linearity-full-axis').uncheck();
