@@ -74,16 +74,22 @@ describe('the in-graph logit lens on the embedded model', () => {
   });
 
   it("names partial-byte tokens by their bytes, not '�' (the lens' token texts)", () => {
-    const vocab = (
-      JSON.parse(readFileSync(join(PUBLIC_MODELS, MODEL, 'tokenizer.json'), 'utf8')) as {
-        model: { vocab: Record<string, number> };
-      }
-    ).model.vocab;
+    const vocab = new Map(
+      Object.entries(
+        (
+          JSON.parse(readFileSync(join(PUBLIC_MODELS, MODEL, 'tokenizer.json'), 'utf8')) as {
+            model: { vocab: Record<string, number> };
+          }
+        ).model.vocab,
+      ),
+    );
+    // The text of a vocabulary entry (in GPT-2's byte-level alphabet) as the lens names it.
+    const textOf = (entry: string) => model.tokenText(vocab.get(entry) ?? -1);
     // "âĢ" is e2 80, the first two bytes of — … – •; "âĢĶ" all three of —.
-    expect(model.tokenText(vocab['âĢ'])).toBe('\\xe2\\x80');
-    expect(model.tokenText(vocab['ĠâĢ'])).toBe(' \\xe2\\x80');
-    expect(model.tokenText(vocab['âĢĶ'])).toBe('—');
-    expect(model.tokenText(vocab['Ġthe'])).toBe(' the');
+    expect(textOf('âĢ')).toBe('\\xe2\\x80');
+    expect(textOf('ĠâĢ')).toBe(' \\xe2\\x80');
+    expect(textOf('âĢĶ')).toBe('—');
+    expect(textOf('Ġthe')).toBe(' the');
   });
 
   it('is not built where it would cost too much (one lm_head per layer)', async () => {
