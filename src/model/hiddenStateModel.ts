@@ -12,6 +12,7 @@ import { loadFailure } from './loadFailure';
 import { lensIsAffordable } from './onnx/surgery/logitLensGraph';
 import { type ForwardOutputs, readForwardOutputs, runSessionForward } from './sessionForward';
 import type { TensorLike } from './tensorValues';
+import { readableTokenText } from './tokenBytes';
 import { type TokenInfo, tokenTexts } from './tokens';
 import { cacheShape } from './windowFeeds';
 
@@ -50,6 +51,9 @@ export interface ForwardLens {
 }
 
 export class HiddenStateModel {
+  /** Vocabulary entry per token id, built on the first token that needs it (`tokenText`). */
+  private vocabById: Map<number, string> | null = null;
+
   private constructor(
     private readonly rt: LinScopeRuntime,
     readonly spec: ModelSpec,
@@ -296,9 +300,18 @@ export class HiddenStateModel {
     return result;
   }
 
-  /** The text of one token id, as a reader should see it. */
+  /**
+   * The text of one token id, as a reader should see it: a token holding part of a multi-byte
+   * character shows its bytes (`\xe2\x80`, see tokenBytes.ts) rather than "�".
+   */
   tokenText(id: number): string {
-    return this.tokenizer.decode([id], { skip_special_tokens: false });
+    const decoded = this.tokenizer.decode([id], { skip_special_tokens: false });
+    if (!decoded.includes('\uFFFD')) return decoded;
+    if (!this.vocabById) {
+      this.vocabById = new Map();
+      for (const [token, tokenId] of this.tokenizer.get_vocab()) this.vocabById.set(tokenId, token);
+    }
+    return readableTokenText(decoded, this.vocabById.get(id));
   }
 
   async dispose(): Promise<void> {

@@ -1,6 +1,7 @@
 import { type ReactNode, useState } from 'react';
 import type { LinScopeResult, ResultLinearize } from '../job/result';
 import { CompanionCharts, FlashList, LinearityChart, NonlinearityHeatmap, TokenTextView } from './charts';
+import { tokenLabel } from './charts/tokenLabel';
 import { ExperimentResults } from './ExperimentResults';
 import { LogitLensGrid } from './LogitLensGrid';
 import { ReferenceNoteView } from './ReferenceNoteView';
@@ -123,7 +124,7 @@ export function ResultsView({
                 const p = lens.topProb[cell.layer + 1][cell.token];
                 return (
                   <span data-testid="heatmap-lens">
-                    Logit lens after this pair: {JSON.stringify(lens.tokenText[id] ?? '')} (
+                    Logit lens after this pair: “{tokenLabel(lens.tokenText[id] ?? '')}” (
                     {(p * 100).toFixed(1)}%)
                   </span>
                 );
@@ -147,13 +148,23 @@ export function ResultsView({
         onFocusLayer={onFocusLayer}
         onFocusToken={setFocusToken}
       />
-      {result.logitLens && (
+      {result.logitLens ? (
         <LogitLensGrid
           result={result}
           lens={result.logitLens}
           focusToken={focusToken}
           onFocusToken={setFocusToken}
         />
+      ) : (
+        result.logitLens === undefined &&
+        onExportHidden === null && (
+          // A result from a link (or an older file) has no lens, and none can be made without the model.
+          <p className="hint results__lens-note" data-testid="logit-lens-note">
+            Logit lens left out: links do not carry it, and it can only be computed by running the model,
+            whose files were not loaded for this result. Analyze the text where the model is available to see
+            it.
+          </p>
+        )
       )}
       <CompanionCharts result={result} focusLayer={focusLayer} />
       <details className="layer-table-details">
