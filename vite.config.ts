@@ -2,7 +2,7 @@ import { createReadStream, readFileSync, statSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import react from '@vitejs/plugin-react';
-import { defineConfig, type Plugin } from 'vite';
+import { defaultClientConditions, defineConfig, type Plugin } from 'vite';
 
 const root = dirname(fileURLToPath(import.meta.url));
 const ortDist = join(root, 'node_modules', 'onnxruntime-web', 'dist');
@@ -10,7 +10,7 @@ const ortDist = join(root, 'node_modules', 'onnxruntime-web', 'dist');
 /**
  * Files LinScope serves itself from node_modules (URL path relative to the base -> file).
  * onnxruntime-web's runtime comes from our own origin, never a CDN: transformers.js imports
- * `onnxruntime-web/webgpu`, whose bundle needs the asyncify build. The cross-origin-isolation
+ * `onnxruntime-web/webgpu`, whose build needs the asyncify files. The cross-origin-isolation
  * service worker is for static hosts that cannot send COOP/COEP headers (docs/deploy.md).
  */
 const SELF_SERVED_FILES: Record<string, string> = {
@@ -64,6 +64,10 @@ export default defineConfig({
   // (transformers.js would cache that page as the file).
   appType: 'mpa',
   plugins: [react(), selfServedFiles()],
+  // onnxruntime-web's default `webgpu` entry is a bundle that imports its 27 MB wasm itself, so the
+  // bundler would emit a hashed second copy beside `ort/`. This condition picks its build that
+  // loads the runtime from `ort.env.wasm.wasmPaths` (our `ort/`, webRuntime.ts): one copy shipped.
+  resolve: { conditions: ['onnxruntime-web-use-extern-wasm', ...defaultClientConditions] },
   server: { headers: isolationHeaders, port: 5173, strictPort: false },
   preview: { headers: isolationHeaders, port: 4173 },
   worker: { format: 'es' },

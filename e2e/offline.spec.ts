@@ -1,3 +1,5 @@
+import { readdirSync } from 'node:fs';
+import { E2E_SITE } from './browser';
 import { expect, openApp, test } from './fixtures';
 
 test('the page loads and runs with no request to any other origin', async ({
@@ -21,7 +23,16 @@ test('the page loads and runs with no request to any other origin', async ({
   expect(
     requests.some((url) => url.startsWith(`${origin}/ort/ort-wasm-simd-threaded`) && url.endsWith('.wasm')),
   ).toBe(true);
+  // ...and no other copy of it (such as a hashed one under assets/).
+  expect(requests.filter((url) => url.endsWith('.wasm') && !url.startsWith(`${origin}/ort/`))).toEqual([]);
   expect(errors).toEqual([]);
+});
+
+test('the build ships onnxruntime’s wasm once, in ort/', () => {
+  const wasm = readdirSync(E2E_SITE, { recursive: true, encoding: 'utf8' }).filter((f) =>
+    f.endsWith('.wasm'),
+  );
+  expect(wasm).toEqual(['ort/ort-wasm-simd-threaded.asyncify.wasm']);
 });
 
 test('the page is cross-origin isolated and says which backend it uses', async ({ page, backend }) => {

@@ -11,7 +11,7 @@ import { type OnnxGraph, readOnnxGraph } from './onnx/reader';
 import { augmentGraph } from './onnx/surgery/augmentGraph';
 import { type BlockReplacementInputs, linearizeGraph } from './onnx/surgery/linearizeGraph';
 import { buildLogitLens, type LogitLensOutputs } from './onnx/surgery/logitLensGraph';
-import { type CacheShape, emptyCacheFeeds } from './windowFeeds';
+import { type CacheElementType, type CacheShape, emptyCacheFeeds } from './windowFeeds';
 
 export type OrtModule = typeof Ort;
 type SessionSource = string | ArrayBufferLike | Uint8Array;
@@ -159,19 +159,27 @@ export class AugmentingRuntime {
 
 /**
  * The inputs of one window with an empty cache (`emptyCacheFeeds`) as tensors of `ort`, for the
- * sessions LinScope runs itself (the logit lens, block replacement); null when the graph takes an
- * input this cannot fill.
+ * sessions LinScope runs itself (the analysis forward, the logit lens, block replacement); null when
+ * the graph takes an input this cannot fill.
  */
 export function emptyCacheOrtFeeds(
   ort: OrtModule,
   inputNames: readonly string[],
   ids: readonly number[],
   shape: CacheShape,
+  cacheType: CacheElementType = 'float32',
 ): Record<string, Ort.Tensor> | null {
-  return emptyCacheFeeds(inputNames, ids, shape, (type, data, dims) =>
-    type === 'int64'
-      ? new ort.Tensor('int64', data as BigInt64Array, dims)
-      : new ort.Tensor('float32', data as Float32Array, dims),
+  return emptyCacheFeeds(
+    inputNames,
+    ids,
+    shape,
+    (type, data, dims) =>
+      type === 'int64'
+        ? new ort.Tensor('int64', data as BigInt64Array, dims)
+        : type === 'float16'
+          ? new ort.Tensor('float16', data as Uint16Array, dims)
+          : new ort.Tensor('float32', data as Float32Array, dims),
+    cacheType,
   );
 }
 

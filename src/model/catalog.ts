@@ -21,7 +21,8 @@ export const DEFAULT_MODEL_ID = 'linscope/tiny-gpt2';
 export const CATALOG: readonly CatalogModel[] = [
   {
     id: DEFAULT_MODEL_ID,
-    label: 'LinScope tiny GPT-2 (bundled, trained on public-domain English)',
+    // Short enough for the picker's closed select in the side column; the group and notes say the rest.
+    label: 'LinScope tiny GPT-2',
     source: 'bundled',
     sizes: { fp32: 8, q8: 4 },
     layers: 4,

@@ -2,12 +2,17 @@
  * A decoder model loaded through transformers.js whose forward pass returns every layer's hidden
  * state. Host-agnostic: the browser worker and Node pass in their `LinScopeRuntime`.
  */
+import type * as Ort from 'onnxruntime-web';
 import { LinScopeError } from '../errors';
 import { type AugmentationRecord, emptyCacheOrtFeeds, type LinScopeRuntime } from './augmentingRuntime';
 import { BlockReplacementRunner } from './blockReplacement';
 import { computesInFloat16, type ModelConfig, type ModelDtype, readModelConfig } from './config';
+import type { ForwardReads } from './forwardFetches';
 import { loadFailure } from './loadFailure';
 import { lensIsAffordable } from './onnx/surgery/logitLensGraph';
+import { type ForwardOutputs, readForwardOutputs, runSessionForward } from './sessionForward';
+import type { TensorLike } from './tensorValues';
+import { readableTokenText } from './tokenBytes';
 import { type TokenInfo, tokenTexts } from './tokens';
 import { cacheShape } from './windowFeeds';
 
@@ -31,17 +36,7 @@ export type LoadProgress =
   | { stage: 'ready' };
 
 /** One forward pass over one window of tokens. Arrays are row-major float32. */
-export interface ForwardResult {
-  layers: number;
-  hidden: number;
-  tokens: number;
-  vocab: number;
-  /** [L+1, T, d], Hugging Face `output_hidden_states` order (index L after the final norm). */
-  hiddenStates: Float32Array;
-  /** [T, d]: the last block's output before the final norm. */
-  lastBlockOutput: Float32Array;
-  /** [T, V] */
-  logits: Float32Array;
+export interface ForwardResult extends ForwardOutputs {
   /** The logit lens per state 0..L, when the model has one (small models; see logitLensGraph.ts). */
   lens: ForwardLens | null;
 }
@@ -55,36 +50,10 @@ export interface ForwardLens {
   nextLoss: Float32Array;
 }
 
-interface TensorLike {
-  data: ArrayLike<number> | ArrayLike<bigint>;
-  dims: number[];
-  type: string;
-  dispose?: () => void;
-}
-
-function float16ToFloat32(bits: number): number {
-  const sign = bits & 0x8000 ? -1 : 1;
-  const exp = (bits >> 10) & 0x1f;
-  const frac = bits & 0x3ff;
-  if (exp === 0) return sign * 2 ** -14 * (frac / 1024);
-  if (exp === 31) return frac ? Number.NaN : sign * Number.POSITIVE_INFINITY;
-  return sign * 2 ** (exp - 15) * (1 + frac / 1024);
-}
-
-/** A tensor's values as float32 (fp16 outputs of fp16/q4f16 graphs are widened). */
-export function toFloat32(tensor: TensorLike): Float32Array {
-  if (tensor.type === 'float32') return tensor.data as Float32Array;
-  if (tensor.type === 'float16') {
-    const src = tensor.data as ArrayLike<number>;
-    const out = new Float32Array(src.length);
-    if (src instanceof Uint16Array) for (let i = 0; i < src.length; i++) out[i] = float16ToFloat32(src[i]);
-    else for (let i = 0; i < src.length; i++) out[i] = src[i];
-    return out;
-  }
-  throw new LinScopeError('RUNTIME', `the model returned a ${tensor.type} tensor where float was expected`);
-}
-
 export class HiddenStateModel {
+  /** Vocabulary entry per token id, built on the first token that needs it (`tokenText`). */
+  private vocabById: Map<number, string> | null = null;
+
   private constructor(
     private readonly rt: LinScopeRuntime,
     readonly spec: ModelSpec,
@@ -95,6 +64,8 @@ export class HiddenStateModel {
     private readonly model: Awaited<
       ReturnType<LinScopeRuntime['transformers']['AutoModelForCausalLM']['from_pretrained']>
     >,
+    /** The model's own (augmented) session, which `forward` runs itself where it can. */
+    private readonly session: Ort.InferenceSession,
     readonly augmentation: AugmentationRecord,
   ) {}
 
@@ -146,12 +117,13 @@ export class HiddenStateModel {
     }).catch((error: unknown) => {
       throw loadFailure(error, spec.id, 'weights', spec.dtype);
     });
-    const session = (model as unknown as { sessions: Record<string, unknown> }).sessions.model;
-    const record = session ? rt.runtime.recordOf(session as never) : undefined;
-    if (!record)
+    const session = (model as unknown as { sessions: Record<string, Ort.InferenceSession | undefined> })
+      .sessions.model;
+    const record = session ? rt.runtime.recordOf(session) : undefined;
+    if (!session || !record)
       throw new LinScopeError('INTERNAL', 'the model session was not created through LinScope’s runtime');
     onProgress?.({ stage: 'ready' });
-    return new HiddenStateModel(rt, spec, config, tokenizer, model, record);
+    return new HiddenStateModel(rt, spec, config, tokenizer, model, session, record);
   }
 
   get layers(): number {
@@ -243,11 +215,37 @@ export class HiddenStateModel {
     return tokenTexts(ids, (part) => this.tokenizer.decode(part, { skip_special_tokens: false }));
   }
 
-  /** One forward pass over `ids` (one window; no cache) returning every layer's state. */
-  async forward(ids: readonly number[]): Promise<ForwardResult> {
-    const { Tensor } = this.rt.transformers;
+  /**
+   * One forward pass over `ids` (one window; no cache) returning every layer's state, and the logits
+   * where `reads.logits` asks for them. LinScope runs the session itself, fetching only those
+   * outputs (sessionForward.ts: on WebGPU the KV cache and unread logits stay on the GPU); a graph
+   * whose inputs it cannot fill (say `use_cache_branch`, `num_logits_to_keep`) runs through
+   * transformers.js.
+   */
+  async forward(ids: readonly number[], reads: ForwardReads = { logits: false }): Promise<ForwardResult> {
     const T = ids.length;
     if (T === 0) throw new LinScopeError('BAD_INPUT', 'There are no tokens to run.');
+    const { plan } = this.augmentation;
+    const outputs =
+      (await runSessionForward(
+        this.rt.runtime.ort,
+        this.session,
+        plan,
+        ids,
+        cacheShape(this.config),
+        reads,
+        this.config.vocab ?? 0,
+      )) ?? (await this.forwardThroughTransformers(ids, reads));
+    return { ...outputs, lens: await this.runLens(ids) };
+  }
+
+  /** `forward` the way transformers.js runs the model: every output comes back to the CPU. */
+  private async forwardThroughTransformers(
+    ids: readonly number[],
+    reads: ForwardReads,
+  ): Promise<ForwardOutputs> {
+    const { Tensor } = this.rt.transformers;
+    const T = ids.length;
     const inputIds = new Tensor('int64', BigInt64Array.from(ids, BigInt), [1, T]);
     const attentionMask = new Tensor('int64', new BigInt64Array(T).fill(1n), [1, T]);
     const outputs = (await (this.model as unknown as (inputs: object) => Promise<Record<string, TensorLike>>)(
@@ -257,36 +255,9 @@ export class HiddenStateModel {
       },
     )) as Record<string, TensorLike>;
     try {
-      const { plan } = this.augmentation;
-      const first = outputs[plan.hiddenStates[0]];
-      if (!first) throw new LinScopeError('INTERNAL', `the session did not return ${plan.hiddenStates[0]}`);
-      const d = first.dims[first.dims.length - 1];
-      const L = plan.layers;
-      const hiddenStates = new Float32Array((L + 1) * T * d);
-      plan.hiddenStates.forEach((name, l) => {
-        const tensor = outputs[name];
-        const values = tensor ? toFloat32(tensor) : null;
-        if (!values || values.length !== T * d) {
-          throw new LinScopeError(
-            'UNSUPPORTED_GRAPH',
-            `hidden state ${l} (${name}) has shape [${tensor?.dims.join(', ')}], expected [1, ${T}, ${d}]`,
-          );
-        }
-        hiddenStates.set(values, l * T * d);
-      });
-      const lastBlockOutput = Float32Array.from(toFloat32(outputs[plan.lastBlockOutput]));
-      const logitsTensor = outputs.logits;
-      const logits = Float32Array.from(toFloat32(logitsTensor));
-      return {
-        layers: L,
-        hidden: d,
-        tokens: T,
-        vocab: logitsTensor.dims[logitsTensor.dims.length - 1],
-        hiddenStates,
-        lastBlockOutput,
-        logits,
-        lens: await this.runLens(ids),
-      };
+      const { logits, ...states } = outputs;
+      const read = readForwardOutputs(reads.logits ? outputs : states, this.augmentation.plan, T, 0);
+      return logits ? { ...read, vocab: logits.dims[logits.dims.length - 1] } : read;
     } finally {
       for (const [name, tensor] of Object.entries(outputs))
         if (name.startsWith('present')) tensor.dispose?.();
@@ -329,9 +300,18 @@ export class HiddenStateModel {
     return result;
   }
 
-  /** The text of one token id, as a reader should see it. */
+  /**
+   * The text of one token id, as a reader should see it: a token holding part of a multi-byte
+   * character shows its bytes (`\xe2\x80`, see tokenBytes.ts) rather than "�".
+   */
   tokenText(id: number): string {
-    return this.tokenizer.decode([id], { skip_special_tokens: false });
+    const decoded = this.tokenizer.decode([id], { skip_special_tokens: false });
+    if (!decoded.includes('\uFFFD')) return decoded;
+    if (!this.vocabById) {
+      this.vocabById = new Map();
+      for (const [token, tokenId] of this.tokenizer.get_vocab()) this.vocabById.set(tokenId, token);
+    }
+    return readableTokenText(decoded, this.vocabById.get(id));
   }
 
   async dispose(): Promise<void> {

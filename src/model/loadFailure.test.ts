@@ -41,6 +41,19 @@ describe('loadFailure()', () => {
       expect(codeOf(loadFailure(new TypeError(message), 'org/model', 'config'))).toBe('MODEL_UNREACHABLE');
   });
 
+  it("calls a tokenizer whose files did not come MODEL_NOT_FOUND, not transformers.js' TypeError", () => {
+    const e = loadFailure(
+      new TypeError("Cannot read properties of undefined (reading 'tokenizer_class')"),
+      'linscope/tiny-gpt2',
+      'tokenizer',
+    );
+    expect(codeOf(e)).toBe('MODEL_NOT_FOUND');
+    expect((e as Error).message).toBe(
+      'Model "linscope/tiny-gpt2" could not be loaded: its tokenizer files (tokenizer.json, tokenizer_config.json) could not be fetched.',
+    );
+    expect((e as Error).message).not.toContain('TypeError');
+  });
+
   it('calls an unreadable config or tokenizer BAD_INPUT and leaves session failures alone', () => {
     expect(codeOf(loadFailure(new SyntaxError('Unexpected token }'), 'm', 'config'))).toBe('BAD_INPUT');
     const ort = new Error('Load model failed: protobuf parsing failed');

@@ -17,6 +17,20 @@ function errorLike(error: unknown): ErrorLike {
   return typeof error === 'object' && error !== null ? (error as ErrorLike) : { message: String(error) };
 }
 
+/**
+ * transformers.js reads `tokenizer_class` from the tokenizer's config without checking that the
+ * file came: when tokenizer_config.json / tokenizer.json cannot be fetched (blocked, offline, a
+ * folder without them) the tokenizer fails with "Cannot read properties of undefined (reading
+ * 'tokenizer_class')" instead of a missing-file error.
+ */
+function isUnloadedTokenizer(error: ErrorLike, what: 'config' | 'tokenizer' | 'weights'): boolean {
+  return (
+    what === 'tokenizer' &&
+    error.name === 'TypeError' &&
+    /of (undefined|null)\b.*tokenizer_class/.test(String(error.message ?? ''))
+  );
+}
+
 /** Whether the failure is a missing file or repository (not a broken one). */
 function isMissingFile(error: ErrorLike): boolean {
   return error.name === 'ModelFileNotFoundError' || error.code === 'ENOENT';
@@ -40,6 +54,11 @@ export function loadFailure(
   if (error instanceof LinScopeError) return error;
   const e = errorLike(error);
   const message = String(e.message ?? '');
+  if (isUnloadedTokenizer(e, what))
+    return new LinScopeError(
+      'MODEL_NOT_FOUND',
+      `Model "${id}" could not be loaded: its tokenizer files (tokenizer.json, tokenizer_config.json) could not be fetched.`,
+    );
   if (isMissingFile(e)) {
     if (what === 'weights' && dtype !== undefined && /onnx[/\\]/.test(message))
       return new LinScopeError(

@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { readModelConfig } from './config';
 import { cacheShape, emptyCacheFeeds } from './windowFeeds';
 
-const record = (type: string, data: BigInt64Array | Float32Array, dims: number[]) => ({
+const record = (type: string, data: BigInt64Array | Float32Array | Uint16Array, dims: number[]) => ({
   type,
   data: Array.from(data, Number),
   dims,
@@ -22,6 +22,18 @@ describe('emptyCacheFeeds()', () => {
       position_ids: { type: 'int64', data: [0, 1, 2], dims: [1, 3] },
       'past_key_values.0.key': { type: 'float32', data: [], dims: [1, 2, 0, 8] },
     });
+  });
+
+  it('makes the empty cache of the type a float16 graph takes', () => {
+    const feeds = emptyCacheFeeds(
+      ['input_ids', 'past_key_values.0.value'],
+      [5],
+      { kvHeads: 1, headDim: 4 },
+      record,
+      'float16',
+    );
+    expect(feeds?.['past_key_values.0.value']).toEqual({ type: 'float16', data: [], dims: [1, 1, 0, 4] });
+    expect(feeds?.input_ids).toEqual({ type: 'int64', data: [5], dims: [1, 1] });
   });
 
   it('feeds only what the graph declares, and gives up on an input it cannot fill', () => {

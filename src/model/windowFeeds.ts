@@ -5,10 +5,13 @@
  */
 import type { ModelConfig } from './config';
 
-/** Makes a tensor of the caller's onnxruntime (node or web). */
+/** Element type of the KV cache a graph takes: float32, or float16 in float16 graphs. */
+export type CacheElementType = 'float32' | 'float16';
+
+/** Makes a tensor of the caller's onnxruntime (node or web); float16 data are the raw bits. */
 export type MakeTensor<T> = (
-  type: 'int64' | 'float32',
-  data: BigInt64Array | Float32Array,
+  type: 'int64' | CacheElementType,
+  data: BigInt64Array | Float32Array | Uint16Array,
   dims: number[],
 ) => T;
 
@@ -22,12 +25,16 @@ export function cacheShape(config: Pick<ModelConfig, 'heads' | 'kvHeads' | 'head
   return { kvHeads: config.kvHeads ?? config.heads ?? 1, headDim: config.headDim ?? 0 };
 }
 
-/** Feeds for every input the graph declares, or null when it declares one this cannot fill. */
+/**
+ * Feeds for every input the graph declares, or null when it declares one this cannot fill. The empty
+ * cache tensors are of `cacheType` (they hold no values: only the type must match the graph's).
+ */
 export function emptyCacheFeeds<T>(
   inputNames: readonly string[],
   ids: ArrayLike<number>,
   shape: CacheShape,
   tensor: MakeTensor<T>,
+  cacheType: CacheElementType = 'float32',
 ): Record<string, T> | null {
   const T = ids.length;
   const feeds: Record<string, T> = {};
@@ -41,7 +48,12 @@ export function emptyCacheFeeds<T>(
         [1, T],
       );
     else if (name.startsWith('past_key_values'))
-      feeds[name] = tensor('float32', new Float32Array(0), [1, shape.kvHeads, 0, shape.headDim]);
+      feeds[name] = tensor(cacheType, cacheType === 'float16' ? new Uint16Array(0) : new Float32Array(0), [
+        1,
+        shape.kvHeads,
+        0,
+        shape.headDim,
+      ]);
     else return null;
   }
   return feeds;

@@ -1,6 +1,6 @@
 import type { LinScopeResult, ResultLinearize } from '../job/result';
 import { ContinuationCompare } from './ContinuationCompare';
-import { LinearizeSweepChart, LossChangeRows } from './charts';
+import { LinearizeSweepChart, LossChangeRows, sweepCaption } from './charts';
 import { ExperimentRunsTable, mapsText } from './ExperimentRunsTable';
 import './ExperimentResults.css';
 
@@ -38,7 +38,12 @@ export function ExperimentResults({ result, linearize }: ExperimentResultsProps)
       )}
       <ContinuationCompare result={result} linearize={linearize} />
       {sweep && (
-        <LinearizeSweepChart linearize={{ ...linearize, sweep }} modelId={result.model.id} headingLevel={3} />
+        <LinearizeSweepChart
+          linearize={{ ...linearize, sweep }}
+          modelId={result.model.id}
+          caption={sweepCaption(result, linearize)}
+          headingLevel={3}
+        />
       )}
     </div>
   );

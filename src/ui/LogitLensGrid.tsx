@@ -1,6 +1,8 @@
 import type { LinScopeResult, ResultLogitLens } from '../job/result';
 import { ChartFrame } from './charts/ChartFrame';
 import { tokenLabel } from './charts/tokenLabel';
+import { useElementWidth } from './charts/useElementWidth';
+import { LENS_STATE_COLUMN, lensWindow } from './logitLensWindow';
 import './LogitLensGrid.css';
 
 interface LogitLensGridProps {
@@ -11,18 +13,15 @@ interface LogitLensGridProps {
   onFocusToken: (token: number) => void;
 }
 
-/** Columns shown at once: enough to read a phrase, few enough to stay legible on a phone. */
-const COLUMNS = 12;
-
 /**
  * The logit lens as a grid: for each state (rows, embeddings at the top) and token (columns), the
  * token the model would predict next if it stopped at that state, shaded by its probability.
  */
 export function LogitLensGrid({ result, lens, focusToken, onFocusToken }: LogitLensGridProps) {
   const T = result.tokens.length;
-  const centre = focusToken ?? 0;
-  const start = Math.max(0, Math.min(centre - Math.floor(COLUMNS / 2), T - COLUMNS));
-  const columns = Array.from({ length: Math.min(COLUMNS, T) }, (_, i) => start + i);
+  const [boxRef, width] = useElementWidth<HTMLDivElement>();
+  // As many columns as the card holds; long token texts are cut with "…" (whole in the tooltip).
+  const { start, tokens: columns } = lensWindow(width, T, focusToken);
   const states = lens.topId.length;
   return (
     <ChartFrame
@@ -38,8 +37,11 @@ export function LogitLensGrid({ result, lens, focusToken, onFocusToken }: LogitL
       }
       rootAttributes={{ 'data-states': states, 'data-start': start }}
     >
-      <div className="lens-grid__scroll">
+      <div ref={boxRef} className="lens-grid__box">
         <table className="lens-grid">
+          <colgroup>
+            <col style={{ width: LENS_STATE_COLUMN }} />
+          </colgroup>
           <thead>
             <tr>
               <th scope="col">State</th>
@@ -49,7 +51,7 @@ export function LogitLensGrid({ result, lens, focusToken, onFocusToken }: LogitL
                     type="button"
                     className={`lens-grid__token${t === focusToken ? ' is-focused' : ''}`}
                     onClick={() => onFocusToken(t)}
-                    title={`Token #${t}: centre the grid here`}
+                    title={`Token #${t} “${result.tokens[t].text}”: centre the grid here`}
                   >
                     {tokenLabel(result.tokens[t].text)}
                   </button>

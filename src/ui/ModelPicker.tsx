@@ -62,6 +62,8 @@ export function ModelPicker(props: ModelPickerProps) {
       <select
         id={ids.select}
         data-testid="model-select"
+        // A long Hub id can still be wider than the column: its whole name on hover.
+        title={current?.label ?? modelId}
         value={modelId}
         onChange={(e) => props.onModel(e.target.value)}
       >

@@ -1,6 +1,7 @@
 import { type ReactNode, useState } from 'react';
 import type { LinScopeResult, PartialResult, ResultLinearize } from '../job/result';
 import { CompanionCharts, FlashList, LinearityChart, NonlinearityHeatmap, TokenTextView } from './charts';
+import { tokenLabel } from './charts/tokenLabel';
 import { ExperimentResults } from './ExperimentResults';
 import { LogitLensGrid } from './LogitLensGrid';
 import { ReferenceNoteView } from './ReferenceNoteView';
@@ -62,7 +63,14 @@ export function ResultsView({
   onToggleBlock,
 }: ResultsViewProps) {
   const linearize = liveLinearize ?? result.linearize;
-  const [focusToken, setFocusToken] = useState<number | null>(null);
+  // Every choice of a token counts, even of the one focused already: the heatmap and the text view
+  // bring it back into view after the user has moved away.
+  const [tokenChoice, setTokenChoice] = useState<{ token: number | null; count: number }>({
+    token: null,
+    count: 0,
+  });
+  const focusToken = tokenChoice.token;
+  const setFocusToken = (token: number) => setTokenChoice((c) => ({ token, count: c.count + 1 }));
   const first = result.layers[0];
   const reference = result.perToken?.reference;
   // The finished result (null for a first view): what the experiment's results are drawn against.
@@ -137,6 +145,7 @@ export function ResultsView({
         focusLayer={focusLayer}
         onFocusLayer={onFocusLayer}
         focusToken={focusToken}
+        focusRequest={tokenChoice.count}
         onFocusToken={setFocusToken}
         note={heatmapNote}
         renderTooltipExtra={
@@ -149,7 +158,7 @@ export function ResultsView({
                 const p = lens.topProb[cell.layer + 1][cell.token];
                 return (
                   <span data-testid="heatmap-lens">
-                    Logit lens after this pair: {JSON.stringify(lens.tokenText[id] ?? '')} (
+                    Logit lens after this pair: “{tokenLabel(lens.tokenText[id] ?? '')}” (
                     {(p * 100).toFixed(1)}%)
                   </span>
                 );
@@ -163,6 +172,7 @@ export function ResultsView({
         focusLayer={focusLayer}
         onFocusLayer={onFocusLayer}
         focusToken={focusToken}
+        focusRequest={tokenChoice.count}
         onFocusToken={setFocusToken}
       />
       <FlashList
@@ -172,13 +182,23 @@ export function ResultsView({
         onFocusLayer={onFocusLayer}
         onFocusToken={setFocusToken}
       />
-      {result.logitLens && (
+      {result.logitLens ? (
         <LogitLensGrid
           result={result}
           lens={result.logitLens}
           focusToken={focusToken}
           onFocusToken={setFocusToken}
         />
+      ) : (
+        result.logitLens === undefined &&
+        onExportHidden === null && (
+          // A result from a link (or an older file) has no lens, and none can be made without the model.
+          <p className="hint results__lens-note" data-testid="logit-lens-note">
+            Logit lens left out: links do not carry it, and it can only be computed by running the model,
+            whose files were not loaded for this result. Analyze the text where the model is available to see
+            it.
+          </p>
+        )
       )}
       <CompanionCharts result={result} focusLayer={focusLayer} />
       <details className="layer-table-details">

@@ -73,6 +73,25 @@ describe('the in-graph logit lens on the embedded model', () => {
     expect(new Set(lens.topId.slice(result.layers * result.tokens)).size).toBeGreaterThan(3);
   });
 
+  it("names partial-byte tokens by their bytes, not '�' (the lens' token texts)", () => {
+    const vocab = new Map(
+      Object.entries(
+        (
+          JSON.parse(readFileSync(join(PUBLIC_MODELS, MODEL, 'tokenizer.json'), 'utf8')) as {
+            model: { vocab: Record<string, number> };
+          }
+        ).model.vocab,
+      ),
+    );
+    // The text of a vocabulary entry (in GPT-2's byte-level alphabet) as the lens names it.
+    const textOf = (entry: string) => model.tokenText(vocab.get(entry) ?? -1);
+    // "âĢ" is e2 80, the first two bytes of — … – •; "âĢĶ" all three of —.
+    expect(textOf('âĢ')).toBe('\\xe2\\x80');
+    expect(textOf('ĠâĢ')).toBe(' \\xe2\\x80');
+    expect(textOf('âĢĶ')).toBe('—');
+    expect(textOf('Ġthe')).toBe(' the');
+  });
+
   it('is not built where it would cost too much (one lm_head per layer)', async () => {
     const { lensIsAffordable } = await import('../../src/model/onnx/surgery/logitLensGraph');
     expect(lensIsAffordable(5, 128, 4096)).toBe(true);

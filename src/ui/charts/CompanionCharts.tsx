@@ -4,6 +4,7 @@ import { ChartFrame, type HeadingLevel } from './ChartFrame';
 import { type ChartResult, pairLabel } from './chartResult';
 import { type CompanionPanelSpec, companionPanelLayout, companionSpecs } from './companionLayout';
 import { csvExport, domFigure, EXPORT_STEMS, imageExports } from './exportActions';
+import { figureCaption } from './figureCaption';
 import { dataValue, formatScore } from './format';
 import { useElementWidth } from './useElementWidth';
 import './marks.css';
@@ -16,6 +17,7 @@ export interface CompanionChartsProps {
   readonly headingLevel?: HeadingLevel;
 }
 
+/** One small multiple: title, axes with their titles, the series; the focused pair is left out of exports. */
 function Panel(props: { spec: CompanionPanelSpec; focusLayer: number | null }) {
   const [ref, width] = useElementWidth<HTMLDivElement>(300);
   const p = useMemo(() => companionPanelLayout(props.spec, width), [props.spec, width]);
@@ -52,6 +54,7 @@ function Panel(props: { spec: CompanionPanelSpec; focusLayer: number | null }) {
             <rect
               key={i}
               className="lsc-focus"
+              data-export-skip=""
               x={p.margin.left + i * step}
               y={p.margin.top}
               width={step}
@@ -59,6 +62,25 @@ function Panel(props: { spec: CompanionPanelSpec; focusLayer: number | null }) {
             />
           ))}
         <g className="lsc-axis">
+          <text
+            className="lsc-axis-title"
+            x={12}
+            y={(p.margin.top + bottom) / 2}
+            textAnchor="middle"
+            transform={`rotate(-90 12 ${(p.margin.top + bottom) / 2})`}
+            data-axis-title="y"
+          >
+            {p.yTitle}
+          </text>
+          <text
+            className="lsc-axis-title"
+            x={(p.margin.left + p.width - p.margin.right) / 2}
+            y={bottom + 31}
+            textAnchor="middle"
+            data-axis-title="x"
+          >
+            {p.xTitle}
+          </text>
           {p.yTicks.map((t) => (
             <g key={t.value}>
               <line x1={p.margin.left} x2={p.width - p.margin.right} y1={t.y} y2={t.y} className="lsc-grid" />
@@ -129,8 +151,12 @@ export function CompanionCharts(props: CompanionChartsProps) {
       title="Why the scores are high"
       headingLevel={props.headingLevel}
       exports={[
-        ...imageExports('the companion charts', modelId, EXPORT_STEMS.companionsFigure, () =>
-          domFigure(gridRef.current, `Anisotropy, cosine, update ratio · ${modelId}`),
+        ...imageExports(
+          'the companion charts',
+          modelId,
+          EXPORT_STEMS.companionsFigure,
+          figureCaption(props.result),
+          () => domFigure(gridRef.current, `Anisotropy, cosine, update ratio · ${modelId}`),
         ),
         csvExport(
           'csv',

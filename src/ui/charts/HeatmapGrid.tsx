@@ -1,4 +1,4 @@
-import { type RefObject, type UIEvent, useMemo } from 'react';
+import { type RefObject, useMemo } from 'react';
 import type { HeatmapCell } from './heatmapCursor';
 import type { HeatmapLayout } from './heatmapLayout';
 import type { HeatmapGridHandlers } from './useHeatmapCursor';
@@ -10,19 +10,18 @@ interface HeatmapGridProps {
   /** The cursor's cell, null when hidden. */
   readonly active: HeatmapCell | null;
   readonly handlers: HeatmapGridHandlers;
-  readonly onScroll: (e: UIEvent<HTMLDivElement>) => void;
   readonly pixelRatio: number;
   readonly scrollRef: RefObject<HTMLDivElement | null>;
   readonly canvasRef: RefObject<HTMLCanvasElement | null>;
-  readonly tokensRef: RefObject<SVGSVGElement | null>;
 }
 
 /** Narrowest cursor box: visible on 4 px columns, centred on the column. */
 const MIN_CURSOR_WIDTH = 8;
 
 /**
- * The scrolling grid: the painted canvas, the focus row and column drawn over it, the cursor box
- * and the token labels underneath. It takes keyboard focus for the cursor.
+ * The grid of the detail window (tokens `layout.start` to `layout.end`): the painted canvas, the
+ * focus row and column and the documents' starts drawn over it, the cursor box and the token
+ * labels underneath. It takes keyboard focus for the cursor.
  */
 export function HeatmapGrid(props: HeatmapGridProps) {
   const { layout, focusLayer, focusToken, active } = props;
@@ -43,6 +42,9 @@ export function HeatmapGrid(props: HeatmapGridProps) {
     [layout],
   );
   const cursorWidth = Math.max(MIN_CURSOR_WIDTH, layout.cellWidth);
+  const columnX = (token: number) => (token - layout.start) * layout.cellWidth;
+  const shows = (token: number | null): token is number =>
+    token !== null && token >= layout.start && token < layout.end;
   return (
     // biome-ignore lint/a11y/useSemanticElements: a canvas grid with a keyboard cursor is no form fieldset.
     <div
@@ -53,8 +55,9 @@ export function HeatmapGrid(props: HeatmapGridProps) {
       role="group"
       aria-label={`Heatmap, ${layout.rows} layer pairs by ${layout.cols} tokens. Arrow keys move a cursor, Enter focuses its layer pair.`}
       data-testid="heatmap-grid"
+      data-window-start={layout.start}
+      data-window-end={layout.end}
       {...props.handlers}
-      onScroll={props.onScroll}
     >
       <div
         className="lsc-heatmap__grid"
@@ -84,18 +87,31 @@ export function HeatmapGrid(props: HeatmapGridProps) {
               height={layout.cellHeight - 1}
             />
           )}
-          {focusToken !== null && focusToken < layout.cols && (
+          {layout.docStarts.map((t) => (
+            <line
+              key={t}
+              className="lsc-doc-boundary"
+              data-testid="heatmap-doc-boundary"
+              data-token={t}
+              x1={columnX(t)}
+              x2={columnX(t)}
+              y1={0}
+              y2={layout.gridHeight}
+            />
+          ))}
+          {shows(focusToken) && (
             <rect
               className="lsc-focus-col"
+              data-testid="heatmap-focus-col"
               data-token={focusToken}
-              x={focusToken * layout.cellWidth}
+              x={columnX(focusToken)}
               y={0}
               width={layout.cellWidth}
               height={layout.gridHeight}
             />
           )}
         </svg>
-        {active && (
+        {active && shows(active.token) && (
           // A moved box on its own compositor layer: hovering never repaints the big canvas.
           <div
             className="lsc-cursor"
@@ -103,12 +119,11 @@ export function HeatmapGrid(props: HeatmapGridProps) {
             style={{
               width: cursorWidth,
               height: layout.cellHeight,
-              transform: `translate(${(active.token + 0.5) * layout.cellWidth - cursorWidth / 2}px, ${active.layer * layout.cellHeight}px)`,
+              transform: `translate(${columnX(active.token + 0.5) - cursorWidth / 2}px, ${active.layer * layout.cellHeight}px)`,
             }}
           />
         )}
         <svg
-          ref={props.tokensRef}
           className="lsc-heatmap__tokens"
           width={layout.gridWidth}
           height={layout.tokenLabelHeight}

@@ -1,4 +1,4 @@
-import type { LinearityLayout } from './linearityLayout';
+import { LINEARITY_X_TITLE, LINEARITY_Y_TITLE, type LinearityLayout } from './linearityLayout';
 
 interface LinearityAxisProps {
   readonly layout: LinearityLayout;
@@ -12,16 +12,38 @@ function endMark(isFirst: boolean, isLast: boolean): string {
 }
 
 /**
- * The score gridlines with their labels, and one tick per pair: its label (thinned when columns
- * are narrow, the focused pair in bold) and, at the ends, where the states come from or go.
+ * The score gridlines with their labels, one tick per pair: its label (thinned when columns are
+ * narrow, the focused pair in bold) and, at the ends, where the states come from or go; and the
+ * two axis titles. `data-domain` on the group is the score axis' [bottom, top].
  */
 export function LinearityAxis({ layout, focusLayer }: LinearityAxisProps) {
-  const { yBottom, margin } = layout;
+  const { yBottom, yTop, margin } = layout;
   const several = layout.pairs.length > 1;
+  const yTitleX = 14;
+  const yTitleY = (yTop + yBottom) / 2;
   return (
-    <g className="lsc-axis">
+    <g className="lsc-axis" data-domain={layout.yDomain.join(',')}>
+      <text
+        className="lsc-axis-title"
+        x={yTitleX}
+        y={yTitleY}
+        textAnchor="middle"
+        transform={`rotate(-90 ${yTitleX} ${yTitleY})`}
+        data-axis-title="y"
+      >
+        {LINEARITY_Y_TITLE}
+      </text>
+      <text
+        className="lsc-axis-title"
+        x={(margin.left + layout.width - margin.right) / 2}
+        y={yBottom + 50}
+        textAnchor="middle"
+        data-axis-title="x"
+      >
+        {LINEARITY_X_TITLE}
+      </text>
       {layout.yTicks.map((t) => (
-        <g key={t.value}>
+        <g key={t.value} className="lsc-ytick" data-value={t.value}>
           <line x1={margin.left} x2={layout.width - margin.right} y1={t.y} y2={t.y} className="lsc-grid" />
           <text x={margin.left - 6} y={t.y} dy="0.32em" textAnchor="end">
             {t.label}

@@ -1,4 +1,5 @@
-import { useId, useMemo } from 'react';
+import { useId, useMemo, useState } from 'react';
+import { Checkbox } from '../Checkbox';
 import { ChartFrame, type HeadingLevel } from './ChartFrame';
 import type { ChartResult } from './chartResult';
 import { LinearityAxis } from './LinearityAxis';
@@ -46,6 +47,10 @@ const EXPLAINER = (
       in-sample score is only meaningful well above it. Gaps mean no score, usually because there were no more
       tokens than dimensions (n ≤ d); hover to see why.
     </p>
+    <p>
+      The score axis is zoomed to the scores drawn, so that small differences between layers show; the legend
+      says when the chance floor lies below it. “Full 0–1 axis” shows the whole range.
+    </p>
   </>
 );
 
@@ -57,9 +62,11 @@ export function LinearityChart(props: LinearityChartProps) {
   const [wrapRef, width] = useElementWidth<HTMLDivElement>();
   const height = props.height ?? (width < 480 ? 240 : 300);
   const focus = props.focusLayer ?? null;
+  const [fullAxis, setFullAxis] = useState(false);
+  const axis = fullAxis ? 'full' : 'fitted';
   const layout = useMemo(
-    () => linearityLayout(props.result, { width, height, focusLayer: focus }),
-    [props.result, width, height, focus],
+    () => linearityLayout(props.result, { width, height, focusLayer: focus, axis }),
+    [props.result, width, height, focus, axis],
   );
   const hover = usePairHover();
   const tooltipId = useId();
@@ -75,6 +82,9 @@ export function LinearityChart(props: LinearityChartProps) {
       rootAttributes={{
         'data-layers': layout.pairs.length,
         'data-selected': (props.selectedBlocks ?? []).join(','),
+        'data-axis': layout.axisMode,
+        'data-y-domain': layout.yDomain.join(','),
+        'data-floor': layout.floorBelowAxis === null ? 'on-axis' : 'below-axis',
       }}
       explainer={EXPLAINER}
     >
@@ -109,6 +119,11 @@ export function LinearityChart(props: LinearityChartProps) {
           {hovered && <LinearityTooltip layout={layout} col={hovered} id={tooltipId} />}
         </div>
         <LinearityLegend layout={layout} />
+        <div className="lsc-axis-toggle">
+          <Checkbox testId="linearity-full-axis" checked={fullAxis} onChange={setFullAxis}>
+            Full 0–1 axis
+          </Checkbox>
+        </div>
       </div>
     </ChartFrame>
   );

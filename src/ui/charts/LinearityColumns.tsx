@@ -11,7 +11,8 @@ interface LinearityColumnsProps {
 
 /**
  * What sits behind the lines: the chance-floor bands, pending columns, the focused pair's band,
- * the blocks picked for the experiment and the hovered column (the last two left out of exports).
+ * the blocks picked for the experiment and the hovered column (the last three are the reader's
+ * choice, not data: left out of exports).
  */
 export function LinearityColumns({ layout, focusLayer, hovered, selected }: LinearityColumnsProps) {
   const { yBottom, yTop } = layout;
@@ -44,6 +45,7 @@ export function LinearityColumns({ layout, focusLayer, hovered, selected }: Line
       {focused && (
         <rect
           className="lsc-focus"
+          data-export-skip=""
           x={focused.left}
           y={yTop}
           width={focused.width}

@@ -9,7 +9,7 @@ interface LinearitySeriesProps {
 }
 
 /**
- * Each series as a line with a marker per score (larger on the focused pair) and a cross on the
+ * Each series as a line with a marker per score (larger on the focused pair, on screen only) and a cross on the
  * axis where a scored pair has no value, its reason in the cross's title.
  */
 export function LinearitySeries({ layout, focusLayer }: LinearitySeriesProps) {
@@ -22,12 +22,13 @@ export function LinearitySeries({ layout, focusLayer }: LinearitySeriesProps) {
           {s.points.map((p) => (
             <g
               key={p.index}
-              className="lsc-point"
+              // The focused pair's markers grow through the class, which exports drop (chartExport.ts).
+              className={focusLayer === p.index ? 'lsc-point lsc-point--focus' : 'lsc-point'}
               data-series={s.key}
               data-layer={p.index}
               data-value={dataValue(p.value)}
             >
-              <LinearityMarker series={s.key} x={p.x} y={p.y} size={focusLayer === p.index ? 5.5 : 4} />
+              <LinearityMarker series={s.key} x={p.x} y={p.y} />
             </g>
           ))}
           {s.gaps

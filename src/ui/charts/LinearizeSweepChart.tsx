@@ -16,6 +16,8 @@ import './LinearizeSweepChart.css';
 export interface LinearizeSweepChartProps {
   readonly linearize: ResultLinearize & { sweep: NonNullable<ResultLinearize['sweep']> };
   readonly modelId: string;
+  /** The line under exported figures (`sweepCaption`); default: the model id. */
+  readonly caption?: string;
   readonly headingLevel?: HeadingLevel;
 }
 
@@ -137,7 +139,7 @@ function Legend({ width }: { width: number }) {
  * The paper's replacement figure: how much the next-token loss rises when one block is replaced by
  * its affine map or skipped, and when the most linear blocks are linearized together.
  */
-export function LinearizeSweepChart({ linearize, modelId, headingLevel }: LinearizeSweepChartProps) {
+export function LinearizeSweepChart({ linearize, modelId, caption, headingLevel }: LinearizeSweepChartProps) {
   const [ref, width] = useElementWidth<HTMLDivElement>();
   const figureRef = useRef<HTMLDivElement>(null);
   const panelWidth = width >= SIDE_BY_SIDE ? (width - GAP) / 2 : width;
@@ -158,8 +160,12 @@ export function LinearizeSweepChart({ linearize, modelId, headingLevel }: Linear
         'data-in-sample': maps.inSample ? 'true' : 'false',
       }}
       exports={[
-        ...imageExports('the sweep chart', modelId, EXPORT_STEMS.sweepFigure, () =>
-          domFigure(figureRef.current, `Replacing blocks · ${modelId} · ${subtitle}`),
+        ...imageExports(
+          'the sweep chart',
+          modelId,
+          EXPORT_STEMS.sweepFigure,
+          caption ?? `model ${modelId}`,
+          () => domFigure(figureRef.current, `Replacing blocks · ${modelId} · ${subtitle}`),
         ),
         csvExport('csv', 'CSV', 'Download the sweep as CSV', modelId, EXPORT_STEMS.sweepTable, () =>
           sweepCsv(linearize),

@@ -1,4 +1,4 @@
-import { type CSSProperties, useMemo } from 'react';
+import { type CSSProperties, Fragment, useEffect, useMemo, useRef, useState } from 'react';
 import { perTokenCsv } from '../../share/csv';
 import { ChartFrame, type HeadingLevel } from './ChartFrame';
 import { type ChartResult, pairCount, pairLabel } from './chartResult';
@@ -6,6 +6,7 @@ import { perTokenColorScale } from './colorScale';
 import { csvExport, EXPORT_STEMS } from './exportActions';
 import { dataValue, formatRelative } from './format';
 import { tokenLabel } from './tokenLabel';
+import { pageOfToken, textPage } from './tokenTextPage';
 import './TokenTextView.css';
 
 export interface TokenTextViewProps {
@@ -15,6 +16,8 @@ export interface TokenTextViewProps {
   /** When given, a pair picker is shown and reports the choice here. */
   readonly onFocusLayer?: (layer: number) => void;
   readonly focusToken?: number | null;
+  /** Bumped each time a token is chosen, even the focused one again: its page and place are shown. */
+  readonly focusRequest?: number;
   /** Click on a token. */
   readonly onFocusToken?: (token: number) => void;
   readonly headingLevel?: HeadingLevel;
@@ -31,7 +34,9 @@ export function textViewLayer(result: ChartResult, focusLayer: number | null | u
 
 /**
  * The prompt as text, each token's background coloured by one layer pair's relative error (the
- * heatmap's colour scale), flashes underlined. Token text is rendered as React text only: it is
+ * heatmap's colour scale), flashes underlined, a labelled break where a corpus's next text
+ * starts. A long text is rendered 2,000 tokens at a time (the page with the focused token), and a
+ * token focused elsewhere is scrolled into view. Token text is rendered as React text only: it is
  * untrusted input and must never become markup.
  */
 export function TokenTextView(props: TokenTextViewProps) {
@@ -42,9 +47,19 @@ export function TokenTextView(props: TokenTextViewProps) {
   const row = layer !== null ? pt?.nonlinearity[layer] : undefined;
   const flags = layer !== null ? pt?.flash[layer] : undefined;
   const L = pairCount(result);
+  const total = result.tokens.length;
+  const focusToken = props.focusToken ?? null;
+  const [pageIndex, setPageIndex] = useState(0);
+  const page = textPage(pageIndex, total);
+  const focusRequest = props.focusRequest ?? 0;
+  // biome-ignore lint/correctness/useExhaustiveDependencies: focusRequest is a trigger: the same token chosen again.
+  useEffect(() => {
+    if (focusToken !== null) setPageIndex(pageOfToken(focusToken));
+  }, [focusToken, focusRequest]);
   const spans = useMemo(
     () =>
-      result.tokens.map((token, t) => {
+      result.tokens.slice(page.start, page.end).map((token, i) => {
+        const t = page.start + i;
         const v = row?.[t] ?? null;
         const style: CSSProperties | undefined =
           v === null
@@ -53,10 +68,23 @@ export function TokenTextView(props: TokenTextViewProps) {
                 background: scale.color(v),
                 color: scale.lightBackground[scale.index(v)] ? '#000000' : '#ffffff',
               };
-        return { token, t, v, style, flash: flags?.[t] === 1 };
+        const docStart = t > 0 && token.doc !== result.tokens[t - 1].doc;
+        return { token, t, v, style, flash: flags?.[t] === 1, docStart };
       }),
-    [result.tokens, row, flags, scale],
+    [result.tokens, row, flags, scale, page.start, page.end],
   );
+  // A token focused elsewhere (the heatmap, the flash list, the logit lens) scrolls into the box.
+  const textRef = useRef<HTMLParagraphElement>(null);
+  // biome-ignore lint/correctness/useExhaustiveDependencies: rerun when another page or pair is drawn, so the span looked up is the new one.
+  useEffect(() => {
+    const box = textRef.current;
+    if (focusToken === null || !box) return;
+    const span = box.querySelector<HTMLElement>(`[data-token="${focusToken}"]`);
+    if (!span) return;
+    const top = span.offsetTop;
+    if (top < box.scrollTop || top + span.offsetHeight > box.scrollTop + box.clientHeight)
+      box.scrollTop = top - box.clientHeight / 2;
+  }, [focusToken, focusRequest, page.index, layer]);
   const modelId = result.model.id;
 
   return (
@@ -75,7 +103,7 @@ export function TokenTextView(props: TokenTextViewProps) {
           () => perTokenCsv(result),
         ),
       ]}
-      rootAttributes={{ 'data-layer': layer ?? '' }}
+      rootAttributes={{ 'data-layer': layer ?? '', 'data-start': page.start, 'data-end': page.end }}
       explainer={
         <>
           <p>
@@ -103,6 +131,30 @@ export function TokenTextView(props: TokenTextViewProps) {
           </select>
         </label>
       )}
+      {page.count > 1 && layer !== null && row && (
+        <div className="lsc-textpage">
+          <span data-testid="token-text-page">
+            Tokens {(page.start + 1).toLocaleString('en')}–{page.end.toLocaleString('en')} of{' '}
+            {total.toLocaleString('en')}
+          </span>
+          <button
+            type="button"
+            data-testid="token-text-earlier"
+            disabled={page.index === 0}
+            onClick={() => setPageIndex(page.index - 1)}
+          >
+            Earlier tokens
+          </button>
+          <button
+            type="button"
+            data-testid="token-text-later"
+            disabled={page.index === page.count - 1}
+            onClick={() => setPageIndex(page.index + 1)}
+          >
+            Later tokens
+          </button>
+        </div>
+      )}
       {layer === null || !row ? (
         <p className="lsc-empty">
           {pt === null
@@ -110,24 +162,30 @@ export function TokenTextView(props: TokenTextViewProps) {
             : 'Waiting for per-token values…'}
         </p>
       ) : (
-        <p className="lsc-tokentext">
-          {spans.map(({ token, t, v, style, flash }) => (
-            // biome-ignore lint/a11y/useKeyWithClickEvents: a pointer shortcut; the heatmap and flash list reach the same focus by keyboard.
-            // biome-ignore lint/a11y/noStaticElementInteractions: see above.
-            <span
-              key={t}
-              className={`lsc-tok${flash ? ' lsc-tok--flash' : ''}${token.text === '' ? ' lsc-tok--empty' : ''}${
-                props.focusToken === t ? ' lsc-tok--focus' : ''
-              }`}
-              style={style}
-              title={`#${t} “${tokenLabel(token.text)}”: ${v === null ? 'no value' : `${formatRelative(v)} × reference mean error`}${flash ? ' (flash)' : ''}`}
-              data-token={t}
-              data-value={dataValue(v)}
-              data-flash={flash ? '' : undefined}
-              onClick={props.onFocusToken ? () => props.onFocusToken?.(t) : undefined}
-            >
-              {token.text === '' ? '\u200b' : token.text}
-            </span>
+        <p className="lsc-tokentext" ref={textRef}>
+          {spans.map(({ token, t, v, style, flash, docStart }) => (
+            <Fragment key={t}>
+              {docStart && (
+                <span className="lsc-docbreak" data-testid="token-text-doc-break" data-doc={token.doc}>
+                  text {token.doc}
+                </span>
+              )}
+              {/* biome-ignore lint/a11y/useKeyWithClickEvents: a pointer shortcut; the heatmap and flash list reach the same focus by keyboard. */}
+              {/* biome-ignore lint/a11y/noStaticElementInteractions: see above. */}
+              <span
+                className={`lsc-tok${flash ? ' lsc-tok--flash' : ''}${token.text === '' ? ' lsc-tok--empty' : ''}${
+                  props.focusToken === t ? ' lsc-tok--focus' : ''
+                }`}
+                style={style}
+                title={`#${t} “${tokenLabel(token.text)}”: ${v === null ? 'no value' : `${formatRelative(v)} × reference mean error`}${flash ? ' (flash)' : ''}`}
+                data-token={t}
+                data-value={dataValue(v)}
+                data-flash={flash ? '' : undefined}
+                onClick={props.onFocusToken ? () => props.onFocusToken?.(t) : undefined}
+              >
+                {token.text === '' ? '\u200b' : token.text}
+              </span>
+            </Fragment>
           ))}
         </p>
       )}

@@ -1,5 +1,14 @@
 import { describe, expect, it } from 'vitest';
-import { composeSvg, escapeXml, inlineStyle, TITLE_BAND } from './chartExport';
+import {
+  CAPTION_LINE,
+  captionBand,
+  captionLines,
+  composeSvg,
+  escapeXml,
+  inlineStyle,
+  isHighlightClass,
+  TITLE_BAND,
+} from './chartExport';
 
 describe('escapeXml()', () => {
   it('escapes markup characters so a hostile title cannot break the SVG', () => {
@@ -61,5 +70,57 @@ describe('composeSvg(figure, parts)', () => {
     );
     expect(svg).toContain(`<image x="52" y="${TITLE_BAND}" width="200" height="80"`);
     expect(svg.endsWith('</svg>')).toBe(true);
+  });
+});
+
+describe('captionLines(caption, width) and captionBand(figure)', () => {
+  const caption = 'model linscope/tiny-gpt2 · dtype fp32 · n = 148 tokens · d = 64 · no reference · LinScope';
+
+  it('keeps a caption that fits on one line, and breaks a long one between its parts', () => {
+    expect(captionLines(caption, 1000)).toEqual([caption]);
+    const lines = captionLines(caption, 200);
+    expect(lines.length).toBeGreaterThan(1);
+    expect(lines.join(' · ')).toBe(caption);
+    for (const line of lines) expect(line.startsWith(' ')).toBe(false);
+    expect(captionLines('', 300)).toEqual([]);
+  });
+
+  it('makes room for every line under the pieces, and none without a caption', () => {
+    expect(captionBand({ caption, width: 1000 })).toBe(8 + CAPTION_LINE);
+    expect(captionBand({ width: 1000 })).toBe(0);
+  });
+});
+
+describe('isHighlightClass(name)', () => {
+  it('takes BEM --focus modifiers as highlights and nothing else', () => {
+    expect(isHighlightClass('lsc-tick--focus')).toBe(true);
+    expect(isHighlightClass('lsc-rowlabel--focus')).toBe(true);
+    expect(isHighlightClass('lsc-focus')).toBe(false);
+    expect(isHighlightClass('lsc-tick')).toBe(false);
+  });
+});
+
+describe('composeSvg(figure with labels and a caption, parts)', () => {
+  it('draws axis titles (vertical ones turned) and the caption under the pieces', () => {
+    const svg = composeSvg(
+      {
+        title: 't',
+        width: 400,
+        height: 100,
+        background: '#fff',
+        foreground: '#000',
+        labels: [
+          { text: 'layer pair (l → l+1)', x: 13, y: 50, anchor: 'middle', vertical: true },
+          { text: 'token', x: 200, y: 90, anchor: 'middle' },
+        ],
+        caption: 'model m · d = 64 & <n>',
+      },
+      [],
+    );
+    expect(svg).toContain(`height="${100 + TITLE_BAND + 8 + CAPTION_LINE}"`);
+    expect(svg).toContain(`transform="rotate(-90 13 ${50 + TITLE_BAND})"`);
+    expect(svg).toMatch(/data-figure-label="">layer pair \(l → l\+1\)<\/text>/);
+    expect(svg).toMatch(/<text x="200" y="118" text-anchor="middle"[^>]*>token<\/text>/);
+    expect(svg).toContain('data-figure-caption="">model m · d = 64 &amp; &lt;n&gt;</text>');
   });
 });

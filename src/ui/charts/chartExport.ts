@@ -14,13 +14,28 @@ export interface ExportPiece {
   readonly height: number;
 }
 
+/** A line of text drawn on the figure beside its pieces (an axis title the pieces lack). */
+export interface FigureLabel {
+  readonly text: string;
+  /** Anchor point in the pieces' coordinates (CSS pixels; the title band is added on top). */
+  readonly x: number;
+  readonly y: number;
+  readonly anchor: 'start' | 'middle' | 'end';
+  /** Turned a quarter anticlockwise about its anchor, reading upwards (a y-axis title). */
+  readonly vertical?: boolean;
+}
+
 export interface ExportFigure {
   /** Heading drawn above the chart (the model id is often part of it). */
   readonly title: string;
-  /** Size of the pieces' area, title band excluded. */
+  /** Size of the pieces' area, title band and caption excluded. */
   readonly width: number;
   readonly height: number;
   readonly pieces: readonly ExportPiece[];
+  /** Axis titles and other text drawn over the pieces' area. */
+  readonly labels?: readonly FigureLabel[];
+  /** What the numbers come from (model, dtype, n, d, reference), drawn under the figure. */
+  readonly caption?: string;
   /** Page background and text colours, resolved from the theme. */
   readonly background: string;
   readonly foreground: string;
@@ -39,6 +54,37 @@ export type ComposedPart =
     };
 
 export const TITLE_BAND = 28;
+/** Height of one caption line, and the space above the caption. */
+export const CAPTION_LINE = 15;
+const CAPTION_GAP = 8;
+/** The caption's and labels' type. */
+const CAPTION_FONT_SIZE = 11;
+const LABEL_FONT_SIZE = 12;
+const FONT_FAMILY = 'system-ui, sans-serif';
+/** Average advance of a character of 11px UI type: a layout estimate for wrapping the caption. */
+const CAPTION_CHAR_WIDTH = 5.9;
+
+/**
+ * The caption in lines that fit `width`, broken between its ` · ` parts (a part longer than the
+ * width gets a line of its own).
+ */
+export function captionLines(caption: string, width: number): string[] {
+  if (caption === '') return [];
+  const perLine = Math.max(20, Math.floor(width / CAPTION_CHAR_WIDTH));
+  const lines: string[] = [];
+  for (const part of caption.split(' · ')) {
+    const last = lines.length - 1;
+    if (last >= 0 && lines[last].length + 3 + part.length <= perLine) lines[last] += ` · ${part}`;
+    else lines.push(part);
+  }
+  return lines;
+}
+
+/** Height of the band under the pieces that holds the caption (0 without one). */
+export function captionBand(figure: Pick<ExportFigure, 'caption' | 'width'>): number {
+  const lines = captionLines(figure.caption ?? '', figure.width).length;
+  return lines === 0 ? 0 : CAPTION_GAP + lines * CAPTION_LINE;
+}
 
 /** Properties that make an SVG look the same outside the page. */
 const INLINED = [
@@ -92,11 +138,29 @@ export function inlineStyle(
 
 /** The whole figure as one standalone SVG document. */
 export function composeSvg(
-  figure: Pick<ExportFigure, 'title' | 'width' | 'height' | 'background' | 'foreground'>,
+  figure: Pick<
+    ExportFigure,
+    'title' | 'width' | 'height' | 'background' | 'foreground' | 'labels' | 'caption'
+  >,
   parts: readonly ComposedPart[],
 ): string {
   const w = Math.ceil(figure.width);
-  const h = Math.ceil(figure.height + TITLE_BAND);
+  const h = Math.ceil(figure.height + TITLE_BAND + captionBand(figure));
+  const fg = escapeXml(figure.foreground);
+  const labels = (figure.labels ?? [])
+    .map((l) => {
+      const y = l.y + TITLE_BAND;
+      const turn = l.vertical ? ` transform="rotate(-90 ${l.x} ${y})"` : '';
+      return `<text x="${l.x}" y="${y}" text-anchor="${l.anchor}"${turn} font-family="${FONT_FAMILY}" font-size="${LABEL_FONT_SIZE}" fill="${fg}" data-figure-label="">${escapeXml(l.text)}</text>`;
+    })
+    .join('');
+  const captionTop = TITLE_BAND + figure.height + CAPTION_GAP;
+  const caption = captionLines(figure.caption ?? '', figure.width)
+    .map(
+      (line, i) =>
+        `<text x="4" y="${captionTop + (i + 0.75) * CAPTION_LINE}" font-family="${FONT_FAMILY}" font-size="${CAPTION_FONT_SIZE}" fill="${fg}" data-figure-caption="">${escapeXml(line)}</text>`,
+    )
+    .join('');
   const body = parts
     .map((p) =>
       p.kind === 'svg'
@@ -107,14 +171,54 @@ export function composeSvg(
   return [
     `<svg xmlns="http://www.w3.org/2000/svg" xmlns:xlink="http://www.w3.org/1999/xlink" width="${w}" height="${h}" viewBox="0 0 ${w} ${h}">`,
     `<rect width="100%" height="100%" fill="${escapeXml(figure.background)}"/>`,
-    `<text x="4" y="19" font-family="system-ui, sans-serif" font-size="14" font-weight="600" fill="${escapeXml(figure.foreground)}">${escapeXml(figure.title)}</text>`,
+    `<text x="4" y="19" font-family="${FONT_FAMILY}" font-size="14" font-weight="600" fill="${fg}">${escapeXml(figure.title)}</text>`,
     body,
+    labels,
+    caption,
     '</svg>',
   ].join('');
 }
 
-/** A clone of the SVG with computed styles inlined and `data-export-skip` parts (hit areas, hover marks) removed. */
+/**
+ * A class that marks a highlight, a BEM `--focus` modifier (`lsc-tick--focus`,
+ * `lsc-rowlabel--focus`): the focused pair, row or token is the reader's choice on screen, not part
+ * of the figure, so an export is styled as if nothing were focused.
+ */
+export function isHighlightClass(name: string): boolean {
+  return /^[\w-]+--focus$/.test(name);
+}
+
+/**
+ * Runs `read` with every highlight class under `root` taken off, and puts them back before
+ * returning: synchronous, so the page is never painted without them.
+ */
+function withoutHighlights<T>(root: Element, read: () => T): T {
+  const changed: [Element, string][] = [];
+  for (const el of [root, ...root.querySelectorAll('[class]')]) {
+    const names = el.getAttribute('class');
+    if (!names) continue;
+    const list = names.split(/\s+/).filter(Boolean);
+    const kept = list.filter((name) => !isHighlightClass(name));
+    if (kept.length === list.length) continue;
+    changed.push([el, names]);
+    el.setAttribute('class', kept.join(' '));
+  }
+  try {
+    return read();
+  } finally {
+    for (const [el, names] of changed) el.setAttribute('class', names);
+  }
+}
+
+/**
+ * A clone of the SVG with computed styles inlined as if nothing were focused, and
+ * `data-export-skip` parts (hit areas, hover marks, focus bands, picked blocks) removed.
+ */
 export function serializeSvg(svg: SVGSVGElement, width: number, height: number): string {
+  return withoutHighlights(svg, () => serializeStyled(svg, width, height));
+}
+
+function serializeStyled(svg: SVGSVGElement, width: number, height: number): string {
   const clone = svg.cloneNode(true) as SVGSVGElement;
   const originals = [svg, ...svg.querySelectorAll('*')];
   const copies = [clone, ...clone.querySelectorAll('*')];
@@ -172,16 +276,31 @@ function loadImage(url: string): Promise<HTMLImageElement> {
 /** The figure as PNG at `scale` device pixels per CSS pixel (default 2, sharp on print and retina). */
 export async function figurePng(figure: ExportFigure, scale = 2): Promise<Blob> {
   const canvas = document.createElement('canvas');
+  const fullHeight = figure.height + TITLE_BAND + captionBand(figure);
   canvas.width = Math.ceil(figure.width * scale);
-  canvas.height = Math.ceil((figure.height + TITLE_BAND) * scale);
+  canvas.height = Math.ceil(fullHeight * scale);
   const ctx = canvas.getContext('2d');
   if (!ctx) throw new Error('chart export: no 2D canvas');
   ctx.scale(scale, scale);
   ctx.fillStyle = figure.background;
-  ctx.fillRect(0, 0, figure.width, figure.height + TITLE_BAND);
+  ctx.fillRect(0, 0, figure.width, fullHeight);
   ctx.fillStyle = figure.foreground;
-  ctx.font = '600 14px system-ui, sans-serif';
+  ctx.font = `600 14px ${FONT_FAMILY}`;
   ctx.fillText(figure.title, 4, 19);
+  ctx.font = `${LABEL_FONT_SIZE}px ${FONT_FAMILY}`;
+  for (const label of figure.labels ?? []) {
+    ctx.save();
+    ctx.translate(label.x, label.y + TITLE_BAND);
+    if (label.vertical) ctx.rotate(-Math.PI / 2);
+    ctx.textAlign = label.anchor === 'middle' ? 'center' : label.anchor;
+    ctx.fillText(label.text, 0, 0);
+    ctx.restore();
+  }
+  ctx.font = `${CAPTION_FONT_SIZE}px ${FONT_FAMILY}`;
+  const captionTop = TITLE_BAND + figure.height + CAPTION_GAP;
+  captionLines(figure.caption ?? '', figure.width).forEach((line, i) => {
+    ctx.fillText(line, 4, captionTop + (i + 0.75) * CAPTION_LINE);
+  });
   for (const piece of figure.pieces) {
     if (piece.element instanceof HTMLCanvasElement) {
       // The canvas itself, not a copy through SVG: no resampling beyond the one drawImage.

@@ -8,7 +8,8 @@ import type { LinScopeResult, ResultPerToken, ResultToken } from '../../job/resu
  * when the run had no reference (then there are no per-token values at all).
  */
 export interface ChartResult {
-  readonly model: Pick<LinScopeResult['model'], 'id' | 'layers' | 'hidden'>;
+  readonly model: Pick<LinScopeResult['model'], 'id' | 'layers' | 'hidden'> &
+    Partial<Pick<LinScopeResult['model'], 'dtype'>>;
   readonly tokens: readonly ResultToken[];
   readonly layers: readonly (LayerPairRecord | null | undefined)[];
   readonly states?: readonly (StateRecord | null | undefined)[];

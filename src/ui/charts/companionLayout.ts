@@ -10,6 +10,9 @@ export interface CompanionPanel extends LineSeriesLayout {
   readonly title: string;
   /** What one x position is: a state (0..L) or a pair (0..L-1). */
   readonly over: 'state' | 'pair';
+  /** Axis titles: what x counts and what unit y is in. */
+  readonly xTitle: string;
+  readonly yTitle: string;
   readonly width: number;
   readonly height: number;
   readonly margin: {
@@ -30,6 +33,8 @@ export interface CompanionPanelSpec {
   readonly key: CompanionKey;
   readonly title: string;
   readonly over: 'state' | 'pair';
+  /** The y axis' title: the value's unit. */
+  readonly yTitle: string;
   readonly inputs: readonly SeriesInput[];
   /** `unit`: [min(0, lowest), 1]; `zero`: [0, highest] with headroom. */
   readonly domain: 'unit' | 'zero';
@@ -58,6 +63,7 @@ export function companionSpecs(result: ChartResult): CompanionPanelSpec[] {
       key: 'anisotropy',
       title: 'Anisotropy per state',
       over: 'state',
+      yTitle: 'variance share',
       inputs: states.map((s) => stateInput(s?.anisotropy, s === null)),
       domain: 'zero',
     },
@@ -65,6 +71,7 @@ export function companionSpecs(result: ChartResult): CompanionPanelSpec[] {
       key: 'cosine',
       title: 'Cosine similarity, state l vs l+1',
       over: 'pair',
+      yTitle: 'mean cosine',
       inputs: pairs.map((r) => stateInput(r?.cosine, r === null)),
       domain: 'unit',
     },
@@ -72,6 +79,7 @@ export function companionSpecs(result: ChartResult): CompanionPanelSpec[] {
       key: 'updateRatio',
       title: 'Update norm / stream norm',
       over: 'pair',
+      yTitle: 'norm ratio',
       inputs: pairs.map((r) => stateInput(r?.updateRatio, r === null)),
       domain: 'zero',
     },
@@ -82,6 +90,7 @@ export function companionSpecs(result: ChartResult): CompanionPanelSpec[] {
       key: 'intrinsicDimension',
       title: 'Intrinsic dimension (TwoNN)',
       over: 'state',
+      yTitle: 'dimensions',
       inputs: states.map((s) => stateInput(s?.intrinsicDimension, s === null)),
       domain: 'zero',
       note: INTRINSIC_DIMENSION_NOTE,
@@ -89,8 +98,15 @@ export function companionSpecs(result: ChartResult): CompanionPanelSpec[] {
   return specs;
 }
 
-export function companionPanelLayout(spec: CompanionPanelSpec, width: number, height = 170): CompanionPanel {
-  const margin = { top: 26, right: 10, bottom: 26, left: 40 };
+/** The x axis' title: states (0 = the embeddings) or layer pairs. */
+export const COMPANION_X_TITLE: Record<CompanionPanelSpec['over'], string> = {
+  state: 'state (0 = embeddings)',
+  pair: 'layer pair (l → l+1)',
+};
+
+export function companionPanelLayout(spec: CompanionPanelSpec, width: number, height = 184): CompanionPanel {
+  // Left: tick labels and the rotated y title; bottom: tick labels and the x title.
+  const margin = { top: 26, right: 10, bottom: 40, left: 54 };
   const w = Math.max(140, width);
   const count = spec.inputs.length;
   const x = scalePoint<number>()
@@ -123,6 +139,8 @@ export function companionPanelLayout(spec: CompanionPanelSpec, width: number, he
     key: spec.key,
     title: spec.title,
     over: spec.over,
+    xTitle: COMPANION_X_TITLE[spec.over],
+    yTitle: spec.yTitle,
     width: w,
     height,
     margin,

@@ -16,7 +16,7 @@ export interface HeatmapPalette {
 }
 
 /**
- * Paints every cell once, in device pixels (`pixelRatio` per CSS pixel) with edges rounded to
+ * Paints every cell of the layout's tokens (`start` to `end`, from the grid's left edge) once, in device pixels (`pixelRatio` per CSS pixel) with edges rounded to
  * whole pixels so neighbouring cells meet without hairline seams. Runs of equal colour in a row
  * become one rectangle, and rectangles are grouped by colour, so 2,000 x 32 cells cost at most
  * 256 fill-style changes. Flashes get a centred dot, dark or light to contrast with the cell.
@@ -28,7 +28,8 @@ export function drawHeatmap(
   palette: HeatmapPalette,
   pixelRatio: number,
 ): void {
-  const { rows, cols, cellWidth: cw, cellHeight: ch, scale } = layout;
+  const { rows, start, end, cellWidth: cw, cellHeight: ch, scale } = layout;
+  const span = end - start;
   const px = (v: number) => Math.round(v * pixelRatio);
   ctx.clearRect(0, 0, px(layout.gridWidth), px(layout.gridHeight));
   // Buckets 0..255 are ramp colours, 256 the missing colour; each holds x0, x1, row triples.
@@ -41,15 +42,16 @@ export function drawHeatmap(
       pendingRows.push(l);
       continue;
     }
+    // Runs in grid columns (token - start).
     let runStart = 0;
     let runBucket = -1;
-    for (let t = 0; t <= cols; t++) {
-      const v = t < cols ? row[t] : undefined;
+    for (let c = 0; c <= span; c++) {
+      const v = c < span ? row[start + c] : undefined;
       const bucket =
-        t === cols ? -1 : v === null || v === undefined || !Number.isFinite(v) ? MISSING : scale.index(v);
+        c === span ? -1 : v === null || v === undefined || !Number.isFinite(v) ? MISSING : scale.index(v);
       if (bucket !== runBucket) {
-        if (runBucket >= 0) buckets[runBucket].push(runStart, t, l);
-        runStart = t;
+        if (runBucket >= 0) buckets[runBucket].push(runStart, c, l);
+        runStart = c;
         runBucket = bucket;
       }
     }
@@ -66,7 +68,7 @@ export function drawHeatmap(
   }
   if (pendingRows.length > 0) {
     ctx.fillStyle = palette.pending;
-    for (const l of pendingRows) ctx.fillRect(0, px(l * ch), px(cols * cw), px((l + 1) * ch) - px(l * ch));
+    for (const l of pendingRows) ctx.fillRect(0, px(l * ch), px(span * cw), px((l + 1) * ch) - px(l * ch));
   }
   const dot = Math.max(2, Math.min(cw, ch) * 0.4);
   for (const dark of [true, false]) {
@@ -75,11 +77,11 @@ export function drawHeatmap(
       const flags = perToken.flash[l];
       const row = perToken.nonlinearity[l];
       if (!flags || !row) continue;
-      for (let t = 0; t < cols; t++) {
+      for (let t = start; t < end; t++) {
         const v = row[t];
         if (flags[t] !== 1 || v === null || v === undefined) continue;
         if (scale.lightBackground[scale.index(v)] !== dark) continue;
-        const cx = (t + 0.5) * cw;
+        const cx = (t - start + 0.5) * cw;
         const cy = (l + 0.5) * ch;
         ctx.fillRect(px(cx - dot / 2), px(cy - dot / 2), Math.max(1, px(dot)), Math.max(1, px(dot)));
       }

@@ -26,17 +26,21 @@ export const EXPORT_STEMS = {
 
 export type ExportStem = (typeof EXPORT_STEMS)[keyof typeof EXPORT_STEMS];
 
-/** PNG and SVG buttons for a chart whose figure is built on demand (null: nothing drawn yet). */
+/**
+ * PNG and SVG buttons for a chart whose figure is built on demand (null: nothing drawn yet), with
+ * `caption` (what the numbers come from, `figureCaption`) under it.
+ */
 export function imageExports(
   what: string,
   modelId: string,
   stem: ExportStem,
+  caption: string,
   figure: () => ExportFigure | null,
 ): ExportAction[] {
-  const need = () => {
+  const need = (): ExportFigure => {
     const f = figure();
     if (!f) throw new Error('nothing is drawn yet');
-    return f;
+    return { ...f, caption };
   };
   return [
     {

@@ -1,13 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { loadExampleResult } from './exampleResult.testing';
-import {
-  cursorPage,
-  heatmapCellAt,
-  moveHeatmapCursor,
-  sameCell,
-  scrollToColumn,
-  startCursor,
-} from './heatmapCursor';
+import { cursorPage, heatmapCellAt, moveHeatmapCursor, sameCell, startCursor } from './heatmapCursor';
 import { heatmapLayout } from './heatmapLayout';
 
 const result = loadExampleResult();
@@ -20,6 +13,14 @@ describe('heatmapCellAt(layout, x, y)', () => {
     expect(heatmapCellAt(layout, x, y)).toEqual({ layer: 3, token: 77 });
     expect(heatmapCellAt(layout, -1, y)).toBeNull();
     expect(heatmapCellAt(layout, x, layout.gridHeight)).toBeNull();
+  });
+
+  it('counts from the window’s first token in a detail view, and nothing past its last', () => {
+    const detail = heatmapLayout(result, { width: 652, window: { start: 40, end: 100 } });
+    expect(detail.cellWidth).toBe(10);
+    expect(heatmapCellAt(detail, 5, 1)).toEqual({ layer: 0, token: 40 });
+    expect(heatmapCellAt(detail, 595, 1)).toEqual({ layer: 0, token: 99 });
+    expect(heatmapCellAt(detail, 600, 1)).toBeNull();
   });
 });
 
@@ -55,6 +56,7 @@ describe('startCursor(focusLayer) and sameCell(a, b)', () => {
   it('starts on the first token of the focused pair, else of pair 0', () => {
     expect(startCursor(3)).toEqual({ layer: 3, token: 0 });
     expect(startCursor(null)).toEqual({ layer: 0, token: 0 });
+    expect(startCursor(2, 40)).toEqual({ layer: 2, token: 40 });
   });
 
   it('compares cells by position, and null with nothing', () => {
@@ -71,22 +73,5 @@ describe('cursorPage(visibleWidth, cellWidth)', () => {
     expect(cursorPage(200, 6)).toBe(33);
     expect(cursorPage(948, 48)).toBe(19);
     expect(cursorPage(3, 4)).toBe(1);
-  });
-});
-
-describe('scrollToColumn(token, cellWidth, scrollLeft, viewWidth)', () => {
-  it('leaves a column in view where it is', () => {
-    expect(scrollToColumn(10, 4, 0, 200)).toBeNull();
-    expect(scrollToColumn(49, 4, 0, 200)).toBeNull();
-  });
-
-  it('scrolls right so the column shows with a 24 px margin', () => {
-    // Column 50 spans 200..204; a 200 px view must start at 204 - 200 + 24.
-    expect(scrollToColumn(50, 4, 0, 200)).toBe(28);
-  });
-
-  it('scrolls left so the column shows with a 24 px margin', () => {
-    // Column 30 starts at 120, left of a view scrolled to 400.
-    expect(scrollToColumn(30, 4, 400, 200)).toBe(96);
   });
 });

@@ -6,18 +6,21 @@ export interface HeatmapCell {
   readonly token: number;
 }
 
-/** Space kept beside a column scrolled into view, so the cursor does not sit on the edge. */
-const SCROLL_MARGIN = 24;
-
-/** The cell under a point of the grid (grid coordinates), or null outside it. */
+/**
+ * The cell under a point of the grid (grid coordinates, the grid starting at token `start`, 0 when
+ * absent), or null outside the tokens drawn.
+ */
 export function heatmapCellAt(
-  layout: Pick<HeatmapLayout, 'rows' | 'cols' | 'cellWidth' | 'cellHeight'>,
+  layout: Pick<HeatmapLayout, 'rows' | 'cols' | 'cellWidth' | 'cellHeight'> &
+    Partial<Pick<HeatmapLayout, 'start' | 'end'>>,
   x: number,
   y: number,
 ): HeatmapCell | null {
-  const token = Math.floor(x / layout.cellWidth);
+  const start = layout.start ?? 0;
+  const end = layout.end ?? layout.cols;
+  const token = start + Math.floor(x / layout.cellWidth);
   const layer = Math.floor(y / layout.cellHeight);
-  if (token < 0 || layer < 0 || token >= layout.cols || layer >= layout.rows) return null;
+  if (x < 0 || token < start || layer < 0 || token >= end || layer >= layout.rows) return null;
   return { layer, token };
 }
 
@@ -50,9 +53,12 @@ export function moveHeatmapCursor(
   };
 }
 
-/** Where the keyboard cursor starts: the first token of the focused pair (of the first pair without one). */
-export function startCursor(focusLayer: number | null): HeatmapCell {
-  return { layer: focusLayer ?? 0, token: 0 };
+/**
+ * Where the keyboard cursor starts: the first token drawn (`firstToken`, 0 by default) of the
+ * focused pair (of the first pair without one).
+ */
+export function startCursor(focusLayer: number | null, firstToken = 0): HeatmapCell {
+  return { layer: focusLayer ?? 0, token: firstToken };
 }
 
 export function sameCell(a: HeatmapCell | null, b: HeatmapCell | null): boolean {
@@ -62,21 +68,4 @@ export function sameCell(a: HeatmapCell | null, b: HeatmapCell | null): boolean 
 /** Columns PageUp / PageDown move: as many as the visible part of the grid shows, at least one. */
 export function cursorPage(visibleWidth: number, cellWidth: number): number {
   return Math.max(1, Math.floor(visibleWidth / cellWidth));
-}
-
-/**
- * The scroll offset that brings column `token` into a view `viewWidth` wide scrolled to
- * `scrollLeft`, with a margin beyond it; null when the column shows already.
- */
-export function scrollToColumn(
-  token: number,
-  cellWidth: number,
-  scrollLeft: number,
-  viewWidth: number,
-): number | null {
-  const x0 = token * cellWidth;
-  const x1 = x0 + cellWidth;
-  if (x0 < scrollLeft) return x0 - SCROLL_MARGIN;
-  if (x1 > scrollLeft + viewWidth) return x1 - viewWidth + SCROLL_MARGIN;
-  return null;
 }

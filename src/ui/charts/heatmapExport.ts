@@ -1,8 +1,9 @@
 import { perTokenCsv } from '../../share/csv';
 import type { ExportAction } from './ChartFrame';
-import { type ExportFigure, type ExportPiece, themeColors } from './chartExport';
+import { type ExportFigure, type ExportPiece, type FigureLabel, themeColors } from './chartExport';
 import type { ChartResult } from './chartResult';
 import { csvExport, EXPORT_STEMS, imageExports } from './exportActions';
+import { figureCaption } from './figureCaption';
 import { LEGEND_HEIGHT } from './HeatmapLegend';
 import type { HeatmapLayout } from './heatmapLayout';
 
@@ -19,12 +20,22 @@ export interface HeatmapFigureParts {
   } | null;
 }
 
-/** Space between the token labels and the legend, and right of the widest piece. */
+/** Space between the token axis title and the legend, and right of the widest piece. */
 const GAP = 8;
+/** Width of the column left of the row labels that holds the rotated row-axis title. */
+const ROW_TITLE_WIDTH = 18;
+/** Height of the row under the token labels that holds the token-axis title. */
+const TOKEN_TITLE_HEIGHT = 18;
+
+export const HEATMAP_ROW_TITLE = 'layer pair (l → l+1)';
+export const HEATMAP_COLUMN_TITLE = 'token (in text order)';
 
 /**
- * The heatmap as one figure: row labels, the whole grid (however it is scrolled on screen) with
- * its token labels below, then the legend. Placed from the layout, not from the screen.
+ * The heatmap as one figure: the row-axis title, row labels, the whole grid (however it is
+ * scrolled on screen) with its token labels and the token-axis title below, then the legend
+ * (whose title names the colour's unit). Placed from the layout, not from the screen; the
+ * on-screen focus row, focus column and cursor are overlays that are not pieces, and the focused
+ * row label's highlight is dropped when it is serialised (`chartExport.ts`).
  */
 export function heatmapFigure(
   layout: Pick<HeatmapLayout, 'rowLabelWidth' | 'gridWidth' | 'gridHeight' | 'tokenLabelHeight'>,
@@ -32,10 +43,17 @@ export function heatmapFigure(
   title: string,
   colors: { readonly background: string; readonly foreground: string },
 ): ExportFigure {
-  const x = layout.rowLabelWidth;
-  const gridBottom = layout.gridHeight + layout.tokenLabelHeight;
+  const x = ROW_TITLE_WIDTH + layout.rowLabelWidth;
+  const tokensBottom = layout.gridHeight + layout.tokenLabelHeight;
+  const gridBottom = tokensBottom + TOKEN_TITLE_HEIGHT;
   const pieces: ExportPiece[] = [
-    { element: parts.rows, x: 0, y: 0, width: layout.rowLabelWidth, height: layout.gridHeight },
+    {
+      element: parts.rows,
+      x: ROW_TITLE_WIDTH,
+      y: 0,
+      width: layout.rowLabelWidth,
+      height: layout.gridHeight,
+    },
     { element: parts.canvas, x, y: 0, width: layout.gridWidth, height: layout.gridHeight },
     {
       element: parts.tokens,
@@ -54,9 +72,14 @@ export function heatmapFigure(
       width: legend.width,
       height: legend.height,
     });
+  const labels: FigureLabel[] = [
+    { text: HEATMAP_ROW_TITLE, x: 13, y: layout.gridHeight / 2, anchor: 'middle', vertical: true },
+    { text: HEATMAP_COLUMN_TITLE, x: x + layout.gridWidth / 2, y: tokensBottom + 13, anchor: 'middle' },
+  ];
   return {
     title,
     pieces,
+    labels,
     width: x + Math.max(layout.gridWidth, legend?.width ?? 0) + GAP,
     height: gridBottom + GAP + LEGEND_HEIGHT,
     ...colors,
@@ -117,5 +140,14 @@ export function heatmapExports(
     () => perTokenCsv(result),
   );
   if (!ready) return [csv];
-  return [...imageExports('the per-token heatmap', modelId, EXPORT_STEMS.heatmapFigure, figure), csv];
+  return [
+    ...imageExports(
+      'the per-token heatmap',
+      modelId,
+      EXPORT_STEMS.heatmapFigure,
+      figureCaption(result),
+      figure,
+    ),
+    csv,
+  ];
 }

@@ -69,6 +69,35 @@ describe('heatmapLayout(result)', () => {
   });
 });
 
+describe('heatmapLayout(result, { window })', () => {
+  // 60 tokens in 600 px of grid: 10 px columns.
+  const detail = heatmapLayout(result, { width: 652, window: { start: 40, end: 100 } });
+
+  it('draws the window’s tokens filling the width, and still counts every token', () => {
+    expect(detail.cols).toBe(148);
+    expect([detail.start, detail.end]).toEqual([40, 100]);
+    expect(detail.cellWidth).toBe(10);
+    expect(detail.gridWidth).toBe(600);
+    expect(detail.scrolls).toBe(false);
+  });
+
+  it('labels tokens of the window on multiples of the label step, placed from its start', () => {
+    expect(detail.tokenLabels[0]).toMatchObject({ token: 40, x: 5 });
+    expect(detail.tokenLabels[1]).toMatchObject({ token: 42, x: 25 });
+    expect(detail.tokenLabels.at(-1)?.token).toBe(98);
+  });
+
+  it('lists the tokens that start a new document of a corpus, inside the window only', () => {
+    const corpus: ChartResult = {
+      ...result,
+      tokens: result.tokens.map((t, i) => ({ ...t, doc: i < 30 ? 0 : i < 70 ? 1 : 2 })),
+    };
+    expect(heatmapLayout(corpus, { width: 652, window: { start: 40, end: 100 } }).docStarts).toEqual([70]);
+    expect(heatmapLayout(corpus, { width: 1000 }).docStarts).toEqual([30, 70]);
+    expect(detail.docStarts).toEqual([]);
+  });
+});
+
 describe('heatmapLayout(partial or empty result)', () => {
   it('says why there is nothing to draw', () => {
     expect(heatmapStatus({ ...result, perToken: null })).toBe('no-reference');
@@ -150,6 +179,23 @@ describe('drawHeatmap(ctx, layout, perToken)', () => {
       );
       expect(d, `flash ${i} at ${l},${t}`).toBeDefined();
     }
+  });
+
+  it('paints only the window’s tokens, from the grid’s left edge, dots included', () => {
+    const layout = heatmapLayout(result, { width: 652, window: { start: 40, end: 100 } });
+    const ctx = recorder();
+    drawHeatmap(ctx, layout, pt, palette, 1);
+    const value = pt.nonlinearity[2][57]!;
+    expect(styleAt(ctx.rects, 171, 2 * layout.cellHeight + 1)).toBe(
+      layout.scale.lut[layout.scale.index(value)],
+    );
+    expect(Math.max(...ctx.rects.map((r) => r.x + r.w))).toBe(600);
+    const flashes = pt.flash.flatMap((r) => r.slice(40, 100)).filter((f) => f === 1).length;
+    expect(flashes).toBeGreaterThan(0);
+    const dots = ctx.rects.filter((r) => r.style === '#000000' || r.style === '#ffffff');
+    expect(dots).toHaveLength(flashes);
+    // Dots stay dots: square, not stretched.
+    for (const d of dots) expect(d.w).toBe(d.h);
   });
 
   it('paints pending rows and null cells with the palette', () => {

@@ -1,6 +1,7 @@
 import type { ResultPerToken } from '../../job/result';
 import { type ChartResult, pairCount, pairLabel } from './chartResult';
 import { perTokenColorScale, type RelativeColorScale } from './colorScale';
+import type { TokenWindow } from './heatmapWindow';
 import { tokenLabel, truncateLabel } from './tokenLabel';
 
 /** Why the heatmap has no cells to draw, or `ready`. */
@@ -17,7 +18,7 @@ export interface HeatmapRowLabel {
 
 export interface HeatmapTokenLabel {
   readonly token: number;
-  /** Centre of the column within the grid. */
+  /** Centre of the column within the grid (the grid starts at the window's first token). */
   readonly x: number;
   readonly label: string;
 }
@@ -25,7 +26,12 @@ export interface HeatmapTokenLabel {
 export interface HeatmapLayout {
   readonly status: HeatmapStatus;
   readonly rows: number;
+  /** Tokens in the result (all of them, whatever the window). */
   readonly cols: number;
+  /** First token drawn (0 unless a window was given). */
+  readonly start: number;
+  /** One past the last token drawn (`cols` unless a window was given). */
+  readonly end: number;
   readonly cellWidth: number;
   readonly cellHeight: number;
   readonly gridWidth: number;
@@ -38,6 +44,8 @@ export interface HeatmapLayout {
   readonly scrolls: boolean;
   readonly rowLabels: HeatmapRowLabel[];
   readonly tokenLabels: HeatmapTokenLabel[];
+  /** Tokens drawn that start a new document of a corpus (each after `start`). */
+  readonly docStarts: number[];
   /** Largest value drawn (exact), null when there is none. */
   readonly maxValue: number | null;
   readonly scale: RelativeColorScale;
@@ -48,6 +56,11 @@ export interface HeatmapLayoutOptions {
   readonly width: number;
   /** Narrowest column in CSS pixels before the grid scrolls instead (default 4). */
   readonly minCellWidth?: number;
+  /**
+   * Draw these tokens only, their columns filling the width (the detail view of a long text);
+   * without it, every token, scrolling sideways below the minimum width.
+   */
+  readonly window?: TokenWindow;
 }
 
 /** Closest spacing of two (vertical) token labels. */
@@ -64,23 +77,45 @@ export function heatmapValue(
   return row ? (row[token] ?? null) : undefined;
 }
 
+/** Tokens from `start` to `end` that begin a new document of a corpus (token 0 never does). */
+export function documentStarts(tokens: ChartResult['tokens'], start = 0, end = tokens.length): number[] {
+  const starts: number[] = [];
+  for (let t = Math.max(1, start); t < end; t++) if (tokens[t].doc !== tokens[t - 1].doc) starts.push(t);
+  return starts;
+}
+
 export function heatmapStatus(result: ChartResult): HeatmapStatus {
   if (result.perToken === null) return result.statistics ? 'statistics' : 'no-reference';
   if (result.perToken === undefined) return 'pending';
   return result.tokens.length === 0 ? 'no-tokens' : 'ready';
 }
 
+/** Width of the row-label column left of the grid. */
+export const HEATMAP_ROW_LABEL_WIDTH = 52;
+
+/** The grid's width when the chart is `width` wide: what is left beside the row labels (40 px at least). */
+export function heatmapGridSpace(width: number): number {
+  return Math.max(40, width - HEATMAP_ROW_LABEL_WIDTH);
+}
+
 export function heatmapLayout(result: ChartResult, options: HeatmapLayoutOptions): HeatmapLayout {
   const rows = pairCount(result);
   const cols = result.tokens.length;
   const pt = result.perToken ?? null;
-  const rowLabelWidth = 52;
-  const available = Math.max(40, options.width - rowLabelWidth);
+  const rowLabelWidth = HEATMAP_ROW_LABEL_WIDTH;
+  const available = heatmapGridSpace(options.width);
   const minCell = options.minCellWidth ?? 4;
-  const cellWidth = cols > 0 ? Math.max(minCell, Math.min(48, available / cols)) : minCell;
+  const start = options.window ? Math.max(0, Math.min(cols, options.window.start)) : 0;
+  const end = options.window ? Math.max(start, Math.min(cols, options.window.end)) : cols;
+  const span = end - start;
+  const cellWidth = options.window
+    ? available / Math.max(1, span)
+    : cols > 0
+      ? Math.max(minCell, Math.min(48, available / cols))
+      : minCell;
   // Few pairs get tall rows; 32 pairs stay under ~400 px.
   const cellHeight = Math.max(12, Math.min(28, Math.round(240 / Math.max(1, rows))));
-  const gridWidth = cellWidth * cols;
+  const gridWidth = cellWidth * span;
   const gridHeight = cellHeight * rows;
 
   let maxValue: number | null = null;
@@ -105,18 +140,22 @@ export function heatmapLayout(result: ChartResult, options: HeatmapLayoutOptions
 
   const every = Math.max(1, Math.ceil(LABEL_SPACING / cellWidth));
   const tokenLabels: HeatmapTokenLabel[] = [];
-  for (let t = 0; t < cols; t += every) {
+  // Labels on multiples of `every`, so that panning moves them with their tokens.
+  for (let t = Math.ceil(start / every) * every; t < end; t += every) {
     tokenLabels.push({
       token: t,
-      x: (t + 0.5) * cellWidth,
+      x: (t - start + 0.5) * cellWidth,
       label: truncateLabel(tokenLabel(result.tokens[t].text), TOKEN_LABEL_CHARS),
     });
   }
+  const docStarts = documentStarts(result.tokens, start, end);
 
   return {
     status: heatmapStatus(result),
     rows,
     cols,
+    start,
+    end,
     cellWidth,
     cellHeight,
     gridWidth,
@@ -126,6 +165,7 @@ export function heatmapLayout(result: ChartResult, options: HeatmapLayoutOptions
     scrolls: gridWidth > available + 0.5,
     rowLabels,
     tokenLabels,
+    docStarts,
     maxValue,
     scale: perTokenColorScale(pt),
   };

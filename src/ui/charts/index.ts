@@ -2,6 +2,7 @@ export type { ExportAction, HeadingLevel } from './ChartFrame';
 export { CompanionCharts, type CompanionChartsProps } from './CompanionCharts';
 export type { ChartResult } from './chartResult';
 export { FlashList, type FlashListProps } from './FlashList';
+export { figureCaption, sweepCaption } from './figureCaption';
 export type { HeatmapCell } from './heatmapCursor';
 export { LinearityChart, type LinearityChartProps } from './LinearityChart';
 export { LinearizeSweepChart, type LinearizeSweepChartProps } from './LinearizeSweepChart';

@@ -6,8 +6,8 @@ import { heldOutLabel, linearityLayout } from './linearityLayout';
 
 const result = loadExampleResult();
 
-describe('linearityLayout(result)', () => {
-  const layout = linearityLayout(result, { width: 640, height: 300 });
+describe('linearityLayout(result) on the full 0–1 axis', () => {
+  const layout = linearityLayout(result, { width: 640, height: 300, axis: 'full' });
 
   it('puts one point per pair and series at yScale(the JSON value)', () => {
     const linearity = layout.series.find((s) => s.key === 'linearity')!;
@@ -71,6 +71,61 @@ describe('linearityLayout(result)', () => {
 
   it('keeps the y axis at [0, 1] when no score is negative', () => {
     expect(layout.yDomain).toEqual([0, 1]);
+    expect(layout.yTicks.map((t) => t.label)).toEqual(['0', '0.2', '0.4', '0.6', '0.8', '1']);
+    expect(layout.floorBelowAxis).toBeNull();
+  });
+});
+
+describe('linearityLayout(result) on the fitted axis (the default)', () => {
+  const scores = result.layers.flatMap((r) =>
+    [r.linearity, r.linearityNoResidual, r.heldOut?.linearity].filter(
+      (v): v is number => typeof v === 'number',
+    ),
+  );
+
+  it('hugs the plotted scores with nice ticks, every point inside', () => {
+    const layout = linearityLayout(result, { width: 640, height: 300 });
+    expect(layout.axisMode).toBe('fitted');
+    // Scores from 0.38 to 0.99 here: [0.3, 1] in steps of 0.1.
+    expect(Math.min(...scores)).toBeGreaterThan(0.3);
+    expect(layout.yDomain).toEqual([0.3, 1]);
+    expect(layout.y(0.3)).toBe(layout.yBottom);
+    expect(layout.yTicks.map((t) => t.label)).toEqual(['0.3', '0.4', '0.5', '0.6', '0.7', '0.8', '0.9', '1']);
+    for (const s of layout.series)
+      for (const p of s.points) {
+        expect(p.y).toBeLessThanOrEqual(layout.yBottom);
+        expect(p.y).toBeGreaterThanOrEqual(layout.yTop);
+      }
+    // The floor (0.435) is on this axis: its band runs from the axis' bottom up to it.
+    expect(layout.floorBelowAxis).toBeNull();
+    for (const band of layout.floor) {
+      expect(band.y).toBe(layout.y(0.43537414965986393));
+      expect(band.y + band.height).toBe(layout.yBottom);
+    }
+  });
+
+  it('zooms to scores between 0.95 and 0.99 and reports a chance floor below the axis', () => {
+    const high: ChartResult = {
+      ...result,
+      layers: result.layers.map((r, l) => ({
+        ...r,
+        linearity: 0.95 + l * 0.01,
+        linearityNoResidual: 0.96,
+        heldOut: { ...r.heldOut!, linearity: 0.955 },
+      })),
+    };
+    const layout = linearityLayout(high, { width: 640, height: 300 });
+    expect(layout.yDomain[0]).toBeCloseTo(0.94, 10);
+    expect(layout.yDomain[1]).toBe(1);
+    expect(layout.floor).toEqual([]);
+    expect(layout.floorBelowAxis).toBe(0.43537414965986393);
+    // The points spread over the plot instead of a flat line at its top.
+    const linearity = layout.series[0].points;
+    expect(linearity[0].y - linearity[4].y).toBeGreaterThan((layout.yBottom - layout.yTop) / 2);
+    const full = linearityLayout(high, { width: 640, height: 300, axis: 'full' });
+    expect(full.yDomain).toEqual([0, 1]);
+    expect(full.floorBelowAxis).toBeNull();
+    expect(full.floor).toHaveLength(5);
   });
 });
 
@@ -114,10 +169,13 @@ describe('linearityLayout(partial or degenerate result)', () => {
       ...result,
       layers: [{ ...result.layers[0], heldOut: { ...result.layers[0].heldOut!, linearity: -0.16 } }],
     };
-    const l = linearityLayout(negative, { width: 400 });
+    const l = linearityLayout(negative, { width: 400, axis: 'full' });
     expect(l.yDomain).toEqual([-0.2, 1]);
     expect(l.series[2].points[0].y).toBe(l.y(-0.16));
     expect(l.y(-0.2)).toBe(l.yBottom);
+    const fitted = linearityLayout(negative, { width: 400 });
+    expect(fitted.yDomain[0]).toBeLessThan(-0.16);
+    expect(fitted.series[2].points[0].y).toBeLessThan(fitted.yBottom);
   });
 
   it('thins x labels when columns are narrow, keeping the first and last', () => {

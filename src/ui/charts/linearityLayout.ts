@@ -2,6 +2,7 @@ import { scaleLinear, scalePoint } from 'd3';
 import type { HeldOutRecord, LayerPairRecord } from '../../analysis';
 import { type ChartResult, layerAt, pairCount, pairLabel } from './chartResult';
 import { type LineSeriesLayout, lineSeries, type SeriesInput } from './lineSeries';
+import { type ScoreAxisMode, scoreDomain, scoreTickFormat } from './scoreDomain';
 
 export type LinearitySeriesKey = 'linearity' | 'linearityNoResidual' | 'heldOut';
 
@@ -54,12 +55,16 @@ export interface LinearityLayout {
   /** Bottom and top of the plot area in pixels. */
   readonly yBottom: number;
   readonly yTop: number;
+  readonly axisMode: ScoreAxisMode;
   readonly yDomain: readonly [number, number];
   readonly y: (value: number) => number;
   readonly yTicks: AxisTick[];
   readonly pairs: PairColumn[];
   readonly series: LinearitySeries[];
+  /** Chance-floor bands of the pairs whose floor reaches into the axis, clipped to it. */
   readonly floor: FloorBand[];
+  /** The highest chance floor below the axis' bottom (null: every floor is on the axis, or none). */
+  readonly floorBelowAxis: number | null;
   readonly subtitle: string;
 }
 
@@ -69,7 +74,13 @@ export interface LinearityLayoutOptions {
   readonly height?: number;
   /** The focused pair: its tick label always shows, and labels too close to it give way. */
   readonly focusLayer?: number | null;
+  /** The score axis: fitted to the scores (default) or the full 0–1 range. */
+  readonly axis?: ScoreAxisMode;
 }
+
+/** The axis titles (drawn on screen and in exports). */
+export const LINEARITY_X_TITLE = 'layer pair (l → l+1)';
+export const LINEARITY_Y_TITLE = 'linearity score (1 = linear)';
 
 /** Narrowest spacing between two x tick labels ("12→13" in 11px type). */
 const MIN_LABEL_SPACING = 34;
@@ -86,7 +97,8 @@ export function linearityLayout(result: ChartResult, options: LinearityLayoutOpt
   const L = pairCount(result);
   const width = Math.max(160, options.width);
   const height = options.height ?? 300;
-  const margin = { top: 14, right: 12, bottom: 46, left: 44 };
+  // Left: tick labels and the rotated y title; bottom: pair labels, end marks and the x title.
+  const margin = { top: 14, right: 12, bottom: 60, left: 60 };
   const records = Array.from({ length: L }, (_, l) => layerAt(result, l));
 
   const x = scalePoint<number>()
@@ -110,19 +122,20 @@ export function linearityLayout(result: ChartResult, options: LinearityLayoutOpt
     ),
   };
 
-  // Scores live in [0, 1], but an out-of-sample R² can fall below 0 when the map does worse than
-  // the mean; then the axis extends down (to a tenth) rather than clipping the point.
-  let lowest = 0;
-  for (const list of Object.values(inputs))
-    for (const { value } of list) if (typeof value === 'number' && value < lowest) lowest = value;
-  const yDomain: [number, number] = [lowest < 0 ? Math.floor(lowest * 10) / 10 : 0, 1];
+  // The axis hugs the plotted scores (or spans 0–1 on request); an out-of-sample R² below 0 (a
+  // map worse than the mean) extends it down rather than being clipped.
+  const scores = Object.values(inputs).flatMap((list) =>
+    list.flatMap(({ value }) => (typeof value === 'number' ? [value] : [])),
+  );
+  const axisMode = options.axis ?? 'fitted';
+  const tickCount = height < 220 ? 4 : 5;
+  const yDomain = scoreDomain(scores, axisMode, tickCount);
   const yBottom = height - margin.bottom;
   const yTop = margin.top;
   const yScale = scaleLinear().domain(yDomain).range([yBottom, yTop]);
   const y = (value: number) => yScale(value);
-  const yTicks = yScale
-    .ticks(height < 220 ? 4 : 5)
-    .map((value) => ({ value, y: y(value), label: String(value) }));
+  const tickLabel = scoreTickFormat(yDomain, tickCount);
+  const yTicks = yScale.ticks(tickCount).map((value) => ({ value, y: y(value), label: tickLabel(value) }));
 
   const every = Math.max(1, Math.ceil(MIN_LABEL_SPACING / Math.max(step, 1)));
   const focus = options.focusLayer ?? null;
@@ -160,15 +173,20 @@ export function linearityLayout(result: ChartResult, options: LinearityLayoutOpt
   ];
 
   const floor: FloorBand[] = [];
+  let floorBelowAxis: number | null = null;
   for (const [l, r] of records.entries()) {
     if (r?.chanceFloor === null || r?.chanceFloor === undefined) continue;
-    const top = y(Math.min(1, r.chanceFloor));
+    if (r.chanceFloor <= yDomain[0]) {
+      floorBelowAxis = Math.max(floorBelowAxis ?? r.chanceFloor, r.chanceFloor);
+      continue;
+    }
+    const top = y(Math.min(yDomain[1], r.chanceFloor));
     floor.push({
       layer: l,
       left: xOf(l) - step / 2,
       width: step,
       y: top,
-      height: y(0) - top,
+      height: yBottom - top,
       value: r.chanceFloor,
     });
   }
@@ -178,5 +196,20 @@ export function linearityLayout(result: ChartResult, options: LinearityLayoutOpt
     ? `n = ${first.n} tokens, d = ${first.d}${L > 0 ? ` · ${L} layer pairs` : ''}`
     : 'Waiting for the first layer pair…';
 
-  return { width, height, margin, yBottom, yTop, yDomain, y, yTicks, pairs, series, floor, subtitle };
+  return {
+    width,
+    height,
+    margin,
+    yBottom,
+    yTop,
+    axisMode,
+    yDomain,
+    y,
+    yTicks,
+    pairs,
+    series,
+    floor,
+    floorBelowAxis,
+    subtitle,
+  };
 }

@@ -5,7 +5,6 @@ import {
   heatmapCellAt,
   moveHeatmapCursor,
   sameCell,
-  scrollToColumn,
   startCursor,
 } from './heatmapCursor';
 import type { HeatmapLayout } from './heatmapLayout';
@@ -13,8 +12,12 @@ import type { HeatmapLayout } from './heatmapLayout';
 export interface HeatmapCursorOptions {
   readonly layout: HeatmapLayout;
   readonly focusLayer: number | null;
-  /** The scrolling element around the grid (its first child is the grid itself). */
+  /** The element around the grid (its first child is the grid itself). */
   readonly scrollRef: RefObject<HTMLDivElement | null>;
+  /** The cursor moved to a token outside the detail window: bring it into view. */
+  readonly onRevealToken?: (token: number) => void;
+  /** + or − on the grid: zoom the detail by `factor` (below 1: in) about `token`. */
+  readonly onZoom?: (factor: number, token: number) => void;
   readonly onFocusLayer?: (layer: number) => void;
   readonly onFocusToken?: (token: number) => void;
 }
@@ -31,17 +34,19 @@ export interface HeatmapGridHandlers {
 
 /** Visible width assumed for paging before the grid has been measured. */
 const FALLBACK_VIEW = 200;
+/** Zoom step of + and − on the grid. */
+const ZOOM_STEP = 1.5;
 
 /**
  * The heatmap's cursor, one cell shared by the mouse and the keyboard: hovering moves it, a click
  * or Enter / Space focuses its pair and token, the arrow, Home / End and page keys move it (and
- * scroll it into view), Esc, leaving or blurring hides it.
+ * bring it into the detail window), + and − zoom about it, Esc, leaving or blurring hides it.
  */
 export function useHeatmapCursor(options: HeatmapCursorOptions): {
   active: HeatmapCell | null;
   handlers: HeatmapGridHandlers;
 } {
-  const { layout, focusLayer, scrollRef, onFocusLayer, onFocusToken } = options;
+  const { layout, focusLayer, scrollRef, onFocusLayer, onFocusToken, onRevealToken, onZoom } = options;
   const [active, setActive] = useState<HeatmapCell | null>(null);
 
   const focusCell = (cell: HeatmapCell) => {
@@ -62,14 +67,15 @@ export function useHeatmapCursor(options: HeatmapCursorOptions): {
   const onKeyDown = (e: KeyboardEvent<HTMLDivElement>) => {
     const view = scrollRef.current;
     const page = cursorPage(view?.clientWidth ?? FALLBACK_VIEW, layout.cellWidth);
-    const cell = moveHeatmapCursor(active ?? startCursor(focusLayer), e.key, layout, page);
+    const from = active ?? startCursor(focusLayer, layout.start);
+    const cell = moveHeatmapCursor(from, e.key, layout, page);
     if (cell) {
       e.preventDefault();
       setActive(cell);
-      if (view) {
-        const left = scrollToColumn(cell.token, layout.cellWidth, view.scrollLeft, view.clientWidth);
-        if (left !== null) view.scrollLeft = left;
-      }
+      if (cell.token < layout.start || cell.token >= layout.end) onRevealToken?.(cell.token);
+    } else if (onZoom && (e.key === '+' || e.key === '=' || e.key === '-' || e.key === '_')) {
+      e.preventDefault();
+      onZoom(e.key === '+' || e.key === '=' ? 1 / ZOOM_STEP : ZOOM_STEP, from.token);
     } else if ((e.key === 'Enter' || e.key === ' ') && active) {
       e.preventDefault();
       focusCell(active);
@@ -86,7 +92,7 @@ export function useHeatmapCursor(options: HeatmapCursorOptions): {
       onFocus: (e) => {
         // A keyboard user arriving gets a cursor at once; a click places its own.
         if (e.target === e.currentTarget && e.currentTarget.matches(':focus-visible'))
-          setActive((a) => a ?? startCursor(focusLayer));
+          setActive((a) => a ?? startCursor(focusLayer, layout.start));
       },
       onBlur: () => setActive(null),
     },
