@@ -419,9 +419,10 @@ test('?threads=2 fits and scores the layer pairs on nested workers with the numb
     return analyzed(page);
   };
   const two = await run(2);
-  // Two pair workers for the reference fit and two for the scores (nested workers of the analysis
-  // worker), and none with ?threads=1.
-  expect(pairWorkers).toBe(4);
+  // Two pair workers for the text's own scores, two for the reference fit and two for the scores
+  // against the reference (nested workers of the analysis worker; docs/analysis.md, "Progressive
+  // results"), and none with ?threads=1.
+  expect(pairWorkers).toBe(6);
   // Forget the cached reference fit, so that ?threads=1 fits it again on one thread.
   await page.evaluate(
     () =>
@@ -433,7 +434,7 @@ test('?threads=2 fits and scores the layer pairs on nested workers with the numb
       }),
   );
   const one = await run(1);
-  expect(pairWorkers).toBe(4);
+  expect(pairWorkers).toBe(6);
   expect(one.layers[0].n).toBeGreaterThan(one.layers[0].d);
   for (const layer of one.layers) expect(layer.linearity).not.toBeNull();
   expect(two.layers).toEqual(one.layers);
