@@ -340,6 +340,29 @@ test('the model’s own text as reference: the model writes it with progress, an
   await expect(page.getByTestId('status')).toHaveAttribute('data-state', 'done', { timeout: 120_000 });
 });
 
+test('a reference corpus with no more tokens than the model has dimensions is refused when chosen', async ({
+  page,
+  backend,
+}) => {
+  test.skip(backend !== 'wasm', 'Input handling does not depend on the backend.');
+  const dir = mkdtempSync(join(tmpdir(), 'linscope-reference-'));
+  const tiny = join(dir, 'tiny-reference.txt');
+  writeFileSync(tiny, 'In the beginning was the word.\n\nAnd the word was short.');
+  const enough = join(dir, 'long-reference.txt');
+  writeFileSync(enough, readFileSync(join(ROOT, 'public/corpus/reference-en.txt'), 'utf8').slice(0, 6000));
+  await openApp(page, backend);
+  await page.locator('.settings-panel > summary').click();
+  await page.getByTestId('reference-input').setInputFiles(tiny);
+  await expect(page.getByTestId('notice')).toContainText(
+    /The reference corpus “tiny-reference\.txt” has \d+ tokens for a model of width d = 128: per-token maps need more tokens than dimensions/,
+  );
+  await expect(page.getByTestId('reference-select')).toHaveValue('bundled');
+  // A corpus long enough is taken, and the notice goes.
+  await page.getByTestId('reference-input').setInputFiles(enough);
+  await expect(page.getByTestId('reference-select')).toHaveValue('user');
+  await expect(page.getByTestId('notice')).toHaveCount(0);
+});
+
 test('cancelling mid-run leaves the page usable', async ({ page, backend }) => {
   test.skip(backend !== 'wasm', 'Cancellation is backend-independent; checked on WASM.');
   const long = readFileSync(join(ROOT, 'public/corpus/reference-en.txt'), 'utf8').slice(0, 40_000);

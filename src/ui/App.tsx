@@ -1,4 +1,5 @@
 import { useCallback, useMemo, useState } from 'react';
+import { referenceTooSmall } from '../job/corpus';
 import { isCompareFragment } from '../share/comparePermalink';
 import type { ShareState } from '../share/permalinkState';
 import type { BackendChoice } from '../worker/protocol';
@@ -144,6 +145,18 @@ export function App() {
     analyze(start.model ?? modelId),
   );
 
+  // A reference the chosen model cannot use (n <= d) is refused when it is chosen, not after a run.
+  const referenceRefusal = async (name: string, texts: string[]): Promise<string | null> => {
+    if (!client || !ready) return null;
+    try {
+      const count = await client.countTokens(choice.request(modelId), texts);
+      return referenceTooSmall(name, count.tokens, count.hidden);
+    } catch {
+      // The tokenizer cannot be read now (a Hub model not yet allowed): the run checks it instead.
+      return null;
+    }
+  };
+
   const exportHidden = async () => {
     if (!client || !state.result) return;
     try {
@@ -197,7 +210,9 @@ export function App() {
             disabled={busy}
             onSettings={inputs.setSettings}
             onReference={inputs.setReference}
-            onReferenceFile={withNotice(inputs.readReferenceFile)}
+            onReferenceFile={withNotice((file: File) =>
+              inputs.readReferenceFile(file, (texts) => referenceRefusal(file.name, texts)),
+            )}
           />
           {notice && (
             <p className="notice" role="alert" data-testid="notice">
