@@ -363,6 +363,26 @@ test('a reference corpus with no more tokens than the model has dimensions is re
   await expect(page.getByTestId('notice')).toHaveCount(0);
 });
 
+test('?model= that is no model id (a path) is refused on load, nothing is fetched for it, nothing runs', async ({
+  page,
+  backend,
+  requests,
+}) => {
+  test.skip(backend !== 'wasm', 'URL handling does not depend on the backend.');
+  await page.goto('./?backend=wasm&model=../../etc/passwd&run=1');
+  await expect(page.getByTestId('notice')).toHaveText(
+    'The link asks for model “../../etc/passwd”, which is not a model id: ids look like owner/name (for example Xenova/gpt2). The bundled model is chosen instead.',
+  );
+  await expect(page.getByTestId('model-select')).toHaveValue('linscope/tiny-gpt2');
+  await expect(page.getByTestId('backend')).toHaveAttribute('data-backend', 'wasm');
+  await expect(page.getByTestId('status')).not.toHaveAttribute('data-state', /running|loading|error/);
+  // The page's own address carries it in its query; no request asked for it as a path.
+  expect(requests.filter((url) => new URL(url).pathname.includes('passwd'))).toEqual([]);
+  // The page works: the bundled model runs.
+  await page.getByTestId('analyze-button').click();
+  await expect(page.getByTestId('status')).toHaveAttribute('data-state', 'done', { timeout: 120_000 });
+});
+
 test('cancelling mid-run leaves the page usable', async ({ page, backend }) => {
   test.skip(backend !== 'wasm', 'Cancellation is backend-independent; checked on WASM.');
   const long = readFileSync(join(ROOT, 'public/corpus/reference-en.txt'), 'utf8').slice(0, 40_000);

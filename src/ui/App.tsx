@@ -1,4 +1,4 @@
-import { useCallback, useMemo, useState } from 'react';
+import { useCallback, useEffect, useMemo, useState } from 'react';
 import { referenceTooSmall } from '../job/corpus';
 import { isCompareFragment } from '../share/comparePermalink';
 import type { ShareState } from '../share/permalinkState';
@@ -70,6 +70,10 @@ export function App() {
   const inputs = useAnalysisInputs(start.prompt ?? EXAMPLE_PROMPT);
   const { input, settings, reference } = inputs;
   const { notice, setNotice, withNotice } = useNotice();
+  // A `?model=` that is no model id is said once, on load; nothing was looked up for it.
+  useEffect(() => {
+    if (start.refusedModel) setNotice(start.refusedModel);
+  }, [start, setNotice]);
   // Splitting a corpus is not free: once per input, not per progress event.
   const problem = useMemo(() => inputProblem(input), [input]);
   const ready = backend.status === 'ready' && client !== null;
