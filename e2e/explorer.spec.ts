@@ -383,6 +383,31 @@ test('?model= that is no model id (a path) is refused on load, nothing is fetche
   await expect(page.getByTestId('status')).toHaveAttribute('data-state', 'done', { timeout: 120_000 });
 });
 
+test('let the model write: its words stand apart from the prompt, and one press analyzes the whole text', async ({
+  page,
+  backend,
+}) => {
+  test.skip(backend !== 'wasm', 'The panel does not depend on the backend.');
+  await openApp(page, backend);
+  const prompt = 'And the LORD said unto Moses,';
+  await page.getByTestId('prompt-input').fill(prompt);
+  await page.getByText('Let the model write').click();
+  await page.getByTestId('generate-button').click();
+  await expect(page.getByTestId('generation-prompt')).toHaveText(prompt, { timeout: 60_000 });
+  const written = (await page.getByTestId('generation-written').textContent()) ?? '';
+  expect(written.trim().length).toBeGreaterThan(0);
+  // Told apart by more than colour: the model's words are marked up as such.
+  expect(await page.getByTestId('generation-written').evaluate((e) => e.tagName)).toBe('MARK');
+
+  await page.getByTestId('generation-analyze').click();
+  await expect(page.getByTestId('prompt-input')).toHaveValue(prompt + written);
+  await expect(page.getByTestId('status')).toHaveAttribute('data-state', 'done', { timeout: 120_000 });
+  const download = page.waitForEvent('download');
+  await page.getByTestId('export-json').click();
+  const result: LinScopeResult = JSON.parse(readFileSync((await (await download).path()) ?? '', 'utf8'));
+  expect(result.tokens.map((t) => t.text).join('')).toBe(prompt + written);
+});
+
 test('cancelling mid-run leaves the page usable', async ({ page, backend }) => {
   test.skip(backend !== 'wasm', 'Cancellation is backend-independent; checked on WASM.');
   const long = readFileSync(join(ROOT, 'public/corpus/reference-en.txt'), 'utf8').slice(0, 40_000);

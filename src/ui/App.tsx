@@ -87,6 +87,13 @@ export function App() {
   });
 
   const analyze = useAnalyze(client, ready, choice, inputs, run);
+  // "Analyze this text" sets the prompt, then analyzes it once the page holds it.
+  const [analyzeNext, setAnalyzeNext] = useState(false);
+  useEffect(() => {
+    if (!analyzeNext) return;
+    setAnalyzeNext(false);
+    analyze();
+  }, [analyzeNext, analyze]);
 
   const currentShareState = useCallback(
     () => shareStateOf({ id: modelId, dtype }, { input, settings, reference }, state.focusLayer),
@@ -207,6 +214,10 @@ export function App() {
           <ContinuationPanel
             disabled={!ready || busy}
             onContinue={(fromScratch) => continueText(client, choice, modelId, input.text, fromScratch)}
+            onAnalyze={(text) => {
+              inputs.setInput({ text, corpus: false, fileName: null });
+              setAnalyzeNext(true);
+            }}
           />
           <SettingsPanel
             settings={settings}
