@@ -408,6 +408,54 @@ test('let the model write: its words stand apart from the prompt, and one press 
   expect(result.tokens.map((t) => t.text).join('')).toBe(prompt + written);
 });
 
+test('the linearity chart draws the series and the layer pairs the reader chooses', async ({
+  page,
+  backend,
+}) => {
+  test.skip(backend !== 'wasm', 'Drawing does not depend on the backend.');
+  await openApp(page, backend);
+  // More tokens than the model's 128 dimensions, so that every in-sample score is a number.
+  const text = readFileSync(join(ROOT, 'public/corpus/reference-en.txt'), 'utf8').slice(0, 1500);
+  await page.getByTestId('prompt-input').fill(text);
+  await page.getByTestId('analyze-button').click();
+  const result = await analyzed(page);
+  expect(result.layers.every((l) => l.linearity !== null && l.linearityNoResidual !== null)).toBe(true);
+  const chart = page.getByTestId('linearity-chart');
+  const points = (series: string) => chart.locator(`[data-series="${series}"][data-value]`);
+  await expect(points('heldOut')).toHaveCount(4);
+
+  await page.getByTestId('linearity-show-heldOut').uncheck();
+  await page.getByTestId('linearity-show-linearityNoResidual').uncheck();
+  await expect(points('heldOut')).toHaveCount(0);
+  await expect(points('linearityNoResidual')).toHaveCount(0);
+  await expect(chart).toHaveAttribute('data-hidden-series', 'heldOut,linearityNoResidual');
+  // The axis now fits the with-residual scores alone.
+  const [bottom, top] = ((await chart.getAttribute('data-y-domain')) ?? '').split(',').map(Number);
+  const shown = result.layers.map((l) => l.linearity as number);
+  expect(bottom).toBeLessThanOrEqual(Math.min(...shown));
+  expect(top).toBeGreaterThanOrEqual(Math.max(...shown));
+  expect(bottom).toBeGreaterThan(Math.min(...result.layers.map((l) => l.linearityNoResidual as number)));
+
+  await page.getByTestId('linearity-pair-from').selectOption('1');
+  await page.getByTestId('linearity-pair-to').selectOption('2');
+  await expect(chart).toHaveAttribute('data-pair-range', '1,2');
+  await expect(points('linearity')).toHaveCount(2);
+  for (const l of [1, 2])
+    expect(
+      Number(
+        await points('linearity')
+          .and(chart.locator(`[data-layer="${l}"]`))
+          .getAttribute('data-value'),
+      ),
+    ).toBeCloseTo(result.layers[l].linearity as number, 10);
+  // The choice is the figure's: the exported SVG has the two pairs and the one series.
+  const download = page.waitForEvent('download');
+  await page.getByTestId('linearity-chart-export-svg').click();
+  const svg = readFileSync((await (await download).path()) ?? '', 'utf8');
+  expect(svg).toContain('1→2');
+  expect(svg).not.toContain('0→1');
+});
+
 test('cancelling mid-run leaves the page usable', async ({ page, backend }) => {
   test.skip(backend !== 'wasm', 'Cancellation is backend-independent; checked on WASM.');
   const long = readFileSync(join(ROOT, 'public/corpus/reference-en.txt'), 'utf8').slice(0, 40_000);
