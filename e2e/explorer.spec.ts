@@ -340,6 +340,122 @@ test('the model’s own text as reference: the model writes it with progress, an
   await expect(page.getByTestId('status')).toHaveAttribute('data-state', 'done', { timeout: 120_000 });
 });
 
+test('a reference corpus with no more tokens than the model has dimensions is refused when chosen', async ({
+  page,
+  backend,
+}) => {
+  test.skip(backend !== 'wasm', 'Input handling does not depend on the backend.');
+  const dir = mkdtempSync(join(tmpdir(), 'linscope-reference-'));
+  const tiny = join(dir, 'tiny-reference.txt');
+  writeFileSync(tiny, 'In the beginning was the word.\n\nAnd the word was short.');
+  const enough = join(dir, 'long-reference.txt');
+  writeFileSync(enough, readFileSync(join(ROOT, 'public/corpus/reference-en.txt'), 'utf8').slice(0, 6000));
+  await openApp(page, backend);
+  await page.locator('.settings-panel > summary').click();
+  await page.getByTestId('reference-input').setInputFiles(tiny);
+  await expect(page.getByTestId('notice')).toContainText(
+    /The reference corpus “tiny-reference\.txt” has \d+ tokens for a model of width d = 128: per-token maps need more tokens than dimensions/,
+  );
+  await expect(page.getByTestId('reference-select')).toHaveValue('bundled');
+  // A corpus long enough is taken, and the notice goes.
+  await page.getByTestId('reference-input').setInputFiles(enough);
+  await expect(page.getByTestId('reference-select')).toHaveValue('user');
+  await expect(page.getByTestId('notice')).toHaveCount(0);
+});
+
+test('?model= that is no model id (a path) is refused on load, nothing is fetched for it, nothing runs', async ({
+  page,
+  backend,
+  requests,
+}) => {
+  test.skip(backend !== 'wasm', 'URL handling does not depend on the backend.');
+  await page.goto('./?backend=wasm&model=../../etc/passwd&run=1');
+  await expect(page.getByTestId('notice')).toHaveText(
+    'The link asks for model “../../etc/passwd”, which is not a model id: ids look like owner/name (for example Xenova/gpt2). The bundled model is chosen instead.',
+  );
+  await expect(page.getByTestId('model-select')).toHaveValue('linscope/tiny-gpt2');
+  await expect(page.getByTestId('backend')).toHaveAttribute('data-backend', 'wasm');
+  await expect(page.getByTestId('status')).not.toHaveAttribute('data-state', /running|loading|error/);
+  // The page's own address carries it in its query; no request asked for it as a path.
+  expect(requests.filter((url) => new URL(url).pathname.includes('passwd'))).toEqual([]);
+  // The page works: the bundled model runs.
+  await page.getByTestId('analyze-button').click();
+  await expect(page.getByTestId('status')).toHaveAttribute('data-state', 'done', { timeout: 120_000 });
+});
+
+test('let the model write: its words stand apart from the prompt, and one press analyzes the whole text', async ({
+  page,
+  backend,
+}) => {
+  test.skip(backend !== 'wasm', 'The panel does not depend on the backend.');
+  await openApp(page, backend);
+  const prompt = 'And the LORD said unto Moses,';
+  await page.getByTestId('prompt-input').fill(prompt);
+  await page.getByText('Let the model write').click();
+  await page.getByTestId('generate-button').click();
+  await expect(page.getByTestId('generation-prompt')).toHaveText(prompt, { timeout: 60_000 });
+  const written = (await page.getByTestId('generation-written').textContent()) ?? '';
+  expect(written.trim().length).toBeGreaterThan(0);
+  // Told apart by more than colour: the model's words are marked up as such.
+  expect(await page.getByTestId('generation-written').evaluate((e) => e.tagName)).toBe('MARK');
+
+  await page.getByTestId('generation-analyze').click();
+  await expect(page.getByTestId('prompt-input')).toHaveValue(prompt + written);
+  await expect(page.getByTestId('status')).toHaveAttribute('data-state', 'done', { timeout: 120_000 });
+  const download = page.waitForEvent('download');
+  await page.getByTestId('export-json').click();
+  const result: LinScopeResult = JSON.parse(readFileSync((await (await download).path()) ?? '', 'utf8'));
+  expect(result.tokens.map((t) => t.text).join('')).toBe(prompt + written);
+});
+
+test('the linearity chart draws the series and the layer pairs the reader chooses', async ({
+  page,
+  backend,
+}) => {
+  test.skip(backend !== 'wasm', 'Drawing does not depend on the backend.');
+  await openApp(page, backend);
+  // More tokens than the model's 128 dimensions, so that every in-sample score is a number.
+  const text = readFileSync(join(ROOT, 'public/corpus/reference-en.txt'), 'utf8').slice(0, 1500);
+  await page.getByTestId('prompt-input').fill(text);
+  await page.getByTestId('analyze-button').click();
+  const result = await analyzed(page);
+  expect(result.layers.every((l) => l.linearity !== null && l.linearityNoResidual !== null)).toBe(true);
+  const chart = page.getByTestId('linearity-chart');
+  const points = (series: string) => chart.locator(`[data-series="${series}"][data-value]`);
+  await expect(points('heldOut')).toHaveCount(4);
+
+  await page.getByTestId('linearity-show-heldOut').uncheck();
+  await page.getByTestId('linearity-show-linearityNoResidual').uncheck();
+  await expect(points('heldOut')).toHaveCount(0);
+  await expect(points('linearityNoResidual')).toHaveCount(0);
+  await expect(chart).toHaveAttribute('data-hidden-series', 'heldOut,linearityNoResidual');
+  // The axis now fits the with-residual scores alone.
+  const [bottom, top] = ((await chart.getAttribute('data-y-domain')) ?? '').split(',').map(Number);
+  const shown = result.layers.map((l) => l.linearity as number);
+  expect(bottom).toBeLessThanOrEqual(Math.min(...shown));
+  expect(top).toBeGreaterThanOrEqual(Math.max(...shown));
+  expect(bottom).toBeGreaterThan(Math.min(...result.layers.map((l) => l.linearityNoResidual as number)));
+
+  await page.getByTestId('linearity-pair-from').selectOption('1');
+  await page.getByTestId('linearity-pair-to').selectOption('2');
+  await expect(chart).toHaveAttribute('data-pair-range', '1,2');
+  await expect(points('linearity')).toHaveCount(2);
+  for (const l of [1, 2])
+    expect(
+      Number(
+        await points('linearity')
+          .and(chart.locator(`[data-layer="${l}"]`))
+          .getAttribute('data-value'),
+      ),
+    ).toBeCloseTo(result.layers[l].linearity as number, 10);
+  // The choice is the figure's: the exported SVG has the two pairs and the one series.
+  const download = page.waitForEvent('download');
+  await page.getByTestId('linearity-chart-export-svg').click();
+  const svg = readFileSync((await (await download).path()) ?? '', 'utf8');
+  expect(svg).toContain('1→2');
+  expect(svg).not.toContain('0→1');
+});
+
 test('cancelling mid-run leaves the page usable', async ({ page, backend }) => {
   test.skip(backend !== 'wasm', 'Cancellation is backend-independent; checked on WASM.');
   const long = readFileSync(join(ROOT, 'public/corpus/reference-en.txt'), 'utf8').slice(0, 40_000);

@@ -23,6 +23,20 @@ export interface ModelTextReference {
   seed: number;
 }
 
+/**
+ * Why a reference of `tokens` tokens cannot serve a model of width `hidden`, or null. A map from
+ * d dimensions fitted on n <= d tokens interpolates them: its errors, and every per-token value
+ * measured against them, mean nothing (docs/analysis.md).
+ */
+export function referenceTooSmall(name: string, tokens: number, hidden: number | null): string | null {
+  if (hidden === null || tokens > hidden) return null;
+  return (
+    `The reference corpus “${name}” has ${tokens.toLocaleString('en')} tokens for a model of width d = ${hidden}: ` +
+    'per-token maps need more tokens than dimensions (a map fitted on fewer only interpolates them). ' +
+    `Choose a longer corpus: ${(8 * hidden).toLocaleString('en')} tokens or more, or LinScope’s.`
+  );
+}
+
 /** The model's own text with `seed`, named as the page and the CLI show it. */
 export function modelTextReference(seed = 1): ModelTextReference {
   return { source: 'model', name: `the model’s own text (seed ${seed})`, seed };

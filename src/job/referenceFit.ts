@@ -4,9 +4,11 @@
  * (`fitReferenceMaps`), and the fit checked on held-out reference tokens; paid once per model,
  * corpus and settings (`fitStore.ts`).
  */
+
 import { keptTokens, perTokenNonlinearity, type RunControl } from '../analysis';
+import { LinScopeError } from '../errors';
 import type { HiddenStateModel } from '../model/hiddenStateModel';
-import type { ReferenceCorpus } from './corpus';
+import { type ReferenceCorpus, referenceTooSmall } from './corpus';
 import { contentHash, MemoryFitStore, type ReferenceFitKeyParts, type ReferenceFitStore } from './fitStore';
 import type { FittedReference } from './fittedReference';
 import { planTexts, runWindows } from './forwardWindows';
@@ -159,6 +161,8 @@ export async function referenceFit(
   const starts = settings.excludeBos ? run.firstPositionRows : [];
   const analysisControl: RunControl = { signal: control.signal, onProgress: control.onProgress };
   const tokens = keptTokens(run.states.tokens, starts);
+  const tooSmall = referenceTooSmall(reference.name, tokens.length, run.states.hidden);
+  if (tooSmall) throw new LinScopeError('BAD_INPUT', tooSmall);
   const options = { tokens, quantile: settings.flashQuantile };
   const fit = await fitReferenceMapsInParallel(run.states, options, analysisControl, control.pairWorkers);
   const seenIds = [...new Set(Array.from(tokens, (t) => run.ids[t]))].sort((a, b) => a - b);

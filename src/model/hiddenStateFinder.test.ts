@@ -187,8 +187,24 @@ describe('findHiddenStates()', () => {
     }
   });
 
-  it('refuses a graph whose layer count disagrees with the config', () => {
-    expect(() => findHiddenStates(gpt2Graph(3), { layers: 5 })).toThrowError(/layer 3 has no nodes/);
+  it('blames a layer count the graph does not have on the config, not on the graph', () => {
+    for (const layers of [5, 99, 1]) {
+      try {
+        findHiddenStates(gpt2Graph(3), { layers });
+        expect.unreachable();
+      } catch (error) {
+        expect((error as LinScopeError).code).toBe('BAD_INPUT');
+        expect((error as Error).message).toBe(
+          `This model's config.json says ${layers} layers, but its ONNX graph has 3 (layer scopes 0..2): the config and the weights do not belong together. Use the config.json of the same export as onnx/model.onnx.`,
+        );
+      }
+    }
+  });
+
+  it('refuses a graph missing a layer between others', () => {
+    const g = gpt2Graph(3);
+    const without1 = { ...g, nodes: g.nodes.filter((n) => !n.name.includes('h.1/')) };
+    expect(() => findHiddenStates(without1, { layers: 3 })).toThrowError(/layer 1 has no nodes/);
   });
 
   it('refuses a graph without layer scopes instead of guessing', () => {

@@ -112,10 +112,14 @@ function countLayers(graph: OnnxGraph, expected: number | undefined): number {
   const found = Math.max(...indices) + 1;
   // The genai builder names its final norm `/model/layers.{L}/final_norm_layernorm/...`.
   const layers = expected ?? found;
+  // A config whose layer count the graph does not have is the model folder's fault, not the graph's.
+  if (found !== layers && found !== layers + 1)
+    throw new LinScopeError(
+      'BAD_INPUT',
+      `This model's config.json says ${layers} layers, but its ONNX graph has ${found} (layer scopes 0..${found - 1}): ` +
+        'the config and the weights do not belong together. Use the config.json of the same export as onnx/model.onnx.',
+    );
   for (let i = 0; i < layers; i++) if (!indices.has(i)) throw unsupported(`layer ${i} has no nodes.`);
-  if (found !== layers && found !== layers + 1) {
-    throw unsupported(`the config says ${layers} layers but the graph has layer scopes 0..${found - 1}.`);
-  }
   return layers;
 }
 

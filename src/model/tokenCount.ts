@@ -11,6 +11,8 @@ export interface TokenCount {
   tokens: number;
   /** The model's context length, or null where its config does not say. */
   contextLength: number | null;
+  /** The model's hidden width d, or null where its config does not say. */
+  hidden: number | null;
 }
 
 export async function countTokens(
@@ -29,5 +31,6 @@ export async function countTokens(
     }),
   ]);
   const tokens = texts.reduce((sum, text) => sum + (text.trim() ? tokenizer.encode(text).length : 0), 0);
-  return { tokens, contextLength: readModelConfig(config).contextLength };
+  const { contextLength, hidden } = readModelConfig(config);
+  return { tokens, contextLength, hidden };
 }

@@ -1,4 +1,5 @@
-import { useCallback, useMemo, useState } from 'react';
+import { useCallback, useEffect, useMemo, useState } from 'react';
+import { referenceTooSmall } from '../job/corpus';
 import { isCompareFragment } from '../share/comparePermalink';
 import type { ShareState } from '../share/permalinkState';
 import type { BackendChoice } from '../worker/protocol';
@@ -69,6 +70,10 @@ export function App() {
   const inputs = useAnalysisInputs(start.prompt ?? EXAMPLE_PROMPT);
   const { input, settings, reference } = inputs;
   const { notice, setNotice, withNotice } = useNotice();
+  // A `?model=` that is no model id is said once, on load; nothing was looked up for it.
+  useEffect(() => {
+    if (start.refusedModel) setNotice(start.refusedModel);
+  }, [start, setNotice]);
   // Splitting a corpus is not free: once per input, not per progress event.
   const problem = useMemo(() => inputProblem(input), [input]);
   const ready = backend.status === 'ready' && client !== null;
@@ -82,6 +87,13 @@ export function App() {
   });
 
   const analyze = useAnalyze(client, ready, choice, inputs, run);
+  // "Analyze this text" sets the prompt, then analyzes it once the page holds it.
+  const [analyzeNext, setAnalyzeNext] = useState(false);
+  useEffect(() => {
+    if (!analyzeNext) return;
+    setAnalyzeNext(false);
+    analyze();
+  }, [analyzeNext, analyze]);
 
   const currentShareState = useCallback(
     () => shareStateOf({ id: modelId, dtype }, { input, settings, reference }, state.focusLayer),
@@ -144,6 +156,18 @@ export function App() {
     analyze(start.model ?? modelId),
   );
 
+  // A reference the chosen model cannot use (n <= d) is refused when it is chosen, not after a run.
+  const referenceRefusal = async (name: string, texts: string[]): Promise<string | null> => {
+    if (!client || !ready) return null;
+    try {
+      const count = await client.countTokens(choice.request(modelId), texts);
+      return referenceTooSmall(name, count.tokens, count.hidden);
+    } catch {
+      // The tokenizer cannot be read now (a Hub model not yet allowed): the run checks it instead.
+      return null;
+    }
+  };
+
   const exportHidden = async () => {
     if (!client || !state.result) return;
     try {
@@ -190,6 +214,10 @@ export function App() {
           <ContinuationPanel
             disabled={!ready || busy}
             onContinue={(fromScratch) => continueText(client, choice, modelId, input.text, fromScratch)}
+            onAnalyze={(text) => {
+              inputs.setInput({ text, corpus: false, fileName: null });
+              setAnalyzeNext(true);
+            }}
           />
           <SettingsPanel
             settings={settings}
@@ -197,7 +225,9 @@ export function App() {
             disabled={busy}
             onSettings={inputs.setSettings}
             onReference={inputs.setReference}
-            onReferenceFile={withNotice(inputs.readReferenceFile)}
+            onReferenceFile={withNotice((file: File) =>
+              inputs.readReferenceFile(file, (texts) => referenceRefusal(file.name, texts)),
+            )}
           />
           {notice && (
             <p className="notice" role="alert" data-testid="notice">

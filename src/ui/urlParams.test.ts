@@ -7,6 +7,7 @@ describe('startParamsFromSearch()', () => {
       model: 'linscope/tiny-gpt2',
       prompt: 'In the beginning',
       run: true,
+      refusedModel: null,
     });
   });
 
@@ -15,6 +16,23 @@ describe('startParamsFromSearch()', () => {
     const p = startParamsFromSearch(`?prompt=${long}&run=yes`);
     expect(p.run).toBe(false);
     expect(p.prompt).toHaveLength(100_000);
-    expect(startParamsFromSearch('')).toEqual({ model: null, prompt: null, run: false });
+    expect(startParamsFromSearch('')).toEqual({ model: null, prompt: null, run: false, refusedModel: null });
+  });
+
+  it('takes only a model id: a path, a URL or markup is refused, said, and starts nothing', () => {
+    for (const asked of [
+      '../../etc/passwd',
+      'https://evil.example/model',
+      '<img src=x onerror=alert(1)>',
+      'a/b/c',
+    ]) {
+      const p = startParamsFromSearch(`?model=${encodeURIComponent(asked)}&run=1`);
+      expect(p.model).toBeNull();
+      expect(p.run).toBe(false);
+      expect(p.refusedModel).toContain(`“${asked}”, which is not a model id`);
+    }
+    expect(startParamsFromSearch('?model=Xenova%2Fgpt2').refusedModel).toBeNull();
+    // A run without a model is still a run of the chosen one.
+    expect(startParamsFromSearch('?prompt=hi&run=1').run).toBe(true);
   });
 });

@@ -16,8 +16,11 @@ export interface AnalysisInputs {
   setReference(reference: ReferenceChoice): void;
   /** Reads a prompt file into the input; throws with a message the page shows. */
   readPromptFile(file: File): Promise<void>;
-  /** Reads a reference corpus file; throws with a message the page shows. */
-  readReferenceFile(file: File): Promise<void>;
+  /**
+   * Reads a reference corpus file; throws with a message the page shows. `refusal` says why the
+   * texts cannot serve the chosen model (too few tokens), or null.
+   */
+  readReferenceFile(file: File, refusal?: (texts: string[]) => Promise<string | null>): Promise<void>;
   /** Puts a shared state's text, settings and reference into the inputs (the model is chosen elsewhere). */
   applyShared(shared: ShareState): void;
 }
@@ -30,12 +33,17 @@ export function useAnalysisInputs(initialText: string): AnalysisInputs {
 
   const readPrompt = useCallback(async (file: File) => setInput(await readPromptFile(file)), []);
 
-  const readReferenceFile = useCallback(async (file: File) => {
-    const read = await readPromptFile(file);
-    const texts = splitCorpus(read.text, file.name);
-    if (texts.length === 0) throw new LinScopeError('BAD_INPUT', `“${file.name}” is empty.`);
-    setReference({ kind: 'user', name: file.name, texts });
-  }, []);
+  const readReferenceFile = useCallback(
+    async (file: File, refusal?: (texts: string[]) => Promise<string | null>) => {
+      const read = await readPromptFile(file);
+      const texts = splitCorpus(read.text, file.name);
+      if (texts.length === 0) throw new LinScopeError('BAD_INPUT', `“${file.name}” is empty.`);
+      const reason = refusal ? await refusal(texts) : null;
+      if (reason) throw new LinScopeError('BAD_INPUT', reason);
+      setReference({ kind: 'user', name: file.name, texts });
+    },
+    [],
+  );
 
   const applyShared = useCallback((shared: ShareState) => {
     const next = inputsFromShared(shared);

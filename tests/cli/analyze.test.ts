@@ -159,9 +159,19 @@ describe('linscope analyze', () => {
       /--kernel must be one of native, wasm/,
     ],
     [['frobnicate'], /unknown command/],
+    [
+      ['analyze', '--model', 'MODEL', '--text', 'hi there', '--reference', 'TINY_REFERENCE'],
+      /The reference corpus “tiny-reference.txt” has \d+ tokens for a model of width d = 64: per-token maps need more tokens than dimensions/,
+    ],
   ])('exits 2 with a one-line reason and writes nothing for bad input %#', (args, reason) => {
     const out = join(work, 'never.json');
-    const r = linscope(...args.map((a) => (a === 'MODEL' ? modelDir : a)), '--out', out);
+    const tinyReference = join(work, 'tiny-reference.txt');
+    writeFileSync(tinyReference, 'Once upon a time there was a cat.\n\nThe end.');
+    const r = linscope(
+      ...args.map((a) => (a === 'MODEL' ? modelDir : a === 'TINY_REFERENCE' ? tinyReference : a)),
+      '--out',
+      out,
+    );
     expect(r.status).toBe(2);
     expect(r.stderr).toMatch(reason);
     expect(r.stderr.trim().split('\n')).toHaveLength(1);

@@ -2,6 +2,7 @@ import { useId, useMemo, useState } from 'react';
 import { Checkbox } from '../Checkbox';
 import { ChartFrame, type HeadingLevel } from './ChartFrame';
 import type { ChartResult } from './chartResult';
+import { pairLabel } from './chartResult';
 import { LinearityAxis } from './LinearityAxis';
 import { LinearityColumns } from './LinearityColumns';
 import { LinearityLegend } from './LinearityLegend';
@@ -9,7 +10,7 @@ import { LinearitySeries } from './LinearitySeries';
 import { LinearityTargets } from './LinearityTargets';
 import { LinearityTooltip } from './LinearityTooltip';
 import { linearityExports } from './linearityExport';
-import { linearityLayout } from './linearityLayout';
+import { clampPairRange, type LinearitySeriesKey, linearityLayout } from './linearityLayout';
 import { useElementWidth } from './useElementWidth';
 import { usePairHover } from './usePairHover';
 import './marks.css';
@@ -30,6 +31,13 @@ export interface LinearityChartProps {
   /** Shift-click, or Shift+Enter / Shift+Space, on a pair's column: its block is picked or dropped. */
   readonly onToggleBlock?: (block: number) => void;
 }
+
+/** The series a reader may hide, as the checkboxes name them. */
+const SERIES_CHOICES: readonly { key: LinearitySeriesKey; label: string }[] = [
+  { key: 'linearity', label: 'with residual' },
+  { key: 'linearityNoResidual', label: 'without residual' },
+  { key: 'heldOut', label: 'held-out' },
+];
 
 const EXPLAINER = (
   <>
@@ -64,13 +72,41 @@ export function LinearityChart(props: LinearityChartProps) {
   const focus = props.focusLayer ?? null;
   const [fullAxis, setFullAxis] = useState(false);
   const axis = fullAxis ? 'full' : 'fitted';
+  const [hiddenSeries, setHiddenSeries] = useState<ReadonlySet<LinearitySeriesKey>>(() => new Set());
+  const [range, setRange] = useState<readonly [number, number] | undefined>(undefined);
   const layout = useMemo(
-    () => linearityLayout(props.result, { width, height, focusLayer: focus, axis }),
-    [props.result, width, height, focus, axis],
+    () =>
+      linearityLayout(props.result, {
+        width,
+        height,
+        focusLayer: focus,
+        axis,
+        hiddenSeries,
+        pairRange: range,
+      }),
+    [props.result, width, height, focus, axis, hiddenSeries, range],
   );
+  const total = layout.pairTotal;
+  const pairOptions = useMemo(
+    () =>
+      Array.from({ length: total }, (_, l) => pairLabel(l)).map((label, l) => (
+        <option key={label} value={l}>
+          {label}
+        </option>
+      )),
+    [total],
+  );
+  const [first, last] = clampPairRange(range, total);
+  const toggleSeries = (key: LinearitySeriesKey, shown: boolean) =>
+    setHiddenSeries((now) => {
+      const next = new Set(now);
+      if (shown) next.delete(key);
+      else next.add(key);
+      return next;
+    });
   const hover = usePairHover();
   const tooltipId = useId();
-  const hovered = hover.hover === null ? null : (layout.pairs[hover.hover] ?? null);
+  const hovered = hover.hover === null ? null : (layout.pairAt(hover.hover) ?? null);
 
   return (
     <ChartFrame
@@ -85,6 +121,8 @@ export function LinearityChart(props: LinearityChartProps) {
         'data-axis': layout.axisMode,
         'data-y-domain': layout.yDomain.join(','),
         'data-floor': layout.floorBelowAxis === null ? 'on-axis' : 'below-axis',
+        'data-pair-range': total > 0 ? `${first},${last}` : '',
+        'data-hidden-series': [...hiddenSeries].join(','),
       }}
       explainer={EXPLAINER}
     >
@@ -124,6 +162,45 @@ export function LinearityChart(props: LinearityChartProps) {
             Full 0–1 axis
           </Checkbox>
         </div>
+        <fieldset className="lsc-view-choice">
+          <legend>Show</legend>
+          {SERIES_CHOICES.map(({ key, label }) => (
+            <Checkbox
+              key={key}
+              testId={`linearity-show-${key}`}
+              checked={!hiddenSeries.has(key)}
+              onChange={(shown) => toggleSeries(key, shown)}
+            >
+              {label}
+            </Checkbox>
+          ))}
+          {total > 1 && (
+            <span className="lsc-pair-range">
+              <label>
+                pairs from{' '}
+                <select
+                  data-testid="linearity-pair-from"
+                  value={first}
+                  onChange={(e) => setRange([Number(e.target.value), Math.max(last, Number(e.target.value))])}
+                >
+                  {pairOptions}
+                </select>
+              </label>{' '}
+              <label>
+                to{' '}
+                <select
+                  data-testid="linearity-pair-to"
+                  value={last}
+                  onChange={(e) =>
+                    setRange([Math.min(first, Number(e.target.value)), Number(e.target.value)])
+                  }
+                >
+                  {pairOptions}
+                </select>
+              </label>
+            </span>
+          )}
+        </fieldset>
       </div>
     </ChartFrame>
   );

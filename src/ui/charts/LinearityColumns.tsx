@@ -16,7 +16,7 @@ interface LinearityColumnsProps {
  */
 export function LinearityColumns({ layout, focusLayer, hovered, selected }: LinearityColumnsProps) {
   const { yBottom, yTop } = layout;
-  const focused = focusLayer !== null ? layout.pairs[focusLayer] : undefined;
+  const focused = focusLayer !== null ? layout.pairAt(focusLayer) : undefined;
   return (
     <>
       <g className="lsc-floor">
@@ -55,17 +55,20 @@ export function LinearityColumns({ layout, focusLayer, hovered, selected }: Line
         />
       )}
       {selected
-        .filter((b) => layout.pairs[b])
-        .map((b) => (
+        .flatMap((b) => {
+          const column = layout.pairAt(b);
+          return column ? [column] : [];
+        })
+        .map((column) => (
           <rect
-            key={`selected-${b}`}
+            key={`selected-${column.layer}`}
             className="lsc-selected"
             data-export-skip=""
             data-testid="linearity-selected"
-            data-block={b}
-            x={layout.pairs[b].left + 2}
+            data-block={column.layer}
+            x={column.left + 2}
             y={yTop - 2}
-            width={Math.max(0, layout.pairs[b].width - 4)}
+            width={Math.max(0, column.width - 4)}
             height={yBottom - yTop + 4}
           />
         ))}

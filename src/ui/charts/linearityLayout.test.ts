@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import type { LayerPairRecord } from '../../analysis';
 import type { ChartResult } from './chartResult';
 import { loadExampleResult } from './exampleResult.testing';
-import { heldOutLabel, linearityLayout } from './linearityLayout';
+import { clampPairRange, heldOutLabel, linearityLayout } from './linearityLayout';
 
 const result = loadExampleResult();
 
@@ -197,5 +197,49 @@ describe('linearityLayout(partial or degenerate result)', () => {
     expect(shown).toContain(7);
     for (let i = 1; i < shown.length; i++)
       expect(l.pairs[shown[i]].x - l.pairs[shown[i - 1]].x).toBeGreaterThanOrEqual(30);
+  });
+});
+
+describe('linearityLayout(result) showing some series and some pairs', () => {
+  it('leaves hidden series out, and fits the axis to the ones drawn', () => {
+    const all = linearityLayout(result, { width: 640, height: 300 });
+    const withResidualOnly = linearityLayout(result, {
+      width: 640,
+      height: 300,
+      hiddenSeries: new Set(['linearityNoResidual', 'heldOut']),
+    });
+    expect(withResidualOnly.series.map((s) => s.key)).toEqual(['linearity']);
+    const shown = result.layers.map((l) => l.linearity as number);
+    // The axis holds every drawn score, and no more than the drawn ones need (the others are lower).
+    expect(withResidualOnly.yDomain[0]).toBeLessThanOrEqual(Math.min(...shown));
+    expect(withResidualOnly.yDomain[1]).toBeGreaterThanOrEqual(Math.max(...shown));
+    expect(withResidualOnly.yDomain[0]).toBeGreaterThan(all.yDomain[0]);
+  });
+
+  it('draws pairs first..last with their own indices, labels and values', () => {
+    const layout = linearityLayout(result, { width: 640, height: 300, pairRange: [1, 3] });
+    expect(layout.pairTotal).toBe(5);
+    expect(layout.pairs.map((p) => [p.layer, p.label])).toEqual([
+      [1, '1→2'],
+      [2, '2→3'],
+      [3, '3→4'],
+    ]);
+    const linearity = layout.series.find((s) => s.key === 'linearity')!;
+    expect(linearity.points.map((p) => [p.index, p.value])).toEqual(
+      [1, 2, 3].map((l) => [l, result.layers[l].linearity]),
+    );
+    for (const p of linearity.points) expect(p.x).toBe(layout.pairAt(p.index)?.x);
+    expect(layout.pairAt(0)).toBeUndefined();
+    expect(layout.pairAt(4)).toBeUndefined();
+    // The range spans the plot: three columns fill what five did.
+    expect(layout.pairs[0].width).toBeCloseTo((640 - 60 - 12) / 3, 9);
+    expect(layout.subtitle).toMatch(/pairs 1→2 to 3→4 of 5$/);
+  });
+
+  it('clamps a range to the pairs there are', () => {
+    expect(clampPairRange([-3, 99], 5)).toEqual([0, 4]);
+    expect(clampPairRange([3, 1], 5)).toEqual([3, 3]);
+    expect(clampPairRange(undefined, 5)).toEqual([0, 4]);
+    expect(clampPairRange([0, 0], 0)).toEqual([0, -1]);
   });
 });

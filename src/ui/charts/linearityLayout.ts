@@ -59,7 +59,12 @@ export interface LinearityLayout {
   readonly yDomain: readonly [number, number];
   readonly y: (value: number) => number;
   readonly yTicks: AxisTick[];
+  /** The pairs drawn (all of them, or the chosen range), in order. */
   readonly pairs: PairColumn[];
+  /** The drawn column of pair `layer`; undefined when it is outside the range shown. */
+  readonly pairAt: (layer: number) => PairColumn | undefined;
+  /** Pairs in the result (drawn or not). */
+  readonly pairTotal: number;
   readonly series: LinearitySeries[];
   /** Chance-floor bands of the pairs whose floor reaches into the axis, clipped to it. */
   readonly floor: FloorBand[];
@@ -76,6 +81,19 @@ export interface LinearityLayoutOptions {
   readonly focusLayer?: number | null;
   /** The score axis: fitted to the scores (default) or the full 0–1 range. */
   readonly axis?: ScoreAxisMode;
+  /** Series left out (the axis then fits the others). */
+  readonly hiddenSeries?: ReadonlySet<LinearitySeriesKey>;
+  /** The first and last pair drawn (inclusive; clamped to the result). Default: every pair. */
+  readonly pairRange?: readonly [number, number];
+}
+
+/** `range` clamped to pairs 0..L-1, first <= last; every pair when absent. */
+export function clampPairRange(range: readonly [number, number] | undefined, L: number): [number, number] {
+  if (L === 0) return [0, -1];
+  if (!range) return [0, L - 1];
+  const first = Math.max(0, Math.min(L - 1, Math.floor(range[0])));
+  const last = Math.max(first, Math.min(L - 1, Math.floor(range[1])));
+  return [first, last];
 }
 
 /** The axis titles (drawn on screen and in exports). */
@@ -94,19 +112,26 @@ export function heldOutLabel(heldOut: HeldOutRecord | null | undefined): string 
 }
 
 export function linearityLayout(result: ChartResult, options: LinearityLayoutOptions): LinearityLayout {
-  const L = pairCount(result);
+  const total = pairCount(result);
+  const [firstPair, lastPair] = clampPairRange(options.pairRange, total);
+  // The pairs drawn: indices below are positions in this range; `from + i` is the pair's own index.
+  const from = firstPair;
+  const L = lastPair - firstPair + 1;
   const width = Math.max(160, options.width);
   const height = options.height ?? 300;
   // Left: tick labels and the rotated y title; bottom: pair labels, end marks and the x title.
   const margin = { top: 14, right: 12, bottom: 60, left: 60 };
-  const records = Array.from({ length: L }, (_, l) => layerAt(result, l));
+  const records = Array.from({ length: L }, (_, i) => layerAt(result, from + i));
 
   const x = scalePoint<number>()
-    .domain(records.map((_, l) => l))
+    .domain(records.map((_, i) => from + i))
     .range([margin.left, width - margin.right])
     .padding(0.5);
   const step = L > 0 ? (width - margin.left - margin.right) / L : 0;
   const xOf = (l: number) => x(l) ?? margin.left;
+  /** x of position i in the range. */
+  const xAt = (i: number) => xOf(from + i);
+  const hidden = options.hiddenSeries ?? new Set<LinearitySeriesKey>();
 
   const inputs: Record<LinearitySeriesKey, SeriesInput[]> = {
     linearity: records.map((r) => (r ? { value: r.linearity, reason: r.reason } : { value: undefined })),
@@ -124,9 +149,9 @@ export function linearityLayout(result: ChartResult, options: LinearityLayoutOpt
 
   // The axis hugs the plotted scores (or spans 0–1 on request); an out-of-sample R² below 0 (a
   // map worse than the mean) extends it down rather than being clipped.
-  const scores = Object.values(inputs).flatMap((list) =>
-    list.flatMap(({ value }) => (typeof value === 'number' ? [value] : [])),
-  );
+  const scores = (Object.keys(inputs) as LinearitySeriesKey[])
+    .filter((key) => !hidden.has(key))
+    .flatMap((key) => inputs[key].flatMap(({ value }) => (typeof value === 'number' ? [value] : [])));
   const axisMode = options.axis ?? 'fitted';
   const tickCount = height < 220 ? 4 : 5;
   const yDomain = scoreDomain(scores, axisMode, tickCount);
@@ -138,43 +163,56 @@ export function linearityLayout(result: ChartResult, options: LinearityLayoutOpt
   const yTicks = yScale.ticks(tickCount).map((value) => ({ value, y: y(value), label: tickLabel(value) }));
 
   const every = Math.max(1, Math.ceil(MIN_LABEL_SPACING / Math.max(step, 1)));
-  const focus = options.focusLayer ?? null;
-  const labelShown = (l: number) => {
-    if (l === focus) return true;
-    if (focus !== null && focus >= 0 && focus < L && Math.abs(l - focus) < every) return false;
+  const focusPair = options.focusLayer ?? null;
+  const focus = focusPair === null ? null : focusPair - from;
+  const labelShown = (i: number) => {
+    if (i === focus) return true;
+    if (focus !== null && focus >= 0 && focus < L && Math.abs(i - focus) < every) return false;
     // The last label always shows; the regular one just before it gives way when they would touch.
-    return l === L - 1 || l === 0 || (l % every === 0 && L - 1 - l >= every);
+    return i === L - 1 || i === 0 || (i % every === 0 && L - 1 - i >= every);
   };
-  const pairs: PairColumn[] = records.map((record, l) => ({
-    layer: l,
-    x: xOf(l),
-    left: xOf(l) - step / 2,
+  const pairs: PairColumn[] = records.map((record, i) => ({
+    layer: from + i,
+    x: xAt(i),
+    left: xAt(i) - step / 2,
     width: step,
-    label: pairLabel(l),
-    showLabel: labelShown(l),
+    label: pairLabel(from + i),
+    showLabel: labelShown(i),
     pending: record === null,
-    isFirst: record?.isFirst ?? l === 0,
-    isLast: record?.isLast ?? l === L - 1,
+    isFirst: record?.isFirst ?? from + i === 0,
+    isLast: record?.isLast ?? from + i === total - 1,
     record,
   }));
+  const pairAt = (layer: number) => pairs[layer - from];
+  /** A series' layout with its indices made the pairs' own. */
+  const seriesOf = (list: SeriesInput[]) => {
+    const s = lineSeries(list, xAt, y);
+    return {
+      ...s,
+      points: s.points.map((p) => ({ ...p, index: p.index + from })),
+      gaps: s.gaps.map((g) => ({ ...g, index: g.index + from })),
+    };
+  };
 
-  const series: LinearitySeries[] = [
-    { key: 'linearity', label: 'with residual', ...lineSeries(inputs.linearity, xOf, y) },
+  const allSeries: LinearitySeries[] = [
+    { key: 'linearity', label: 'with residual', ...seriesOf(inputs.linearity) },
     {
       key: 'linearityNoResidual',
       label: 'without residual (block update only)',
-      ...lineSeries(inputs.linearityNoResidual, xOf, y),
+      ...seriesOf(inputs.linearityNoResidual),
     },
     {
       key: 'heldOut',
       label: heldOutLabel(records.find((r) => r?.heldOut)?.heldOut),
-      ...lineSeries(inputs.heldOut, xOf, y),
+      ...seriesOf(inputs.heldOut),
     },
   ];
+  const series = allSeries.filter((s) => !hidden.has(s.key));
 
   const floor: FloorBand[] = [];
   let floorBelowAxis: number | null = null;
-  for (const [l, r] of records.entries()) {
+  for (const [i, r] of records.entries()) {
+    const l = from + i;
     if (r?.chanceFloor === null || r?.chanceFloor === undefined) continue;
     if (r.chanceFloor <= yDomain[0]) {
       floorBelowAxis = Math.max(floorBelowAxis ?? r.chanceFloor, r.chanceFloor);
@@ -192,8 +230,10 @@ export function linearityLayout(result: ChartResult, options: LinearityLayoutOpt
   }
 
   const first = records.find((r) => r !== null) ?? null;
+  const shownPairs =
+    L === total ? `${L} layer pairs` : `pairs ${pairLabel(from)} to ${pairLabel(lastPair)} of ${total}`;
   const subtitle = first
-    ? `n = ${first.n} tokens, d = ${first.d}${L > 0 ? ` · ${L} layer pairs` : ''}`
+    ? `n = ${first.n} tokens, d = ${first.d}${L > 0 ? ` · ${shownPairs}` : ''}`
     : 'Waiting for the first layer pair…';
 
   return {
@@ -207,6 +247,8 @@ export function linearityLayout(result: ChartResult, options: LinearityLayoutOpt
     y,
     yTicks,
     pairs,
+    pairAt,
+    pairTotal: total,
     series,
     floor,
     floorBelowAxis,
