@@ -18,6 +18,7 @@ import { changedInputs } from './experimentRequest';
 import { FileButton } from './FileButton';
 import { LinkMessageBox } from './LinkMessageBox';
 import { ModelPicker } from './ModelPicker';
+import { deviceMemoryGb, memoryProblem } from './memoryBudget';
 import { PromptPanel } from './PromptPanel';
 import { RecentSelect } from './RecentSelect';
 import { ResultsPane } from './ResultsPane';
@@ -70,7 +71,11 @@ export function App() {
   const { input, settings, reference } = inputs;
   const { notice, setNotice, withNotice } = useNotice();
   // Splitting a corpus is not free: once per input, not per progress event.
-  const problem = useMemo(() => inputProblem(input), [input]);
+  // Bad text first; then a model too large for this device is refused before anything loads.
+  const problem = useMemo(
+    () => inputProblem(input) ?? memoryProblem(model, dtype, deviceMemoryGb()),
+    [input, model, dtype],
+  );
   const ready = backend.status === 'ready' && client !== null;
   const tokenCount = useTokenCount({
     ready,
