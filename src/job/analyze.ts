@@ -41,6 +41,8 @@ export interface JobHooks {
   onPair?: (record: LayerPairRecord) => void;
   /** Worker threads to score big runs' layer pairs on (default: this thread). */
   pairWorkers?: PairWorkers;
+  /** Lets the host's events (a Cancel) in between model runs (`ForwardControl.yieldToEvents`). */
+  yieldToEvents?: () => Promise<void>;
 }
 
 /** What one job computed: the result in its two parts, and the raw arrays (`--dump-hidden`, benchmarks). */

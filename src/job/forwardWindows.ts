@@ -12,6 +12,11 @@ import { finiteOrNull, type ResultLogitLens, type ResultToken } from './result';
 export interface ForwardControl {
   readonly signal?: AbortSignal;
   readonly onProgress?: (progress: JobProgress) => void;
+  /**
+   * Lets the host's events in before each window (a worker's Cancel message: onnxruntime's runs
+   * settle as microtasks, so without a task boundary a Cancel waits for the whole run).
+   */
+  readonly yieldToEvents?: () => Promise<void>;
 }
 
 /** A SharedArrayBuffer where the host has them, else an ArrayBuffer. */
@@ -99,6 +104,7 @@ export async function runForwardWindows(
   let lens: { topId: number[][]; topProb: number[][]; nextLoss: (number | null)[][] } | null = null;
   let row = 0;
   for (const [k, { doc, w }] of toRun.entries()) {
+    await control.yieldToEvents?.();
     control.signal?.throwIfAborted();
     control.onProgress?.({ stage: 'forward', of, window: k + 1, windows: toRun.length });
     const r = await model.forward(w.ids);

@@ -21,6 +21,8 @@ export interface ReferenceFitControl {
   readonly fitStore?: ReferenceFitStore;
   /** Worker threads to fit big models' pairs on (default: this thread). */
   readonly pairWorkers?: PairWorkers;
+  /** See `ForwardControl.yieldToEvents`. */
+  readonly yieldToEvents?: () => Promise<void>;
 }
 
 /** Reference tokens beyond this many per hidden dimension add time, not information. */

@@ -55,6 +55,8 @@ export class WorkerClient {
   private nextId = 1;
   /** The backend last probed for (and the asset base): a replacement worker is probed the same way. */
   private lastProbe: { backend: BackendChoice; assetBase: string } | null = null;
+  /** Models opened from disk or converted, by name: a replacement worker is given them again. */
+  private readonly opened = new Map<string, RequestBody>();
   /** Resolves once a replacement worker is probed; requests wait for it. */
   private gate: Promise<void> = Promise.resolve();
   /** How many times the worker was replaced (shown nowhere; tests and the soak benchmark read it). */
@@ -90,12 +92,19 @@ export class WorkerClient {
     this.worker = this.startWorker();
     const probe = this.lastProbe;
     if (probe) {
-      const id = this.nextId++;
-      this.gate = new Promise<void>((resolve) => {
-        // Whatever the probe's outcome, later requests go ahead (a failed probe answers them with its error).
-        this.pending.set(id, { resolve: () => resolve(), reject: () => resolve() });
-        this.worker.postMessage({ type: 'probe', id, ...probe } satisfies WorkerRequest);
-      });
+      // The probe, then the models the user opened (they lived in the old worker's memory); later
+      // requests go ahead whatever their outcome (a failed probe answers them with its error).
+      const setup: RequestBody[] = [{ type: 'probe', ...probe }, ...this.opened.values()];
+      this.gate = Promise.all(
+        setup.map(
+          (body) =>
+            new Promise<void>((resolve) => {
+              const id = this.nextId++;
+              this.pending.set(id, { resolve: () => resolve(), reject: () => resolve() });
+              this.worker.postMessage({ ...body, id } as WorkerRequest);
+            }),
+        ),
+      ).then(() => undefined);
     }
     for (const p of failed) p.reject(error);
   }
@@ -112,8 +121,11 @@ export class WorkerClient {
       return;
     }
     this.pending.delete(event.id);
-    if (event.type === 'error') pending.reject(fromWireError(event.error));
-    else pending.resolve(event);
+    if (event.type === 'error') {
+      pending.reject(fromWireError(event.error));
+      // Its runtime cannot load another model: a fresh worker takes the next request.
+      if (event.error.restart) this.replaceWorker('it could not load a model');
+    } else pending.resolve(event);
   }
 
   private send<T extends WorkerEvent['type']>(
@@ -217,11 +229,17 @@ export class WorkerClient {
   }
 
   async openFolder(name: string, files: UserFile[]): Promise<string> {
-    return (await this.send({ type: 'open-folder', name, files }, 'opened').done).modelId;
+    const body: RequestBody = { type: 'open-folder', name, files };
+    const { modelId } = await this.send(body, 'opened').done;
+    this.opened.set(modelId, body);
+    return modelId;
   }
 
   async openLlama2c(name: string, checkpoint: Blob, tokenizer: Blob): Promise<string> {
-    return (await this.send({ type: 'open-llama2c', name, checkpoint, tokenizer }, 'opened').done).modelId;
+    const body: RequestBody = { type: 'open-llama2c', name, checkpoint, tokenizer };
+    const { modelId } = await this.send(body, 'opened').done;
+    this.opened.set(modelId, body);
+    return modelId;
   }
 
   async generate(
