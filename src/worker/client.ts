@@ -59,8 +59,6 @@ export class WorkerClient {
   private readonly opened = new Map<string, RequestBody>();
   /** Resolves once a replacement worker is probed; requests wait for it. */
   private gate: Promise<void> = Promise.resolve();
-  /** How many times the worker was replaced (shown nowhere; tests and the soak benchmark read it). */
-  restarts = 0;
 
   constructor() {
     this.worker = this.startWorker();
@@ -88,7 +86,6 @@ export class WorkerClient {
     this.worker.onmessage = null;
     this.worker.onmessageerror = null;
     this.worker.terminate();
-    this.restarts++;
     this.worker = this.startWorker();
     const probe = this.lastProbe;
     if (probe) {
