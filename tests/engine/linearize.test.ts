@@ -186,14 +186,15 @@ describe('the experiment on blocks that are affine by construction (fixtures/tin
         },
         // As a worker hears of Cancel: while the job waits for its event loop.
         yieldToEvents: async () => {
-          if (++yields === 4) controller.abort();
+          if (++yields === 5) controller.abort();
         },
       },
     );
     await expect(run).rejects.toMatchObject({ name: 'AbortError' });
-    // After the fit, at the window, before its first variant (the original ran between), before
-    // the second: aborted there, so two model runs were done and nothing after.
-    expect(yields).toBe(4);
+    // Before the text's forward window (runForwardWindows yields too), after the fit, at the window,
+    // before its first variant (the original ran between), before the second: aborted there, so two
+    // model runs were done and nothing after.
+    expect(yields).toBe(5);
     expect(replaced).toBe(2);
   });
 
