@@ -9,7 +9,9 @@
  *   is already in the browser's cache (a warm-up run puts it there), so no download is timed;
  * - memory: the peak resident set (VmHWM) of the renderer process that holds the tab and its worker.
  *
- *   node --import tsx bench/browser.ts [--quick] [--webgpu] [--skip-build] [--only overhead|e2e|sweep] [--out FILE]
+ * - soak: 100 analyses and 20 model switches in one tab, memory and storage every 10 (bench/browser/soak.ts).
+ *
+ *   node --import tsx bench/browser.ts [--quick] [--webgpu] [--skip-build] [--only overhead|e2e|sweep|soak] [--out FILE]
  */
 import { execFileSync } from 'node:child_process';
 import { existsSync, readFileSync } from 'node:fs';
@@ -18,6 +20,7 @@ import { parseArgs } from 'node:util';
 import { endToEnd } from './browser/endToEnd';
 import { overhead } from './browser/overhead';
 import { APP_DIR, CHROMIUM, PAGE_DIR } from './browser/paths';
+import { soak } from './browser/soak';
 import { sweepInPage } from './browser/sweep';
 import {
   BENCH_MODEL_DIR,
@@ -51,7 +54,8 @@ function build(): void {
 }
 
 async function main(): Promise<void> {
-  requireBenchModel();
+  // The soak runs the embedded model and fixtures only.
+  if (values.only !== 'soak') requireBenchModel();
   if (!existsSync(CHROMIUM)) throw new Error(`no Chromium at ${CHROMIUM} (set CHROMIUM_PATH)`);
   if (!values['skip-build'] || !existsSync(join(APP_DIR, 'index.html'))) build();
   const host = await startBenchHost({
@@ -59,7 +63,9 @@ async function main(): Promise<void> {
     '/bench/': PAGE_DIR,
     [`/models/${BENCH_MODEL_ID}/`]: BENCH_MODEL_DIR,
   });
-  log(`browser: serving on ${host.url} (model ${mb(readFileSync(BENCH_MODEL_FILE).length).toFixed(0)} MB)`);
+  log(
+    `browser: serving on ${host.url}${existsSync(BENCH_MODEL_FILE) ? ` (model ${mb(readFileSync(BENCH_MODEL_FILE).length).toFixed(0)} MB)` : ''}`,
+  );
   const figures: Figure[] = [];
   try {
     if (!values.only || values.only === 'overhead') {
@@ -79,6 +85,13 @@ async function main(): Promise<void> {
       figures.push(...(await endToEnd(host.url, { quick: values.quick, webgpu: values.webgpu })));
     if (!values.only || values.only === 'sweep')
       figures.push(...(await sweepInPage(host.url, { quick: values.quick })));
+    if (values.only === 'soak')
+      figures.push(
+        ...(await soak(
+          host.url,
+          values.quick ? { analyses: 20, switches: 6 } : { analyses: 100, switches: 20 },
+        )),
+      );
   } finally {
     await host.close();
   }
