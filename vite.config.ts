@@ -32,6 +32,29 @@ const isolationHeaders = {
   'Cross-Origin-Resource-Policy': 'same-origin',
 };
 
+/**
+ * The Content-Security-Policy of the built site (docs/deploy.md lists it for hosts, and says why each
+ * source is there). No inline script and no eval: only this origin's scripts, plus
+ * 'wasm-unsafe-eval' for onnxruntime's WebAssembly. Models come from this origin, or from the Hub
+ * when the user allows a download (huggingface.co redirects its files to *.hf.co / *.huggingface.co).
+ * React writes style attributes (chart sizes, colours), so style attributes are allowed; style
+ * elements still only from this origin.
+ */
+export const CONTENT_SECURITY_POLICY = [
+  "default-src 'self'",
+  "script-src 'self' 'wasm-unsafe-eval'",
+  "worker-src 'self' blob:",
+  "connect-src 'self' data: blob: https://huggingface.co https://*.huggingface.co https://*.hf.co",
+  "img-src 'self' data: blob:",
+  "style-src-elem 'self'",
+  "style-src-attr 'unsafe-inline'",
+  "font-src 'self'",
+  "object-src 'none'",
+  "base-uri 'self'",
+  "form-action 'none'",
+  "frame-ancestors 'none'",
+].join('; ');
+
 function selfServedFiles(): Plugin {
   return {
     name: 'linscope:self-served-files',
@@ -69,7 +92,11 @@ export default defineConfig({
   // loads the runtime from `ort.env.wasm.wasmPaths` (our `ort/`, webRuntime.ts): one copy shipped.
   resolve: { conditions: ['onnxruntime-web-use-extern-wasm', ...defaultClientConditions] },
   server: { headers: isolationHeaders, port: 5173, strictPort: false },
-  preview: { headers: isolationHeaders, port: 4173 },
+  // The built site gets the CSP; the dev server cannot (React's refresh preamble is an inline script).
+  preview: {
+    headers: { ...isolationHeaders, 'Content-Security-Policy': CONTENT_SECURITY_POLICY },
+    port: 4173,
+  },
   worker: { format: 'es' },
   build: { target: 'es2022', chunkSizeWarningLimit: 4096 },
   optimizeDeps: { exclude: ['onnxruntime-web', '@huggingface/transformers'] },

@@ -9,7 +9,9 @@
  *   is already in the browser's cache (a warm-up run puts it there), so no download is timed;
  * - memory: the peak resident set (VmHWM) of the renderer process that holds the tab and its worker.
  *
- *   node --import tsx bench/browser.ts [--quick] [--webgpu] [--skip-build] [--only overhead|e2e|sweep] [--out FILE]
+ * - soak: 100 analyses and 20 model switches in one tab, memory and storage every 10 (bench/browser/soak.ts).
+ *
+ *   node --import tsx bench/browser.ts [--quick] [--webgpu] [--skip-build] [--only overhead|e2e|sweep|soak] [--out FILE]
  *
  * `--quick --only e2e` needs no GPT-2-small-shaped model (it runs the embedded model only).
  */
@@ -20,6 +22,7 @@ import { parseArgs } from 'node:util';
 import { endToEnd } from './browser/endToEnd';
 import { overhead } from './browser/overhead';
 import { APP_DIR, CHROMIUM, PAGE_DIR } from './browser/paths';
+import { soak } from './browser/soak';
 import { sweepInPage } from './browser/sweep';
 import {
   BENCH_MODEL_DIR,
@@ -53,9 +56,8 @@ function build(): void {
 }
 
 async function main(): Promise<void> {
-  // `--quick --only e2e` runs the embedded model alone: the GPT-2-small-shaped model is not needed.
-  const needsBenchModel = !(values.quick && values.only === 'e2e');
-  if (needsBenchModel) requireBenchModel();
+  // The soak runs the embedded model and fixtures only; `--quick --only e2e` the embedded model alone.
+  if (values.only !== 'soak' && !(values.quick && values.only === 'e2e')) requireBenchModel();
   if (!existsSync(CHROMIUM)) throw new Error(`no Chromium at ${CHROMIUM} (set CHROMIUM_PATH)`);
   if (!values['skip-build'] || !existsSync(join(APP_DIR, 'index.html'))) build();
   const host = await startBenchHost({
@@ -64,9 +66,7 @@ async function main(): Promise<void> {
     [`/models/${BENCH_MODEL_ID}/`]: BENCH_MODEL_DIR,
   });
   log(
-    needsBenchModel
-      ? `browser: serving on ${host.url} (model ${mb(readFileSync(BENCH_MODEL_FILE).length).toFixed(0)} MB)`
-      : `browser: serving on ${host.url} (embedded model only)`,
+    `browser: serving on ${host.url}${existsSync(BENCH_MODEL_FILE) ? ` (model ${mb(readFileSync(BENCH_MODEL_FILE).length).toFixed(0)} MB)` : ''}`,
   );
   const figures: Figure[] = [];
   try {
@@ -87,6 +87,13 @@ async function main(): Promise<void> {
       figures.push(...(await endToEnd(host.url, { quick: values.quick, webgpu: values.webgpu })));
     if (!values.only || values.only === 'sweep')
       figures.push(...(await sweepInPage(host.url, { quick: values.quick })));
+    if (values.only === 'soak')
+      figures.push(
+        ...(await soak(
+          host.url,
+          values.quick ? { analyses: 20, switches: 6 } : { analyses: 100, switches: 20 },
+        )),
+      );
   } finally {
     await host.close();
   }

@@ -3,7 +3,10 @@
  * then the table (printed, and as Markdown in bench/out/table.md) and one more entry in the history
  * bench/results.json. Not part of `npm test`.
  *
- *   npm run bench [-- --quick] [--only overhead,linalg,memory,e2e,linearize] [--no-webgpu]
+ *   npm run bench [-- --quick] [--only overhead,linalg,memory,e2e,linearize,soak] [--no-webgpu]
+ *
+ * `soak` (100 analyses and 20 model switches in one tab; docs/reliability.md) runs only when named
+ * in --only: it needs no benchmark model, and it is a check of leaks rather than of speed.
  *
  * Needs the GPT-2-small-shaped benchmark model; when bench/models/ lacks it, it is generated first
  * with Python and torch (bench/ensureModel.ts says how to set that up). Chromium: /usr/bin/chromium
@@ -244,7 +247,7 @@ async function main(): Promise<void> {
   const q = QUICK ? ['--quick'] : [];
   const webgpu = values['no-webgpu'] ? [] : ['--webgpu'];
   let built = false;
-  const browserStep = (part: 'overhead' | 'e2e' | 'sweep') => {
+  const browserStep = (part: 'overhead' | 'e2e' | 'sweep' | 'soak') => {
     const args = [...q, ...webgpu, '--only', part, ...(built ? ['--skip-build'] : [])];
     built = true;
     return tsxStep(`browser-${part}`, 'bench/browser.ts', args);
@@ -256,6 +259,7 @@ async function main(): Promise<void> {
   attempt('e2e', () => browserStep('e2e'));
   attempt('linearize', () => tsxStep('linearize', 'bench/linearize.node.ts', q, RELAXED_SIMD));
   attempt('linearize', () => browserStep('sweep'));
+  if (only?.has('soak')) attempt('soak', () => browserStep('soak'));
 
   const cpu = cpus();
   const entry = {

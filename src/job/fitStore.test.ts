@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import type { ReferenceFit } from '../analysis';
-import { contentHash, MemoryFitStore } from './fitStore';
+import { contentHash, isFittedReference, isReferenceFit, MemoryFitStore } from './fitStore';
 import type { FittedReference } from './fittedReference';
 
 describe('contentHash()', () => {
@@ -32,5 +32,91 @@ describe('MemoryFitStore', () => {
     await store.put('k', fit);
     expect(await store.get('k')).toBe(fit);
     expect(await store.get('other')).toBeUndefined();
+  });
+});
+
+describe('isReferenceFit()', () => {
+  const d = 2;
+  const map = {
+    d,
+    n: 10,
+    rank: 2,
+    meanX: new Float64Array(d),
+    meanY: new Float64Array(d),
+    normX: 1,
+    normY: 1,
+    weights: new Float64Array(d * d),
+  };
+  const pair = { map, meanError: 0.1, threshold: 0.3, relativeThreshold: 3, unpredictable: 0 };
+  const fit = { d, n: 10, excludedTokens: [], quantile: 0.99, pairs: [pair, null], reasons: [null, 'why'] };
+
+  it('accepts a whole fit, unfitted pairs included', () => {
+    expect(isReferenceFit(fit)).toBe(true);
+  });
+
+  it('refuses what IndexedDB may hold instead: wrong shapes, plain arrays, missing fields, junk', () => {
+    expect(isReferenceFit(null)).toBe(false);
+    expect(isReferenceFit('fit')).toBe(false);
+    expect(isReferenceFit({ ...fit, d: 0 })).toBe(false);
+    expect(isReferenceFit({ ...fit, pairs: [], reasons: [] })).toBe(false);
+    expect(isReferenceFit({ ...fit, reasons: [null] })).toBe(false);
+    expect(isReferenceFit({ ...fit, n: Number.NaN })).toBe(false);
+    expect(
+      isReferenceFit({ ...fit, pairs: [{ ...pair, map: { ...map, weights: new Float64Array(3) } }, null] }),
+    ).toBe(false);
+    expect(isReferenceFit({ ...fit, pairs: [{ ...pair, map: { ...map, meanX: [0, 0] } }, null] })).toBe(
+      false,
+    );
+    expect(isReferenceFit({ ...fit, pairs: [{ ...pair, map: { ...map, d: 3 } }, null] })).toBe(false);
+    expect(isReferenceFit({ ...fit, pairs: [{ ...pair, meanError: '0.1' }, null] })).toBe(false);
+    expect(isReferenceFit({ ...fit, pairs: ['x', null] })).toBe(false);
+  });
+});
+
+describe('isFittedReference()', () => {
+  const d = 2;
+  const map = {
+    d,
+    n: 10,
+    rank: 2,
+    meanX: new Float64Array(d),
+    meanY: new Float64Array(d),
+    normX: 1,
+    normY: 1,
+    weights: new Float64Array(d * d),
+  };
+  const pair = { map, meanError: 0.1, threshold: 0.3, relativeThreshold: 3, unpredictable: 0 };
+  const maps = { d, n: 10, excludedTokens: [], quantile: 0.99, pairs: [pair, null], reasons: [null, 'why'] };
+  const fitted = {
+    fit: maps,
+    composition: {
+      tokens: 10,
+      quantile: 0.99,
+      documents: 2,
+      corpusDocuments: 3,
+      sampling: { rule: 'seeded-chunks', seed: 1, chunkTokens: 16 },
+      heldOut: { tokens: 4, documents: 1 },
+    },
+    heldOutFlashRate: [0.25, null],
+    seenIds: [3, 9],
+  };
+
+  it('accepts a whole stored fit', () => {
+    expect(isFittedReference(fitted)).toBe(true);
+  });
+
+  it('refuses a bare map set (the format before), and any missing or damaged part', () => {
+    expect(isFittedReference(maps)).toBe(false);
+    expect(isFittedReference({ ...fitted, fit: { ...maps, d: 0 } })).toBe(false);
+    expect(isFittedReference({ ...fitted, composition: undefined })).toBe(false);
+    expect(
+      isFittedReference({
+        ...fitted,
+        composition: { ...fitted.composition, sampling: { rule: 'other', seed: 1, chunkTokens: 16 } },
+      }),
+    ).toBe(false);
+    expect(isFittedReference({ ...fitted, heldOutFlashRate: [0.25] })).toBe(false);
+    expect(isFittedReference({ ...fitted, heldOutFlashRate: ['x', null] })).toBe(false);
+    expect(isFittedReference({ ...fitted, seenIds: [-1] })).toBe(false);
   });
 });

@@ -5,6 +5,7 @@
  * and in the browser also in IndexedDB (`worker/indexedDbFitStore.ts`), so a reload or a later
  * visit skips it too.
  */
+import type { ReferenceFit } from '../analysis';
 import type { FittedReference } from './fittedReference';
 
 /**
@@ -51,4 +52,88 @@ export class MemoryFitStore implements ReferenceFitStore {
   async put(key: string, fit: FittedReference) {
     this.fits.set(key, fit);
   }
+}
+
+function finite(value: unknown): value is number {
+  return typeof value === 'number' && Number.isFinite(value);
+}
+
+function floats(value: unknown, length: number): boolean {
+  return value instanceof Float64Array && value.length === length;
+}
+
+/**
+ * Whether a stored value is a whole reference fit, arrays of the right sizes included. IndexedDB
+ * holds whatever was written (by an older LinScope, or edited, or half-written): a value that fails
+ * is dropped and the fit is made again, never used.
+ */
+export function isReferenceFit(value: unknown): value is ReferenceFit {
+  if (typeof value !== 'object' || value === null) return false;
+  const fit = value as Partial<Record<keyof ReferenceFit, unknown>>;
+  const d = fit.d;
+  if (!Number.isInteger(d) || (d as number) <= 0 || !finite(fit.n) || !finite(fit.quantile)) return false;
+  if (!Array.isArray(fit.excludedTokens) || !Array.isArray(fit.pairs) || !Array.isArray(fit.reasons))
+    return false;
+  if (fit.pairs.length === 0 || fit.reasons.length !== fit.pairs.length) return false;
+  const size = d as number;
+  return fit.pairs.every((pair: unknown) => {
+    if (pair === null) return true;
+    if (typeof pair !== 'object') return false;
+    const p = pair as Record<string, unknown>;
+    const map = p.map as Record<string, unknown> | null | undefined;
+    return (
+      finite(p.meanError) &&
+      finite(p.threshold) &&
+      finite(p.relativeThreshold) &&
+      finite(p.unpredictable) &&
+      typeof map === 'object' &&
+      map !== null &&
+      map.d === size &&
+      finite(map.n) &&
+      finite(map.rank) &&
+      finite(map.normX) &&
+      finite(map.normY) &&
+      floats(map.meanX, size) &&
+      floats(map.meanY, size) &&
+      floats(map.weights, size * size)
+    );
+  });
+}
+
+const finiteOrNull = (v: unknown) => v === null || finite(v);
+const count = (v: unknown) => Number.isInteger(v) && (v as number) >= 0;
+
+/**
+ * Whether a stored value is a whole `FittedReference`: maps (`isReferenceFit`), their composition,
+ * the held-out flash rates (one per pair) and the token ids the fit saw. Anything else is dropped.
+ */
+export function isFittedReference(value: unknown): value is FittedReference {
+  if (typeof value !== 'object' || value === null) return false;
+  const v = value as Partial<Record<keyof FittedReference, unknown>>;
+  if (!isReferenceFit(v.fit)) return false;
+  const c = v.composition as Record<string, unknown> | null | undefined;
+  const sampling = c?.sampling as Record<string, unknown> | null | undefined;
+  const heldOut = c?.heldOut as Record<string, unknown> | null | undefined;
+  return (
+    typeof c === 'object' &&
+    c !== null &&
+    count(c.tokens) &&
+    finite(c.quantile) &&
+    count(c.documents) &&
+    count(c.corpusDocuments) &&
+    typeof sampling === 'object' &&
+    sampling !== null &&
+    (sampling.rule === 'seeded-chunks' || sampling.rule === 'prefix') &&
+    finite(sampling.seed) &&
+    count(sampling.chunkTokens) &&
+    typeof heldOut === 'object' &&
+    heldOut !== null &&
+    count(heldOut.tokens) &&
+    count(heldOut.documents) &&
+    Array.isArray(v.heldOutFlashRate) &&
+    v.heldOutFlashRate.length === v.fit.pairs.length &&
+    v.heldOutFlashRate.every(finiteOrNull) &&
+    Array.isArray(v.seenIds) &&
+    v.seenIds.every(count)
+  );
 }

@@ -7,6 +7,7 @@
 import type * as Ort from 'onnxruntime-web';
 import { LinScopeError } from '../errors';
 import { findHiddenStates, type HiddenStatePlan } from './hiddenStateFinder';
+import { DamagedModelFile } from './loadFailure';
 import { type OnnxGraph, readOnnxGraph } from './onnx/reader';
 import { augmentGraph } from './onnx/surgery/augmentGraph';
 import { type BlockReplacementInputs, linearizeGraph } from './onnx/surgery/linearizeGraph';
@@ -48,6 +49,12 @@ export class AugmentingRuntime {
   logitLens = false;
   /** Whether to build the block-replacement session for the next model loaded; set before each load. */
   blockReplacement = false;
+  /**
+   * Whether a session failed to be created. transformers.js (web) chains every session creation on
+   * one promise, so after one failure every later model load in this realm fails with the same
+   * error: the page's worker is then replaced (worker/entry.ts).
+   */
+  sessionFailed = false;
 
   constructor(
     readonly ort: OrtModule,
@@ -71,9 +78,28 @@ export class AugmentingRuntime {
     source: SessionSource,
     options?: Ort.InferenceSession.SessionOptions,
   ): Promise<Ort.InferenceSession> {
+    try {
+      return await this.createAugmentedSession(source, options);
+    } catch (error) {
+      this.sessionFailed = true;
+      throw error;
+    }
+  }
+
+  private async createAugmentedSession(
+    source: SessionSource,
+    options?: Ort.InferenceSession.SessionOptions,
+  ): Promise<Ort.InferenceSession> {
     const bytes = await this.toBytes(source);
     const started = performance.now();
-    const graph = readOnnxGraph(bytes);
+    let graph: OnnxGraph;
+    try {
+      graph = readOnnxGraph(bytes);
+    } catch (error) {
+      throw new DamagedModelFile(
+        `${bytes.length} bytes that do not read as an ONNX model: ${error instanceof Error ? error.message : String(error)}`,
+      );
+    }
     // transformers.js runs some operations of its own (top-k when sampling, interpolation) as tiny
     // in-memory graphs through this same door: a graph that takes no token ids is not a language
     // model, and runs as it is.

@@ -13,7 +13,7 @@ import { lensIsAffordable } from './onnx/surgery/logitLensGraph';
 import { type ForwardOutputs, readForwardOutputs, runSessionForward } from './sessionForward';
 import type { TensorLike } from './tensorValues';
 import { readableTokenText } from './tokenBytes';
-import { type TokenInfo, tokenTexts } from './tokens';
+import { type TokenInfo, tokenizerMismatch, tokenTexts } from './tokens';
 import { cacheShape } from './windowFeeds';
 
 export type ModelDevice = 'wasm' | 'webgpu' | 'cpu';
@@ -86,14 +86,17 @@ export class HiddenStateModel {
       }
     };
     const options = { revision: spec.revision ?? 'main', progress_callback };
+    const fromHub = rt.transformers.env.allowRemoteModels !== false;
     const config = readModelConfig(
       await AutoConfig.from_pretrained(spec.id, options).catch((error: unknown) => {
-        throw loadFailure(error, spec.id, 'config');
+        throw loadFailure(error, spec.id, 'config', undefined, fromHub);
       }),
     );
     const tokenizer = await AutoTokenizer.from_pretrained(spec.id, options).catch((error: unknown) => {
-      throw loadFailure(error, spec.id, 'tokenizer');
+      throw loadFailure(error, spec.id, 'tokenizer', undefined, fromHub);
     });
+    const mismatch = tokenizerMismatch(tokenizer.get_vocab().values(), config.vocab);
+    if (mismatch) throw new LinScopeError('BAD_INPUT', `Model "${spec.id}": ${mismatch}`);
     rt.runtime.expectedLayers = config.layers ?? undefined;
     // Neither extra session can run on float16 activations: they are not built for such variants.
     rt.runtime.logitLens =
@@ -115,7 +118,7 @@ export class HiddenStateModel {
       device: 'auto',
       session_options: { executionProviders: [spec.device] },
     }).catch((error: unknown) => {
-      throw loadFailure(error, spec.id, 'weights', spec.dtype);
+      throw loadFailure(error, spec.id, 'weights', spec.dtype, fromHub);
     });
     const session = (model as unknown as { sessions: Record<string, Ort.InferenceSession | undefined> })
       .sessions.model;

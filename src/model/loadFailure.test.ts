@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { LinScopeError } from '../errors';
-import { loadFailure } from './loadFailure';
+import { DamagedModelFile, loadFailure } from './loadFailure';
 
 function named(name: string, message: string, extra: Record<string, unknown> = {}): Error {
   const error = new Error(message);
@@ -60,5 +60,37 @@ describe('loadFailure()', () => {
     expect(loadFailure(ort, 'm', 'weights')).toBe(ort);
     const coded = new LinScopeError('ABORTED', 'Cancelled.');
     expect(loadFailure(coded, 'm', 'weights')).toBe(coded);
+  });
+});
+
+describe('a damaged ONNX file', () => {
+  it('names the model and file, says what to do, and stays a DamagedModelFile (the worker forgets the copy)', () => {
+    const e = loadFailure(
+      new DamagedModelFile('334 bytes that do not read as an ONNX model: x'),
+      'a/b',
+      'weights',
+      'q8',
+    );
+    expect(e).toBeInstanceOf(DamagedModelFile);
+    expect((e as DamagedModelFile).code).toBe('BAD_INPUT');
+    expect((e as Error).message).toBe(
+      'Model "a/b": its weights (onnx/model_quantized.onnx) are damaged or incomplete (334 bytes that do not read as an ONNX model: x). ' +
+        'If they were downloaded, press Analyze to download them again (the damaged copy is not kept); ' +
+        'a file from your disk must be copied or exported again.',
+    );
+  });
+});
+
+describe('a network failure', () => {
+  it('is the Hub’s for a Hub model, and the connection’s for a model served beside the app', () => {
+    const failed = new TypeError('Failed to fetch');
+    expect((loadFailure(failed, 'a/b', 'weights', 'fp32') as Error).message).toMatch(
+      /^The Hugging Face Hub could not be reached to load "a\/b"/,
+    );
+    const here = loadFailure(failed, 'fixtures/x', 'weights', 'fp32', false) as LinScopeError;
+    expect(here.code).toBe('MODEL_UNREACHABLE');
+    expect(here.message).toBe(
+      'The files of model "fixtures/x" could not be downloaded (Failed to fetch). Check the connection and press Analyze to try again.',
+    );
   });
 });

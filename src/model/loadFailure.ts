@@ -31,6 +31,16 @@ function isUnloadedTokenizer(error: ErrorLike, what: 'config' | 'tokenizer' | 'w
   );
 }
 
+/**
+ * A model file that is there but is not a whole ONNX model (cut short by a failed download or copy,
+ * or damaged): an input error, and the worker forgets any cached copy so a retry downloads it again.
+ */
+export class DamagedModelFile extends LinScopeError {
+  constructor(message: string) {
+    super('BAD_INPUT', message);
+  }
+}
+
 /** Whether the failure is a missing file or repository (not a broken one). */
 function isMissingFile(error: ErrorLike): boolean {
   return error.name === 'ModelFileNotFoundError' || error.code === 'ENOENT';
@@ -50,7 +60,17 @@ export function loadFailure(
   id: string,
   what: 'config' | 'tokenizer' | 'weights',
   dtype?: ModelDtype,
+  /** False when the Hub was not asked (a model served beside the app): a network failure is then not the Hub's. */
+  fromHub = true,
 ): unknown {
+  if (error instanceof DamagedModelFile && what === 'weights') {
+    const file = dtype !== undefined ? `onnx/${DTYPE_FILES[dtype]}` : 'ONNX file';
+    return new DamagedModelFile(
+      `Model "${id}": its weights (${file}) are damaged or incomplete (${error.message}). ` +
+        'If they were downloaded, press Analyze to download them again (the damaged copy is not kept); ' +
+        'a file from your disk must be copied or exported again.',
+    );
+  }
   if (error instanceof LinScopeError) return error;
   const e = errorLike(error);
   const message = String(e.message ?? '');
@@ -73,6 +93,11 @@ export function loadFailure(
         'Check the Hub id (org/name) or pick a transformers.js model folder (config.json, tokenizer.json, onnx/model.onnx).',
     );
   }
+  if (isNetworkFailure(e) && !fromHub)
+    return new LinScopeError(
+      'MODEL_UNREACHABLE',
+      `The files of model "${id}" could not be downloaded (${message}). Check the connection and press Analyze to try again.`,
+    );
   if (isNetworkFailure(e))
     return new LinScopeError(
       'MODEL_UNREACHABLE',

@@ -9,6 +9,8 @@
 export interface FileCache {
   match(key: string): Promise<Response | undefined>;
   put(key: string, response: Response): Promise<void>;
+  /** Drops every cached file whose URL contains `part` (a damaged download is not kept). */
+  forget?(part: string): Promise<void>;
 }
 
 export const LOCAL_MODEL_PREFIX = 'local/';
@@ -60,6 +62,12 @@ export class ModelFileCache implements FileCache {
     // A local id that is not in memory must not fall through to the network.
     if (url?.startsWith(new URL(LOCAL_MODEL_PREFIX, this.modelsBase).href)) return undefined;
     return this.persistent?.match(key);
+  }
+
+  /** Forgets the cached downloads of model `id` (files held in memory from disk stay). */
+  async forget(id: string): Promise<void> {
+    if (id.startsWith(LOCAL_MODEL_PREFIX)) return;
+    await this.persistent?.forget?.(`/${id}/`);
   }
 
   async put(key: string, response: Response): Promise<void> {

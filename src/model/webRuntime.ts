@@ -131,12 +131,25 @@ export interface BrowserRuntime extends LinScopeRuntime {
   files: ModelFileCache;
 }
 
+let created: AugmentingRuntime | null = null;
+
+/** Whether this realm's runtime can no longer load models (`AugmentingRuntime.sessionFailed`). */
+export function runtimeNeedsRestart(): boolean {
+  return created?.sessionFailed ?? false;
+}
+
 /** The browser's Cache API as a FileCache (null where the page may not use it). */
 async function browserCache(name: string): Promise<FileCache | null> {
   if (typeof caches === 'undefined') return null;
   try {
     const cache = await caches.open(name);
-    return { match: async (key) => cache.match(key), put: (key, response) => cache.put(key, response) };
+    return {
+      match: async (key) => cache.match(key),
+      put: (key, response) => cache.put(key, response),
+      forget: async (part) => {
+        for (const request of await cache.keys()) if (request.url.includes(part)) await cache.delete(request);
+      },
+    };
   } catch {
     return null;
   }
@@ -152,6 +165,7 @@ export function browserRuntime(assetBase: string): Promise<BrowserRuntime> {
   webRuntime ??= (async () => {
     configureWasmRuntime(assetBase);
     const runtime = new AugmentingRuntime(ort as unknown as OrtModule);
+    created = runtime;
     installForTransformers(runtime);
     const transformers = await import('@huggingface/transformers');
     const { env } = transformers;

@@ -19,6 +19,7 @@ import { changedInputs } from './experimentRequest';
 import { FileButton } from './FileButton';
 import { LinkMessageBox } from './LinkMessageBox';
 import { ModelPicker } from './ModelPicker';
+import { deviceMemoryGb, memoryProblem } from './memoryBudget';
 import { PromptPanel } from './PromptPanel';
 import { RecentSelect } from './RecentSelect';
 import { ResultsPane } from './ResultsPane';
@@ -75,7 +76,11 @@ export function App() {
     if (start.refusedModel) setNotice(start.refusedModel);
   }, [start, setNotice]);
   // Splitting a corpus is not free: once per input, not per progress event.
-  const problem = useMemo(() => inputProblem(input), [input]);
+  // Bad text first; then a model too large for this device is refused before anything loads.
+  const problem = useMemo(
+    () => inputProblem(input) ?? memoryProblem(model, dtype, deviceMemoryGb()),
+    [input, model, dtype],
+  );
   const ready = backend.status === 'ready' && client !== null;
   const tokenCount = useTokenCount({
     ready,

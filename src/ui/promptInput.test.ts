@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { inputTexts, readPromptFile } from './promptInput';
+import { inputTexts, MAX_UPLOAD_BYTES, readPromptFile } from './promptInput';
 
 const file = (content: BlobPart, name: string) => new File([content], name);
 
@@ -21,6 +21,18 @@ describe('readPromptFile()', () => {
     );
     await expect(readPromptFile(file('a\u0000b', 'x.txt'))).rejects.toThrow(/binary/);
     await expect(readPromptFile(file('x', 'photo.png'))).rejects.toThrow(/Use \.txt, \.md or \.jsonl/);
+  });
+});
+
+describe('the 20 MB upload limit', () => {
+  it('reads a file of exactly 20 MB and refuses one byte more, saying by how much', async () => {
+    expect(MAX_UPLOAD_BYTES).toBe(20 * 1024 * 1024);
+    const limit = new Uint8Array(MAX_UPLOAD_BYTES).fill(0x61);
+    expect((await readPromptFile(file(limit, 'big.txt'))).text.length).toBe(MAX_UPLOAD_BYTES);
+    const over = new Uint8Array(MAX_UPLOAD_BYTES + 1).fill(0x61);
+    await expect(readPromptFile(file(over, 'big.txt'))).rejects.toThrow(
+      '“big.txt” is 20,971,521 bytes, over the 20 MB limit (20,971,520 bytes). Split it into smaller files.',
+    );
   });
 });
 

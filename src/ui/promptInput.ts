@@ -33,7 +33,7 @@ export async function readPromptFile(file: File): Promise<PromptInput> {
   if (file.size > MAX_UPLOAD_BYTES) {
     throw new LinScopeError(
       'BAD_INPUT',
-      `“${file.name}” is ${(file.size / 1e6).toFixed(1)} MB; the limit is 20 MB. Split it into smaller files.`,
+      `“${file.name}” is ${file.size.toLocaleString('en')} bytes, over the 20 MB limit (${MAX_UPLOAD_BYTES.toLocaleString('en')} bytes). Split it into smaller files.`,
     );
   }
   const bytes = new Uint8Array(await file.arrayBuffer());
@@ -44,7 +44,10 @@ export async function readPromptFile(file: File): Promise<PromptInput> {
     throw new LinScopeError('BAD_INPUT', `“${file.name}” is not UTF-8 text. Save it as UTF-8 and try again.`);
   }
   if (text.includes('\u0000'))
-    throw new LinScopeError('BAD_INPUT', `“${file.name}” looks like a binary file, not text.`);
+    throw new LinScopeError(
+      'BAD_INPUT',
+      `“${file.name}” looks like a binary file, not text (it holds NUL bytes). Choose a text file (.txt, .md or .jsonl).`,
+    );
   if (/\.jsonl$/i.test(file.name)) {
     const docs = splitCorpus(text, file.name);
     return { text: docs.join('\n\n'), corpus: true, fileName: file.name };

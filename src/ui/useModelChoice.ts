@@ -11,6 +11,7 @@ import type { ModelDtype } from '../model/config';
 import type { WorkerClient } from '../worker/client';
 import type { ModelRequest } from '../worker/protocol';
 import type { PickerModel } from './ModelPicker';
+import { deviceMemoryGb, folderMemoryProblem } from './memoryBudget';
 
 /** A Hub download waiting for the user's yes (size in MB, null when unknown). */
 export interface PendingDownload {
@@ -179,6 +180,12 @@ export function useModelChoice(client: WorkerClient | null, startModel: string |
     openFolder: async (files) => {
       if (!client || files.length === 0) return;
       const root = files[0].webkitRelativePath.split('/')[0] || 'model';
+      // The fp32 weights (onnx/model.onnx and its external data) must fit before anything is read.
+      const weights = files
+        .filter((f) => /(^|\/)onnx\/model\.onnx(_data(_\d+)?)?$/.test(f.webkitRelativePath))
+        .reduce((sum, f) => sum + f.size, 0);
+      const tooLarge = folderMemoryProblem(root, weights, deviceMemoryGb());
+      if (tooLarge) throw new LinScopeError('BAD_INPUT', tooLarge);
       const id = await client.openFolder(
         root,
         files.map((f) => ({ path: f.webkitRelativePath.split('/').slice(1).join('/') || f.name, file: f })),

@@ -75,7 +75,11 @@ function clearFragment(): void {
 }
 
 export function usePermalink(options: PermalinkOptions) {
-  const { app, dispatch } = options;
+  // No closure below may mention `options`: V8 keeps one context per render for all of a function's
+  // closures, so a callback memoized in one render would hold that render's options, whose callbacks
+  // hold the page's render of the time, which holds this hook's callbacks from further back: a chain
+  // that kept every analysis ever shown (docs/reliability.md, soak). `latest` is read instead.
+  const { app, dispatch, ready, modelSource } = options;
   const latest = useRef(options);
   latest.current = options;
   const [shown, setShown] = useState<ShownAnalysis | null>(null);
@@ -154,10 +158,10 @@ export function usePermalink(options: PermalinkOptions) {
 
   // A link without results: recompute them when that downloads nothing; otherwise wait for Analyze.
   useEffect(() => {
-    if (!autoRun || !options.ready || options.modelSource === undefined) return;
+    if (!autoRun || !ready || modelSource === undefined) return;
     setAutoRun(false);
-    if (options.modelSource === 'bundled') latest.current.analyze();
-  }, [autoRun, options.ready, options.modelSource]);
+    if (modelSource === 'bundled') latest.current.analyze();
+  }, [autoRun, ready, modelSource]);
 
   // A result that this hook did not show came from a run.
   useEffect(() => {

@@ -51,23 +51,67 @@ export interface Job<T> {
 /**
  * The page's side of the worker protocol: one module worker, requests matched to replies by id.
  * The worker stays out of the main bundle; only its types are shared.
+ *
+ * A worker that fails (an uncaught error or a message it cannot read: a crashed runtime, a broken
+ * script) is replaced: every request in flight is rejected with a message that says so, the old
+ * worker is terminated, and a fresh one is started and probed for the backend the page last asked
+ * for before it takes the next request. The page keeps its inputs and result and can run again.
  */
 export class WorkerClient {
-  private readonly worker: Worker;
+  private worker: Worker;
   private readonly pending = new Map<number, Pending>();
   private nextId = 1;
+  /** The backend last probed for (and the asset base): a replacement worker is probed the same way. */
+  private lastProbe: { backend: BackendChoice; assetBase: string } | null = null;
+  /** Models opened from disk or converted, by name: a replacement worker is given them again. */
+  private readonly opened = new Map<string, RequestBody>();
+  /** Resolves once a replacement worker is probed; requests wait for it. */
+  private gate: Promise<void> = Promise.resolve();
 
   constructor() {
-    this.worker = new Worker(new URL('./entry.ts', import.meta.url), { type: 'module', name: 'linscope' });
-    this.worker.onmessage = (message: MessageEvent<WorkerEvent>) => this.receive(message.data);
-    this.worker.onerror = (event) => {
-      const error = new LinScopeError(
-        'INTERNAL',
-        `The LinScope worker failed: ${event.message || 'unknown error'}`,
-      );
-      for (const p of this.pending.values()) p.reject(error);
-      this.pending.clear();
+    this.worker = this.startWorker();
+  }
+
+  private startWorker(): Worker {
+    const worker = new Worker(new URL('./entry.ts', import.meta.url), { type: 'module', name: 'linscope' });
+    worker.onmessage = (message: MessageEvent<WorkerEvent>) => this.receive(message.data);
+    worker.onerror = (event) => {
+      event.preventDefault();
+      this.replaceWorker(event.message || 'unknown error');
     };
+    worker.onmessageerror = () => this.replaceWorker('a message from it could not be read');
+    return worker;
+  }
+
+  private replaceWorker(reason: string): void {
+    const error = new LinScopeError(
+      'RUNTIME',
+      `LinScope’s worker failed (${reason}) and was restarted. Your text, settings and results are kept: press Analyze to try again.`,
+    );
+    const failed = [...this.pending.values()];
+    this.pending.clear();
+    this.worker.onerror = null;
+    this.worker.onmessage = null;
+    this.worker.onmessageerror = null;
+    this.worker.terminate();
+    this.worker = this.startWorker();
+    const probe = this.lastProbe;
+    if (probe) {
+      // The probe, then the models the user opened (they lived in the old worker's memory); later
+      // requests go ahead whatever their outcome (a failed probe answers them with its error).
+      const setup: RequestBody[] = [{ type: 'probe', ...probe }, ...this.opened.values()];
+      this.gate = Promise.all(
+        setup.map(
+          (body) =>
+            new Promise<void>((resolve) => {
+              const id = this.nextId++;
+              this.pending.set(id, { resolve: () => resolve(), reject: () => resolve() });
+              this.worker.postMessage({ ...body, id } as WorkerRequest);
+            }),
+        ),
+      ).then(() => undefined);
+    }
+    for (const p of failed) p.reject(error);
   }
 
   private receive(event: WorkerEvent): void {
@@ -82,8 +126,11 @@ export class WorkerClient {
       return;
     }
     this.pending.delete(event.id);
-    if (event.type === 'error') pending.reject(fromWireError(event.error));
-    else pending.resolve(event);
+    if (event.type === 'error') {
+      pending.reject(fromWireError(event.error));
+      // Its runtime cannot load another model: a fresh worker takes the next request.
+      if (event.error.restart) this.replaceWorker('it could not load a model');
+    } else pending.resolve(event);
   }
 
   private send<T extends WorkerEvent['type']>(
@@ -103,13 +150,21 @@ export class WorkerClient {
         onProgress,
         onStream,
       });
-      this.worker.postMessage({ ...body, id } as WorkerRequest);
+      const post = () => {
+        if (this.pending.has(id)) this.worker.postMessage({ ...body, id } as WorkerRequest);
+      };
+      void this.gate.then(post);
     });
-    return { done, cancel: () => this.worker.postMessage({ type: 'cancel', id } satisfies WorkerRequest) };
+    return {
+      done,
+      cancel: () =>
+        void this.gate.then(() => this.worker.postMessage({ type: 'cancel', id } satisfies WorkerRequest)),
+    };
   }
 
   /** Settle the backend (WebGPU or WASM) and prove it runs. */
   async probe(backend: BackendChoice): Promise<BackendInfo> {
+    this.lastProbe = { backend, assetBase: document.baseURI };
     return (await this.send({ type: 'probe', backend, assetBase: document.baseURI }, 'backend').done).info;
   }
 
@@ -188,11 +243,17 @@ export class WorkerClient {
   }
 
   async openFolder(name: string, files: UserFile[]): Promise<string> {
-    return (await this.send({ type: 'open-folder', name, files }, 'opened').done).modelId;
+    const body: RequestBody = { type: 'open-folder', name, files };
+    const { modelId } = await this.send(body, 'opened').done;
+    this.opened.set(modelId, body);
+    return modelId;
   }
 
   async openLlama2c(name: string, checkpoint: Blob, tokenizer: Blob): Promise<string> {
-    return (await this.send({ type: 'open-llama2c', name, checkpoint, tokenizer }, 'opened').done).modelId;
+    const body: RequestBody = { type: 'open-llama2c', name, checkpoint, tokenizer };
+    const { modelId } = await this.send(body, 'opened').done;
+    this.opened.set(modelId, body);
+    return modelId;
   }
 
   async generate(

@@ -11,6 +11,7 @@ import type { JobProgress, ProgressPlan } from '../job/progress';
 import type { ResultFirstView, ResultHead, ResultLinearize, ResultRuntime } from '../job/result';
 import { bundledReferenceFile } from '../model/catalog';
 import { convertLlama2c } from '../model/llama2c/convert';
+import { DamagedModelFile } from '../model/loadFailure';
 import { countTokens, type TokenCount } from '../model/tokenCount';
 import { checkImportSizes, type ImportedResult, importFiles } from '../share/fileImport';
 import { hiddenStatesFile } from '../share/hiddenStatesFile';
@@ -56,19 +57,33 @@ export interface WorkerHandlers {
   importFiles(request: ImportRequest, hooks: AnalyzeHooks): Promise<ImportedResult>;
 }
 
-/** A timer task: the worker's event loop runs meanwhile, so a Cancel message is read between model runs. */
-const nextTask = () => new Promise<void>((resolve) => setTimeout(resolve, 0));
-
 /** What a result records of the backend the worker probed. */
 function resultRuntime(info: BackendInfo): ResultRuntime {
   return { backend: info.backend, adapter: info.adapter, onnxruntime: info.ortVersion };
 }
+
+/** A timer task: the worker's message queue (a Cancel) is read before the job goes on. */
+const yieldToEvents = () => new Promise<void>((resolve) => setTimeout(resolve, 0));
 
 export function createHandlers(host: WorkerHost): WorkerHandlers {
   /** The arrays of the last analysis, kept for `exportHidden`. */
   let lastOutput: JobOutput | null = null;
   /** The backend every request runs on, once probed. */
   let backend: BackendInfo | null = null;
+
+  /** A damaged model file is not kept: its cached download is forgotten, so a retry fetches it again. */
+  async function forgettingDamaged<T>(
+    rt: HostRuntime,
+    model: ModelRequest,
+    run: () => Promise<T>,
+  ): Promise<T> {
+    try {
+      return await run();
+    } catch (error) {
+      if (error instanceof DamagedModelFile) await rt.files.forget?.(model.spec.id).catch(() => undefined);
+      throw error;
+    }
+  }
 
   async function prepare(model: ModelRequest): Promise<HostRuntime> {
     const rt = await host.runtime();
@@ -89,22 +104,25 @@ export function createHandlers(host: WorkerHost): WorkerHandlers {
           ? await host.bundledReference(bundledReferenceFile(request.model.spec.id))
           : request.reference;
       lastOutput = null;
-      lastOutput = await runAnalyzeJob(
-        rt,
-        {
-          model: { ...request.model.spec, device: host.device() },
-          texts: request.texts,
-          settings: request.settings,
-          reference,
-          runtime: backend ? resultRuntime(backend) : undefined,
-          referenceTokensPerDim: request.referenceTokensPerDim,
-        },
-        {
-          ...hooks,
-          fitStore: host.fitStore,
-          pairWorkers: host.pairWorkers(request.threads),
-          yieldToEvents: nextTask,
-        },
+      lastOutput = await forgettingDamaged(rt, request.model, () =>
+        runAnalyzeJob(
+          rt,
+          {
+            model: { ...request.model.spec, device: host.device() },
+            texts: request.texts,
+            settings: request.settings,
+            reference,
+            runtime: backend ? resultRuntime(backend) : undefined,
+            referenceTokensPerDim: request.referenceTokensPerDim,
+          },
+          {
+            ...hooks,
+            // A timer task between model runs lets the worker read a Cancel message meanwhile.
+            yieldToEvents,
+            fitStore: host.fitStore,
+            pairWorkers: host.pairWorkers(request.threads),
+          },
+        ),
       );
       return lastOutput;
     },
@@ -115,25 +133,27 @@ export function createHandlers(host: WorkerHost): WorkerHandlers {
         request.reference === 'bundled'
           ? await host.bundledReference(bundledReferenceFile(request.model.spec.id))
           : request.reference;
-      return runLinearizeJob(
-        rt,
-        {
-          model: { ...request.model.spec, device: host.device() },
-          texts: request.texts,
-          settings: request.settings,
-          reference,
-          maps: request.maps,
-          runs: request.runs,
-          sweep: request.sweep,
-          continuation: request.continuation,
-        },
-        {
-          ...hooks,
-          // A timer task between model runs lets the worker read a Cancel message meanwhile.
-          yieldToEvents: nextTask,
-          fitStore: host.fitStore,
-          pairWorkers: host.pairWorkers(request.threads),
-        },
+      return forgettingDamaged(rt, request.model, () =>
+        runLinearizeJob(
+          rt,
+          {
+            model: { ...request.model.spec, device: host.device() },
+            texts: request.texts,
+            settings: request.settings,
+            reference,
+            maps: request.maps,
+            runs: request.runs,
+            sweep: request.sweep,
+            continuation: request.continuation,
+          },
+          {
+            ...hooks,
+            // A timer task between model runs lets the worker read a Cancel message meanwhile.
+            yieldToEvents,
+            fitStore: host.fitStore,
+            pairWorkers: host.pairWorkers(request.threads),
+          },
+        ),
       );
     },
 
@@ -177,7 +197,9 @@ export function createHandlers(host: WorkerHost): WorkerHandlers {
 
     async generate(model, prompt, maxNewTokens) {
       const rt = await prepare(model);
-      const loaded = await loadModel(rt, { ...model.spec, device: host.device() });
+      const loaded = await forgettingDamaged(rt, model, () =>
+        loadModel(rt, { ...model.spec, device: host.device() }),
+      );
       const ids = await loaded.generate(prompt, maxNewTokens);
       return { ids, text: loaded.decode(ids) };
     },

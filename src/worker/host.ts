@@ -15,7 +15,11 @@ import type { ModelFiles } from '../model/modelFileCache';
 
 /** A runtime that can also hold a user's model files in memory (opened from disk or converted). */
 export interface HostRuntime extends LinScopeRuntime {
-  files: { register(name: string, files: ModelFiles): string };
+  files: {
+    register(name: string, files: ModelFiles): string;
+    /** Forgets cached downloads of model `id` (after one turned out damaged). */
+    forget?(id: string): Promise<void>;
+  };
 }
 
 export interface WorkerHost {

@@ -3,8 +3,7 @@
  * visit skips the slow part of a first run. Storage failures (private mode, quota) are not errors:
  * the fit is simply recomputed next time.
  */
-
-import { MemoryFitStore, type ReferenceFitStore } from '../job/fitStore';
+import { isFittedReference, MemoryFitStore, type ReferenceFitStore } from '../job/fitStore';
 import type { FittedReference } from '../job/fittedReference';
 import { idbRequest, openIndexedDb } from '../share/indexedDb';
 
@@ -34,11 +33,18 @@ export class IndexedDbFitStore implements ReferenceFitStore {
     const db = await this.open();
     if (!db) return undefined;
     try {
-      const entry = (await idbRequest(db.transaction(STORE).objectStore(STORE).get(key))) as
-        | StoredFit
-        | undefined;
-      if (entry) await this.memory.put(key, entry.fit);
-      return entry?.fit;
+      const entry = (await idbRequest(db.transaction(STORE).objectStore(STORE).get(key))) as unknown;
+      if (entry === undefined) return undefined;
+      const fit = (entry as Partial<StoredFit> | null)?.fit;
+      if (!isFittedReference(fit)) {
+        // Corrupt or from an older format: dropped, and the fit is made again (and stored anew).
+        await idbRequest(db.transaction(STORE, 'readwrite').objectStore(STORE).delete(key)).catch(
+          () => undefined,
+        );
+        return undefined;
+      }
+      await this.memory.put(key, fit);
+      return fit;
     } catch {
       return undefined;
     }
@@ -52,7 +58,10 @@ export class IndexedDbFitStore implements ReferenceFitStore {
       const store = db.transaction(STORE, 'readwrite').objectStore(STORE);
       const keys = (await idbRequest(store.getAllKeys())) as string[];
       const entries = await Promise.all(
-        keys.map(async (k) => ({ k, at: ((await idbRequest(store.get(k))) as StoredFit).at })),
+        keys.map(async (k) => {
+          const at = ((await idbRequest(store.get(k))) as Partial<StoredFit> | null)?.at;
+          return { k, at: typeof at === 'number' ? at : 0 };
+        }),
       );
       const tx = db.transaction(STORE, 'readwrite').objectStore(STORE);
       for (const { k } of entries

@@ -29,6 +29,8 @@ export interface WireError {
   name: string;
   message: string;
   code: ErrorCode;
+  /** The worker cannot load models any more after this failure: the page replaces it. */
+  restart?: boolean;
 }
 
 /** Which model, and whether fetching it from the Hugging Face Hub is allowed (the user said so). */

@@ -15,6 +15,14 @@ describe('tokenLabel(text)', () => {
     expect(tokenLabel('\u001b[0m')).toBe('␛[0m');
   });
 
+  it('shows direction overrides, marks and zero-width spaces by code point; keeps emoji, joiners and RTL', () => {
+    expect(tokenLabel('\u202Eevil')).toBe('⟨U+202E⟩evil');
+    expect(tokenLabel('a\u200Bb\u200F\uFEFF')).toBe('a⟨U+200B⟩b⟨U+200F⟩⟨U+FEFF⟩');
+    expect(tokenLabel('\u2066x\u2069')).toBe('⟨U+2066⟩x⟨U+2069⟩');
+    expect(tokenLabel('👨\u200D👩\u200D👧')).toBe('👨\u200D👩\u200D👧');
+    expect(tokenLabel('שָׁלוֹם مرحبا')).toBe('שָׁלוֹם·مرحبا');
+  });
+
   it('leaves markup as plain characters (React renders it as text)', () => {
     expect(tokenLabel('<b>')).toBe('<b>');
   });
