@@ -477,7 +477,7 @@ test('the worker crashing mid-run: the page says so, keeps everything, and runs 
   await expectKept(page, text, result, 'after the crash');
   // The replacement worker runs the same text to the end.
   await analyze(page);
-  expect(await page.getByTestId('token-count').textContent()).toContain('windows');
+  await expect(page.getByTestId('token-count')).toContainText('windows');
   expect(errors).toEqual([]);
 });
 
@@ -549,7 +549,8 @@ test('broken storage and files: corrupt IndexedDB entries are ignored and rebuil
         r.onsuccess = () => {
           const all = r.result.transaction('reference-fits').objectStore('reference-fits').getAll();
           all.onsuccess = () => {
-            resolve(all.result.map((e) => typeof e?.fit?.d));
+            // A stored fit is a FittedReference: its maps under `fit`, their width `d`.
+            resolve(all.result.map((e) => typeof e?.fit?.fit?.d));
             r.result.close();
           };
         };

@@ -43,6 +43,11 @@ export interface AugmentationRecord {
 
 export class AugmentingRuntime {
   private readonly records = new WeakMap<Ort.InferenceSession, AugmentationRecord>();
+  /**
+   * Sessions run as they are (`isOperationGraph`), with why LinScope could not have augmented
+   * them: when one turns out to be the model the user asked for, that is the error to show.
+   */
+  private readonly unaugmented = new WeakMap<Ort.InferenceSession, unknown>();
   /** `num_hidden_layers` of the model being loaded; set before each load. */
   expectedLayers: number | undefined;
   /** Whether to build the logit lens into the next model loaded; set before each load. */
@@ -60,6 +65,11 @@ export class AugmentingRuntime {
     readonly ort: OrtModule,
     private readonly files?: ModelFileAccess,
   ) {}
+
+  /** Why `session` was run without augmentation (undefined when it was augmented, or unknown). */
+  refusalOf(session: Ort.InferenceSession): unknown {
+    return this.unaugmented.get(session);
+  }
 
   /** How the session's graph was augmented (undefined for sessions not made through `module()`). */
   recordOf(session: Ort.InferenceSession): AugmentationRecord | undefined {
@@ -101,9 +111,18 @@ export class AugmentingRuntime {
       );
     }
     // transformers.js runs some operations of its own (top-k when sampling, interpolation) as tiny
-    // in-memory graphs through this same door: a graph that takes no token ids is not a language
-    // model, and runs as it is.
-    if (!isLanguageModelGraph(graph)) return this.ort.InferenceSession.create(bytes, options);
+    // in-memory graphs through this same door: a graph with no weights that takes no token ids is
+    // such an operation, and runs as it is. (A model that is no decoder has weights, and is refused
+    // below for having no layers.)
+    if (isOperationGraph(graph)) {
+      const session = await this.ort.InferenceSession.create(bytes, options);
+      try {
+        findHiddenStates(graph, { layers: this.expectedLayers });
+      } catch (error) {
+        this.unaugmented.set(session, error);
+      }
+      return session;
+    }
     const plan = findHiddenStates(graph, { layers: this.expectedLayers });
     const augmented = augmentGraph(bytes, plan, graph);
     // The lens runs in a session of its own: inside the model's session its extra nodes would change
@@ -231,9 +250,13 @@ function cpuOnly(
   return providers.length > 0 ? { ...rest, executionProviders: providers } : rest;
 }
 
-/** A language model's graph takes token ids (`input_ids`) or their embeddings (`inputs_embeds`). */
-export function isLanguageModelGraph(graph: Pick<OnnxGraph, 'inputs'>): boolean {
-  return graph.inputs.some((name) => name === 'input_ids' || name === 'inputs_embeds');
+/**
+ * An operation transformers.js runs as a graph of its own (top-k, interpolation): no weights, and no
+ * token ids (`input_ids`) or embeddings (`inputs_embeds`) among its inputs.
+ */
+export function isOperationGraph(graph: Pick<OnnxGraph, 'inputs' | 'initializers'>): boolean {
+  const takesTokens = graph.inputs.some((name) => name === 'input_ids' || name === 'inputs_embeds');
+  return !takesTokens && graph.initializers.size === 0;
 }
 
 const ORT_SYMBOL = Symbol.for('onnxruntime');

@@ -123,6 +123,10 @@ export class HiddenStateModel {
     const session = (model as unknown as { sessions: Record<string, Ort.InferenceSession | undefined> })
       .sessions.model;
     const record = session ? rt.runtime.recordOf(session) : undefined;
+    // A weightless graph without token ids ran as an operation: as the model, it is refused for why
+    // LinScope could not find its hidden states.
+    const refusal = session ? rt.runtime.refusalOf(session) : undefined;
+    if (refusal !== undefined) throw refusal;
     if (!session || !record)
       throw new LinScopeError('INTERNAL', 'the model session was not created through LinScope’s runtime');
     onProgress?.({ stage: 'ready' });

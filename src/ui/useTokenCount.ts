@@ -38,12 +38,19 @@ export function useTokenCount(options: TokenCountOptions): TokenCount | null {
         return [];
       }
     })();
-    const timer = setTimeout(() => {
+    // Asked twice at most: a count cut off by a worker that failed and was replaced (the client
+    // waits for the new one) is asked again rather than left blank until the text changes.
+    const ask = (attempt: number) => {
       client
         ?.countTokens(request(modelId), texts)
         .then((c) => live && setCount(c))
-        .catch(() => live && setCount(null));
-    }, DEBOUNCE_MS);
+        .catch(() => {
+          if (!live) return;
+          if (attempt === 0) ask(1);
+          else setCount(null);
+        });
+    };
+    const timer = setTimeout(() => ask(0), DEBOUNCE_MS);
     return () => {
       live = false;
       clearTimeout(timer);
