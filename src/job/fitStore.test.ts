@@ -35,19 +35,21 @@ describe('MemoryFitStore', () => {
   });
 });
 
+/** A whole two-pair fit of width 2 (the second pair unfitted), as IndexedDB would hand it back. */
+const d = 2;
+const map = {
+  d,
+  n: 10,
+  rank: 2,
+  meanX: new Float64Array(d),
+  meanY: new Float64Array(d),
+  normX: 1,
+  normY: 1,
+  weights: new Float64Array(d * d),
+};
+const pair = { map, meanError: 0.1, threshold: 0.3, relativeThreshold: 3, unpredictable: 0 };
+
 describe('isReferenceFit()', () => {
-  const d = 2;
-  const map = {
-    d,
-    n: 10,
-    rank: 2,
-    meanX: new Float64Array(d),
-    meanY: new Float64Array(d),
-    normX: 1,
-    normY: 1,
-    weights: new Float64Array(d * d),
-  };
-  const pair = { map, meanError: 0.1, threshold: 0.3, relativeThreshold: 3, unpredictable: 0 };
   const fit = { d, n: 10, excludedTokens: [], quantile: 0.99, pairs: [pair, null], reasons: [null, 'why'] };
 
   it('accepts a whole fit, unfitted pairs included', () => {
@@ -74,18 +76,6 @@ describe('isReferenceFit()', () => {
 });
 
 describe('isFittedReference()', () => {
-  const d = 2;
-  const map = {
-    d,
-    n: 10,
-    rank: 2,
-    meanX: new Float64Array(d),
-    meanY: new Float64Array(d),
-    normX: 1,
-    normY: 1,
-    weights: new Float64Array(d * d),
-  };
-  const pair = { map, meanError: 0.1, threshold: 0.3, relativeThreshold: 3, unpredictable: 0 };
   const maps = { d, n: 10, excludedTokens: [], quantile: 0.99, pairs: [pair, null], reasons: [null, 'why'] };
   const fitted = {
     fit: maps,
