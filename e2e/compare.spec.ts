@@ -8,19 +8,13 @@ import { readFileSync } from 'node:fs';
 import AxeBuilder from '@axe-core/playwright';
 import type { Page } from '@playwright/test';
 import type { LinScopeResult } from '../src/job/result';
-import { expect, openApp, test } from './fixtures';
+import { expect, openApp, test, watchErrors } from './fixtures';
 
 const DIR = 'tests/fixtures/compare';
 const FILES = ['tiny-gpt2-fp32.json', 'tiny-gpt2-q8.json', 'tiny-gpt2-hacker.json', 'tiny-random-gpt2.json'];
 const load = (name: string): LinScopeResult => JSON.parse(readFileSync(`${DIR}/${name}`, 'utf8'));
 const [fp32, q8, hacker, random] = FILES.map(load);
 const SERIES = ['linearity', 'linearityNoResidual'] as const;
-
-function watchErrors(page: Page): string[] {
-  const errors: string[] = [];
-  page.on('pageerror', (e) => errors.push(e.message));
-  return errors;
-}
 
 /** The differences table's value for entry, score and baseline pair. */
 async function shownDifference(page: Page, entry: number, series: string, layer: number): Promise<number> {

@@ -56,4 +56,18 @@ export async function openStories260K(page: import('@playwright/test').Page): Pr
   await expect(page.getByTestId('model-select')).toHaveValue('local/stories260K');
 }
 
+/**
+ * Collects what must never happen on a page: uncaught errors, and dialogs (an injected `alert` that
+ * ran; dismissed so the page goes on). Tests end with `expect(errors).toEqual([])`.
+ */
+export function watchErrors(page: import('@playwright/test').Page): string[] {
+  const errors: string[] = [];
+  page.on('pageerror', (e) => errors.push(e.message));
+  page.on('dialog', (d) => {
+    errors.push(`dialog: ${d.message()}`);
+    void d.dismiss();
+  });
+  return errors;
+}
+
 export { expect };

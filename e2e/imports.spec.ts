@@ -8,7 +8,7 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Page } from '@playwright/test';
-import { expect, openApp, test } from './fixtures';
+import { expect, openApp, test, watchErrors } from './fixtures';
 
 const IMPORTS = join(process.cwd(), 'tests/fixtures/imports');
 const fixture = (name: string) => join(IMPORTS, name);
@@ -57,12 +57,6 @@ function expectPoints(points: Record<string, number>, expected: ExpectedLayer[],
     expect(Math.abs(points[`linearityNoResidual@${l}`] - e.linearityNoResidual)).toBeLessThan(1e-9);
     if (heldOut) expect(Math.abs(points[`heldOut@${l}`] - (e.heldOut?.linearity ?? 0))).toBeLessThan(1e-9);
   });
-}
-
-function watchErrors(page: Page): string[] {
-  const errors: string[] = [];
-  page.on('pageerror', (e) => errors.push(e.message));
-  return errors;
 }
 
 test.beforeEach(({ backend }) => {

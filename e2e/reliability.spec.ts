@@ -10,7 +10,7 @@ import { join, resolve } from 'node:path';
 import type { Locator, Page } from '@playwright/test';
 import type { LinScopeResult } from '../src/job/result';
 import { encodeOnnxModel } from '../src/model/onnx/writer';
-import { expect, openApp, test } from './fixtures';
+import { expect, openApp, test, watchErrors } from './fixtures';
 
 const ROOT = resolve('.');
 const FIXTURE = join(ROOT, 'public/models/fixtures/tiny-random-gpt2');
@@ -20,16 +20,6 @@ const LONG_TEXT = readFileSync(join(ROOT, 'public/corpus/reference-en.txt'), 'ut
 test.beforeEach(({ backend }) => {
   test.skip(backend !== 'wasm', 'Input handling and recovery do not depend on the backend: checked on WASM.');
 });
-
-function watchErrors(page: Page): string[] {
-  const errors: string[] = [];
-  page.on('pageerror', (e) => errors.push(e.message));
-  page.on('dialog', (d) => {
-    errors.push(`dialog: ${d.message()}`);
-    void d.dismiss();
-  });
-  return errors;
-}
 
 const pwned = (page: Page) => page.evaluate(() => (globalThis as { __pwned?: unknown }).__pwned ?? null);
 

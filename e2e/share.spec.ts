@@ -11,7 +11,7 @@ import { encodePermalink, MAX_FRAGMENT_CHARS, packPermalink } from '../src/share
 import { recordedExample } from '../src/share/permalink.testing';
 import { encodeResultSection } from '../src/share/permalinkResult';
 import { shareDocuments, shareStateJson } from '../src/share/permalinkState';
-import { type BackendName, expect, openApp, test } from './fixtures';
+import { type BackendName, expect, openApp, test, watchErrors } from './fixtures';
 
 const MODEL = 'fixtures/tiny-random-gpt2';
 const PROMPT = 'The quick brown fox jumps over the lazy dog. Then it rests <b>in the shade</b> & sleeps.';
@@ -77,16 +77,6 @@ async function offlineModelsContext(browser: Browser, baseURL: string | undefine
     return route.abort();
   });
   return { context, refused };
-}
-
-function watchErrors(page: Page): string[] {
-  const errors: string[] = [];
-  page.on('pageerror', (e) => errors.push(e.message));
-  page.on('dialog', (d) => {
-    errors.push(`dialog: ${d.message()}`);
-    void d.dismiss();
-  });
-  return errors;
 }
 
 test('share: the link alone renders the same charts with every model file blocked, and re-run agrees', async ({
