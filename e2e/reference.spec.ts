@@ -34,7 +34,7 @@ test('the heatmap names its reference sample and flash rates, and warns on text 
     name: 'reference-en.txt',
     tokens: 4096,
     corpusDocuments: 30,
-    sampling: { rule: 'seeded-chunks', seed: 1, chunkTokens: 64 },
+    sampling: { rule: 'seeded-windows', seed: 1, chunkTokens: 256 },
   });
   const note = page.getByTestId('reference-note');
   await expect(note).toContainText(

@@ -16,6 +16,7 @@ import { MemoryFitStore } from '../src/job/fitStore';
 import { runForwardWindows } from '../src/job/forwardWindows';
 import { loadModel } from '../src/job/modelCache';
 import { referenceFit, referenceTokens } from '../src/job/referenceFit';
+import { DEFAULT_REFERENCE_SAMPLING } from '../src/job/referenceSample';
 import { DEFAULT_SETTINGS } from '../src/job/settings';
 import { bundledReferenceFile } from '../src/model/catalog';
 import { nodeRuntime } from '../src/model/nodeRuntime';
@@ -107,7 +108,7 @@ async function main() {
         for (const seed of SEEDS) {
           const t0 = performance.now();
           const fitted = await referenceFit(model, reference, DEFAULT_SETTINGS, c.window, {
-            sampling: { rule: 'seeded-chunks', seed },
+            sampling: { rule: DEFAULT_REFERENCE_SAMPLING.rule, seed },
             tokens: multiple * d,
             fitStore: new MemoryFitStore(),
           });

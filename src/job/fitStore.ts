@@ -7,6 +7,7 @@
  */
 import type { ReferenceFit } from '../analysis';
 import type { FittedReference } from './fittedReference';
+import { isSamplingRule } from './referenceSample';
 
 /**
  * What a fit depends on, each part named (a stored fit is reused only when every part is equal,
@@ -123,7 +124,7 @@ export function isFittedReference(value: unknown): value is FittedReference {
     count(c.corpusDocuments) &&
     typeof sampling === 'object' &&
     sampling !== null &&
-    (sampling.rule === 'seeded-chunks' || sampling.rule === 'prefix') &&
+    isSamplingRule(sampling.rule) &&
     finite(sampling.seed) &&
     count(sampling.chunkTokens) &&
     typeof heldOut === 'object' &&

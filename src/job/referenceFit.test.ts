@@ -61,7 +61,7 @@ describe('the reference fit key', () => {
       model: 'linscope/tiny-gpt2|main|q8|wasm',
       dtype: 'q8',
       reference: 'bundled:reference-en.txt',
-      sampling: 'reference/v2 seeded-chunks seed 1: 2048 tokens in windows of 256',
+      sampling: 'reference/v2 seeded-windows seed 1: 2048 tokens in windows of 256',
       settings: 'all-positions|quantile 0.99',
     });
     expect(parts.content).toMatch(/^[0-9a-f]{14}$/);

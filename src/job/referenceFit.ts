@@ -58,7 +58,7 @@ export function referenceTokens(d: number): number {
 
 /** Held-out reference tokens that check a fit: this many per hidden dimension, at least `MIN_HELD_OUT_TOKENS`. */
 export const HELD_OUT_TOKENS_PER_DIM = 2;
-export const MIN_HELD_OUT_TOKENS = 1024;
+export const MIN_HELD_OUT_TOKENS = 2048;
 
 /** Width assumed when a config does not give it, for the reference's token budget only. */
 const UNKNOWN_HIDDEN = 1024;
@@ -135,13 +135,12 @@ export async function referenceFit(
 ): Promise<FittedReference> {
   const store = control.fitStore ?? sessionFits;
   const sampling = control.sampling ?? DEFAULT_REFERENCE_SAMPLING;
-  const d = model.config.hidden ?? UNKNOWN_HIDDEN;
   const fitTokens = referenceFitTokens(model, control.tokens);
   const parts = referenceFitKeyParts(model, reference, settings, windowLength, control);
   const key = referenceFitKey(parts);
   const cached = await store.get(key, parts);
   if (cached) return cached;
-  const heldOutTokens = Math.max(MIN_HELD_OUT_TOKENS, HELD_OUT_TOKENS_PER_DIM * d);
+  const heldOutTokens = referenceHeldOutTokens(model);
   const texts =
     reference.source === 'model'
       ? await sampleModelTexts(

@@ -28,6 +28,37 @@ describe('sampleReference()', () => {
     expect(sampleReference(plans, { rule: 'seeded-chunks', seed: 8 }, 160, 96, 64)).not.toEqual(sample);
   });
 
+  it('seeded-windows: whole windows from many documents, exactly the budgets, every token run used', () => {
+    const sample = sampleReference(plans, { rule: 'seeded-windows', seed: 7 }, 320, 96, 64);
+    expect(sample.chunkTokens).toBe(64);
+    const fitIds = sample.fit.flatMap(kept);
+    const heldIds = sample.heldOut.flatMap(kept);
+    expect(fitIds.length).toBe(320);
+    expect(heldIds.length).toBe(96);
+    const places = [...sample.fit, ...sample.heldOut].flatMap((s) =>
+      kept(s).map((_, i) => `${s.doc}:${s.w.textStart + i}`),
+    );
+    expect(new Set(places).size).toBe(320 + 96);
+    const order = [...sample.fit, ...sample.heldOut];
+    expect(new Set(sample.fit.map((s) => s.doc)).size).toBeGreaterThanOrEqual(4);
+    // Each drawn window is a whole planned window (the last of the fit and held-out cut short).
+    for (const s of order.slice(0, -1)) {
+      if (s === sample.fit[sample.fit.length - 1]) continue;
+      const planned = plans[s.doc].windows.find((w) => w.textStart === s.w.textStart);
+      expect(s.w.ids).toEqual(planned?.ids);
+    }
+    // What runs is what is kept, plus the BOS a later window gets in front: nothing else.
+    const run = (xs: typeof sample.fit) => runsOf(xs).reduce((n, r) => n + r.w.ids.length, 0);
+    const added = (xs: typeof sample.fit) => xs.reduce((n, s) => n + s.w.keepFrom, 0);
+    expect(run(sample.fit)).toBe(320 + added(sample.fit));
+    expect(run(sample.heldOut)).toBe(96 + added(sample.heldOut));
+    // The chunk rule, at the same budgets, runs far more of the corpus for them.
+    const chunks = sampleReference(plans, { rule: 'seeded-chunks', seed: 7 }, 320, 96, 64);
+    expect(run(chunks.fit) + run(chunks.heldOut)).toBeGreaterThan(1.5 * (320 + 96 + 10));
+    expect(sampleReference(plans, { rule: 'seeded-windows', seed: 7 }, 320, 96, 64)).toEqual(sample);
+    expect(sampleReference(plans, { rule: 'seeded-windows', seed: 8 }, 320, 96, 64)).not.toEqual(sample);
+  });
+
   it('prefix: the first tokens in corpus order, then the next windows held out', () => {
     const sample = sampleReference(plans, { rule: 'prefix', seed: 0 }, 160, 64, 64);
     expect(sample.fit.map((s) => s.doc)).toEqual([0, 0, 1]);

@@ -1,26 +1,41 @@
 /**
  * Which reference tokens the per-token maps are fitted on, and which are held out to check them
- * (docs/analysis.md, "The reference sample"). The rule that made LinScope's first reference almost
- * one document, the corpus's first 8 x d tokens, is kept as `prefix` so that tests can show what it
- * did; every fit uses `seeded-chunks`.
+ * (docs/analysis.md, "The reference sample"). Every fit uses `seeded-windows`. Two earlier rules are
+ * kept so that tests and studies can show what they did: `prefix`, which made LinScope's first
+ * reference almost one document (the corpus's first 8 x d tokens), and `seeded-chunks`, which
+ * covered the corpus as well but ran nearly all of it through the model to do so.
  */
 import type { TokenWindow } from '../model/windows';
 import type { RunWindow } from './forwardWindows';
 
 /**
+ * `seeded-windows`: the context windows of the whole corpus shuffled with a seeded generator; whole
+ * windows are fitted on (the last cut short), the next ones held out, so fit and check are drawn
+ * alike. Every token run is used, at every position a window has.
  * `seeded-chunks`: every document's context windows cut into chunks of `chunkTokens` tokens, the
- * chunks of the whole corpus shuffled with a seeded generator, the first ones fitted on and the
- * next ones held out. `prefix`: the corpus in order, the first tokens fitted on, the next held out.
+ * chunks of the whole corpus shuffled, the first ones fitted on and the next ones held out; each
+ * chunk needs its window's earlier tokens run in front of it, so this touches most windows.
+ * `prefix`: the corpus in order, the first tokens fitted on, the next held out.
  */
-export type ReferenceSamplingRule = 'seeded-chunks' | 'prefix';
+export type ReferenceSamplingRule = 'seeded-windows' | 'seeded-chunks' | 'prefix';
+
+export const REFERENCE_SAMPLING_RULES: readonly ReferenceSamplingRule[] = [
+  'seeded-windows',
+  'seeded-chunks',
+  'prefix',
+];
+
+/** Whether `v` names a sampling rule (a stored fit or a result from outside may hold anything). */
+export const isSamplingRule = (v: unknown): v is ReferenceSamplingRule =>
+  REFERENCE_SAMPLING_RULES.includes(v as ReferenceSamplingRule);
 
 export interface ReferenceSampling {
   readonly rule: ReferenceSamplingRule;
-  /** Seed of the shuffle (`seeded-chunks` only). */
+  /** Seed of the shuffle (not used by `prefix`). */
   readonly seed: number;
 }
 
-export const DEFAULT_REFERENCE_SAMPLING: ReferenceSampling = { rule: 'seeded-chunks', seed: 1 };
+export const DEFAULT_REFERENCE_SAMPLING: ReferenceSampling = { rule: 'seeded-windows', seed: 1 };
 
 /** One sampled run of tokens: `w.ids` from its context window's start, the tokens from `keepFrom` on kept. */
 export interface SampledWindow extends RunWindow {
@@ -31,7 +46,7 @@ export interface SampledWindow extends RunWindow {
 export interface ReferenceSample {
   readonly fit: SampledWindow[];
   readonly heldOut: SampledWindow[];
-  /** Tokens per chunk (`seeded-chunks`), or the window length (`prefix`). */
+  /** Tokens per chunk (`seeded-chunks`), or the window length (`seeded-windows`, `prefix`). */
   readonly chunkTokens: number;
 }
 
@@ -90,6 +105,20 @@ function takeTokens(windows: readonly SampledWindow[], from: number, budget: num
 }
 
 /**
+ * `items` in the order of a Fisher-Yates shuffle driven by `seededUniform(seed)`: the same items and
+ * seed give the same order anywhere.
+ */
+function shuffled<T>(items: readonly T[], seed: number): T[] {
+  const out = [...items];
+  const uniform = seededUniform(seed);
+  for (let i = out.length - 1; i > 0; i--) {
+    const j = Math.floor(uniform() * (i + 1));
+    [out[i], out[j]] = [out[j], out[i]];
+  }
+  return out;
+}
+
+/**
  * The fit and held-out windows of a corpus whose documents were planned into context windows
  * (`planTexts`): `fitTokens` tokens to fit on and, from what is left, up to `heldOutTokens` to check
  * the fit on. No token is in both.
@@ -101,10 +130,19 @@ export function sampleReference(
   heldOutTokens: number,
   windowLength: number,
 ): ReferenceSample {
+  const all = plans
+    .flatMap((p) => p.windows.map((w) => ({ doc: p.doc, w })))
+    .map((s, parent) => ({ ...s, parent }));
+  if (sampling.rule === 'seeded-windows') {
+    const order = shuffled(all, sampling.seed);
+    const fit = takeTokens(order, 0, fitTokens);
+    return {
+      fit: fit.taken,
+      heldOut: takeTokens(order, fit.next, heldOutTokens).taken,
+      chunkTokens: windowLength,
+    };
+  }
   if (sampling.rule === 'prefix') {
-    const all = plans
-      .flatMap((p) => p.windows.map((w) => ({ doc: p.doc, w })))
-      .map((s, parent) => ({ ...s, parent }));
     const fit = takeTokens(all, 0, fitTokens);
     // Held out: the windows after the fit's (the rest of a window the fit cut short is not used).
     return {
@@ -114,15 +152,10 @@ export function sampleReference(
     };
   }
   const length = chunkLength(fitTokens, windowLength);
-  const chunks = plans
-    .flatMap((p) => p.windows.map((w) => ({ doc: p.doc, w })))
-    .flatMap(({ doc, w }, parent) => chunksOf(w, length).map((c) => ({ doc, w: c, parent })));
-  // Fisher-Yates with the seeded generator: the same corpus and seed give the same sample anywhere.
-  const uniform = seededUniform(sampling.seed);
-  for (let i = chunks.length - 1; i > 0; i--) {
-    const j = Math.floor(uniform() * (i + 1));
-    [chunks[i], chunks[j]] = [chunks[j], chunks[i]];
-  }
+  const chunks = shuffled(
+    all.flatMap(({ doc, w, parent }) => chunksOf(w, length).map((c) => ({ doc, w: c, parent }))),
+    sampling.seed,
+  );
   const fit = takeTokens(chunks, 0, fitTokens);
   return { fit: fit.taken, heldOut: takeTokens(chunks, fit.next, heldOutTokens).taken, chunkTokens: length };
 }

@@ -3,6 +3,7 @@
  * charts draw, and `share/resultJson.ts` writes out as the CLI's `--out` and the page's `export-json`.
  */
 import type { LayerPairRecord, StateRecord } from '../analysis';
+import type { ReferenceSamplingRule } from './referenceSample';
 
 export const RESULT_SCHEMA = 'linscope.result/v1';
 
@@ -46,11 +47,12 @@ export interface ResultReference {
   /** Documents in the reference corpus. */
   corpusDocuments?: number;
   /**
-   * How the tokens were chosen: `seeded-chunks` (chunks of `chunkTokens` tokens, with their
-   * document's context, drawn at random over the whole corpus with `seed`) or `prefix` (the
-   * corpus's first tokens).
+   * How the tokens were chosen: `seeded-windows` (whole context windows of `chunkTokens` tokens
+   * drawn at random with `seed`, one per document before a second from any), `seeded-chunks`
+   * (chunks of `chunkTokens` tokens, with their document's context, drawn at random over the whole
+   * corpus with `seed`; fits made before seeded-windows) or `prefix` (the corpus's first tokens).
    */
-  sampling?: { rule: 'seeded-chunks' | 'prefix'; seed: number; chunkTokens: number };
+  sampling?: { rule: ReferenceSamplingRule; seed: number; chunkTokens: number };
   /** Reference tokens not fitted on, scored to check the fit: how many, from how many documents. */
   heldOut?: { tokens: number; documents: number };
 }

@@ -3,6 +3,7 @@
  * `corpusDocuments`, `sampling`, `heldOut`) and its `calibration`, checked when a result comes from
  * outside (a .linscope.json file, a permalink): malformed ones are left out, never trusted.
  */
+import { isSamplingRule } from '../job/referenceSample';
 import type { ResultCalibration, ResultReference } from '../job/result';
 
 const isRecord = (v: unknown): v is Record<string, unknown> =>
@@ -23,12 +24,7 @@ export function checkedComposition(ref: Record<string, unknown>): ReferenceCompo
   if (isCount(ref.documents)) out.documents = ref.documents;
   if (isCount(ref.corpusDocuments)) out.corpusDocuments = ref.corpusDocuments;
   const s = ref.sampling;
-  if (
-    isRecord(s) &&
-    (s.rule === 'seeded-chunks' || s.rule === 'prefix') &&
-    isNum(s.seed) &&
-    isCount(s.chunkTokens)
-  )
+  if (isRecord(s) && isSamplingRule(s.rule) && isNum(s.seed) && isCount(s.chunkTokens))
     out.sampling = { rule: s.rule, seed: s.seed, chunkTokens: s.chunkTokens };
   const h = ref.heldOut;
   if (isRecord(h) && isCount(h.tokens) && isCount(h.documents))

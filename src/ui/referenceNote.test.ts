@@ -41,6 +41,13 @@ describe('referenceNote()', () => {
       'Per-token maps fitted on 1,024 tokens from 18 of 30 documents of “reference-en.txt” (chunks of 32 tokens drawn across the corpus, seed 1). Nominal flash rate 1.0% per pair; held-out reference text: 0.4–2.0%; this text: 5.0–13%.',
     );
     expect(note.warning).toContain('25% of its distinct tokens never occur in the reference');
+    const windows = {
+      ...perToken.reference,
+      sampling: { rule: 'seeded-windows' as const, seed: 2, chunkTokens: 256 },
+    };
+    expect(referenceNote({ ...perToken, reference: windows }).summary).toContain(
+      '“reference-en.txt” (windows of up to 256 tokens drawn across the corpus, seed 2).',
+    );
     const calibration = { ...(perToken.calibration as NonNullable<ResultPerToken['calibration']>) };
     expect(
       referenceNote({ ...perToken, calibration: { ...calibration, offReference: false } }).warning,

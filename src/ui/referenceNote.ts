@@ -33,9 +33,11 @@ export function referenceNote(perToken: ResultPerToken): ReferenceNote {
   const how =
     ref.sampling === undefined
       ? ''
-      : ref.sampling.rule === 'seeded-chunks'
-        ? ` (chunks of ${ref.sampling.chunkTokens} tokens drawn across the corpus, seed ${ref.sampling.seed})`
-        : ' (the corpus’s first tokens)';
+      : ref.sampling.rule === 'seeded-windows'
+        ? ` (windows of up to ${ref.sampling.chunkTokens} tokens drawn across the corpus, seed ${ref.sampling.seed})`
+        : ref.sampling.rule === 'seeded-chunks'
+          ? ` (chunks of ${ref.sampling.chunkTokens} tokens drawn across the corpus, seed ${ref.sampling.seed})`
+          : ' (the corpus’s first tokens)';
   let summary = `Per-token maps fitted on ${count(ref.tokens)} tokens${from} of “${ref.name}”${how}.`;
   if (cal) {
     const held = rateRange(cal.heldOutFlashRate);

@@ -69,16 +69,17 @@ describe('linscope analyze', () => {
       expect(layer).toMatchObject({ linearity: null, n: T, d: 64, chanceFloor: null });
     expect(result.perToken.nonlinearity).toHaveLength(5);
     expect(result.perToken.nonlinearity[0]).toHaveLength(T);
-    // A story model gets the stories reference: 4,096 tokens in chunks of 64 from across its 80 stories.
+    // A story model gets the stories reference: 4,096 tokens in whole windows (its context: 512) drawn
+    // from across its 80 stories, most of them a story each.
     expect(result.perToken.reference).toMatchObject({
       source: 'bundled',
       name: 'reference-stories.txt',
       tokens: 4096,
       corpusDocuments: 80,
-      sampling: { rule: 'seeded-chunks', seed: 1, chunkTokens: 64 },
-      heldOut: { tokens: 1024 },
+      sampling: { rule: 'seeded-windows', seed: 1, chunkTokens: 512 },
+      heldOut: { tokens: 2048 },
     });
-    expect(result.perToken.reference.documents).toBeGreaterThanOrEqual(20);
+    expect(result.perToken.reference.documents).toBeGreaterThanOrEqual(12);
     expect(result.perToken.calibration.heldOutFlashRate).toHaveLength(5);
 
     const mine = readSafetensors(new Uint8Array(readFileSync(dump)));
@@ -97,8 +98,8 @@ describe('linscope analyze', () => {
   });
 
   it('fits the reference maps on exactly max(4096, 8 x d) reference tokens, whatever the window length', () => {
-    // Windows of 100 ids, cut into chunks of 64 kept tokens (the last of a window shorter): the
-    // last chunk drawn is cut short so that exactly 4,096 (more than 8 x 64) are fitted on.
+    // Windows of 100 ids, drawn whole: the last window drawn is cut short so that exactly 4,096
+    // (more than 8 x 64) are fitted on.
     const r = linscope('analyze', '--model', modelDir, '--text', 'Tom had a red ball.', '--window', '100');
     expect(r.stderr).toBe('');
     expect(r.status).toBe(0);

@@ -40,7 +40,7 @@ describe('linscope analyze --save-fit / --load-fit', () => {
       model: 'tiny-gpt2|main|fp32|cpu',
       dtype: 'fp32',
       reference: 'bundled:reference-en.txt',
-      sampling: 'reference/v2 seeded-chunks seed 1: 4096 tokens in windows of 256',
+      sampling: 'reference/v2 seeded-windows seed 1: 4096 tokens in windows of 256',
     });
     expect(fit.d).toBe(128);
     expect(fit.n).toBe(4096);
@@ -87,7 +87,7 @@ describe('linscope analyze --save-fit / --load-fit', () => {
     );
     refused(
       ['--window', '128'],
-      /another reference sampling \(reference\/v2 seeded-chunks seed 1: 4096 tokens in windows of 256\)/,
+      /another reference sampling \(reference\/v2 seeded-windows seed 1: 4096 tokens in windows of 256\)/,
     );
     const other = join(work, 'other.txt');
     writeFileSync(other, 'A different reference corpus.\n\nWith two documents.');
