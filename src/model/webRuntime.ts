@@ -12,6 +12,7 @@ import {
   type OrtModule,
 } from './augmentingRuntime';
 import { type AdapterIdentity, type BackendChoice, type BackendInfo, isSoftwareAdapter } from './backend';
+import { type DeviceLoss, DeviceLossWatch, type LosableDevice } from './deviceLoss';
 import { type FileCache, ModelFileCache } from './modelFileCache';
 import { PROBE_LENGTH, probeModelBytes } from './probeModel';
 
@@ -126,6 +127,64 @@ export async function probeBackend(choice: BackendChoice, assetBase: string): Pr
 
 let webRuntime: Promise<BrowserRuntime> | null = null;
 
+const deviceLossListeners = new Set<(loss: DeviceLoss) => void>();
+/** The WebGPU device onnxruntime runs LinScope's sessions on, watched for its loss. */
+const deviceWatch = new DeviceLossWatch((loss) => {
+  for (const listener of deviceLossListeners) listener(loss);
+});
+
+/** Calls `listener` when the WebGPU device under LinScope's sessions is lost (once per realm). */
+export function onWebGpuDeviceLost(listener: (loss: DeviceLoss) => void): void {
+  deviceLossListeners.add(listener);
+}
+
+/** The device loss behind a run's failure, or null (see `DeviceLossWatch.runFailed`). */
+export function deviceLossOfFailure(error: unknown): DeviceLoss | null {
+  return deviceWatch.runFailed(error instanceof Error ? error.message : String(error));
+}
+
+function usesWebGpu(options: ort.InferenceSession.SessionOptions | undefined): boolean {
+  return (options?.executionProviders ?? []).some(
+    (ep) => ep === 'webgpu' || (typeof ep === 'object' && ep.name === 'webgpu'),
+  );
+}
+
+function isLosableDevice(value: unknown): value is LosableDevice {
+  return (
+    typeof value === 'object' &&
+    value !== null &&
+    typeof (value as { lost?: { then?: unknown } }).lost?.then === 'function'
+  );
+}
+
+/**
+ * onnxruntime with every WebGPU session counted on the device it runs on (`DeviceLossWatch`).
+ * onnxruntime sets `env.webgpu.device` when it creates a session on its default device; it is read
+ * only after a WebGPU session exists (before that, reading it would create a device).
+ */
+function watchedOrt(): OrtModule {
+  // AugmentingRuntime hands onnxruntime model bytes, never a path.
+  const create = async (
+    bytes: Uint8Array,
+    options?: ort.InferenceSession.SessionOptions,
+  ): Promise<ort.InferenceSession> => {
+    const session = await ort.InferenceSession.create(bytes, options);
+    if (!usesWebGpu(options)) return session;
+    const device: unknown = await ort.env.webgpu.device;
+    if (!isLosableDevice(device)) return session;
+    const untrack = deviceWatch.track(device);
+    const release = session.release.bind(session);
+    // Counted off before onnxruntime releases it: releasing the last session destroys the device.
+    session.release = () => {
+      untrack();
+      return release();
+    };
+    return session;
+  };
+  const InferenceSession = Object.assign(Object.create(ort.InferenceSession), { create });
+  return { ...ort, InferenceSession } as unknown as OrtModule;
+}
+
 export interface BrowserRuntime extends LinScopeRuntime {
   /** Models the user opened from disk live here; so do cached downloads. */
   files: ModelFileCache;
@@ -164,7 +223,7 @@ async function browserCache(name: string): Promise<FileCache | null> {
 export function browserRuntime(assetBase: string): Promise<BrowserRuntime> {
   webRuntime ??= (async () => {
     configureWasmRuntime(assetBase);
-    const runtime = new AugmentingRuntime(ort as unknown as OrtModule);
+    const runtime = new AugmentingRuntime(watchedOrt());
     created = runtime;
     installForTransformers(runtime);
     const transformers = await import('@huggingface/transformers');

@@ -12,6 +12,7 @@ import { CompareView } from './compare/CompareView';
 import { useCompare } from './compare/useCompare';
 import { continueText } from './continueText';
 import { DownloadConsent } from './DownloadConsent';
+import { deviceLossNotice } from './deviceLossNotice';
 import { ExperimentPanel } from './ExperimentPanel';
 import { errorMessage } from './errorMessage';
 import { EXAMPLE_PROMPT } from './examplePrompt';
@@ -194,6 +195,11 @@ export function App() {
       </header>
       <main className="app__main">
         <section className="app__controls" aria-label="What to analyze">
+          {backend.fallback && (
+            <p className="notice" role="alert" data-testid="device-lost-notice">
+              {deviceLossNotice(backend.fallback.loss, backend.fallback.rerun, backendChoice)}
+            </p>
+          )}
           {permalink.message && (
             <LinkMessageBox message={permalink.message} onDismiss={permalink.dismissMessage} />
           )}

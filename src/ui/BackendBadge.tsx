@@ -16,7 +16,9 @@ export function describeBackend(info: BackendInfo): string {
 export function BackendBadge({ state }: { state: BackendState }) {
   const text =
     state.status === 'probing'
-      ? 'Starting runtime…'
+      ? state.fallback
+        ? 'Switching to WASM…'
+        : 'Starting runtime…'
       : state.status === 'failed'
         ? `Runtime unavailable: ${state.message}`
         : describeBackend(state.info);
@@ -29,6 +31,7 @@ export function BackendBadge({ state }: { state: BackendState }) {
       data-threads={info?.threads ?? ''}
       data-isolated={info ? String(info.crossOriginIsolated) : ''}
       data-skipped-adapter={info?.skippedSoftwareAdapter ?? ''}
+      data-fallback={state.fallback ? 'device-lost' : ''}
       title={info?.webgpuUnavailableReason ?? undefined}
     >
       {text}

@@ -15,6 +15,7 @@ import type {
   AnalyzeRequest,
   BackendChoice,
   BackendInfo,
+  DeviceLoss,
   ImportRequest,
   LinearizeRequest,
   ModelRequest,
@@ -24,7 +25,12 @@ import type {
   WorkerRequest,
 } from './protocol';
 
-type RequestBody = WorkerRequest extends infer R ? (R extends { id: number } ? Omit<R, 'id'> : never) : never;
+/** A request without its id. */
+export type RequestBody = WorkerRequest extends infer R
+  ? R extends { id: number }
+    ? Omit<R, 'id'>
+    : never
+  : never;
 type Reply<T extends WorkerEvent['type']> = Extract<WorkerEvent, { type: T }>;
 /** Events before a request's final one. */
 type StreamEvent = Extract<WorkerEvent, { type: (typeof STREAM_EVENTS)[number] }>;
@@ -35,11 +41,37 @@ function isStreamEvent(event: WorkerEvent): event is StreamEvent {
 }
 
 interface Pending {
+  /** What was asked: sent again to a replacement worker on WASM after a GPU loss. */
+  body: RequestBody;
+  /** A probe or model sent to a replacement worker before anything else (not user work). */
+  setup?: boolean;
   resolve: (event: WorkerEvent) => void;
   reject: (error: Error) => void;
   onProgress?: (progress: JobProgress) => void;
   /** Events before the final one: an analysis's head and pairs, an experiment's partial results. */
   onStream?: (event: StreamEvent) => void;
+}
+
+/**
+ * The page's worker moved to WASM because the WebGPU device was lost: why, whether work that was
+ * under way is being run again on WASM, and the new backend once the new worker proved it runs.
+ */
+export interface DeviceFallback {
+  loss: DeviceLoss;
+  /** An analysis (or experiment, import, generation) was in flight and runs again on WASM. */
+  rerun: boolean;
+  backend: Promise<BackendInfo>;
+}
+
+/** Work the page waits for, as opposed to a probe or a token count. */
+const WORK_REQUESTS = new Set<RequestBody['type']>(['analyze', 'linearize', 'import', 'generate']);
+
+/**
+ * What a replacement worker on WASM is sent of a request that was in flight when the GPU was
+ * lost: the same request (the worker finds its backend from the probe), a probe for WASM instead.
+ */
+export function resendOnWasm(body: RequestBody): RequestBody {
+  return body.type === 'probe' ? { ...body, backend: 'wasm' } : body;
 }
 
 /** A running job: its outcome, and a way to stop it (the promise then rejects with code ABORTED). */
@@ -56,6 +88,10 @@ export interface Job<T> {
  * script) is replaced: every request in flight is rejected with a message that says so, the old
  * worker is terminated, and a fresh one is started and probed for the backend the page last asked
  * for before it takes the next request. The page keeps its inputs and result and can run again.
+ *
+ * A worker whose WebGPU device is lost (it says `device-lost`) is replaced the same way, but by one
+ * probed for WASM, and what was in flight is not rejected: it is sent again to the new worker with
+ * the same ids, so a running analysis carries on there (`onDeviceFallback` tells the page).
  */
 export class WorkerClient {
   private worker: Worker;
@@ -67,13 +103,21 @@ export class WorkerClient {
   private readonly opened = new Map<string, RequestBody>();
   /** Resolves once a replacement worker is probed; requests wait for it. */
   private gate: Promise<void> = Promise.resolve();
+  private readonly fallbackListeners = new Set<(fallback: DeviceFallback) => void>();
 
-  constructor() {
+  /** `createWorker` starts the worker (tests pass a stand-in). */
+  constructor(private readonly createWorker: () => Worker = startLinScopeWorker) {
     this.worker = this.startWorker();
   }
 
+  /** Calls `listener` when the GPU is lost and the worker moves to WASM; returns the unsubscribe. */
+  onDeviceFallback(listener: (fallback: DeviceFallback) => void): () => void {
+    this.fallbackListeners.add(listener);
+    return () => this.fallbackListeners.delete(listener);
+  }
+
   private startWorker(): Worker {
-    const worker = new Worker(new URL('./entry.ts', import.meta.url), { type: 'module', name: 'linscope' });
+    const worker = this.createWorker();
     worker.onmessage = (message: MessageEvent<WorkerEvent>) => this.receive(message.data);
     worker.onerror = (event) => {
       event.preventDefault();
@@ -89,6 +133,40 @@ export class WorkerClient {
       `LinScope’s worker failed (${reason}) and was restarted. Your text, settings and results are kept: press Analyze to try again.`,
     );
     const failed = [...this.pending.values()];
+    this.restartWorker();
+    for (const p of failed) p.reject(error);
+  }
+
+  /**
+   * The GPU under the worker was lost: a new worker on WASM takes over, and what was in flight is
+   * sent to it again under the same ids (a probe in flight becomes a WASM probe).
+   */
+  private fallBackToWasm(loss: DeviceLoss): void {
+    const inFlight = [...this.pending.entries()].filter(([, p]) => !p.setup);
+    if (this.lastProbe) this.lastProbe = { ...this.lastProbe, backend: 'wasm' };
+    const backend = this.restartWorker();
+    for (const [id, p] of inFlight) {
+      const body = resendOnWasm(p.body);
+      this.pending.set(id, { ...p, body });
+      this.queue(id);
+    }
+    const fallback: DeviceFallback = {
+      loss,
+      rerun: inFlight.some(([, p]) => WORK_REQUESTS.has(p.body.type)),
+      backend: backend ?? Promise.reject(new LinScopeError('INTERNAL', 'the worker was never probed')),
+    };
+    // Nobody may be listening; the page's own listener shows the outcome.
+    fallback.backend.catch(() => undefined);
+    for (const listener of this.fallbackListeners) listener(fallback);
+  }
+
+  /**
+   * Terminates the worker and starts a fresh one, probed for the backend last asked for and given
+   * the models the user opened (they lived in the old worker's memory); requests wait behind
+   * `gate` until then, whatever its outcome (a failed probe answers them with its error). The
+   * pending map is emptied. Gives the new probe's answer (null when the page never probed).
+   */
+  private restartWorker(): Promise<BackendInfo> | null {
     this.pending.clear();
     this.worker.onerror = null;
     this.worker.onmessage = null;
@@ -96,25 +174,40 @@ export class WorkerClient {
     this.worker.terminate();
     this.worker = this.startWorker();
     const probe = this.lastProbe;
-    if (probe) {
-      // The probe, then the models the user opened (they lived in the old worker's memory); later
-      // requests go ahead whatever their outcome (a failed probe answers them with its error).
-      const setup: RequestBody[] = [{ type: 'probe', ...probe }, ...this.opened.values()];
-      this.gate = Promise.all(
-        setup.map(
-          (body) =>
-            new Promise<void>((resolve) => {
-              const id = this.nextId++;
-              this.pending.set(id, { resolve: () => resolve(), reject: () => resolve() });
-              this.worker.postMessage({ ...body, id } as WorkerRequest);
-            }),
-        ),
-      ).then(() => undefined);
+    if (!probe) {
+      this.gate = Promise.resolve();
+      return null;
     }
-    for (const p of failed) p.reject(error);
+    const post = (body: RequestBody) =>
+      new Promise<WorkerEvent>((resolve, reject) => {
+        const id = this.nextId++;
+        this.pending.set(id, { body, setup: true, resolve, reject });
+        this.worker.postMessage({ ...body, id } as WorkerRequest);
+      });
+    const probed = post({ type: 'probe', ...probe }).then((event) => {
+      if (event.type !== 'backend')
+        throw new LinScopeError('INTERNAL', `unexpected reply ${event.type} to probe`);
+      return event.info;
+    });
+    const models = [...this.opened.values()].map(post);
+    this.gate = Promise.allSettled([probed, ...models]).then(() => undefined);
+    return probed;
+  }
+
+  /** Posts request `id` to the worker once the current gate opens (not if a new worker came since). */
+  private queue(id: number): void {
+    const gate = this.gate;
+    void gate.then(() => {
+      const pending = this.pending.get(id);
+      if (pending && gate === this.gate) this.worker.postMessage({ ...pending.body, id } as WorkerRequest);
+    });
   }
 
   private receive(event: WorkerEvent): void {
+    if (event.type === 'device-lost') {
+      this.fallBackToWasm(event.loss);
+      return;
+    }
     const pending = this.pending.get(event.id);
     if (!pending) return;
     if (event.type === 'progress') {
@@ -142,6 +235,7 @@ export class WorkerClient {
     const id = this.nextId++;
     const done = new Promise<Reply<T>>((resolve, reject) => {
       this.pending.set(id, {
+        body,
         resolve: (event) =>
           event.type === expect
             ? resolve(event as Reply<T>)
@@ -150,10 +244,7 @@ export class WorkerClient {
         onProgress,
         onStream,
       });
-      const post = () => {
-        if (this.pending.has(id)) this.worker.postMessage({ ...body, id } as WorkerRequest);
-      };
-      void this.gate.then(post);
+      this.queue(id);
     });
     return {
       done,
@@ -162,10 +253,10 @@ export class WorkerClient {
     };
   }
 
-  /** Settle the backend (WebGPU or WASM) and prove it runs. */
-  async probe(backend: BackendChoice): Promise<BackendInfo> {
-    this.lastProbe = { backend, assetBase: document.baseURI };
-    return (await this.send({ type: 'probe', backend, assetBase: document.baseURI }, 'backend').done).info;
+  /** Settle the backend (WebGPU or WASM) and prove it runs; `assetBase` is where LinScope's files are. */
+  async probe(backend: BackendChoice, assetBase: string = document.baseURI): Promise<BackendInfo> {
+    this.lastProbe = { backend, assetBase };
+    return (await this.send({ type: 'probe', backend, assetBase }, 'backend').done).info;
   }
 
   /**
@@ -187,8 +278,11 @@ export class WorkerClient {
         onPlan?.(event.plan);
         return;
       }
-      if (event.type === 'started') head = event.head;
-      else if (event.type === 'pair') scored.push(event.record);
+      if (event.type === 'started') {
+        // A second start: the run began again (on WASM, after the GPU was lost).
+        head = event.head;
+        scored.length = 0;
+      } else if (event.type === 'pair') scored.push(event.record);
       if (!head) return;
       if (event.type === 'first-view') onPartial?.(firstViewResult(head, event.firstView));
       else onPartial?.(partialResult(head, scored));
@@ -274,4 +368,8 @@ export class WorkerClient {
   terminate(): void {
     this.worker.terminate();
   }
+}
+
+function startLinScopeWorker(): Worker {
+  return new Worker(new URL('./entry.ts', import.meta.url), { type: 'module', name: 'linscope' });
 }

@@ -20,10 +20,11 @@ import type {
 } from '../job/result';
 import type { AnalysisSettings } from '../job/settings';
 import type { BackendChoice, BackendInfo } from '../model/backend';
+import type { DeviceLoss } from '../model/deviceLoss';
 import type { ModelSpec } from '../model/hiddenStateModel';
 import type { TokenCount } from '../model/tokenCount';
 
-export type { BackendChoice, BackendInfo, TokenCount };
+export type { BackendChoice, BackendInfo, DeviceLoss, TokenCount };
 
 export interface WireError {
   name: string;
@@ -128,4 +129,10 @@ export type WorkerEvent =
   | { type: 'hidden-states'; id: number; file: Uint8Array }
   /** The rest of an opened file's result, and what the page should say about it. */
   | { type: 'imported'; id: number; tail: ResultTail; notes: string[] }
-  | { type: 'error'; id: number; error: WireError };
+  | { type: 'error'; id: number; error: WireError }
+  /**
+   * The WebGPU device under the worker's sessions was lost (id 0: it answers no request; requests
+   * count from 1): nothing more runs in this worker. The page replaces it with one on WASM and sends it what was in flight. A run that
+   * fails because of the loss is answered with this event instead of its error.
+   */
+  | { type: 'device-lost'; id: 0; loss: DeviceLoss };

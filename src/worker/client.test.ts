@@ -1,0 +1,149 @@
+import { describe, expect, it } from 'vitest';
+import { type DeviceFallback, type RequestBody, resendOnWasm, WorkerClient } from './client';
+import type { BackendInfo, WorkerEvent, WorkerRequest } from './protocol';
+
+/** A stand-in for the page's worker: it keeps what it was sent; the test answers for it. */
+class FakeWorker {
+  readonly sent: WorkerRequest[] = [];
+  terminated = false;
+  onmessage: ((message: MessageEvent<WorkerEvent>) => void) | null = null;
+  onerror: ((event: ErrorEvent) => void) | null = null;
+  onmessageerror: (() => void) | null = null;
+  postMessage(request: WorkerRequest): void {
+    this.sent.push(request);
+  }
+  terminate(): void {
+    this.terminated = true;
+  }
+  answer(event: WorkerEvent): void {
+    this.onmessage?.({ data: event } as MessageEvent<WorkerEvent>);
+  }
+  last<T extends WorkerRequest['type']>(type: T): Extract<WorkerRequest, { type: T }> {
+    const found = this.sent.filter((r) => r.type === type).at(-1);
+    if (!found) throw new Error(`no ${type} was sent (sent: ${this.sent.map((r) => r.type).join(', ')})`);
+    return found as Extract<WorkerRequest, { type: T }>;
+  }
+}
+
+function info(backend: 'webgpu' | 'wasm'): BackendInfo {
+  return {
+    backend,
+    threads: backend === 'wasm' ? 4 : 1,
+    crossOriginIsolated: true,
+    adapter: backend === 'webgpu' ? 'test adapter' : null,
+    webgpuUnavailableReason: null,
+    skippedSoftwareAdapter: null,
+    ortVersion: '1.31.0',
+  };
+}
+
+/** Lets queued promise callbacks (the client's gate) run. */
+const settle = () => new Promise<void>((resolve) => setTimeout(resolve, 0));
+
+function startClient() {
+  const workers: FakeWorker[] = [];
+  const client = new WorkerClient(() => {
+    const worker = new FakeWorker();
+    workers.push(worker);
+    return worker as unknown as Worker;
+  });
+  return { client, workers };
+}
+
+const MODEL = { spec: { id: 'linscope/tiny-gpt2', dtype: 'fp32' }, allowHub: false } as const;
+
+describe('WorkerClient after a WebGPU device loss', () => {
+  it('moves to a new worker on WASM, gives it the opened models, and runs what was in flight there under the same id', async () => {
+    const { client, workers } = startClient();
+    const fallbacks: DeviceFallback[] = [];
+    client.onDeviceFallback((fallback) => fallbacks.push(fallback));
+
+    const probed = client.probe('webgpu', 'http://linscope.test/');
+    await settle();
+    const [first] = workers;
+    first.answer({ type: 'backend', id: first.last('probe').id, info: info('webgpu') });
+    expect((await probed).backend).toBe('webgpu');
+
+    const opened = client.openFolder('my-model', []);
+    await settle();
+    first.answer({ type: 'opened', id: first.last('open-folder').id, modelId: 'local/my-model' });
+    expect(await opened).toBe('local/my-model');
+
+    const generated = client.generate({ ...MODEL, spec: { ...MODEL.spec } }, 'Once upon', 4);
+    await settle();
+    const request = first.last('generate');
+
+    first.answer({
+      type: 'device-lost',
+      id: 0,
+      loss: { reason: 'destroyed', message: 'Device was destroyed' },
+    });
+    expect(first.terminated).toBe(true);
+    expect(workers).toHaveLength(2);
+    const second = workers[1];
+    // The new worker is probed for WASM and given the folder again before anything else.
+    expect(second.sent.map((r) => r.type)).toEqual(['probe', 'open-folder']);
+    expect(second.last('probe')).toMatchObject({ backend: 'wasm', assetBase: 'http://linscope.test/' });
+    expect(fallbacks).toHaveLength(1);
+    expect(fallbacks[0]).toMatchObject({ loss: { reason: 'destroyed' }, rerun: true });
+
+    second.answer({ type: 'backend', id: second.last('probe').id, info: info('wasm') });
+    second.answer({ type: 'opened', id: second.last('open-folder').id, modelId: 'local/my-model' });
+    expect((await fallbacks[0].backend).backend).toBe('wasm');
+    await settle();
+    // The generation in flight is sent again, same id, same request.
+    expect(second.last('generate')).toEqual(request);
+    second.answer({ type: 'generated', id: request.id, text: ' a time', ids: [1, 2] });
+    expect(await generated).toEqual({ text: ' a time', ids: [1, 2] });
+
+    // The old worker is no longer heard; a later crash restarts the new one on WASM again.
+    first.answer({ type: 'generated', id: request.id, text: 'late answer of the old worker', ids: [] });
+    const count = client.countTokens(MODEL, ['x']);
+    await settle();
+    second.onerror?.({ message: 'boom', preventDefault: () => undefined } as ErrorEvent);
+    await expect(count).rejects.toThrow('LinScope’s worker failed (boom) and was restarted.');
+    expect(workers[2].last('probe').backend).toBe('wasm');
+  });
+
+  it('says nothing was re-run when the GPU is lost between runs', async () => {
+    const { client, workers } = startClient();
+    const fallbacks: DeviceFallback[] = [];
+    client.onDeviceFallback((fallback) => fallbacks.push(fallback));
+    const probed = client.probe('auto', 'http://linscope.test/');
+    await settle();
+    workers[0].answer({ type: 'backend', id: workers[0].last('probe').id, info: info('webgpu') });
+    await probed;
+    workers[0].answer({ type: 'device-lost', id: 0, loss: { reason: 'unknown', message: 'GPU reset' } });
+    expect(fallbacks.map((f) => f.rerun)).toEqual([false]);
+    expect(workers[1].last('probe').backend).toBe('wasm');
+  });
+
+  it('a worker crash (not a device loss) still rejects what was in flight', async () => {
+    const { client, workers } = startClient();
+    const probed = client.probe('webgpu', 'http://linscope.test/');
+    await settle();
+    workers[0].answer({ type: 'backend', id: workers[0].last('probe').id, info: info('webgpu') });
+    await probed;
+    const generated = client.generate(MODEL, 'x', 1);
+    await settle();
+    workers[0].onerror?.({
+      message: 'Uncaught Error: simulated crash',
+      preventDefault: () => undefined,
+    } as ErrorEvent);
+    await expect(generated).rejects.toThrow('(Uncaught Error: simulated crash)');
+    // Restarted on the backend the page asked for, not WASM.
+    expect(workers[1].last('probe').backend).toBe('webgpu');
+  });
+});
+
+describe('resendOnWasm', () => {
+  it('turns a probe into a WASM probe and keeps every other request as it was', () => {
+    expect(resendOnWasm({ type: 'probe', backend: 'webgpu', assetBase: 'http://x/' })).toEqual({
+      type: 'probe',
+      backend: 'wasm',
+      assetBase: 'http://x/',
+    });
+    const count: RequestBody = { type: 'count-tokens', model: MODEL, texts: ['a'] };
+    expect(resendOnWasm(count)).toBe(count);
+  });
+});
