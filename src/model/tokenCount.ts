@@ -15,6 +15,9 @@ export interface TokenCount {
   hidden: number | null;
 }
 
+/** Whether the Hub may be asked: when not, a model's files are served beside the app. */
+const fromHub = (rt: LinScopeRuntime) => rt.transformers.env.allowRemoteModels !== false;
+
 export async function countTokens(
   rt: LinScopeRuntime,
   model: { id: string; revision?: string },
@@ -24,7 +27,7 @@ export async function countTokens(
   const options = { revision: model.revision ?? 'main' };
   const [tokenizer, config] = await Promise.all([
     AutoTokenizer.from_pretrained(model.id, options).catch((error: unknown) => {
-      throw loadFailure(error, model.id, 'tokenizer');
+      throw loadFailure(error, model.id, 'tokenizer', undefined, fromHub(rt), rt.fetchFailures);
     }),
     loadModelConfig(rt, model),
   ]);
@@ -41,7 +44,7 @@ export async function loadModelConfig(
   const config = await rt.transformers.AutoConfig.from_pretrained(model.id, {
     revision: model.revision ?? 'main',
   }).catch((error: unknown) => {
-    throw loadFailure(error, model.id, 'config');
+    throw loadFailure(error, model.id, 'config', undefined, fromHub(rt), rt.fetchFailures);
   });
   return readModelConfig(config);
 }
