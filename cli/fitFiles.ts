@@ -14,6 +14,19 @@ import { fitFileMismatch, readFitFile, writeFitFile } from '../src/share/fitFile
 export interface FitFiles {
   readonly load: string | null;
   readonly save: string | null;
+  /**
+   * The model's id as the job knows it (a folder's last part), and as the file names it (the
+   * folder's last two parts, `org/name`, as stats files do): the name the page gives that model, so
+   * the page can open the file.
+   */
+  readonly modelName?: { readonly job: string; readonly file: string };
+}
+
+/** `parts` with the model's id renamed from `from` to `to` (the model part is `id|revision|dtype|device`). */
+function renamed(parts: ReferenceFitKeyParts, from: string, to: string): ReferenceFitKeyParts {
+  return parts.model.startsWith(`${from}|`)
+    ? { ...parts, model: `${to}${parts.model.slice(from.length)}` }
+    : parts;
 }
 
 /** A store that reads `files.load` (checked against the key) and writes to `files.save`. */
@@ -22,6 +35,8 @@ export function fitFileStore(
   write: (path: string, bytes: Uint8Array) => void,
 ): ReferenceFitStore {
   const memory = new MemoryFitStore();
+  const asFileNames = (parts: ReferenceFitKeyParts) =>
+    files.modelName ? renamed(parts, files.modelName.job, files.modelName.file) : parts;
   let loaded: { parts: ReferenceFitKeyParts; fitted: FittedReference } | null = null;
   const readLoad = (path: string) => {
     if (!existsSync(path) || !statSync(path).isFile())
@@ -33,7 +48,7 @@ export function fitFileStore(
   const save = (fitted: FittedReference, parts: ReferenceFitKeyParts | undefined) => {
     if (files.save === null) return;
     if (!parts) throw new LinScopeError('INTERNAL', 'a fit to save came without its key parts');
-    write(files.save, writeFitFile(parts, fitted));
+    write(files.save, writeFitFile(asFileNames(parts), fitted));
   };
   return {
     async get(key, parts) {
@@ -41,7 +56,7 @@ export function fitFileStore(
       if (hit || files.load === null) return hit;
       const file = readLoad(files.load);
       if (!parts) throw new LinScopeError('INTERNAL', 'a fit was asked for without its key parts');
-      const mismatch = fitFileMismatch(basename(files.load), file.parts, parts);
+      const mismatch = fitFileMismatch(basename(files.load), file.parts, asFileNames(parts));
       if (mismatch) throw new LinScopeError('BAD_INPUT', mismatch);
       await memory.put(key, file.fitted);
       save(file.fitted, parts);

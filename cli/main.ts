@@ -119,7 +119,10 @@ async function analyze(args: AnalyzeArgs | LinearizeArgs): Promise<void> {
     if (p.stage === 'forward') process.stderr.write(`\r${p.of} window ${p.window}/${p.windows}   `);
     else if (p.stage === 'replace') process.stderr.write(`\rreplaced-block runs ${p.done}/${p.total}   `);
   };
-  const fitStore = fitFileStore({ load: args.loadFit, save: args.saveFit }, writeAtomically);
+  const fitStore = fitFileStore(
+    { load: args.loadFit, save: args.saveFit, modelName: { job: id, file: statsModelId(args.model) } },
+    writeAtomically,
+  );
   const output = await runAnalyzeJob(rt, job, { pairWorkers: cores.pairWorkers, onProgress, fitStore });
   const experiment = linearize
     ? await runLinearizeJob(

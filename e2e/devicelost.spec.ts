@@ -1,5 +1,5 @@
 /**
- * A lost WebGPU device (docs/reliability.md, case 32): LinScope moves to WASM, says so, keeps the
+ * A lost WebGPU device (docs/reliability.md, case 39): LinScope moves to WASM, says so, keeps the
  * prompt, settings and result, and the next analysis (or the one under way) runs on the CPU with
  * the same numbers. WebGPU project only (SwiftShader).
  *

@@ -434,6 +434,41 @@ test('a download cut off mid-way fails cleanly, leaves no partial file in the ca
   expect(errors).toEqual([]);
 });
 
+test('a connection failure before any byte of a model file served here is not a missing file; a 404 is; a retry works', async ({
+  page,
+  backend,
+}) => {
+  const errors = watchErrors(page);
+  const model = 'linscope/tiny-gpt2';
+  // The weights' request: first no answer at all (the connection fails), then an HTTP 404, then served.
+  let mode: 'no-answer' | 'not-found' | 'served' = 'no-answer';
+  await page.context().route(`**/models/${model}/onnx/model.onnx`, (route) => {
+    if (mode === 'no-answer') return route.abort('connectionfailed');
+    if (mode === 'not-found') return route.fulfill({ status: 404, body: 'Not Found' });
+    return route.continue();
+  });
+  await openApp(page, backend);
+  await expect(page.getByTestId('model-select')).toHaveValue(model);
+  await page.getByTestId('prompt-input').fill(PROMPT);
+  await page.getByTestId('analyze-button').click();
+  await expect(page.getByTestId('status')).toHaveAttribute('data-state', 'error', { timeout: 60_000 });
+  await expect(page.getByTestId('error-message')).toHaveText(
+    `The site could not be reached to load onnx/model.onnx of model "${model}" (Failed to fetch): the connection failed before any answer came. Check the connection, then press Analyze to retry.`,
+  );
+  await expect(page.getByTestId('prompt-input')).toHaveValue(PROMPT);
+  // An answer that says the file is not there is a missing file (the merged-If hint included).
+  mode = 'not-found';
+  await page.getByTestId('analyze-button').click();
+  await expect(page.getByTestId('status')).toHaveAttribute('data-state', 'error', { timeout: 60_000 });
+  await expect(page.getByTestId('error-message')).toContainText(
+    `Model "${model}" has no onnx/model.onnx (the fp32 variant). Try another dtype.`,
+  );
+  // Retry: the same press works once the file is served.
+  mode = 'served';
+  await analyze(page);
+  expect(errors).toEqual([]);
+});
+
 test('the worker crashing mid-run: the page says so, keeps everything, and runs again', async ({
   page,
   backend,

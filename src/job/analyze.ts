@@ -20,9 +20,10 @@ import { loadModel } from './modelCache';
 import { analyzeLayersInParallel, type PairWorkers } from './parallelPairs';
 import { type JobProgress, type ProgressPlan, planAnalysis } from './progress';
 import {
+  analysisFitSampling,
+  analysisWindowLength,
   isReferenceFitStored,
   type ReferenceCorpus,
-  type ReferenceFitSampling,
   referenceFit,
   referenceFitTokens,
   referenceHeldOutTokens,
@@ -92,10 +93,10 @@ export async function runAnalyzeJob(
   const model = await loadModel(rt, job.model, hooks.onProgress);
   hooks.signal?.throwIfAborted();
   const { settings } = job;
-  const windowLength = Math.max(2, Math.min(settings.maxWindow, model.contextLength ?? settings.maxWindow));
+  // The same window and sampling `analysisFitKeyParts` names (a fit opened from a file is stored under them).
+  const windowLength = analysisWindowLength(settings.maxWindow, model.contextLength);
   const d = model.config.hidden ?? 0;
-  const sampling: ReferenceFitSampling =
-    job.referenceTokensPerDim !== undefined && d > 0 ? { tokens: job.referenceTokensPerDim * d } : {};
+  const sampling = analysisFitSampling(model.config.hidden, job.referenceTokensPerDim);
   const fitStored = job.reference
     ? await isReferenceFitStored(model, job.reference, settings, windowLength, hooks.fitStore, sampling)
     : false;

@@ -7,7 +7,8 @@
 
 import { keptTokens, perTokenNonlinearity, type RunControl } from '../analysis';
 import { LinScopeError } from '../errors';
-import type { HiddenStateModel } from '../model/hiddenStateModel';
+import type { ModelConfig } from '../model/config';
+import type { HiddenStateModel, ModelSpec } from '../model/hiddenStateModel';
 import { type ReferenceCorpus, referenceTooSmall } from './corpus';
 import { contentHash, MemoryFitStore, type ReferenceFitKeyParts, type ReferenceFitStore } from './fitStore';
 import type { FittedReference } from './fittedReference';
@@ -77,7 +78,10 @@ const sessionFits = new MemoryFitStore();
 export type ReferenceFitSampling = Pick<ReferenceFitControl, 'sampling' | 'tokens'>;
 
 /** Reference tokens the maps of `model` are fitted on: `tokens`, or `referenceTokens(d)`. */
-export function referenceFitTokens(model: Pick<HiddenStateModel, 'config'>, tokens?: number): number {
+export function referenceFitTokens(
+  model: { readonly config: Pick<ModelConfig, 'hidden'> },
+  tokens?: number,
+): number {
   return tokens ?? referenceTokens(model.config.hidden ?? UNKNOWN_HIDDEN);
 }
 
@@ -88,7 +92,7 @@ export function referenceHeldOutTokens(model: Pick<HiddenStateModel, 'config'>):
 
 /** What `referenceFit` for these inputs depends on (`ReferenceFitKeyParts`). */
 export function referenceFitKeyParts(
-  model: Pick<HiddenStateModel, 'spec' | 'config'>,
+  model: { readonly spec: ModelSpec; readonly config: Pick<ModelConfig, 'hidden'> },
   reference: ReferenceCorpus,
   settings: AnalysisSettings,
   windowLength: number,
@@ -105,6 +109,36 @@ export function referenceFitKeyParts(
     // Not the bare flag: fits stored when it left out every window's first row must not be reused.
     settings: `${settings.excludeBos ? 'exclude-first-positions' : 'all-positions'}|quantile ${settings.flashQuantile}`,
   };
+}
+
+/** The window length an analysis runs at: the setting, capped at the model's context length. */
+export function analysisWindowLength(maxWindow: number, contextLength: number | null): number {
+  return Math.max(2, Math.min(maxWindow, contextLength ?? maxWindow));
+}
+
+/** How an analysis samples its reference: the default, or `tokensPerDim` x d tokens where asked. */
+export function analysisFitSampling(hidden: number | null, tokensPerDim?: number): ReferenceFitSampling {
+  return tokensPerDim !== undefined && (hidden ?? 0) > 0 ? { tokens: tokensPerDim * (hidden ?? 0) } : {};
+}
+
+/**
+ * The key parts of the fit an analysis of `spec` looks up (`runAnalyzeJob`), from the model's
+ * config alone: what a fit opened from a file is checked against before it is stored.
+ */
+export function analysisFitKeyParts(
+  spec: ModelSpec,
+  config: Pick<ModelConfig, 'hidden' | 'contextLength'>,
+  reference: ReferenceCorpus,
+  settings: AnalysisSettings,
+  tokensPerDim?: number,
+): ReferenceFitKeyParts {
+  return referenceFitKeyParts(
+    { spec, config },
+    reference,
+    settings,
+    analysisWindowLength(settings.maxWindow, config.contextLength),
+    analysisFitSampling(config.hidden, tokensPerDim),
+  );
 }
 
 /** The store key of a fit: its parts, joined. */

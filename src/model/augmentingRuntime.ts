@@ -6,6 +6,7 @@
  */
 import type * as Ort from 'onnxruntime-web';
 import { LinScopeError } from '../errors';
+import type { FetchFailures } from './fetchFailures';
 import { findHiddenStates, type HiddenStatePlan } from './hiddenStateFinder';
 import { DamagedModelFile } from './loadFailure';
 import { type OnnxGraph, readOnnxGraph } from './onnx/reader';
@@ -234,6 +235,8 @@ export type Transformers = typeof import('@huggingface/transformers');
 export interface LinScopeRuntime {
   runtime: AugmentingRuntime;
   transformers: Transformers;
+  /** Model file requests that failed before any answer (the browser's runtime records them). */
+  fetchFailures?: FetchFailures;
 }
 
 /**

@@ -89,11 +89,11 @@ export class HiddenStateModel {
     const fromHub = rt.transformers.env.allowRemoteModels !== false;
     const config = readModelConfig(
       await AutoConfig.from_pretrained(spec.id, options).catch((error: unknown) => {
-        throw loadFailure(error, spec.id, 'config', undefined, fromHub);
+        throw loadFailure(error, spec.id, 'config', undefined, fromHub, rt.fetchFailures);
       }),
     );
     const tokenizer = await AutoTokenizer.from_pretrained(spec.id, options).catch((error: unknown) => {
-      throw loadFailure(error, spec.id, 'tokenizer', undefined, fromHub);
+      throw loadFailure(error, spec.id, 'tokenizer', undefined, fromHub, rt.fetchFailures);
     });
     const mismatch = tokenizerMismatch(tokenizer.get_vocab().values(), config.vocab);
     if (mismatch) throw new LinScopeError('BAD_INPUT', `Model "${spec.id}": ${mismatch}`);
@@ -118,7 +118,7 @@ export class HiddenStateModel {
       device: 'auto',
       session_options: { executionProviders: [spec.device] },
     }).catch((error: unknown) => {
-      throw loadFailure(error, spec.id, 'weights', spec.dtype, fromHub);
+      throw loadFailure(error, spec.id, 'weights', spec.dtype, fromHub, rt.fetchFailures);
     });
     const session = (model as unknown as { sessions: Record<string, Ort.InferenceSession | undefined> })
       .sessions.model;

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { LinScopeError } from '../errors';
+import { FetchFailures } from './fetchFailures';
 import { DamagedModelFile, loadFailure } from './loadFailure';
 
 function named(name: string, message: string, extra: Record<string, unknown> = {}): Error {
@@ -91,6 +92,89 @@ describe('a network failure', () => {
     expect(here.code).toBe('MODEL_UNREACHABLE');
     expect(here.message).toBe(
       'The files of model "fixtures/x" could not be downloaded (Failed to fetch). Check the connection and press Analyze to try again.',
+    );
+  });
+});
+
+describe('a request for a model file served here that got no answer', () => {
+  // What transformers.js throws when a local file's request rejects (it swallows the rejection).
+  const notFoundLocally = (path: string) =>
+    named(
+      'ModelFileNotFoundError',
+      `\`local_files_only=true\` or \`env.allowRemoteModels=false\` and file was not found locally at "${path}".`,
+    );
+  const WEIGHTS = '/models/linscope/tiny-gpt2/onnx/model.onnx';
+
+  it('says the site could not be reached, naming the file, instead of calling the file missing', () => {
+    const failures = new FetchFailures();
+    failures.record(WEIGHTS, new TypeError('Failed to fetch'));
+    const error = loadFailure(
+      notFoundLocally(WEIGHTS),
+      'linscope/tiny-gpt2',
+      'weights',
+      'fp32',
+      false,
+      failures,
+    ) as LinScopeError;
+    expect(error.code).toBe('MODEL_UNREACHABLE');
+    expect(error.message).toBe(
+      'The site could not be reached to load onnx/model.onnx of model "linscope/tiny-gpt2" (Failed to fetch): the connection failed before any answer came. Check the connection, then press Analyze to retry.',
+    );
+    // Told once: the same error again (the file answered 404 meanwhile) is a missing file.
+    const again = loadFailure(
+      notFoundLocally(WEIGHTS),
+      'linscope/tiny-gpt2',
+      'weights',
+      'fp32',
+      false,
+      failures,
+    );
+    expect(codeOf(again)).toBe('UNSUPPORTED_GRAPH');
+  });
+
+  it('leaves a 404 a missing file: the merged-If refusal and a missing config keep their words', () => {
+    const failures = new FetchFailures();
+    // Another file's failure, and one answered since, say nothing of this one.
+    failures.record('/models/linscope/tiny-gpt2/config.json', new TypeError('Failed to fetch'));
+    failures.record(WEIGHTS, new TypeError('Failed to fetch'));
+    failures.answered(WEIGHTS);
+    const merged = loadFailure(
+      notFoundLocally('/models/fixtures/merged-if-gpt2/onnx/model.onnx'),
+      'fixtures/merged-if-gpt2',
+      'weights',
+      'fp32',
+      false,
+      failures,
+    ) as LinScopeError;
+    expect(merged.code).toBe('UNSUPPORTED_GRAPH');
+    expect(merged.message).toMatch(/has no onnx\/model\.onnx .*decoder_model_merged\.onnx/);
+    const weights = loadFailure(
+      notFoundLocally(WEIGHTS),
+      'linscope/tiny-gpt2',
+      'weights',
+      'fp32',
+      false,
+      failures,
+    );
+    expect(codeOf(weights)).toBe('UNSUPPORTED_GRAPH');
+    const config = loadFailure(
+      notFoundLocally('/models/fixtures/x/config.json'),
+      'fixtures/x',
+      'config',
+      undefined,
+      false,
+      failures,
+    );
+    expect(codeOf(config)).toBe('MODEL_NOT_FOUND');
+  });
+
+  it('says so for tokenizer files that got no answer too', () => {
+    const failures = new FetchFailures();
+    failures.record('/models/linscope/tiny-gpt2/tokenizer_config.json', new TypeError('Failed to fetch'));
+    const unloaded = new TypeError("Cannot read properties of undefined (reading 'tokenizer_class')");
+    const error = loadFailure(unloaded, 'linscope/tiny-gpt2', 'tokenizer', undefined, false, failures);
+    expect((error as Error).message).toMatch(
+      /^The site could not be reached to load tokenizer_config\.json of model "linscope\/tiny-gpt2" \(Failed to fetch\)/,
     );
   });
 });

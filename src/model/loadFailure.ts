@@ -6,6 +6,7 @@
  */
 import { LinScopeError } from '../errors';
 import { DTYPE_FILES, type ModelDtype } from './config';
+import type { FetchFailures } from './fetchFailures';
 
 interface ErrorLike {
   readonly name?: unknown;
@@ -62,6 +63,8 @@ export function loadFailure(
   dtype?: ModelDtype,
   /** False when the Hub was not asked (a model served beside the app): a network failure is then not the Hub's. */
   fromHub = true,
+  /** Model file requests that failed before any answer: a "missing" file among them was not reached. */
+  fetchFailures?: FetchFailures,
 ): unknown {
   if (error instanceof DamagedModelFile && what === 'weights') {
     const file = dtype !== undefined ? `onnx/${DTYPE_FILES[dtype]}` : 'ONNX file';
@@ -74,6 +77,21 @@ export function loadFailure(
   if (error instanceof LinScopeError) return error;
   const e = errorLike(error);
   const message = String(e.message ?? '');
+  // transformers.js calls a file of a model served here missing when its request got no answer at
+  // all; the runtime's fetch recorded that, and the message says so (a 404 stays a missing file).
+  const unreached = isMissingFile(e)
+    ? fetchFailures?.behind(message)
+    : isUnloadedTokenizer(e, what)
+      ? fetchFailures?.under(`/${id}`)
+      : null;
+  if (unreached) {
+    const at = unreached.path.indexOf(`/${id}/`);
+    const file = at >= 0 ? unreached.path.slice(at + id.length + 2) : unreached.path;
+    return new LinScopeError(
+      'MODEL_UNREACHABLE',
+      `The site could not be reached to load ${file} of model "${id}" (${unreached.reason}): the connection failed before any answer came. Check the connection, then press Analyze to retry.`,
+    );
+  }
   if (isUnloadedTokenizer(e, what))
     return new LinScopeError(
       'MODEL_NOT_FOUND',

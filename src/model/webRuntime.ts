@@ -13,6 +13,7 @@ import {
 } from './augmentingRuntime';
 import { type AdapterIdentity, type BackendChoice, type BackendInfo, isSoftwareAdapter } from './backend';
 import { type DeviceLoss, DeviceLossWatch, type LosableDevice } from './deviceLoss';
+import { FetchFailures } from './fetchFailures';
 import { type FileCache, ModelFileCache } from './modelFileCache';
 import { PROBE_LENGTH, probeModelBytes } from './probeModel';
 
@@ -239,12 +240,24 @@ export function browserRuntime(assetBase: string): Promise<BrowserRuntime> {
     // Model files are kept in LinScope's own cache (below); the HTTP cache adds nothing but a
     // failure mode: two concurrent requests for one large file (transformers.js reads a file's
     // metadata with a full GET while loading it) can end in ERR_CACHE_WRITE_FAILURE in Chromium.
+    // A request that gets no answer at all is recorded: transformers.js reports it as a missing
+    // file, and `loadFailure` tells the two apart by this record.
     const baseFetch = env.fetch;
-    env.fetch = ((input: string | URL, init?: RequestInit) =>
-      baseFetch(input, { ...init, cache: 'no-store' })) as typeof env.fetch;
+    const fetchFailures = new FetchFailures();
+    env.fetch = (async (input: string | URL, init?: RequestInit) => {
+      const path = String(input);
+      try {
+        const response = await baseFetch(input, { ...init, cache: 'no-store' });
+        fetchFailures.answered(path);
+        return response;
+      } catch (error) {
+        fetchFailures.record(path, error);
+        throw error;
+      }
+    }) as typeof env.fetch;
     env.useCustomCache = true;
     env.customCache = files as unknown as typeof env.customCache;
-    return { runtime, transformers, files };
+    return { runtime, transformers, files, fetchFailures };
   })();
   return webRuntime;
 }

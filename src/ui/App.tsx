@@ -1,9 +1,11 @@
 import { useCallback, useEffect, useMemo, useState } from 'react';
+import { LinScopeError } from '../errors';
 import { referenceTooSmall } from '../job/corpus';
 import { isCompareFragment } from '../share/comparePermalink';
 import type { ShareState } from '../share/permalinkState';
+import type { WorkerClient } from '../worker/client';
 import type { BackendChoice } from '../worker/protocol';
-import { inputProblem } from './analyzeRequest';
+import { fitImportRequest, inputProblem } from './analyzeRequest';
 import { BackendBadge } from './BackendBadge';
 import { BackendSelect } from './BackendSelect';
 import { initialBackendChoice, pageStorage, rememberBackendChoice } from './backendChoice';
@@ -27,6 +29,7 @@ import { ResultsPane } from './ResultsPane';
 import { RESULTS_HEADING_ID } from './ResultsView';
 import { RunControls } from './RunControls';
 import { RunStatus } from './RunStatus';
+import { referenceTokensPerDimFromSearch } from './referenceTokensPerDim';
 import { downloadHiddenStates, downloadResultJson } from './resultExports';
 import { SettingsPanel } from './SettingsPanel';
 import { SharePanel } from './SharePanel';
@@ -101,6 +104,19 @@ export function App() {
     analyze();
   }, [analyzeNext, analyze]);
 
+  /** A fit file for the model, reference and settings the next Analyze would send (`fitImportRequest`). */
+  const importFit = async (worker: WorkerClient, file: File): Promise<string> => {
+    const request = fitImportRequest({
+      model: choice.request(modelId),
+      settings,
+      reference,
+      referenceTokensPerDim: referenceTokensPerDimFromSearch(window.location.search),
+      file: { name: file.name, file },
+    });
+    if (!request.ok) throw new LinScopeError('BAD_INPUT', request.message);
+    return worker.importFit(request.request);
+  };
+
   const currentShareState = useCallback(
     () => shareStateOf({ id: modelId, dtype }, { input, settings, reference }, state.focusLayer),
     [modelId, dtype, settings, reference, input, state.focusLayer],
@@ -128,6 +144,7 @@ export function App() {
       ? (files) =>
           client.importFiles({ files: files.map((file) => ({ name: file.name, file })), settings }).done
       : undefined,
+    importFit: client ? (file) => importFit(client, file) : undefined,
   });
   const recent = useRecentAnalyses(
     permalink.shown,
@@ -267,7 +284,7 @@ export function App() {
               multiple
               onFiles={(files) => void permalink.openFiles(files)}
             >
-              Open a shared analysis (.linscope.json), stats files or hidden states…
+              Open a shared analysis (.linscope.json), stats files, hidden states or a reference fit…
             </FileButton>
             <RecentSelect
               recent={recent.recent}

@@ -1,6 +1,6 @@
 import { modelTextReference } from '../job/corpus';
 import type { AnalysisSettings } from '../job/settings';
-import type { AnalyzeRequest, ModelRequest } from '../worker/protocol';
+import type { AnalyzeRequest, FitImportRequest, ModelRequest } from '../worker/protocol';
 import { errorMessage } from './errorMessage';
 import { inputTexts, type PromptInput } from './promptInput';
 import type { ReferenceChoice } from './SettingsPanel';
@@ -68,6 +68,35 @@ export function analyzeRequest(options: AnalyzeRequestOptions): AnalyzeRequestOu
       settings: options.settings,
       reference: requestReference(options.reference),
       threads: options.threads,
+      ...(options.referenceTokensPerDim === undefined
+        ? {}
+        : { referenceTokensPerDim: options.referenceTokensPerDim }),
+    },
+  };
+}
+
+/**
+ * The worker's request to open a reference fit file for the next analysis: the model, reference and
+ * settings that analysis would be sent. Without a reference there is nothing a fit could serve.
+ */
+export function fitImportRequest(
+  options: Omit<FitImportRequest, 'reference'> & { readonly reference: ReferenceChoice },
+):
+  | { readonly ok: true; readonly request: FitImportRequest }
+  | { readonly ok: false; readonly message: string } {
+  const reference = requestReference(options.reference);
+  if (reference === null)
+    return {
+      ok: false,
+      message: `${options.file.name} is a reference fit, and the page's reference is set to none: choose the reference the fit was made on in the settings, then open the file again.`,
+    };
+  return {
+    ok: true,
+    request: {
+      model: options.model,
+      settings: options.settings,
+      reference,
+      file: options.file,
       ...(options.referenceTokensPerDim === undefined
         ? {}
         : { referenceTokensPerDim: options.referenceTokensPerDim }),

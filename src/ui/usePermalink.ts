@@ -7,6 +7,7 @@
 import { type Dispatch, useCallback, useEffect, useRef, useState } from 'react';
 import type { LinScopeResult, ResultLinearize } from '../job/result';
 import { isCompareFragment } from '../share/comparePermalink';
+import { isFitFileBlob } from '../share/fitImport';
 import { importedShareState } from '../share/importedState';
 import {
   linscopeFileName,
@@ -61,6 +62,8 @@ interface PermalinkOptions {
   ready: boolean;
   /** Opens stats files or hidden states as a result (in the worker); rejects with a message. */
   importFiles?: (files: File[]) => Promise<{ result: LinScopeResult; notes: string[] }>;
+  /** Opens a reference fit file for the next analysis (`share/fitImport.ts`): what the page says. */
+  importFit?: (file: File) => Promise<string>;
 }
 
 /** Files the worker opens as a result (stats files, hidden states and their token lists). */
@@ -262,11 +265,37 @@ export function usePermalink(options: PermalinkOptions) {
   );
 
   /**
+   * A reference fit file (`linscope analyze --save-fit`): checked in the worker and stored for the
+   * next analysis; the result on screen stays.
+   */
+  const openFitFile = useCallback(async (file: File) => {
+    const importFit = latest.current.importFit;
+    if (!importFit) {
+      setMessage({
+        kind: 'error',
+        source: 'file',
+        lines: ['The worker is not ready yet: try again in a moment.'],
+      });
+      return;
+    }
+    setMessage({ kind: 'working', source: 'file', lines: [file.name] });
+    try {
+      setMessage({ kind: 'notes', source: 'file', lines: [await importFit(file)] });
+    } catch (error) {
+      setMessage({ kind: 'error', source: 'file', lines: [errorMessage(error)] });
+    }
+  }, []);
+
+  /**
    * Files chosen or dropped together: one `.linscope.json` (or result JSON), or stats files, or a
    * hidden-state file with its token list (opened in the worker). A refusal leaves the page as it was.
    */
   const openFiles = useCallback(
     async (files: File[]) => {
+      if (files.length === 1 && (await isFitFileBlob(files[0]).catch(() => false))) {
+        await openFitFile(files[0]);
+        return;
+      }
       const imports = files.filter(isImportFile);
       if (imports.length === 0) {
         // One file of any name is read as a .linscope.json or result JSON (which says if it is not).
@@ -304,7 +333,7 @@ export function usePermalink(options: PermalinkOptions) {
         setMessage({ kind: 'error', source: 'file', lines: [errorMessage(error)] });
       }
     },
-    [openFile, show],
+    [openFile, openFitFile, show],
   );
 
   // A .json file dropped anywhere opens as a shared analysis (before the prompt panel sees it).

@@ -16,6 +16,7 @@ import type {
   BackendChoice,
   BackendInfo,
   DeviceLoss,
+  FitImportRequest,
   ImportRequest,
   LinearizeRequest,
   ModelRequest,
@@ -330,6 +331,11 @@ export class WorkerClient {
       if (event.type === 'linearize-partial') onPartial?.(event.partial);
     });
     return { done: job.done.then((e) => e.result), cancel: job.cancel };
+  }
+
+  /** Checks a reference fit file and stores it for the next analysis: what the page says. */
+  async importFit(request: FitImportRequest): Promise<string> {
+    return (await this.send({ type: 'import-fit', request }, 'fit-imported').done).message;
   }
 
   async countTokens(model: ModelRequest, texts: string[]): Promise<TokenCount> {

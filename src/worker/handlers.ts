@@ -8,18 +8,21 @@ import { type JobOutput, runAnalyzeJob } from '../job/analyze';
 import { runLinearizeJob } from '../job/linearize';
 import { loadModel } from '../job/modelCache';
 import type { JobProgress, ProgressPlan } from '../job/progress';
+import { analysisFitKeyParts } from '../job/referenceFit';
 import type { ResultFirstView, ResultHead, ResultLinearize, ResultRuntime } from '../job/result';
 import { bundledReferenceFile } from '../model/catalog';
 import { convertLlama2c } from '../model/llama2c/convert';
 import { DamagedModelFile } from '../model/loadFailure';
-import { countTokens, type TokenCount } from '../model/tokenCount';
+import { countTokens, loadModelConfig, type TokenCount } from '../model/tokenCount';
 import { checkImportSizes, type ImportedResult, importFiles } from '../share/fileImport';
+import { checkFitFileSize, importFitFile } from '../share/fitImport';
 import { hiddenStatesFile } from '../share/hiddenStatesFile';
 import type { HostRuntime, WorkerHost } from './host';
 import type {
   AnalyzeRequest,
   BackendChoice,
   BackendInfo,
+  FitImportRequest,
   ImportRequest,
   LinearizeRequest,
   ModelRequest,
@@ -55,6 +58,8 @@ export interface WorkerHandlers {
   exportHidden(): Uint8Array;
   /** Files opened as a result: stats files reduced, or hidden states analysed. */
   importFiles(request: ImportRequest, hooks: AnalyzeHooks): Promise<ImportedResult>;
+  /** A reference fit file checked and stored for the next analysis; what the page says. */
+  importFit(request: FitImportRequest): Promise<string>;
 }
 
 /** What a result records of the backend the worker probed. */
@@ -216,6 +221,27 @@ export function createHandlers(host: WorkerHost): WorkerHandlers {
         ...hooks,
         pairWorkers: host.pairWorkers(request.threads),
       });
+    },
+
+    async importFit(request) {
+      const { file, model } = request;
+      // Size first: nothing too big is read into memory.
+      checkFitFileSize(file.name, file.file.size);
+      const rt = await prepare(model);
+      const reference =
+        request.reference === 'bundled'
+          ? await host.bundledReference(bundledReferenceFile(model.spec.id))
+          : request.reference;
+      const config = await loadModelConfig(rt, model.spec);
+      const parts = analysisFitKeyParts(
+        { ...model.spec, device: host.device() },
+        config,
+        reference,
+        request.settings,
+        request.referenceTokensPerDim,
+      );
+      const bytes = new Uint8Array(await file.file.arrayBuffer());
+      return importFitFile(bytes, file.name, { parts, config }, host.fitStore);
     },
 
     exportHidden() {

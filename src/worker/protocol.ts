@@ -97,6 +97,19 @@ export interface ImportRequest {
   threads?: number;
 }
 
+/**
+ * A reference fit file (`linscope analyze --save-fit`) opened for the next analysis: the same model,
+ * reference and settings an analysis would be sent (`share/fitImport.ts` checks the file against
+ * them), answered with what the page says (`fit-imported`).
+ */
+export interface FitImportRequest {
+  model: ModelRequest;
+  settings: AnalysisSettings;
+  reference: ReferenceCorpus | 'bundled';
+  referenceTokensPerDim?: number;
+  file: ImportFile;
+}
+
 export type WorkerRequest =
   | { type: 'probe'; id: number; backend: BackendChoice; assetBase: string }
   | { type: 'analyze'; id: number; request: AnalyzeRequest }
@@ -108,6 +121,7 @@ export type WorkerRequest =
   /** The hidden states of the last analysis, as a safetensors file (the CLI's --dump-hidden). */
   | { type: 'export-hidden'; id: number }
   | { type: 'import'; id: number; request: ImportRequest }
+  | { type: 'import-fit'; id: number; request: FitImportRequest }
   | { type: 'cancel'; id: number };
 
 export type WorkerEvent =
@@ -129,6 +143,8 @@ export type WorkerEvent =
   | { type: 'hidden-states'; id: number; file: Uint8Array }
   /** The rest of an opened file's result, and what the page should say about it. */
   | { type: 'imported'; id: number; tail: ResultTail; notes: string[] }
+  /** A fit file checked and stored for the next analysis, and what the page says about it. */
+  | { type: 'fit-imported'; id: number; message: string }
   | { type: 'error'; id: number; error: WireError }
   /**
    * The WebGPU device under the worker's sessions was lost (id 0: it answers no request; requests

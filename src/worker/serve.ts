@@ -65,6 +65,8 @@ async function handle(
       });
       return [{ type: 'imported', id, tail, notes }, transferableBuffers(tail)];
     }
+    case 'import-fit':
+      return [{ type: 'fit-imported', id, message: await handlers.importFit(request.request) }, []];
     case 'export-hidden': {
       const file = handlers.exportHidden();
       return [{ type: 'hidden-states', id, file }, [file.buffer as ArrayBuffer]];

@@ -37,7 +37,7 @@ describe('linscope analyze --save-fit / --load-fit', () => {
     const { parts, fitted } = readFitFile(new Uint8Array(readFileSync(fitPath)), 'fit.safetensors');
     const { fit } = fitted;
     expect(parts).toMatchObject({
-      model: 'tiny-gpt2|main|fp32|cpu',
+      model: 'linscope/tiny-gpt2|main|fp32|cpu',
       dtype: 'fp32',
       reference: 'bundled:reference-en.txt',
       sampling: 'reference/v2 seeded-windows seed 1: 4096 tokens in windows of 256',
