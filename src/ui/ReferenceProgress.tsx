@@ -6,15 +6,25 @@ interface ReferenceProgressProps {
   plan: ProgressPlan | null;
 }
 
-/** Where the reference part of a run is, in words: "fitting the reference: window k of n". */
-export function describeReferenceProgress(progress: JobProgress | null): string {
+/**
+ * Where the reference part of a run is, in words: "fitting the reference: window k of n". `plan`
+ * tells a run that fits from one that uses a stored fit (its plan has no reference forward phase).
+ */
+export function describeReferenceProgress(
+  progress: JobProgress | null,
+  plan: ProgressPlan | null = null,
+): string {
+  const waiting =
+    plan !== null && !plan.some((p) => p.phase === 'forward-reference' || p.phase === 'reference-sample')
+      ? 'Using the stored reference fit…'
+      : 'Fitting the reference…';
   switch (progress?.stage) {
     case 'forward':
       return progress.of === 'reference'
         ? `Fitting the reference: window ${progress.window} of ${progress.windows}`
         : progress.of === 'reference-check'
           ? `Checking the reference fit on held-out text: window ${progress.window} of ${progress.windows}`
-          : 'Fitting the reference…';
+          : waiting;
     case 'sample':
       return `Writing the model’s own reference text: sample ${progress.done} of ${progress.total}`;
     case 'fit':
@@ -22,7 +32,7 @@ export function describeReferenceProgress(progress: JobProgress | null): string 
     case 'reference-score':
       return `Scoring every token against the reference: layer pair ${progress.done} of ${progress.total}`;
     default:
-      return 'Fitting the reference…';
+      return waiting;
   }
 }
 
@@ -35,7 +45,7 @@ export function ReferenceProgress({ progress, plan }: ReferenceProgressProps) {
   const fraction = progress && phases.length > 0 ? overallFraction(phases, progress) : null;
   return (
     <span className="reference-progress" data-testid="reference-progress">
-      <span data-testid="reference-progress-text">{describeReferenceProgress(progress)}</span>{' '}
+      <span data-testid="reference-progress-text">{describeReferenceProgress(progress, plan)}</span>{' '}
       <span className="muted">
         The scores above need no reference (in-sample, and held out within your text); per-token values and
         the held-out scores against the reference follow.
