@@ -5,7 +5,7 @@
  * corpus and settings (`fitStore.ts`).
  */
 
-import { keptTokens, perTokenNonlinearity, type RunControl } from '../analysis';
+import { keptTokens, perTokenNonlinearity, type ReferenceFit, type RunControl } from '../analysis';
 import { LinScopeError } from '../errors';
 import type { ModelConfig } from '../model/config';
 import type { HiddenStateModel, ModelSpec } from '../model/hiddenStateModel';
@@ -19,6 +19,7 @@ import { fitReferenceMapsInParallel, type PairWorkers } from './parallelPairs';
 import type { JobProgress } from './progress';
 import {
   DEFAULT_REFERENCE_SAMPLING,
+  type ReferenceSample,
   type ReferenceSampling,
   runsOf,
   sampleReference,
@@ -159,6 +160,34 @@ export async function isReferenceFitStored(
   return (await store.get(referenceFitKey(parts), parts)) !== undefined;
 }
 
+/**
+ * The reference windows of `fitted` run through the model and the maps fitted on their states. The
+ * states (a GPT-2 small: 6,144 tokens x 13 states x 768, 245 MB) are this function's alone, so that
+ * they are garbage once the maps exist, before the held-out windows run.
+ */
+async function fitOnSample(
+  model: HiddenStateModel,
+  reference: ReferenceCorpus,
+  settings: AnalysisSettings,
+  docIds: readonly (readonly number[])[],
+  fitted: ReferenceSample['fit'],
+  control: ReferenceFitControl,
+): Promise<{ fit: ReferenceFit; seenIds: number[] }> {
+  const run = await runWindows(model, docIds, runsOf(fitted), 'reference', control);
+  // Rows at position 0 of what the model ran (each document's BOS, or, without one, a chunk that
+  // starts a window): left out when asked, as for any text (`firstPositionRows`).
+  const starts = settings.excludeBos ? run.firstPositionRows : [];
+  const analysisControl: RunControl = { signal: control.signal, onProgress: control.onProgress };
+  const tokens = keptTokens(run.states.tokens, starts);
+  const tooSmall = referenceTooSmall(reference.name, tokens.length, run.states.hidden);
+  if (tooSmall) throw new LinScopeError('BAD_INPUT', tooSmall);
+  const options = { tokens, quantile: settings.flashQuantile };
+  const fit = await fitReferenceMapsInParallel(run.states, options, analysisControl, control.pairWorkers);
+  const { ids } = run;
+  const seenIds = [...new Set(Array.from(tokens, (t) => ids[t]))].sort((a, b) => a - b);
+  return { fit, seenIds };
+}
+
 /** The maps fitted on `reference` for `model`, from the store when they were fitted before. */
 export async function referenceFit(
   model: HiddenStateModel,
@@ -188,17 +217,7 @@ export async function referenceFit(
   const plans = planTexts(model, texts, windowLength);
   const docIds = plans.map((p) => p.ids);
   const sample = sampleReference(plans, sampling, fitTokens, heldOutTokens, windowLength);
-  const run = await runWindows(model, docIds, runsOf(sample.fit), 'reference', control);
-  // Rows at position 0 of what the model ran (each document's BOS, or, without one, a chunk that
-  // starts a window): left out when asked, as for any text (`firstPositionRows`).
-  const starts = settings.excludeBos ? run.firstPositionRows : [];
-  const analysisControl: RunControl = { signal: control.signal, onProgress: control.onProgress };
-  const tokens = keptTokens(run.states.tokens, starts);
-  const tooSmall = referenceTooSmall(reference.name, tokens.length, run.states.hidden);
-  if (tooSmall) throw new LinScopeError('BAD_INPUT', tooSmall);
-  const options = { tokens, quantile: settings.flashQuantile };
-  const fit = await fitReferenceMapsInParallel(run.states, options, analysisControl, control.pairWorkers);
-  const seenIds = [...new Set(Array.from(tokens, (t) => run.ids[t]))].sort((a, b) => a - b);
+  const { fit, seenIds } = await fitOnSample(model, reference, settings, docIds, sample.fit, control);
 
   // The check: the share of held-out reference tokens above each pair's flash threshold.
   let heldOutFlashRate: (number | null)[] = fit.pairs.map(() => null);

@@ -16,11 +16,21 @@ import { buildLogitLens, type LogitLensOutputs } from './onnx/surgery/logitLensG
 import { type CacheElementType, type CacheShape, emptyCacheFeeds } from './windowFeeds';
 
 export type OrtModule = typeof Ort;
+
+/**
+ * Spare bytes asked for after a model read by path (`ModelFileAccess.read`): the appended graph part
+ * (a few hundred bytes per layer) fits, so the augmented model is the file's own buffer.
+ */
+export const APPENDED_GRAPH_ROOM = 1 << 20;
 type SessionSource = string | ArrayBufferLike | Uint8Array;
 
 /** How the host reads a model given by path (Node): the graph, and the external data files it names. */
 export interface ModelFileAccess {
-  read(path: string): Promise<Uint8Array>;
+  /**
+   * The file's bytes, followed in their ArrayBuffer by at least `room` spare bytes, so that the
+   * outputs LinScope declares are appended there rather than to a copy of the whole model.
+   */
+  read(path: string, room: number): Promise<Uint8Array>;
   /** `location` is relative to the model file at `modelPath`. */
   readExternal(modelPath: string, location: string): Promise<Uint8Array>;
 }
@@ -80,7 +90,7 @@ export class AugmentingRuntime {
   private async toBytes(source: SessionSource): Promise<Uint8Array> {
     if (typeof source === 'string') {
       if (!this.files) throw new Error('this runtime cannot read model files by path');
-      return this.files.read(source);
+      return this.files.read(source, APPENDED_GRAPH_ROOM);
     }
     return source instanceof Uint8Array ? source : new Uint8Array(source);
   }
@@ -125,12 +135,19 @@ export class AugmentingRuntime {
       return session;
     }
     const plan = findHiddenStates(graph, { layers: this.expectedLayers });
-    const augmented = augmentGraph(bytes, plan, graph);
+    // A file this runtime read has room after it (`APPENDED_GRAPH_ROOM`): the outputs are appended
+    // there, and the model is in memory once, not twice, while onnxruntime reads it.
+    const augmented = augmentGraph(bytes, plan, graph, null, { inPlace: typeof source === 'string' });
     // The lens runs in a session of its own: inside the model's session its extra nodes would change
     // how onnxruntime optimises the model's own head, and with it the logits (by ~1e-5).
     const lens = this.logitLens ? buildLogitLens(graph, plan) : null;
     const lensBytes = lens ? augmentGraph(bytes, plan, graph, lens) : null;
     const augmentMs = performance.now() - started;
+    const modelBytes = bytes.length;
+    // The bytes as handed over (the page: transformers.js's download, already copied into
+    // `augmented`) are not read again unless a block-replacement graph is still to be built: freed
+    // now rather than when the collector gets to them, before onnxruntime makes copies of its own.
+    if (typeof source !== 'string' && !this.blockReplacement) release(bytes);
     // A graph read from a path has lost its folder: hand onnxruntime its external data files too.
     const files = this.files;
     const sessionOptions =
@@ -146,10 +163,13 @@ export class AugmentingRuntime {
           }
         : options;
     const session = await this.ort.InferenceSession.create(augmented, sessionOptions);
+    // onnxruntime holds the model now; where the file's buffer is still needed it is not released.
+    if (augmented.buffer !== bytes.buffer || !this.blockReplacement) release(augmented);
     const lensSession =
       lens && lensBytes
         ? await this.ort.InferenceSession.create(lensBytes, cpuOnly(sessionOptions)).catch(() => null)
         : null;
+    if (lensBytes) release(lensBytes);
     this.records.set(session, {
       plan,
       lens: lens && lensSession ? { outputs: lens.outputs, session: lensSession } : null,
@@ -157,7 +177,7 @@ export class AugmentingRuntime {
         ? await this.replacementSession(bytes, graph, plan, sessionOptions)
         : null,
       augmentMs,
-      modelBytes: bytes.length,
+      modelBytes,
     });
     return session;
   }
@@ -200,6 +220,27 @@ export class AugmentingRuntime {
       this.createSession(source, options);
     const InferenceSession = Object.assign(Object.create(this.ort.InferenceSession), { create });
     return { ...this.ort, InferenceSession } as OrtModule;
+  }
+}
+
+/**
+ * Frees a model's bytes now instead of whenever the garbage collector next runs (a model's worth of
+ * memory, and the collector sees no reason to hurry while onnxruntime works): the buffer is
+ * detached, and every view of it reads as empty from then on. `ArrayBuffer.prototype.transfer(0)`
+ * where the engine has it (Chromium, Node 22+); else (Node 20) the buffer is transferred into a
+ * message that is never delivered, whose memory goes when its channel closes.
+ */
+export function release(bytes: Uint8Array): void {
+  const buffer = bytes.buffer as ArrayBuffer & { transfer?: (length: number) => ArrayBuffer };
+  if (typeof SharedArrayBuffer !== 'undefined' && bytes.buffer instanceof SharedArrayBuffer) return;
+  if (buffer.byteLength === 0) return;
+  if (typeof buffer.transfer === 'function') {
+    buffer.transfer(0);
+  } else if (typeof MessageChannel !== 'undefined') {
+    const { port1, port2 } = new MessageChannel();
+    port1.postMessage(null, [buffer]);
+    port1.close();
+    port2.close();
   }
 }
 

@@ -116,7 +116,13 @@ export class HiddenStateModel {
       ...options,
       dtype: spec.dtype,
       device: 'auto',
-      session_options: { executionProviders: [spec.device] },
+      session_options: {
+        executionProviders: [spec.device],
+        // No CPU memory arena: each run's activations (the logits alone are [T, V] float32, 200 MB
+        // for a 1,024-token window of a GPT-2) are freed after the run instead of being kept for the
+        // next (docs/performance.md, "Memory").
+        enableCpuMemArena: false,
+      },
     }).catch((error: unknown) => {
       throw loadFailure(error, spec.id, 'weights', spec.dtype, fromHub, rt.fetchFailures);
     });

@@ -236,4 +236,36 @@ describe('appendToGraph()', () => {
     );
     await session.release();
   });
+
+  it('writes the part into the room after the model when asked, without copying the model', async () => {
+    const base = encodeOnnxModel(model);
+    const part = { nodes: [], outputs: [{ name: 'g' }] };
+    const copied = appendToGraph(base, part);
+    const room = new Uint8Array(base.length + 4096);
+    room.set(base);
+    const read = room.subarray(0, base.length);
+    const inPlace = appendToGraph(read, part, { inPlace: true });
+    expect(inPlace.buffer).toBe(room.buffer);
+    expect(inPlace).toEqual(copied);
+    // The model as read is unchanged, and still parses as it did.
+    expect(read).toEqual(base);
+    expect(readOnnxGraph(read).outputs).toEqual(['flat', 'probs', 'picked', 'scaled']);
+    const session = await ort.InferenceSession.create(inPlace);
+    const out = await session.run({ x: new ort.Tensor('float32', Float32Array.from(X), [2, 3]) }, ['g']);
+    expect(out.g.dims.length).toBeGreaterThan(0);
+    await session.release();
+  });
+
+  it('copies when the buffer has no room after the model, or when not asked to write in place', () => {
+    const base = encodeOnnxModel(model);
+    const part = { nodes: [], outputs: [{ name: 'g' }] };
+    const tight = appendToGraph(base, part, { inPlace: true });
+    expect(tight.buffer).not.toBe(base.buffer);
+    const room = new Uint8Array(base.length + 4096);
+    room.set(base);
+    const notAsked = appendToGraph(room.subarray(0, base.length), part);
+    expect(notAsked.buffer).not.toBe(room.buffer);
+    expect(room.subarray(base.length).every((b) => b === 0)).toBe(true);
+    expect(tight).toEqual(notAsked);
+  });
 });

@@ -146,6 +146,17 @@ export function encodeOnnxModel(model: OnnxModel): Uint8Array {
   return w.finish();
 }
 
+export interface AppendOptions {
+  /**
+   * Write the part into the bytes that follow `model` in its ArrayBuffer, where there is room, and
+   * return a view over that buffer instead of a copy: for a model read with room to spare
+   * (`ModelFileAccess.read`), whose buffer the caller owns. `model` itself still reads as before
+   * (the part lies after its end); whatever the buffer held there is overwritten. Without room, a
+   * copy as usual.
+   */
+  readonly inPlace?: boolean;
+}
+
 /**
  * A model with `part` added to its graph, without decoding or re-encoding anything already there.
  *
@@ -154,8 +165,18 @@ export function encodeOnnxModel(model: OnnxModel): Uint8Array {
  * initializers. The weights are copied once, never decoded. A part can only add: a node that
  * should read a new tensor instead of an old one cannot be changed this way.
  */
-export function appendToGraph(model: Uint8Array, part: OnnxGraphSpec): Uint8Array {
+export function appendToGraph(
+  model: Uint8Array,
+  part: OnnxGraphSpec,
+  options: AppendOptions = {},
+): Uint8Array {
   const suffix = new ProtobufWriter().message(MODEL.graph, (g) => writeGraph(g, part)).finish();
+  const end = model.byteOffset + model.length;
+  if (options.inPlace && end + suffix.length <= model.buffer.byteLength) {
+    const out = new Uint8Array(model.buffer, model.byteOffset, model.length + suffix.length);
+    out.set(suffix, model.length);
+    return out;
+  }
   const out = new Uint8Array(model.length + suffix.length);
   out.set(model, 0);
   out.set(suffix, model.length);
