@@ -3,12 +3,12 @@ import { anisotropyFromGram } from './anisotropy';
 import { type Centered, centerColumns } from './center';
 import { meanCosineSimilarity } from './cosineSimilarity';
 import { distinctRows } from './distinctRows';
-import { gram } from './gram';
+import { gram, smallerGram } from './gram';
 import { assertFiniteStates, blockCount, type HiddenStates, keptTokens, stateMatrix } from './hiddenStates';
 import { fitPair, interpolationGuard, pairLinearity, solutionOf } from './linearity';
 import { heldOutLinearity, linearMapFromFit } from './linearMap';
 import { massiveNormTokens } from './massiveNormTokens';
-import type { Matrix, Matrix64 } from './matrix';
+import type { FeatureMajor, Matrix, Matrix64 } from './matrix';
 import { type PerTokenNonlinearity, perTokenNonlinearity, type ReferenceFit } from './perTokenNonlinearity';
 import { type TwoNNOptions, twoNN } from './twoNN';
 import { updateNormRatio } from './updateNormRatio';
@@ -155,14 +155,14 @@ export function analyzeLayers(
     if (x === null || previous !== l - 1) {
       // Start of a contiguous run of pairs: centre the input state and form its Gram matrix.
       x = centerColumns(stateMatrix(states, l), tokens);
-      gxx = fitsInSample || companions ? gram(x.centered) : null;
+      gxx = stateGram(x.centered, fitsInSample, companions);
       stateRecords.push(stateRecord(states, l, tokens, gxx, companions, idOptions));
     }
     previous = l;
     const xs = stateMatrix(states, l);
     const ys = stateMatrix(states, l + 1);
     const y = centerColumns(ys, tokens);
-    const gyy = fitsInSample || companions ? gram(y.centered) : null;
+    const gyy = stateGram(y.centered, fitsInSample, companions);
     let linearity = interpolationGuard(n, d, null, () => 0);
     let noResidual = linearity;
     if (linearity === null && gxx !== null && inSample) {
@@ -206,6 +206,15 @@ export function analyzeLayers(
     ? perTokenNonlinearity(reference, states, { signal: control.signal }, options.pairs ? wanted : undefined)
     : null;
   return { layers, states: stateRecords, excludedTokens, perToken };
+}
+
+/**
+ * A state's Gram matrix where something reads it: the d x d one the in-sample fits need, or, when
+ * only the anisotropy does (n <= d: no in-sample fit), the smaller of the two (`smallerGram`).
+ */
+function stateGram(x: FeatureMajor, fitsInSample: boolean, companions: boolean): Matrix64 | null {
+  if (fitsInSample) return gram(x);
+  return companions ? smallerGram(x) : null;
 }
 
 function stateRecord(

@@ -1,5 +1,7 @@
 import { describe, expect, it } from 'vitest';
-import { anisotropy, largestEigenvalue } from './anisotropy';
+import { anisotropy, anisotropyFromGram, largestEigenvalue } from './anisotropy';
+import { centerColumns } from './center';
+import { gram, smallerGram } from './gram';
 import { stateMatrix } from './hiddenStates';
 import { matrix } from './matrix';
 import { assertClose, gaussian } from './testing/asserts';
@@ -32,6 +34,31 @@ describe('anisotropy', () => {
     const want = (f.doc.metrics.all as { states: { anisotropy: number }[] }).states;
     for (let s = 0; s < h.states; s++)
       assertClose(anisotropy(stateMatrix(h, s)), want[s].anisotropy, 1e-10, `state ${s}`);
+  });
+
+  it("anisotropy(state) with fewer tokens than features (the token Gram) matches numpy's SVD on the 'short' fixture", () => {
+    const f = loadFixture('short');
+    const h = f.states();
+    expect(h.tokens).toBeLessThan(h.hidden);
+    const want = (f.doc.metrics.all as { states: { anisotropy: number }[] }).states;
+    for (let s = 0; s < h.states; s++)
+      assertClose(anisotropy(stateMatrix(h, s)), want[s].anisotropy, 1e-10, `state ${s}`);
+  });
+
+  it('the token Gram and the feature Gram give the same anisotropy (n = 12 < d = 40)', () => {
+    const n = 12;
+    const d = 40;
+    const c = centerColumns(matrix(gaussian(5, n * d), n, d));
+    const small = smallerGram(c.centered);
+    expect([small.rows, small.cols]).toEqual([n, n]);
+    assertClose(anisotropyFromGram(small), anisotropyFromGram(gram(c.centered)), 1e-12, 'anisotropy');
+    // Each entry is the inner product of two centred tokens.
+    let dot = 0;
+    for (let f = 0; f < d; f++) dot += c.centered.data[f * n + 3] * c.centered.data[f * n + 7];
+    assertClose(small.data[3 * n + 7], dot, 1e-12, 'entry (3, 7)');
+    // With n >= d it is the feature Gram itself.
+    const wide = centerColumns(matrix(gaussian(6, 50 * 8), 50, 8)).centered;
+    expect(smallerGram(wide).data).toEqual(gram(wide).data);
   });
 
   it('largestEigenvalue(Q diag(1, 0.999, ...) Q^T) is 1 to 1e-10 despite the close second eigenvalue', () => {

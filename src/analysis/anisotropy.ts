@@ -1,5 +1,5 @@
 import { centerColumns } from './center';
-import { gram, mirrorUpper, multiplyTransposed } from './gram';
+import { mirrorUpper, multiplyTransposed, smallerGram } from './gram';
 import { dot } from './jsKernel';
 import type { Matrix, Matrix64 } from './matrix';
 
@@ -11,11 +11,13 @@ import type { Matrix, Matrix64 } from './matrix';
 export function anisotropy(x: Matrix, tokens?: Int32Array): number | null {
   const c = centerColumns(x, tokens);
   if (c.centered.cols < 2) return null;
-  return anisotropyFromGram(gram(c.centered));
+  return anisotropyFromGram(smallerGram(c.centered));
 }
 
 /**
- * The same from the centred Gram matrix G = Xc^T Xc: lambda_max(G) / tr(G). See `largestEigenvalue`.
+ * The same from a centred Gram matrix, G = Xc^T Xc (d x d) or Xc Xc^T (n x n, `smallerGram`): both
+ * have the same nonzero eigenvalues and trace, and this is lambda_max(G) / tr(G). See
+ * `largestEigenvalue`.
  */
 export function anisotropyFromGram(g: Matrix64): number | null {
   const d = g.rows;

@@ -23,6 +23,24 @@ export function gram(x: FeatureMajor): Matrix64 {
 }
 
 /**
+ * The smaller of the two Gram matrices of feature-major X (d x n): X X^T (d x d) when d <= n, else
+ * X^T X (n x n, the tokens' inner products). Both are symmetric positive semi-definite with the same
+ * nonzero eigenvalues and the same trace, which is all the anisotropy reads (`anisotropyFromGram`);
+ * with n < d tokens the token Gram costs n^2 d instead of n d^2, and its eigenvalue search (d/n)^2
+ * less.
+ */
+export function smallerGram(x: FeatureMajor): Matrix64 {
+  const d = x.rows;
+  const n = x.cols;
+  if (d <= n) return gram(x);
+  const tokenMajor = transposed(x.data, d, n);
+  const out = zeros64(n, n);
+  multiplyTransposed(tokenMajor, tokenMajor, out.data, n, n, d, true);
+  mirrorUpper(out.data, n);
+  return out;
+}
+
+/**
  * Copies the upper triangle of a d x d row-major matrix onto its lower triangle, in 32 x 32 tiles
  * (an element-by-element copy reads one triangle with stride d: several times slower at d = 768).
  */

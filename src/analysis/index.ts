@@ -29,6 +29,7 @@ export {
   setProductEngine,
   setSimdKernel,
   simdKernelActive,
+  smallerGram,
 } from './gram';
 export {
   assertFiniteStates,
