@@ -6,10 +6,10 @@ import { distinctRows } from './distinctRows';
 import { gram, smallerGram } from './gram';
 import { assertFiniteStates, blockCount, type HiddenStates, keptTokens, stateMatrix } from './hiddenStates';
 import { fitPair, interpolationGuard, pairLinearity, solutionOf } from './linearity';
-import { heldOutLinearity, linearMapFromFit } from './linearMap';
+import { heldOutFromResiduals, heldOutLinearity, linearMapFromFit, tokenResiduals } from './linearMap';
 import { massiveNormTokens } from './massiveNormTokens';
 import type { FeatureMajor, Matrix, Matrix64 } from './matrix';
-import { type PerTokenNonlinearity, perTokenNonlinearity, type ReferenceFit } from './perTokenNonlinearity';
+import { type PerTokenNonlinearity, perTokenFromResiduals, type ReferenceFit } from './perTokenNonlinearity';
 import { type TwoNNOptions, twoNN } from './twoNN';
 import { updateNormRatio } from './updateNormRatio';
 
@@ -147,6 +147,8 @@ export function analyzeLayers(
   const layers: LayerPairRecord[] = [];
   const inSample = options.inSample ?? true;
   const fitsInSample = inSample && n > d;
+  // Pair l's residuals on every token under the reference map (null: not computed here).
+  const residuals: (Float64Array | null)[] = Array.from({ length: L }, () => null);
   let x: Centered | null = null;
   let gxx: Matrix64 | null = null;
   let previous = -2;
@@ -175,9 +177,16 @@ export function analyzeLayers(
     let heldOut: HeldOutRecord | null = null;
     if (reference) {
       const map = reference.pairs[l];
-      heldOut = map
-        ? { source: 'reference', ...heldOutLinearity(map.map, xs, ys, tokens, { x, y }) }
-        : heldOutNull('reference', n, reference.n, reference.reasons[l] ?? 'no reference map');
+      if (map) {
+        // Every token's residual once: the per-token values read all of them, the held-out score
+        // the kept ones.
+        const all = tokenResiduals(map.map, xs, ys).residual;
+        residuals[l] = all;
+        const kept = Float64Array.from(tokens, (t) => all[t]);
+        heldOut = { source: 'reference', ...heldOutFromResiduals(map.map, kept, x, y) };
+      } else {
+        heldOut = heldOutNull('reference', n, reference.n, reference.reasons[l] ?? 'no reference map');
+      }
     } else if (split) {
       heldOut = splitHeldOut(xs, ys, split.fit, split.evaluate, d);
     }
@@ -202,9 +211,7 @@ export function analyzeLayers(
     gxx = gyy;
     control.onProgress?.({ stage: 'score', done: layers.length, total: wanted.length });
   }
-  const perToken = reference
-    ? perTokenNonlinearity(reference, states, { signal: control.signal }, options.pairs ? wanted : undefined)
-    : null;
+  const perToken = reference ? perTokenFromResiduals(reference, residuals, states.tokens) : null;
   return { layers, states: stateRecords, excludedTokens, perToken };
 }
 

@@ -65,11 +65,27 @@ export function mapResiduals(
   shiftedX: Float64Array;
 } {
   assertSameShape('mapResiduals', x, y);
-  if (x.cols !== map.d)
-    throw new RangeError(`mapResiduals: map is for d = ${map.d}, states have d = ${x.cols}`);
   const rows = tokens ?? identityIndex(x.rows);
   const cx = centered?.x ?? centerColumns(x, rows);
   const cy = centered?.y ?? centerColumns(y, rows);
+  return { ...tokenResiduals(map, x, y, rows), x: cx, y: cy };
+}
+
+/**
+ * Residuals of `map` on the tokens `rows` (all when omitted) of (x, y), without the centred data
+ * `mapResiduals` also gives: ||meanY + (x_i - meanX) W - y_i||^2 in raw units, one per token, and
+ * the token-major X - meanX they were computed from. A token's residual does not depend on which
+ * other tokens are evaluated with it.
+ */
+export function tokenResiduals(
+  map: LinearMap,
+  x: Matrix,
+  y: Matrix,
+  rows: Int32Array = identityIndex(x.rows),
+): { residual: Float64Array; shiftedX: Float64Array } {
+  assertSameShape('tokenResiduals', x, y);
+  if (x.cols !== map.d)
+    throw new RangeError(`mapResiduals: map is for d = ${map.d}, states have d = ${x.cols}`);
   const n = rows.length;
   const d = map.d;
   // Token-major X - meanX, straight from the states (contiguous reads and writes).
@@ -79,22 +95,23 @@ export function mapResiduals(
     const to = k * d;
     for (let f = 0; f < d; f++) xs[to + f] = x.data[from + f] - map.meanX[f];
   }
-  // Predictions feature-major, P^T = W^T (X - meanX)^T, so that the residual loop below reads both
-  // P^T and the centred Y row by row.
+  // Predictions token-major, P = (X - meanX) W (entry (k, f) is row k of xs against column f of W,
+  // row f of W^T), so that the residual loop reads P and the states' rows contiguously.
   const wt = transposed(map.weights, d, d);
-  const pred = new Float64Array(d * n);
-  multiplyTransposed(wt, xs, pred, d, n, d, false);
+  const pred = new Float64Array(n * d);
+  multiplyTransposed(xs, wt, pred, n, d, d, false);
   const residual = new Float64Array(n);
-  const yc = cy.centered.data;
-  for (let f = 0; f < d; f++) {
-    const offset = map.meanY[f] - cy.mean[f];
-    const row = f * n;
-    for (let k = 0; k < n; k++) {
-      const r = pred[row + k] + offset - yc[row + k];
-      residual[k] += r * r;
+  for (let k = 0; k < n; k++) {
+    const at = k * d;
+    const from = rows[k] * d;
+    let sum = 0;
+    for (let f = 0; f < d; f++) {
+      const r = pred[at + f] + map.meanY[f] - y.data[from + f];
+      sum += r * r;
     }
+    residual[k] = sum;
   }
-  return { residual, x: cx, y: cy, shiftedX: xs };
+  return { residual, shiftedX: xs };
 }
 
 /** Out-of-sample linearity of one pair: a map fitted elsewhere, scored on these tokens. */
@@ -125,6 +142,20 @@ export function heldOutLinearity(
   centered?: { readonly x: Centered; readonly y: Centered },
 ): HeldOutLinearity {
   const { residual, x: cx, y: cy } = mapResiduals(map, x, y, tokens, centered);
+  return heldOutFromResiduals(map, residual, cx, cy);
+}
+
+/**
+ * `heldOutLinearity` from the residuals of the evaluated tokens (`mapResiduals`, in the order of
+ * `cx` and `cy`'s tokens) and their centred data: for a caller that has every token's residual
+ * already (the per-token values of the same pair).
+ */
+export function heldOutFromResiduals(
+  map: LinearMap,
+  residual: Float64Array,
+  cx: Centered,
+  cy: Centered,
+): HeldOutLinearity {
   const n = residual.length;
   if (n < 2) {
     return {

@@ -4,7 +4,7 @@ import { solvedRowNorms } from './cholesky';
 import { gram } from './gram';
 import { assertFiniteStates, blockCount, type HiddenStates, keptTokens, stateMatrix } from './hiddenStates';
 import { fitPair, interpolationGuard } from './linearity';
-import { type LinearMap, linearMapFromFit, mapResiduals } from './linearMap';
+import { type LinearMap, linearMapFromFit, mapResiduals, tokenResiduals } from './linearMap';
 import { massiveNormTokens } from './massiveNormTokens';
 import type { Matrix64 } from './matrix';
 import { quantile } from './quantile';
@@ -198,19 +198,40 @@ export function perTokenNonlinearity(
       `perTokenNonlinearity: reference has ${fit.pairs.length} pairs of d = ${fit.d}, states have ${L} pairs of d = ${states.hidden}`,
     );
   }
-  const T = states.tokens;
-  const relative: Float64Array[] = [];
-  const raw: Float64Array[] = [];
-  const flash: Uint8Array[] = [];
   const only = pairs ? new Set(pairs) : null;
+  const residuals: (Float64Array | null)[] = [];
   for (let l = 0; l < L; l++) {
     throwIfAborted(control.signal);
     const pair = only === null || only.has(l) ? fit.pairs[l] : null;
+    residuals.push(
+      pair !== null && states.tokens > 0
+        ? tokenResiduals(pair.map, stateMatrix(states, l), stateMatrix(states, l + 1)).residual
+        : null,
+    );
+    control.onProgress?.({ stage: 'score', done: l + 1, total: L });
+  }
+  return perTokenFromResiduals(fit, residuals, states.tokens);
+}
+
+/**
+ * The per-token values of `perTokenNonlinearity` from each pair's raw residuals on all `T` tokens
+ * (`tokenResiduals`; null: the pair has no value here, NaN). For a caller that computed the
+ * residuals already (`analyzeLayers` scores the same residuals as the held-out linearity).
+ */
+export function perTokenFromResiduals(
+  fit: ReferenceFit,
+  residuals: readonly (Float64Array | null)[],
+  T: number,
+): PerTokenNonlinearity {
+  const relative: Float64Array[] = [];
+  const raw: Float64Array[] = [];
+  const flash: Uint8Array[] = [];
+  for (const [l, residual] of residuals.entries()) {
+    const pair = fit.pairs[l];
     const rel = new Float64Array(T).fill(Number.NaN);
     const abs = new Float64Array(T).fill(Number.NaN);
     const fl = new Uint8Array(T);
-    if (pair !== null && T > 0) {
-      const { residual } = mapResiduals(pair.map, stateMatrix(states, l), stateMatrix(states, l + 1));
+    if (pair !== null && residual !== null) {
       const scale = 1 / (pair.map.normY * pair.map.normY);
       for (let t = 0; t < T; t++) {
         abs[t] = residual[t] * scale;
@@ -221,7 +242,6 @@ export function perTokenNonlinearity(
     relative.push(rel);
     raw.push(abs);
     flash.push(fl);
-    control.onProgress?.({ stage: 'score', done: l + 1, total: L });
   }
   return { relative, raw, flash };
 }
