@@ -11,7 +11,7 @@ import AxeBuilder from '@axe-core/playwright';
 import type { Page } from '@playwright/test';
 import type { LinScopeResult } from '../src/job/result';
 import { tokenLabel } from '../src/ui/charts/tokenLabel';
-import { expect, openApp, test } from './fixtures';
+import { expect, forgetReferenceFits, openApp, test } from './fixtures';
 
 const ROOT = resolve('.');
 const DEFAULT_MODEL = join(ROOT, 'public/models/linscope/tiny-gpt2');
@@ -540,15 +540,7 @@ test('?threads=2 fits and scores the layer pairs on nested workers with the numb
   // results"), and none with ?threads=1.
   expect(pairWorkers).toBe(6);
   // Forget the cached reference fit, so that ?threads=1 fits it again on one thread.
-  await page.evaluate(
-    () =>
-      new Promise((resolve, reject) => {
-        const request = indexedDB.deleteDatabase('linscope');
-        request.onsuccess = resolve;
-        request.onerror = reject;
-        request.onblocked = resolve;
-      }),
-  );
+  await forgetReferenceFits(page);
   const one = await run(1);
   expect(pairWorkers).toBe(6);
   expect(one.layers[0].n).toBeGreaterThan(one.layers[0].d);

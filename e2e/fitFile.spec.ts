@@ -12,7 +12,7 @@ import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import type { Page } from '@playwright/test';
 import type { LinScopeResult } from '../src/job/result';
-import { expect, openApp, test, watchErrors } from './fixtures';
+import { expect, forgetReferenceFits, openApp, test, watchErrors } from './fixtures';
 
 const ROOT = resolve('.');
 const MODEL = join(ROOT, 'public/models/linscope/tiny-gpt2');
@@ -60,18 +60,6 @@ test.beforeEach(({ backend }) => {
     'The fit file is checked and stored the same way on every backend: once, on WASM.',
   );
 });
-
-async function forgetReferenceFits(page: Page): Promise<void> {
-  await page.evaluate(
-    () =>
-      new Promise((resolve, reject) => {
-        const request = indexedDB.deleteDatabase('linscope');
-        request.onsuccess = resolve;
-        request.onerror = reject;
-        request.onblocked = resolve;
-      }),
-  );
-}
 
 /** Records every text the heatmap's place shows while the run goes on (read after it). */
 const RECORDER = `(() => {

@@ -70,4 +70,17 @@ export function watchErrors(page: import('@playwright/test').Page): string[] {
   return errors;
 }
 
+/** Deletes the page's IndexedDB database (cached reference fits, recent analyses): the next run fits again. */
+export async function forgetReferenceFits(page: import('@playwright/test').Page): Promise<void> {
+  await page.evaluate(
+    () =>
+      new Promise((resolve, reject) => {
+        const request = indexedDB.deleteDatabase('linscope');
+        request.onsuccess = resolve;
+        request.onerror = reject;
+        request.onblocked = resolve;
+      }),
+  );
+}
+
 export { expect };

@@ -6,26 +6,13 @@
  */
 import { readFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
-import type { Page } from '@playwright/test';
-import { expect, openApp, test } from './fixtures';
+import { expect, forgetReferenceFits, openApp, test } from './fixtures';
 
 const ROOT = resolve('.');
 const CORPUS = readFileSync(join(ROOT, 'public/corpus/reference-en.txt'), 'utf8');
 // ~300 tokens: more than d = 128, so the first view has in-sample scores.
 const TEXT = CORPUS.slice(20_000, 21_400);
 const PAIRS = 4;
-
-async function forgetReferenceFits(page: Page): Promise<void> {
-  await page.evaluate(
-    () =>
-      new Promise((resolve, reject) => {
-        const request = indexedDB.deleteDatabase('linscope');
-        request.onsuccess = resolve;
-        request.onerror = reject;
-        request.onblocked = resolve;
-      }),
-  );
-}
 
 /**
  * Records, on every DOM change, which view the results column shows and the heatmap's state, so
