@@ -46,7 +46,7 @@ export {
   heldOutLinearity,
   type LinearMap,
   linearMapFromFit,
-  mapResiduals,
+  tokenResiduals,
 } from './linearMap';
 export { massiveNormTokens } from './massiveNormTokens';
 export { type FeatureMajor, type Matrix, type Matrix64, matrix } from './matrix';

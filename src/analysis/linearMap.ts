@@ -46,36 +46,10 @@ export function linearMapFromFit(fit: PairFit): LinearMap {
 }
 
 /**
- * Residuals of `map` on the tokens `tokens` (all when omitted) of (x, y): for each token,
- * ||meanY + (x_i - meanX) W - y_i||^2 in raw units. Also returns the centred data of the evaluated
- * set for callers that need its own sums of squares; a caller that has them already (the fit of the
- * same tokens) passes them as `centered`.
- */
-export function mapResiduals(
-  map: LinearMap,
-  x: Matrix,
-  y: Matrix,
-  tokens?: Int32Array,
-  centered?: { readonly x: Centered; readonly y: Centered },
-): {
-  residual: Float64Array;
-  x: Centered;
-  y: Centered;
-  /** Token-major X - meanX of the evaluated tokens (n x d), for callers that need it next (leverages). */
-  shiftedX: Float64Array;
-} {
-  assertSameShape('mapResiduals', x, y);
-  const rows = tokens ?? identityIndex(x.rows);
-  const cx = centered?.x ?? centerColumns(x, rows);
-  const cy = centered?.y ?? centerColumns(y, rows);
-  return { ...tokenResiduals(map, x, y, rows), x: cx, y: cy };
-}
-
-/**
- * Residuals of `map` on the tokens `rows` (all when omitted) of (x, y), without the centred data
- * `mapResiduals` also gives: ||meanY + (x_i - meanX) W - y_i||^2 in raw units, one per token, and
- * the token-major X - meanX they were computed from. A token's residual does not depend on which
- * other tokens are evaluated with it.
+ * Residuals of `map` on the tokens `rows` (all when omitted) of (x, y): ||meanY + (x_i - meanX) W -
+ * y_i||^2 in raw units, one per token, and the token-major X - meanX they were computed from (for
+ * callers that need it next: leverages). A token's residual does not depend on which other tokens
+ * are evaluated with it.
  */
 export function tokenResiduals(
   map: LinearMap,
@@ -85,7 +59,7 @@ export function tokenResiduals(
 ): { residual: Float64Array; shiftedX: Float64Array } {
   assertSameShape('tokenResiduals', x, y);
   if (x.cols !== map.d)
-    throw new RangeError(`mapResiduals: map is for d = ${map.d}, states have d = ${x.cols}`);
+    throw new RangeError(`tokenResiduals: map is for d = ${map.d}, states have d = ${x.cols}`);
   const n = rows.length;
   const d = map.d;
   // Token-major X - meanX, straight from the states (contiguous reads and writes).
@@ -131,22 +105,21 @@ export interface HeldOutLinearity {
  * Held-out linearity: apply a map fitted on another token set (with its centring means) and report
  * the out-of-sample R^2, 1 - sum_i ||y^_i - y_i||^2 / sum_i ||y_i - mean(y)||^2, where the mean is
  * the evaluated set's own. The residual of the update Y' = Y - X under the map y' = y^ - x is the
- * same vector, so both scores share the SSE and differ only in their denominators. `centered`: the
- * evaluated tokens' centred x and y, when the caller has them (see `mapResiduals`).
+ * same vector, so both scores share the SSE and differ only in their denominators.
  */
 export function heldOutLinearity(
   map: LinearMap,
   x: Matrix,
   y: Matrix,
   tokens?: Int32Array,
-  centered?: { readonly x: Centered; readonly y: Centered },
 ): HeldOutLinearity {
-  const { residual, x: cx, y: cy } = mapResiduals(map, x, y, tokens, centered);
-  return heldOutFromResiduals(map, residual, cx, cy);
+  const rows = tokens ?? identityIndex(x.rows);
+  const { residual } = tokenResiduals(map, x, y, rows);
+  return heldOutFromResiduals(map, residual, centerColumns(x, rows), centerColumns(y, rows));
 }
 
 /**
- * `heldOutLinearity` from the residuals of the evaluated tokens (`mapResiduals`, in the order of
+ * `heldOutLinearity` from the residuals of the evaluated tokens (`tokenResiduals`, in the order of
  * `cx` and `cy`'s tokens) and their centred data: for a caller that has every token's residual
  * already (the per-token values of the same pair).
  */

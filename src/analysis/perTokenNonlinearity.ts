@@ -4,7 +4,7 @@ import { solvedRowNorms } from './cholesky';
 import { gram } from './gram';
 import { assertFiniteStates, blockCount, type HiddenStates, keptTokens, stateMatrix } from './hiddenStates';
 import { fitPair, interpolationGuard } from './linearity';
-import { type LinearMap, linearMapFromFit, mapResiduals, tokenResiduals } from './linearMap';
+import { type LinearMap, linearMapFromFit, tokenResiduals } from './linearMap';
 import { massiveNormTokens } from './massiveNormTokens';
 import type { Matrix64 } from './matrix';
 import { quantile } from './quantile';
@@ -119,12 +119,11 @@ export function fitReferenceMaps(
     } else {
       const fit = fitPair(x, gxx, y);
       const map = linearMapFromFit(fit);
-      const { residual, shiftedX } = mapResiduals(
+      const { residual, shiftedX } = tokenResiduals(
         map,
         stateMatrix(states, l),
         stateMatrix(states, l + 1),
         tokens,
-        { x, y },
       );
       // Leverages: h_k = 1/n + ||L^{-1} xc_k||^2 (the map's meanX is the centring mean, so the
       // shifted X is the centred X, token-major).
