@@ -42,6 +42,13 @@ export interface LinkMessage {
   lines: string[];
 }
 
+/** A file opened before the worker can take it (it is still starting). */
+const WORKER_NOT_READY: LinkMessage = {
+  kind: 'error',
+  source: 'file',
+  lines: ['The worker is not ready yet: try again in a moment.'],
+};
+
 export type VerifyStatus =
   | { kind: 'running' }
   | { kind: 'done'; outcome: VerifyOutcome }
@@ -271,11 +278,7 @@ export function usePermalink(options: PermalinkOptions) {
   const openFitFile = useCallback(async (file: File) => {
     const importFit = latest.current.importFit;
     if (!importFit) {
-      setMessage({
-        kind: 'error',
-        source: 'file',
-        lines: ['The worker is not ready yet: try again in a moment.'],
-      });
+      setMessage(WORKER_NOT_READY);
       return;
     }
     setMessage({ kind: 'working', source: 'file', lines: [file.name] });
@@ -314,11 +317,7 @@ export function usePermalink(options: PermalinkOptions) {
       }
       const importFiles = latest.current.importFiles;
       if (!importFiles) {
-        setMessage({
-          kind: 'error',
-          source: 'file',
-          lines: ['The worker is not ready yet: try again in a moment.'],
-        });
+        setMessage(WORKER_NOT_READY);
         return;
       }
       setVerify(null);
