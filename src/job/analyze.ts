@@ -15,13 +15,12 @@ import type { LinScopeRuntime } from '../model/augmentingRuntime';
 import type { ModelSpec } from '../model/hiddenStateModel';
 import { calibration } from './calibration';
 import type { ReferenceFitStore } from './fitStore';
-import { runForwardWindows } from './forwardWindows';
+import { analysisWindowLength, runForwardWindows } from './forwardWindows';
 import { loadModel } from './modelCache';
 import { analyzeLayersInParallel, type PairWorkers } from './parallelPairs';
 import { type JobProgress, type ProgressPlan, planAnalysis } from './progress';
 import {
   analysisFitSampling,
-  analysisWindowLength,
   isReferenceFitStored,
   type ReferenceCorpus,
   referenceFit,

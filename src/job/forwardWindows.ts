@@ -47,6 +47,11 @@ export interface ForwardStates {
   lens: ResultLogitLens | null;
 }
 
+/** The window length an analysis runs at: the setting, capped at the model's context length. */
+export function analysisWindowLength(maxWindow: number, contextLength: number | null): number {
+  return Math.max(2, Math.min(maxWindow, contextLength ?? maxWindow));
+}
+
 /** Each text's ids and windows (`planWindows` with the model's BOS), `doc` its index. */
 export function planTexts(
   model: HiddenStateModel,

@@ -19,7 +19,7 @@ import type { HiddenStateModel, ModelSpec } from '../model/hiddenStateModel';
 import { toAffineMap32 } from './affineMaps';
 import type { ReferenceCorpus } from './corpus';
 import type { ReferenceFitStore } from './fitStore';
-import { planTexts, runForwardWindows } from './forwardWindows';
+import { analysisWindowLength, planTexts, runForwardWindows } from './forwardWindows';
 import { assemble, MetricSums } from './linearizeMetrics';
 import { loadModel } from './modelCache';
 import { fitReferenceMapsInParallel, type PairWorkers } from './parallelPairs';
@@ -196,10 +196,7 @@ export async function runLinearizeJob(
   for (const spec of job.runs) checkSpec(spec, L);
   if (job.runs.length === 0 && !job.sweep)
     throw new LinScopeError('BAD_INPUT', 'Nothing to run: pick blocks to replace, or ask for the sweep.');
-  const windowLength = Math.max(
-    2,
-    Math.min(job.settings.maxWindow, model.contextLength ?? job.settings.maxWindow),
-  );
+  const windowLength = analysisWindowLength(job.settings.maxWindow, model.contextLength);
   const { fit, name } = await blockMaps(model, { ...job, texts }, windowLength, hooks);
   // Where a cancelled job stops: between model runs, after the host had a chance to hear of it.
   const checkpoint = async () => {

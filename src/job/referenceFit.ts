@@ -12,7 +12,7 @@ import type { HiddenStateModel, ModelSpec } from '../model/hiddenStateModel';
 import { type ReferenceCorpus, referenceTooSmall } from './corpus';
 import { contentHash, MemoryFitStore, type ReferenceFitKeyParts, type ReferenceFitStore } from './fitStore';
 import type { FittedReference } from './fittedReference';
-import { planTexts, runWindows } from './forwardWindows';
+import { analysisWindowLength, planTexts, runWindows } from './forwardWindows';
 import { modelKey } from './modelCache';
 import { MODEL_TEXT_SAMPLE_TOKENS, modelTextSampleCount, sampleModelTexts } from './modelTexts';
 import { fitReferenceMapsInParallel, type PairWorkers } from './parallelPairs';
@@ -110,11 +110,6 @@ export function referenceFitKeyParts(
     // Not the bare flag: fits stored when it left out every window's first row must not be reused.
     settings: `${settings.excludeBos ? 'exclude-first-positions' : 'all-positions'}|quantile ${settings.flashQuantile}`,
   };
-}
-
-/** The window length an analysis runs at: the setting, capped at the model's context length. */
-export function analysisWindowLength(maxWindow: number, contextLength: number | null): number {
-  return Math.max(2, Math.min(maxWindow, contextLength ?? maxWindow));
 }
 
 /** How an analysis samples its reference: the default, or `tokensPerDim` x d tokens where asked. */

@@ -17,7 +17,7 @@ import {
 import { LinScopeError } from '../errors';
 import type { LinScopeRuntime } from '../model/augmentingRuntime';
 import type { ModelSpec } from '../model/hiddenStateModel';
-import { runForwardWindows } from './forwardWindows';
+import { analysisWindowLength, runForwardWindows } from './forwardWindows';
 import { loadModel } from './modelCache';
 import type { JobProgress } from './progress';
 import { type LinScopeResult, RESULT_SCHEMA } from './result';
@@ -69,7 +69,7 @@ export async function runStatsJob(
   const texts = job.texts.filter((t) => t.trim().length > 0);
   if (texts.length === 0) throw new LinScopeError('BAD_INPUT', 'The shard has no text.');
   const model = await loadModel(rt, { ...job.model, logitLens: false }, hooks.onProgress);
-  const windowLength = Math.max(2, Math.min(job.maxWindow, model.contextLength ?? job.maxWindow));
+  const windowLength = analysisWindowLength(job.maxWindow, model.contextLength);
   const run = await runForwardWindows(model, texts, windowLength, 'input', hooks);
   const starts = job.excludeBos ? run.firstPositionRows : [];
   return {
