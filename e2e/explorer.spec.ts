@@ -253,6 +253,41 @@ test('choosing a Hub model proposes its recommended weights (q8), and nothing is
   expect(requests.filter((url) => url.includes('huggingface.co'))).toEqual([]);
 });
 
+test('the chosen model is loaded while the user writes; a Hub model the browser has not downloaded is not fetched for it', async ({
+  page,
+  backend,
+  requests,
+}) => {
+  test.skip(backend !== 'wasm', 'Loading ahead does not depend on the backend.');
+  await openApp(page, backend);
+  const loadAhead = page.getByTestId('model-load-ahead');
+  await expect(loadAhead).toHaveAttribute('data-state', 'ready', { timeout: 60_000 });
+  await expect(loadAhead).toHaveText('Model loaded.');
+  // Analyze starts on the loaded model: its status never says the model is being loaded.
+  await page.evaluate(() => {
+    const seen: string[] = [];
+    (window as unknown as { __statuses: string[] }).__statuses = seen;
+    new MutationObserver(() => {
+      const text = document.querySelector('[data-testid="status"]')?.textContent ?? '';
+      if (seen.at(-1) !== text) seen.push(text);
+    }).observe(document.body, { subtree: true, childList: true, characterData: true });
+  });
+  await page.getByTestId('analyze-button').click();
+  await expect(page.getByTestId('status')).toHaveAttribute('data-state', 'done', { timeout: 120_000 });
+  const statuses = await page.evaluate(() => (window as unknown as { __statuses: string[] }).__statuses);
+  expect(statuses.some((s) => /Running the model on the text/.test(s))).toBe(true);
+  expect(statuses.filter((s) => /Downloading|Preparing the model|Model ready/.test(s))).toEqual([]);
+
+  // A Hub model: loading ahead reads only what the browser has, so it stops at once and fetches nothing.
+  await page.getByTestId('model-select').selectOption('Xenova/gpt2');
+  await page.waitForTimeout(1500);
+  await expect(loadAhead).toHaveCount(0);
+  expect(requests.filter((url) => url.includes('huggingface.co'))).toEqual([]);
+  // Back to the bundled model: loaded again ahead of the next run.
+  await page.getByTestId('model-select').selectOption('linscope/tiny-gpt2');
+  await expect(loadAhead).toHaveAttribute('data-state', 'ready', { timeout: 60_000 });
+});
+
 test('allowing a Hub download starts the run the user asked for; offline, the error says the Hub is unreachable', async ({
   page,
   backend,

@@ -1,11 +1,25 @@
 /**
  * The loaded model of this process (a worker, the CLI), kept between jobs: loading is the slow part
  * of a second run on the same model, and one model at a time is what a tab's memory allows.
+ *
+ * The page may also load a model before anything is asked of it (`prepareModel`): such a load is
+ * tentative. A job that finds one in flight waits for it, and if it fails (the page prepares only
+ * from files it already has, so a model that needs a download fails there), loads the model itself.
  */
 import type { LinScopeRuntime } from '../model/augmentingRuntime';
 import { HiddenStateModel, type LoadProgress, type ModelSpec } from '../model/hiddenStateModel';
 
-let cachedModel: { key: string; withReplacement: boolean; model: Promise<HiddenStateModel> } | null = null;
+interface CachedModel {
+  readonly key: string;
+  readonly withReplacement: boolean;
+  readonly model: Promise<HiddenStateModel>;
+  /** Started by `prepareModel`: its failure is not a job's. */
+  readonly tentative: boolean;
+  /** Everyone waiting for this load who wants its progress. */
+  readonly listeners: Set<(p: LoadProgress) => void>;
+}
+
+let cachedModel: CachedModel | null = null;
 
 /**
  * What tells two model loads apart: id, revision, weights and device (the same weights give the same
@@ -13,6 +27,47 @@ let cachedModel: { key: string; withReplacement: boolean; model: Promise<HiddenS
  */
 export function modelKey(spec: ModelSpec): string {
   return [spec.id, spec.revision ?? 'main', spec.dtype, spec.device].join('|');
+}
+
+/** The cached load of `spec` if it serves it (a load with the block-replacement session serves plain requests too). */
+function cachedFor(spec: ModelSpec): CachedModel | null {
+  const current = cachedModel;
+  if (current?.key !== modelKey(spec)) return null;
+  return spec.blockReplacement === true && !current.withReplacement ? null : current;
+}
+
+function startLoad(rt: LinScopeRuntime, spec: ModelSpec, tentative: boolean): CachedModel {
+  const key = modelKey(spec);
+  const previous = cachedModel?.model;
+  const listeners = new Set<(p: LoadProgress) => void>();
+  const entry: CachedModel = {
+    key,
+    withReplacement: spec.blockReplacement === true,
+    model: HiddenStateModel.load(rt, spec, (p) => {
+      for (const listener of listeners) listener(p);
+    }),
+    tentative,
+    listeners,
+  };
+  cachedModel = entry;
+  entry.model.catch(() => {
+    if (cachedModel === entry) cachedModel = null;
+  });
+  previous?.then((m) => m.dispose()).catch(() => undefined);
+  return entry;
+}
+
+/** Waits for `entry`'s model, passing its progress on to `onProgress` meanwhile. */
+async function awaitLoad(
+  entry: CachedModel,
+  onProgress?: (p: LoadProgress) => void,
+): Promise<HiddenStateModel> {
+  if (onProgress) entry.listeners.add(onProgress);
+  try {
+    return await entry.model;
+  } finally {
+    if (onProgress) entry.listeners.delete(onProgress);
+  }
 }
 
 /**
@@ -25,19 +80,31 @@ export async function loadModel(
   spec: ModelSpec,
   onProgress?: (p: LoadProgress) => void,
 ): Promise<HiddenStateModel> {
-  const key = modelKey(spec);
-  const needsReplacement = spec.blockReplacement === true;
-  if (cachedModel?.key !== key || (needsReplacement && !cachedModel.withReplacement)) {
-    const previous = cachedModel?.model;
-    cachedModel = {
-      key,
-      withReplacement: needsReplacement,
-      model: HiddenStateModel.load(rt, spec, onProgress),
-    };
-    cachedModel.model.catch(() => {
-      if (cachedModel?.key === key) cachedModel = null;
-    });
-    previous?.then((m) => m.dispose()).catch(() => undefined);
+  const current = cachedFor(spec);
+  if (current) {
+    try {
+      return await awaitLoad(current, onProgress);
+    } catch (error) {
+      if (!current.tentative) throw error;
+      // A preparation that failed: the job loads the model itself (and reports what goes wrong).
+      return loadModel(rt, spec, onProgress);
+    }
   }
-  return cachedModel.model;
+  return awaitLoad(startLoad(rt, spec, false), onProgress);
+}
+
+/**
+ * Loads the model for `spec` ahead of any job and warms its session up (`HiddenStateModel.warmUp`),
+ * unless it is loaded already. True once the model is ready; false where it could not be loaded
+ * (the job that asks for it will load it and say why). Never throws.
+ */
+export async function prepareModel(rt: LinScopeRuntime, spec: ModelSpec): Promise<boolean> {
+  const entry = cachedFor(spec) ?? startLoad(rt, spec, true);
+  try {
+    const model = await entry.model;
+    await model.warmUp();
+    return true;
+  } catch {
+    return false;
+  }
 }

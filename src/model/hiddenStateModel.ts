@@ -50,9 +50,20 @@ export interface ForwardLens {
   nextLoss: Float32Array;
 }
 
+/** Tokens in each warm-up pass (`warmUp`), and the passes, with a pause after each. */
+const WARM_UP_TOKENS = 64;
+const WARM_UP_PASSES = 2;
+const WARM_UP_PAUSE_MS = 300;
+/** What the warm-up passes read: any text the tokenizer turns into ordinary tokens. */
+const WARM_UP_TEXT = 'The quick brown fox jumps over the lazy dog, and the dog sleeps on. ';
+
 export class HiddenStateModel {
   /** Vocabulary entry per token id, built on the first token that needs it (`tokenText`). */
   private vocabById: Map<number, string> | null = null;
+  /** The warm-up in flight or done (`warmUp`); forward passes wait for it. */
+  private warming: Promise<void> | null = null;
+  /** Whether a forward pass has run on this session (then there is nothing left to warm up). */
+  private hasRun = false;
 
   private constructor(
     private readonly rt: LinScopeRuntime,
@@ -183,8 +194,41 @@ export class HiddenStateModel {
     return this.tokenizer.decode([...ids], { skip_special_tokens: true });
   }
 
+  /**
+   * Runs a few short forward passes that nobody reads, for a page that loads the model before it is
+   * asked for anything (the worker's `prepare`). The first passes of a fresh session are slow in
+   * WebAssembly: the engine starts on a baseline compilation of onnxruntime's kernels and compiles
+   * the hot ones again, optimised, in the background (a 255-token pass of a GPT-2-small-shaped model
+   * took 3.0-3.2 s first and 0.9-1.1 s after; docs/performance.md). Two 64-token passes with a pause
+   * after each leave the next pass at its usual speed. Once per session; nothing is kept, and a
+   * forward pass asked for meanwhile waits for it. Failures are the next forward pass's to report.
+   */
+  warmUp(): Promise<void> {
+    if (this.hasRun) return Promise.resolve();
+    this.warming ??= (async () => {
+      const text = WARM_UP_TEXT.repeat(Math.ceil(WARM_UP_TOKENS / 8));
+      const limit = Math.min(WARM_UP_TOKENS, this.contextLength ?? WARM_UP_TOKENS);
+      const ids = this.encode(text).slice(0, limit);
+      if (ids.length === 0) return;
+      for (let pass = 0; pass < WARM_UP_PASSES; pass++) {
+        await runSessionForward(
+          this.rt.runtime.ort,
+          this.session,
+          this.augmentation.plan,
+          ids,
+          cacheShape(this.config),
+          { logits: false },
+          this.config.vocab ?? 0,
+        );
+        await new Promise((resolve) => setTimeout(resolve, WARM_UP_PAUSE_MS));
+      }
+    })().catch(() => undefined);
+    return this.warming;
+  }
+
   /** Greedy continuation of `prompt` (BOS alone when empty); returns all ids, prompt included. */
   async generate(prompt: string, maxNewTokens: number): Promise<number[]> {
+    await this.warming;
     const { Tensor } = this.rt.transformers;
     const ids = prompt ? this.encode(prompt) : [this.config.bosTokenId ?? 0];
     const inputIds = new Tensor('int64', BigInt64Array.from(ids, BigInt), [1, ids.length]);
@@ -206,6 +250,7 @@ export class HiddenStateModel {
    * new ids (BOS not included).
    */
   async sample(seed: number, maxNewTokens: number): Promise<number[]> {
+    await this.warming;
     const { Tensor, random } = this.rt.transformers;
     const bos = this.config.bosTokenId ?? 0;
     const generate = (
@@ -238,6 +283,9 @@ export class HiddenStateModel {
   async forward(ids: readonly number[], reads: ForwardReads = { logits: false }): Promise<ForwardResult> {
     const T = ids.length;
     if (T === 0) throw new LinScopeError('BAD_INPUT', 'There are no tokens to run.');
+    // One run at a time on the session: a warm-up in flight finishes first.
+    await this.warming;
+    this.hasRun = true;
     const { plan } = this.augmentation;
     const outputs =
       (await runSessionForward(

@@ -43,6 +43,7 @@ import { useAutoStart } from './useAutoStart';
 import { useBackend } from './useBackend';
 import { useExperiment } from './useExperiment';
 import { useFocusOnDone } from './useFocusOnDone';
+import { loadAheadText, useLoadAhead } from './useLoadAhead';
 import { useModelChoice } from './useModelChoice';
 import { useNotice } from './useNotice';
 import { usePermalink } from './usePermalink';
@@ -174,6 +175,12 @@ export function App() {
   });
   // The analysis and the experiment share the worker's model: one runs at a time, inputs locked.
   const busy = run.busy || experiment.busy;
+  const loadAhead = useLoadAhead({
+    enabled: ready && !busy && memoryProblem(model, dtype, deviceMemoryGb()) === null,
+    client,
+    modelId: model?.id,
+    request: choice.request,
+  });
 
   useAutoStart(start.run && !hasLink && ready && choice.startModelKnown, () =>
     analyze(start.model ?? modelId),
@@ -231,6 +238,11 @@ export function App() {
             onOpenFolder={withNotice(choice.openFolder)}
             onOpenLlama2c={withNotice(choice.openLlama2c)}
           />
+          {loadAheadText(loadAhead) && (
+            <p className="hint" data-testid="model-load-ahead" data-state={loadAhead}>
+              {loadAheadText(loadAhead)}
+            </p>
+          )}
           <PromptPanel
             input={input}
             disabled={busy}

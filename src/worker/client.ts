@@ -342,6 +342,11 @@ export class WorkerClient {
     return (await this.send({ type: 'count-tokens', model, texts }, 'token-count').done).count;
   }
 
+  /** Loads and warms up the model ahead of the next job, from files the page has (`load-ahead`). */
+  async loadAhead(model: ModelRequest): Promise<boolean> {
+    return (await this.send({ type: 'load-ahead', model }, 'model-loaded').done).ready;
+  }
+
   async openFolder(name: string, files: UserFile[]): Promise<string> {
     const body: RequestBody = { type: 'open-folder', name, files };
     const { modelId } = await this.send(body, 'opened').done;

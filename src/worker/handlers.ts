@@ -6,7 +6,7 @@ import type { LayerPairRecord } from '../analysis';
 import { LinScopeError } from '../errors';
 import { type JobOutput, runAnalyzeJob } from '../job/analyze';
 import { runLinearizeJob } from '../job/linearize';
-import { loadModel } from '../job/modelCache';
+import { loadModel, prepareModel } from '../job/modelCache';
 import type { JobProgress, ProgressPlan } from '../job/progress';
 import { analysisFitKeyParts } from '../job/referenceFit';
 import type { ResultFirstView, ResultHead, ResultLinearize, ResultRuntime } from '../job/result';
@@ -46,6 +46,12 @@ export interface WorkerHandlers {
     hooks: Pick<AnalyzeHooks, 'signal' | 'onProgress'> & { onPartial?: (partial: ResultLinearize) => void },
   ): Promise<ResultLinearize>;
   countTokens(model: ModelRequest, texts: string[]): Promise<TokenCount>;
+  /**
+   * Loads the model and warms it up before any job asks for it (`prepareModel`), from what the page
+   * already has: never from the Hub, and not while a job runs (it could be downloading). Whether the
+   * model is ready.
+   */
+  loadAhead(model: ModelRequest): Promise<boolean>;
   openFolder(name: string, files: UserFile[]): Promise<string>;
   openLlama2c(name: string, checkpoint: Blob, tokenizer: Blob): Promise<string>;
   /** Greedy continuation: a quick way to see that a model is sane (and to test conversions). */
@@ -90,6 +96,17 @@ export function createHandlers(host: WorkerHost): WorkerHandlers {
     }
   }
 
+  /** Jobs that may load (and download) a model, running now: `loadAhead` stays out of their way. */
+  let jobsRunning = 0;
+  async function asJob<T>(run: () => Promise<T>): Promise<T> {
+    jobsRunning++;
+    try {
+      return await run();
+    } finally {
+      jobsRunning--;
+    }
+  }
+
   async function prepare(model: ModelRequest): Promise<HostRuntime> {
     const rt = await host.runtime();
     rt.transformers.env.allowRemoteModels = model.allowHub;
@@ -102,68 +119,80 @@ export function createHandlers(host: WorkerHost): WorkerHandlers {
       return backend;
     },
 
-    async analyze(request, hooks) {
-      const rt = await prepare(request.model);
-      const reference =
-        request.reference === 'bundled'
-          ? await host.bundledReference(bundledReferenceFile(request.model.spec.id))
-          : request.reference;
-      lastOutput = null;
-      lastOutput = await forgettingDamaged(rt, request.model, () =>
-        runAnalyzeJob(
-          rt,
-          {
-            model: { ...request.model.spec, device: host.device() },
-            texts: request.texts,
-            settings: request.settings,
-            reference,
-            runtime: backend ? resultRuntime(backend) : undefined,
-            referenceTokensPerDim: request.referenceTokensPerDim,
-          },
-          {
-            ...hooks,
-            // A timer task between model runs lets the worker read a Cancel message meanwhile.
-            yieldToEvents,
-            fitStore: host.fitStore,
-            pairWorkers: host.pairWorkers(request.threads),
-          },
-        ),
-      );
-      return lastOutput;
+    analyze(request, hooks) {
+      return asJob(async () => {
+        const rt = await prepare(request.model);
+        const reference =
+          request.reference === 'bundled'
+            ? await host.bundledReference(bundledReferenceFile(request.model.spec.id))
+            : request.reference;
+        lastOutput = null;
+        lastOutput = await forgettingDamaged(rt, request.model, () =>
+          runAnalyzeJob(
+            rt,
+            {
+              model: { ...request.model.spec, device: host.device() },
+              texts: request.texts,
+              settings: request.settings,
+              reference,
+              runtime: backend ? resultRuntime(backend) : undefined,
+              referenceTokensPerDim: request.referenceTokensPerDim,
+            },
+            {
+              ...hooks,
+              // A timer task between model runs lets the worker read a Cancel message meanwhile.
+              yieldToEvents,
+              fitStore: host.fitStore,
+              pairWorkers: host.pairWorkers(request.threads),
+            },
+          ),
+        );
+        return lastOutput;
+      });
     },
 
-    async linearize(request, hooks) {
-      const rt = await prepare(request.model);
-      const reference =
-        request.reference === 'bundled'
-          ? await host.bundledReference(bundledReferenceFile(request.model.spec.id))
-          : request.reference;
-      return forgettingDamaged(rt, request.model, () =>
-        runLinearizeJob(
-          rt,
-          {
-            model: { ...request.model.spec, device: host.device() },
-            texts: request.texts,
-            settings: request.settings,
-            reference,
-            maps: request.maps,
-            runs: request.runs,
-            sweep: request.sweep,
-            continuation: request.continuation,
-          },
-          {
-            ...hooks,
-            // A timer task between model runs lets the worker read a Cancel message meanwhile.
-            yieldToEvents,
-            fitStore: host.fitStore,
-            pairWorkers: host.pairWorkers(request.threads),
-          },
-        ),
-      );
+    linearize(request, hooks) {
+      return asJob(async () => {
+        const rt = await prepare(request.model);
+        const reference =
+          request.reference === 'bundled'
+            ? await host.bundledReference(bundledReferenceFile(request.model.spec.id))
+            : request.reference;
+        return forgettingDamaged(rt, request.model, () =>
+          runLinearizeJob(
+            rt,
+            {
+              model: { ...request.model.spec, device: host.device() },
+              texts: request.texts,
+              settings: request.settings,
+              reference,
+              maps: request.maps,
+              runs: request.runs,
+              sweep: request.sweep,
+              continuation: request.continuation,
+            },
+            {
+              ...hooks,
+              // A timer task between model runs lets the worker read a Cancel message meanwhile.
+              yieldToEvents,
+              fitStore: host.fitStore,
+              pairWorkers: host.pairWorkers(request.threads),
+            },
+          ),
+        );
+      });
     },
 
     async countTokens(model, texts) {
       return countTokens(await prepare(model), model.spec, texts);
+    },
+
+    async loadAhead(model) {
+      if (jobsRunning > 0) return false;
+      const rt = await host.runtime();
+      if (jobsRunning > 0) return false;
+      rt.transformers.env.allowRemoteModels = false;
+      return prepareModel(rt, { ...model.spec, device: host.device() });
     },
 
     async openFolder(name, files) {
@@ -200,13 +229,15 @@ export function createHandlers(host: WorkerHost): WorkerHandlers {
       return rt.files.register(name, converted.files);
     },
 
-    async generate(model, prompt, maxNewTokens) {
-      const rt = await prepare(model);
-      const loaded = await forgettingDamaged(rt, model, () =>
-        loadModel(rt, { ...model.spec, device: host.device() }),
-      );
-      const ids = await loaded.generate(prompt, maxNewTokens);
-      return { ids, text: loaded.decode(ids) };
+    generate(model, prompt, maxNewTokens) {
+      return asJob(async () => {
+        const rt = await prepare(model);
+        const loaded = await forgettingDamaged(rt, model, () =>
+          loadModel(rt, { ...model.spec, device: host.device() }),
+        );
+        const ids = await loaded.generate(prompt, maxNewTokens);
+        return { ids, text: loaded.decode(ids) };
+      });
     },
 
     async importFiles(request, hooks) {

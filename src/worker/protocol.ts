@@ -115,6 +115,11 @@ export type WorkerRequest =
   | { type: 'analyze'; id: number; request: AnalyzeRequest }
   | { type: 'linearize'; id: number; request: LinearizeRequest }
   | { type: 'count-tokens'; id: number; model: ModelRequest; texts: string[] }
+  /**
+   * Load a model before anything is asked of it, from files the page already has (never the Hub),
+   * and warm its session up; answered `model-loaded`. Skipped while a job runs.
+   */
+  | { type: 'load-ahead'; id: number; model: ModelRequest }
   | { type: 'open-folder'; id: number; name: string; files: UserFile[] }
   | { type: 'open-llama2c'; id: number; name: string; checkpoint: Blob; tokenizer: Blob }
   | { type: 'generate'; id: number; model: ModelRequest; prompt: string; maxNewTokens: number }
@@ -138,6 +143,8 @@ export type WorkerEvent =
   | { type: 'linearize-partial'; id: number; partial: ResultLinearize }
   | { type: 'linearized'; id: number; result: ResultLinearize }
   | { type: 'token-count'; id: number; count: TokenCount }
+  /** Whether `load-ahead` left the model loaded and warmed up. */
+  | { type: 'model-loaded'; id: number; ready: boolean }
   | { type: 'opened'; id: number; modelId: string }
   | { type: 'generated'; id: number; text: string; ids: number[] }
   | { type: 'hidden-states'; id: number; file: Uint8Array }

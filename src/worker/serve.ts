@@ -46,6 +46,8 @@ async function handle(
         { type: 'token-count', id, count: await handlers.countTokens(request.model, request.texts) },
         [],
       ];
+    case 'load-ahead':
+      return [{ type: 'model-loaded', id, ready: await handlers.loadAhead(request.model) }, []];
     case 'open-folder':
       return [{ type: 'opened', id, modelId: await handlers.openFolder(request.name, request.files) }, []];
     case 'open-llama2c': {

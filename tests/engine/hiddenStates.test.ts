@@ -6,7 +6,8 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import * as ort from 'onnxruntime-node';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type * as Ort from 'onnxruntime-web';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { HiddenStateModel } from '../../src/model/hiddenStateModel';
 import { nodeRuntime } from '../../src/model/nodeRuntime';
 import { emptyCacheFeeds } from '../../src/model/windowFeeds';
@@ -112,6 +113,29 @@ describe('HiddenStateModel on stories260K (llama2.c, converted at test time)', (
     const result = await model.forward(reference.ids, { logits: true });
     const plain = await plainLogits(join(models.root, STORIES_ID, 'onnx/model.onnx'), reference.ids, 4, 8);
     expect(maxAbsDiff(result.logits ?? [], plain)).toBeLessThanOrEqual(1e-6);
+  });
+
+  it('a warm-up (loading ahead) changes no number of the next forward pass, and runs once', async () => {
+    const rt = await nodeRuntime();
+    const fresh = await HiddenStateModel.load(rt, { id: STORIES_ID, dtype: 'fp32', device: 'cpu' });
+    try {
+      const runs = vi.spyOn((fresh as unknown as { session: Ort.InferenceSession }).session, 'run');
+      // A forward pass asked for while the warm-up runs waits for it (one run at a time).
+      const warming = fresh.warmUp();
+      const result = await fresh.forward(reference.ids, { logits: true });
+      await warming;
+      expect(runs).toHaveBeenCalledTimes(3);
+      expect(
+        runs.mock.calls.slice(0, 2).every(([feeds]) => (feeds.input_ids?.dims ?? []).at(-1) === 64),
+      ).toBe(true);
+      const again = await model.forward(reference.ids, { logits: true });
+      expect(maxAbsDiff(result.hiddenStates, again.hiddenStates)).toBe(0);
+      expect(maxAbsDiff(result.logits ?? [], again.logits ?? [])).toBe(0);
+      await fresh.warmUp();
+      expect(runs).toHaveBeenCalledTimes(3);
+    } finally {
+      await fresh.dispose();
+    }
   });
 
   it('decodes each token as a reader sees it, with offsets into the text', () => {

@@ -285,4 +285,26 @@ describe('the worker message loop with the real handlers (Node host)', () => {
     });
     expect(finalEvent(again).type).toBe('result');
   });
+
+  it('loads a model ahead of a job: an unknown one quietly not, a real one so that the next analysis loads nothing', async () => {
+    const missing = await worker.request({
+      type: 'load-ahead',
+      model: { spec: { id: 'linscope/no-such-model', dtype: 'fp32' }, allowHub: true },
+    });
+    expect(missing.map((p) => p.event)).toEqual([
+      { type: 'model-loaded', id: missing[0].event.id, ready: false },
+    ]);
+    // The Hub stays off for a load ahead, whatever the request says.
+    expect((await worker.host.runtime()).transformers.env.allowRemoteModels).toBe(false);
+    const loaded = await worker.request({ type: 'load-ahead', model: MODEL });
+    expect(finalEvent(loaded)).toMatchObject({ type: 'model-loaded', ready: true });
+    const posted = await worker.request({
+      type: 'analyze',
+      request: { model: MODEL, texts: [PROMPT], settings: DEFAULT_SETTINGS, reference: null },
+    });
+    expect(finalEvent(posted).type).toBe('result');
+    const stages = posted.flatMap((p) => (p.event.type === 'progress' ? [p.event.progress.stage] : []));
+    expect(stages).toContain('forward');
+    expect(stages.filter((s) => s === 'download' || s === 'augment' || s === 'ready')).toEqual([]);
+  });
 });
