@@ -11,6 +11,7 @@ import type { JobHooks } from '../job/analyze';
 import { runStatesAnalysis } from '../job/analyzeStates';
 import { type ResultHead, type ResultTail, resultParts } from '../job/result';
 import type { AnalysisSettings } from '../job/settings';
+import { fileSize } from './fileSize';
 import {
   type ImportFileBytes,
   isStatesFileName,
@@ -33,10 +34,6 @@ export interface ImportedResult {
   /** What the page should say with the result (where it came from, what is absent and why). */
   readonly notes: string[];
 }
-
-/** A size for messages: GB with one decimal from 1 GB (2^30 bytes), else whole MB. */
-const size = (bytes: number) =>
-  bytes >= 1024 ** 3 ? `${(bytes / 1024 ** 3).toFixed(1)} GB` : `${Math.ceil(bytes / 1024 ** 2)} MB`;
 
 /** A safetensors file whose metadata says it is a LinScope stats file (of any version). */
 function isStatsFile(file: ImportFileBytes): boolean {
@@ -62,7 +59,7 @@ export function checkImportSizes(files: readonly { name: string; size: number }[
     if (bytes > limit)
       throw new LinScopeError(
         'BAD_INPUT',
-        `${name} is ${size(bytes)}, more than the ${size(limit)} the page opens. Use the command line (linscope reduce for stats, analyze for models) for bigger files.`,
+        `${name} is ${fileSize(bytes)}, more than the ${fileSize(limit)} the page opens. Use the command line (linscope reduce for stats, analyze for models) for bigger files.`,
       );
     if (bytes === 0) throw new LinScopeError('BAD_INPUT', `${name} is empty (0 bytes).`);
     if (/\.safetensors$/i.test(name)) total += bytes;
@@ -70,7 +67,7 @@ export function checkImportSizes(files: readonly { name: string; size: number }[
   if (total > MAX_STATS_TOTAL_BYTES)
     throw new LinScopeError(
       'BAD_INPUT',
-      `These files are ${size(total)} together, more than the ${size(MAX_STATS_TOTAL_BYTES)} the page opens at once. Merge them with linscope reduce instead.`,
+      `These files are ${fileSize(total)} together, more than the ${fileSize(MAX_STATS_TOTAL_BYTES)} the page opens at once. Merge them with linscope reduce instead.`,
     );
 }
 

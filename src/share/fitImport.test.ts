@@ -208,7 +208,7 @@ describe('checkFitFile() on hostile files', () => {
 
   it('refuses an empty or huge file before reading it', () => {
     expect(() => checkFitFileSize('big.safetensors', 2 * 1024 ** 3)).toThrow(
-      'big.safetensors is not a usable LinScope fit file: it is 2048 MB, more than the 1024 MB the page opens.',
+      'big.safetensors is not a usable LinScope fit file: it is 2.0 GB, more than the 1.0 GB the page opens.',
     );
     expect(() => checkFitFileSize('empty.safetensors', 0)).toThrow(/it is empty \(0 bytes\)/);
     expect(() => checkFitFileSize('ok.safetensors', file.byteLength)).not.toThrow();

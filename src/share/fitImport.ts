@@ -12,6 +12,7 @@ import { isFittedReference, type ReferenceFitKeyParts, type ReferenceFitStore } 
 import type { FittedReference } from '../job/fittedReference';
 import { referenceFitKey } from '../job/referenceFit';
 import type { ModelConfig } from '../model/config';
+import { fileSize } from './fileSize';
 import { FIT_FORMAT, readFitFile } from './fitFile';
 import { safetensorsMetadata } from './safetensors';
 
@@ -83,7 +84,7 @@ export function checkFitFileSize(name: string, bytes: number): void {
   if (bytes > MAX_FIT_FILE_BYTES)
     throw notAFit(
       name,
-      `it is ${Math.ceil(bytes / 1024 ** 2)} MB, more than the ${MAX_FIT_FILE_BYTES / 1024 ** 2} MB the page opens`,
+      `it is ${fileSize(bytes)}, more than the ${fileSize(MAX_FIT_FILE_BYTES)} the page opens`,
     );
 }
 
