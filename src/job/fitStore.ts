@@ -7,7 +7,7 @@
  */
 import type { ReferenceFit } from '../analysis';
 import type { FittedReference } from './fittedReference';
-import { isSamplingRule } from './referenceSample';
+import { hasWholeComposition } from './referenceComposition';
 
 /**
  * What a fit depends on, each part named (a stored fit is reused only when every part is equal,
@@ -113,24 +113,12 @@ export function isFittedReference(value: unknown): value is FittedReference {
   const v = value as Partial<Record<keyof FittedReference, unknown>>;
   if (!isReferenceFit(v.fit)) return false;
   const c = v.composition as Record<string, unknown> | null | undefined;
-  const sampling = c?.sampling as Record<string, unknown> | null | undefined;
-  const heldOut = c?.heldOut as Record<string, unknown> | null | undefined;
   return (
     typeof c === 'object' &&
     c !== null &&
     count(c.tokens) &&
     finite(c.quantile) &&
-    count(c.documents) &&
-    count(c.corpusDocuments) &&
-    typeof sampling === 'object' &&
-    sampling !== null &&
-    isSamplingRule(sampling.rule) &&
-    finite(sampling.seed) &&
-    count(sampling.chunkTokens) &&
-    typeof heldOut === 'object' &&
-    heldOut !== null &&
-    count(heldOut.tokens) &&
-    count(heldOut.documents) &&
+    hasWholeComposition(c) &&
     Array.isArray(v.heldOutFlashRate) &&
     v.heldOutFlashRate.length === v.fit.pairs.length &&
     v.heldOutFlashRate.every(finiteOrNull) &&

@@ -5,12 +5,13 @@
  * charts see it: a file is as untrusted as a link.
  */
 
+import { wellFormedComposition } from '../job/referenceComposition';
 import { type LinScopeResult, RESULT_SCHEMA } from '../job/result';
 import { isHubId } from '../model/catalog';
 import { checkLinearize, LinearizeInvalid } from './linearizeCheck';
 import { RESULT_LIMITS } from './permalinkResult';
 import { parseShareState, type ShareState, shareStateJson } from './permalinkState';
-import { checkedCalibration, checkedComposition } from './referenceFields';
+import { checkedCalibration } from './calibrationField';
 
 export const LINSCOPE_FILE_SCHEMA = 'linscope.share/v1';
 /** Largest file opened (a 200,000-token heatmap of 30 layers is about 60 MB of JSON). */
@@ -131,7 +132,7 @@ function checkResult(v: unknown): LinScopeResult {
       'perToken.reference is malformed',
     );
     // The reference's composition and the calibration are optional: malformed ones are dropped.
-    const composition = checkedComposition(ref);
+    const composition = wellFormedComposition(ref);
     for (const key of ['documents', 'corpusDocuments', 'sampling', 'heldOut']) delete ref[key];
     Object.assign(ref, composition);
     const calibration = p.calibration === undefined ? null : checkedCalibration(p.calibration, L);

@@ -3,9 +3,11 @@
  * name and token count (documents, sampling, held-out part) and the calibration, so that an opened
  * link shows the same note and warning under the heatmap. UTF-8 JSON: a few hundred bytes.
  */
+
+import { wellFormedComposition } from '../job/referenceComposition';
 import type { ResultPerToken } from '../job/result';
 import { PermalinkFormatError } from './permalinkBytes';
-import { checkedCalibration, checkedComposition } from './referenceFields';
+import { checkedCalibration } from './calibrationField';
 
 /** The section's bytes, or null when the result has nothing to add. */
 export function encodeReferenceSection(perToken: ResultPerToken): Uint8Array | null {
@@ -29,7 +31,7 @@ export function applyReferenceSection(bytes: Uint8Array, perToken: ResultPerToke
     throw new PermalinkFormatError('reference section is not an object');
   const { reference, calibration } = value as { reference?: unknown; calibration?: unknown };
   if (typeof reference === 'object' && reference !== null && !Array.isArray(reference))
-    Object.assign(perToken.reference, checkedComposition(reference as Record<string, unknown>));
+    Object.assign(perToken.reference, wellFormedComposition(reference as Record<string, unknown>));
   if (calibration !== undefined) {
     const checked = checkedCalibration(calibration, L);
     if (checked === null) throw new PermalinkFormatError('reference calibration is malformed');
