@@ -11,7 +11,7 @@ import AxeBuilder from '@axe-core/playwright';
 import type { Page } from '@playwright/test';
 import type { LinScopeResult } from '../src/job/result';
 import { tokenLabel } from '../src/ui/charts/tokenLabel';
-import { expect, forgetReferenceFits, openApp, test } from './fixtures';
+import { expect, forgetReferenceFits, openApp, serveFakeHub, test } from './fixtures';
 
 const ROOT = resolve('.');
 const DEFAULT_MODEL = join(ROOT, 'public/models/linscope/tiny-gpt2');
@@ -286,6 +286,47 @@ test('the chosen model is loaded while the user writes; a Hub model the browser 
   // Back to the bundled model: loaded again ahead of the next run.
   await page.getByTestId('model-select').selectOption('linscope/tiny-gpt2');
   await expect(loadAhead).toHaveAttribute('data-state', 'ready', { timeout: 60_000 });
+});
+
+test('a Hub model the browser has kept is loaded ahead from it on the next visit: no download asked, nothing fetched', async ({
+  page,
+  context,
+  backend,
+}) => {
+  test.skip(backend !== 'wasm', 'Loading ahead does not depend on the backend.');
+  const id = 'fake-org/tiny-qwen2';
+  const served = await serveFakeHub(context, id, join(ROOT, 'public/models/fixtures/tiny-random-qwen2'));
+  const chooseHubModel = async () => {
+    await page.getByTestId('hub-id-input').fill(id);
+    await page.getByTestId('hub-id-input').press('Enter');
+    await expect(page.getByTestId('model-select')).toHaveValue(id);
+    await page.getByTestId('dtype-select').selectOption('fp32');
+  };
+  await openApp(page, backend);
+  await page.getByText('Another model…').click();
+  await chooseHubModel();
+  // Not downloaded yet: loading ahead fetches nothing, and the first run asks first.
+  await page.waitForTimeout(1500);
+  await expect(page.getByTestId('model-load-ahead')).toHaveCount(0);
+  expect(served).toEqual([]);
+  await page.getByTestId('analyze-button').click();
+  await page.getByTestId('confirm-download').click();
+  await expect(page.getByTestId('status')).toHaveAttribute('data-state', 'done', { timeout: 120_000 });
+  expect(served).toContain(`/${id}/resolve/main/onnx/model.onnx`);
+  const downloads = served.length;
+
+  // The next visit: the model loads ahead from the browser's cache, and runs without asking.
+  await page.reload();
+  await openApp(page, backend);
+  await page.getByText('Another model…').click();
+  await chooseHubModel();
+  await expect(page.getByTestId('model-load-ahead')).toHaveAttribute('data-state', 'ready', {
+    timeout: 60_000,
+  });
+  await page.getByTestId('analyze-button').click();
+  await expect(page.getByTestId('status')).toHaveAttribute('data-state', 'done', { timeout: 120_000 });
+  await expect(page.getByTestId('download-confirm')).toHaveCount(0);
+  expect(served).toHaveLength(downloads);
 });
 
 test('allowing a Hub download starts the run the user asked for; offline, the error says the Hub is unreachable', async ({

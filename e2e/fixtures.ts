@@ -1,5 +1,6 @@
+import { existsSync, readFileSync, statSync } from 'node:fs';
 import { join, resolve } from 'node:path';
-import { test as base, expect } from '@playwright/test';
+import { type BrowserContext, test as base, expect, type Request } from '@playwright/test';
 
 export type BackendName = 'wasm' | 'webgpu';
 
@@ -81,6 +82,42 @@ export async function forgetReferenceFits(page: import('@playwright/test').Page)
         request.onblocked = resolve;
       }),
   );
+}
+
+/**
+ * A fake Hugging Face Hub for `context`: the files of the local folder `dir` under
+ * https://huggingface.co/<id>/resolve/main/<file> (404 for anything else), with the CORS headers the
+ * Hub sends. `onRequest` sees every request to it; the paths it served are returned (live).
+ */
+export async function serveFakeHub(
+  context: BrowserContext,
+  id: string,
+  dir: string,
+  onRequest?: (request: Request) => Promise<void> | void,
+): Promise<string[]> {
+  const served: string[] = [];
+  const cors = {
+    'Access-Control-Allow-Origin': '*',
+    'Access-Control-Allow-Headers': '*',
+    'Access-Control-Expose-Headers': 'Content-Length, Content-Range, ETag',
+    'Cross-Origin-Resource-Policy': 'cross-origin',
+  };
+  await context.route('https://huggingface.co/**', async (route) => {
+    await onRequest?.(route.request());
+    const url = new URL(route.request().url());
+    if (route.request().method() === 'OPTIONS') return route.fulfill({ status: 204, headers: cors });
+    const prefix = `/${id}/resolve/main/`;
+    const file = url.pathname.startsWith(prefix) ? join(dir, url.pathname.slice(prefix.length)) : '';
+    if (!file || !existsSync(file) || !statSync(file).isFile())
+      return route.fulfill({ status: 404, headers: cors, body: 'Entry not found' });
+    served.push(url.pathname);
+    return route.fulfill({
+      status: 200,
+      headers: { ...cors, 'Content-Type': 'application/octet-stream' },
+      body: readFileSync(file),
+    });
+  });
+  return served;
 }
 
 export { expect };

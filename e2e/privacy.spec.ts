@@ -4,10 +4,10 @@
  * Hub that serves a local fixture's files at https://huggingface.co/<id>/resolve/main/<file>) analyse
  * a text; no request carries any part of it.
  */
-import { existsSync, readFileSync, statSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import type { Page, Request } from '@playwright/test';
-import { expect, openApp, test } from './fixtures';
+import { expect, openApp, serveFakeHub, test } from './fixtures';
 
 const ROOT = resolve('.');
 const SECRET = 'Quokkazebra whispered 7731 to the lighthouse keeper at Vellmarsh';
@@ -49,28 +49,9 @@ test('no request carries any part of the text: bundled model, a folder from disk
 }) => {
   test.skip(backend !== 'wasm', 'What is sent does not depend on the backend: checked on WASM.');
   const seen: Recorded[] = [];
-  const hubServed: string[] = [];
-  const cors = {
-    'Access-Control-Allow-Origin': '*',
-    'Access-Control-Allow-Headers': '*',
-    'Access-Control-Expose-Headers': 'Content-Length, Content-Range, ETag',
-    'Cross-Origin-Resource-Policy': 'cross-origin',
-  };
   // The fake Hub: the fixture's files under https://huggingface.co/<id>/resolve/main/<file>.
-  await context.route('https://huggingface.co/**', async (route) => {
-    seen.push(await record(route.request()));
-    const url = new URL(route.request().url());
-    if (route.request().method() === 'OPTIONS') return route.fulfill({ status: 204, headers: cors });
-    const prefix = `/${HUB_ID}/resolve/main/`;
-    const file = url.pathname.startsWith(prefix) ? join(HUB_FILES, url.pathname.slice(prefix.length)) : '';
-    if (!file || !existsSync(file) || !statSync(file).isFile())
-      return route.fulfill({ status: 404, headers: cors, body: 'Entry not found' });
-    hubServed.push(url.pathname);
-    return route.fulfill({
-      status: 200,
-      headers: { ...cors, 'Content-Type': 'application/octet-stream' },
-      body: readFileSync(file),
-    });
+  const hubServed = await serveFakeHub(context, HUB_ID, HUB_FILES, async (request) => {
+    seen.push(await record(request));
   });
   await context.route(
     (url) => !url.hostname.endsWith('huggingface.co'),

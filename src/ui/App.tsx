@@ -181,6 +181,11 @@ export function App() {
     modelId: model?.id,
     request: choice.request,
   });
+  // A model that loaded from the browser's own files needs no download: it is not asked about.
+  const { markOnDevice } = choice;
+  useEffect(() => {
+    if (loadAhead === 'ready' && modelId) markOnDevice(modelId, dtype);
+  }, [loadAhead, modelId, dtype, markOnDevice]);
 
   useAutoStart(start.run && !hasLink && ready && choice.startModelKnown, () =>
     analyze(start.model ?? modelId),

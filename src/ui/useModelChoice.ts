@@ -45,6 +45,11 @@ export interface ModelChoice {
    * false when the user is asked first (`pendingDownload` is set); `onAllowed` runs once they allow it.
    */
   consentToRun(id: string, onAllowed?: () => void): boolean;
+  /**
+   * Says that model `id` with weights `dtype` loaded from the browser's own files (loaded ahead):
+   * running it downloads nothing, so it is not asked about.
+   */
+  markOnDevice(id: string, dtype: ModelDtype): void;
   confirmDownload(): void;
   dismissDownload(): void;
   /** Opens a model folder picked from disk in the worker and chooses it; throws with a message. */
@@ -60,6 +65,8 @@ export function useModelChoice(client: WorkerClient | null, startModel: string |
     () => recommendedDtype(CATALOG.find((m) => m.id === (startModel ?? DEFAULT_MODEL_ID))) ?? 'fp32',
   );
   const [confirmed, setConfirmed] = useState<Set<string>>(() => new Set());
+  /** `id|dtype` of Hub models whose files the browser has (`markOnDevice`). */
+  const [onDevice, setOnDevice] = useState<Set<string>>(() => new Set());
   const [pendingDownload, setPendingDownload] = useState<PendingDownload | null>(null);
   const [startModelKnown, setStartModelKnown] = useState(
     () => !startModel || CATALOG.some((m) => m.id === startModel) || !isHubId(startModel),
@@ -103,14 +110,17 @@ export function useModelChoice(client: WorkerClient | null, startModel: string |
   );
 
   const downloadAllowed = useCallback(
-    (id: string) => models.find((m) => m.id === id)?.source !== 'hub' || confirmed.has(id),
-    [models, confirmed],
+    (id: string) =>
+      models.find((m) => m.id === id)?.source !== 'hub' ||
+      confirmed.has(id) ||
+      onDevice.has(`${id}|${dtype}`),
+    [models, confirmed, onDevice, dtype],
   );
 
   const consentToRun = useCallback(
     (id: string, onAllowed?: () => void) => {
       const entry = models.find((m) => m.id === id);
-      if (entry?.source !== 'hub' || confirmed.has(id)) return true;
+      if (entry?.source !== 'hub' || confirmed.has(id) || onDevice.has(`${id}|${dtype}`)) return true;
       const mb = entry.sizes[dtype] ?? null;
       if (mb === null || mb > ASK_BEFORE_MB) {
         setPendingDownload({ id, mb, onAllowed: onAllowed ?? null });
@@ -119,8 +129,13 @@ export function useModelChoice(client: WorkerClient | null, startModel: string |
       setConfirmed((s) => new Set(s).add(id));
       return true;
     },
-    [models, confirmed, dtype],
+    [models, confirmed, onDevice, dtype],
   );
+
+  const markOnDevice = useCallback((id: string, onDeviceDtype: ModelDtype) => {
+    const key = `${id}|${onDeviceDtype}`;
+    setOnDevice((s) => (s.has(key) ? s : new Set(s).add(key)));
+  }, []);
 
   const applyShared = useCallback((id: string, sharedDtype: ModelDtype) => {
     // Listed, or opened from disk in this tab: nothing to classify. Otherwise served here, or Hub (asks first).
@@ -169,6 +184,7 @@ export function useModelChoice(client: WorkerClient | null, startModel: string |
     request,
     downloadAllowed,
     consentToRun,
+    markOnDevice,
     confirmDownload: () => {
       if (!pendingDownload) return;
       const { id, onAllowed } = pendingDownload;
