@@ -47,19 +47,39 @@ export function ResultsPane({
   selectedBlocks,
   onToggleBlock,
 }: ResultsPaneProps) {
+  // A first view on screen: the run's own while its reference part runs, or a cancelled run's.
+  const firstView = state.partial?.firstView
+    ? {
+        result: state.partial,
+        testId: 'live-results' as const,
+        note: (
+          <p className="muted" data-testid="first-view-note">
+            First view: scored on your text alone, without the reference.
+          </p>
+        ),
+        heatmapNote: <ReferenceProgress progress={state.progress} plan={state.plan?.phases ?? null} />,
+        exportJsonDisabled: FIRST_VIEW_EXPORT,
+      }
+    : !state.partial && state.keptFirstView
+      ? {
+          result: state.keptFirstView,
+          testId: undefined,
+          note: (
+            <p className="results__stale-note" data-testid="without-reference-note" role="status">
+              Cancelled while the reference was fitted: these numbers are without the reference (in-sample,
+              and held out within your text); there are no per-token values.
+            </p>
+          ),
+          heatmapNote:
+            'No per-token values: the run was cancelled before its reference part. Press Analyze to finish it.',
+          exportJsonDisabled: KEPT_EXPORT,
+        }
+      : null;
   return (
     <section className="app__results" aria-label="Results">
-      {state.partial?.firstView ? (
+      {firstView ? (
         <ResultsView
-          result={state.partial}
-          testId="live-results"
-          note={
-            <p className="muted" data-testid="first-view-note">
-              First view: scored on your text alone, without the reference.
-            </p>
-          }
-          heatmapNote={<ReferenceProgress progress={state.progress} plan={state.plan?.phases ?? null} />}
-          exportJsonDisabled={FIRST_VIEW_EXPORT}
+          {...firstView}
           stale={false}
           staleNote={null}
           focusLayer={state.focusLayer}
@@ -69,24 +89,6 @@ export function ResultsPane({
         />
       ) : state.partial ? (
         <LiveCharts partial={state.partial} focusLayer={state.focusLayer} onFocusLayer={onFocusLayer} />
-      ) : state.keptFirstView ? (
-        <ResultsView
-          result={state.keptFirstView}
-          note={
-            <p className="results__stale-note" data-testid="without-reference-note" role="status">
-              Cancelled while the reference was fitted: these numbers are without the reference (in-sample,
-              and held out within your text); there are no per-token values.
-            </p>
-          }
-          heatmapNote="No per-token values: the run was cancelled before its reference part. Press Analyze to finish it."
-          exportJsonDisabled={KEPT_EXPORT}
-          stale={false}
-          staleNote={null}
-          focusLayer={state.focusLayer}
-          onFocusLayer={onFocusLayer}
-          onExportJson={onExportJson}
-          onExportHidden={null}
-        />
       ) : state.result ? (
         <ResultsView
           result={state.result}
