@@ -242,12 +242,14 @@ export function App() {
             onHubId={choice.selectTypedId}
             onOpenFolder={withNotice(choice.openFolder)}
             onOpenLlama2c={withNotice(choice.openLlama2c)}
+            loadNote={
+              loadAheadText(loadAhead) && (
+                <p className="hint" data-testid="model-load-ahead" data-state={loadAhead}>
+                  {loadAheadText(loadAhead)}
+                </p>
+              )
+            }
           />
-          {loadAheadText(loadAhead) && (
-            <p className="hint" data-testid="model-load-ahead" data-state={loadAhead}>
-              {loadAheadText(loadAhead)}
-            </p>
-          )}
           <PromptPanel
             input={input}
             disabled={busy}
