@@ -376,6 +376,8 @@ export class HiddenStateModel {
   }
 
   async dispose(): Promise<void> {
+    // A warm-up still running on the session finishes first (it is never released under a run).
+    await this.warming;
     await (this.model as unknown as { dispose(): Promise<unknown> }).dispose();
     // The sessions LinScope made next to the model's own (see augmentingRuntime.ts).
     const { lens, replacement } = this.augmentation;

@@ -138,6 +138,19 @@ describe('HiddenStateModel on stories260K (llama2.c, converted at test time)', (
     }
   });
 
+  it('a model disposed while it warms up lets the warm-up finish before its session is released', async () => {
+    const rt = await nodeRuntime();
+    const fresh = await HiddenStateModel.load(rt, { id: STORIES_ID, dtype: 'fp32', device: 'cpu' });
+    const session = (fresh as unknown as { session: Ort.InferenceSession }).session;
+    const runs = vi.spyOn(session, 'run');
+    const release = vi.spyOn(session, 'release');
+    const warming = fresh.warmUp();
+    await fresh.dispose();
+    expect(runs).toHaveBeenCalledTimes(2);
+    expect(release.mock.invocationCallOrder[0]).toBeGreaterThan(runs.mock.invocationCallOrder[1]);
+    await warming;
+  });
+
   it('decodes each token as a reader sees it, with offsets into the text', () => {
     const tokens = model.describeTokens(reference.ids);
     expect(tokens.map((t) => t.text).join('')).toBe(
