@@ -13,6 +13,7 @@ import { type OnnxGraph, readOnnxGraph } from './onnx/reader';
 import { augmentGraph } from './onnx/surgery/augmentGraph';
 import { type BlockReplacementInputs, linearizeGraph } from './onnx/surgery/linearizeGraph';
 import { buildLogitLens, type LogitLensOutputs } from './onnx/surgery/logitLensGraph';
+import { trimmableHead, withLogitsToKeep } from './onnx/surgery/logitsToKeep';
 import { type CacheElementType, type CacheShape, emptyCacheFeeds } from './windowFeeds';
 
 export type OrtModule = typeof Ort;
@@ -137,13 +138,19 @@ export class AugmentingRuntime {
     const plan = findHiddenStates(graph, { layers: this.expectedLayers });
     // A file this runtime read has room after it (`APPENDED_GRAPH_ROOM`): the outputs are appended
     // there, and the model is in memory once, not twice, while onnxruntime reads it.
-    const augmented = augmentGraph(bytes, plan, graph, null, { inPlace: typeof source === 'string' });
+    const appended = augmentGraph(bytes, plan, graph, null, { inPlace: typeof source === 'string' });
+    // The head computes only the logits asked for (`num_logits_to_keep`, logitsToKeep.ts): the
+    // analysis reads none. This copies the model once; the copy it was made from is freed at once
+    // unless it is the file's own buffer and a block-replacement graph is still to be built from it.
+    const head = trimmableHead(graph);
+    const augmented = head ? withLogitsToKeep(appended, head) : appended;
     // The lens runs in a session of its own: inside the model's session its extra nodes would change
     // how onnxruntime optimises the model's own head, and with it the logits (by ~1e-5).
     const lens = this.logitLens ? buildLogitLens(graph, plan) : null;
     const lensBytes = lens ? augmentGraph(bytes, plan, graph, lens) : null;
     const augmentMs = performance.now() - started;
     const modelBytes = bytes.length;
+    if (head && (appended.buffer !== bytes.buffer || !this.blockReplacement)) release(appended);
     // The bytes as handed over (the page: transformers.js's download, already copied into
     // `augmented`) are not read again unless a block-replacement graph is still to be built: freed
     // now rather than when the collector gets to them, before onnxruntime makes copies of its own.
@@ -255,6 +262,7 @@ export function emptyCacheOrtFeeds(
   ids: readonly number[],
   shape: CacheShape,
   cacheType: CacheElementType = 'float32',
+  logitsToKeep = 0,
 ): Record<string, Ort.Tensor> | null {
   return emptyCacheFeeds(
     inputNames,
@@ -267,6 +275,7 @@ export function emptyCacheOrtFeeds(
           ? new ort.Tensor('float16', data as Uint16Array, dims)
           : new ort.Tensor('float32', data as Float32Array, dims),
     cacheType,
+    logitsToKeep,
   );
 }
 

@@ -106,7 +106,8 @@ export async function runSessionForward(
 ): Promise<ForwardOutputs | null> {
   const cacheType = cacheElementType(session);
   if (!cacheType) return null;
-  const feeds = emptyCacheOrtFeeds(ort, session.inputNames, ids, shape, cacheType);
+  // Logits are computed for the last token only where they are not read (logitsToKeep.ts).
+  const feeds = emptyCacheOrtFeeds(ort, session.inputNames, ids, shape, cacheType, reads.logits ? 0 : 1);
   if (!feeds) return null;
   const { fetches } = planForwardFetches(session.outputNames, plan, reads);
   const outputs = await session.run(feeds, fetches);

@@ -28,6 +28,8 @@ export function cacheShape(config: Pick<ModelConfig, 'heads' | 'kvHeads' | 'head
 /**
  * Feeds for every input the graph declares, or null when it declares one this cannot fill. The empty
  * cache tensors are of `cacheType` (they hold no values: only the type must match the graph's).
+ * `num_logits_to_keep` (exports that have it, and LinScope's analysis graph: logitsToKeep.ts) gets
+ * `logitsToKeep`: the trailing tokens whose logits are computed, 0 for all (the default).
  */
 export function emptyCacheFeeds<T>(
   inputNames: readonly string[],
@@ -35,6 +37,7 @@ export function emptyCacheFeeds<T>(
   shape: CacheShape,
   tensor: MakeTensor<T>,
   cacheType: CacheElementType = 'float32',
+  logitsToKeep = 0,
 ): Record<string, T> | null {
   const T = ids.length;
   const feeds: Record<string, T> = {};
@@ -47,6 +50,8 @@ export function emptyCacheFeeds<T>(
         BigInt64Array.from({ length: T }, (_, i) => BigInt(i)),
         [1, T],
       );
+    else if (name === 'num_logits_to_keep')
+      feeds[name] = tensor('int64', BigInt64Array.from([BigInt(logitsToKeep)]), []);
     else if (name.startsWith('past_key_values'))
       feeds[name] = tensor(cacheType, cacheType === 'float16' ? new Uint16Array(0) : new Float32Array(0), [
         1,
