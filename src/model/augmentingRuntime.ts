@@ -136,21 +136,32 @@ export class AugmentingRuntime {
       return session;
     }
     const plan = findHiddenStates(graph, { layers: this.expectedLayers });
-    // A file this runtime read has room after it (`APPENDED_GRAPH_ROOM`): the outputs are appended
-    // there, and the model is in memory once, not twice, while onnxruntime reads it.
-    const appended = augmentGraph(bytes, plan, graph, null, { inPlace: typeof source === 'string' });
-    // The head computes only the logits asked for (`num_logits_to_keep`, logitsToKeep.ts): the
-    // analysis reads none. This copies the model once; the copy it was made from is freed at once
-    // unless it is the file's own buffer and a block-replacement graph is still to be built from it.
-    const head = trimmableHead(graph);
-    const augmented = head ? withLogitsToKeep(appended, head) : appended;
     // The lens runs in a session of its own: inside the model's session its extra nodes would change
-    // how onnxruntime optimises the model's own head, and with it the logits (by ~1e-5).
+    // how onnxruntime optimises the model's own head, and with it the logits (by ~1e-5). Made first:
+    // the rewrite below may change the file's bytes in place.
     const lens = this.logitLens ? buildLogitLens(graph, plan) : null;
     const lensBytes = lens ? augmentGraph(bytes, plan, graph, lens) : null;
+    // A file this runtime read has room after it (`APPENDED_GRAPH_ROOM`): the outputs are appended
+    // there, and the model is in memory once, not twice, while onnxruntime reads it. Bytes handed
+    // over are copied once, with room.
+    const fromFile = typeof source === 'string';
+    const head = trimmableHead(graph);
+    const appended = augmentGraph(bytes, plan, graph, null, {
+      inPlace: fromFile,
+      room: head ? APPENDED_GRAPH_ROOM : 0,
+    });
+    // The head computes only the logits asked for (`num_logits_to_keep`, logitsToKeep.ts): the
+    // analysis reads none. In the same buffer, unless that is the file's and a block-replacement
+    // graph is still to be built from it.
+    const augmented = head
+      ? withLogitsToKeep(appended, head, { inPlace: !(fromFile && this.blockReplacement) })
+      : appended;
     const augmentMs = performance.now() - started;
     const modelBytes = bytes.length;
-    if (head && (appended.buffer !== bytes.buffer || !this.blockReplacement)) release(appended);
+    // Where the rewrite could not be done in place (no room), `augmented` is a copy: the buffer it
+    // was made from is freed now, unless it is the file's and a block-replacement graph needs it.
+    if (augmented.buffer !== appended.buffer && (appended.buffer !== bytes.buffer || !this.blockReplacement))
+      release(appended);
     // The bytes as handed over (the page: transformers.js's download, already copied into
     // `augmented`) are not read again unless a block-replacement graph is still to be built: freed
     // now rather than when the collector gets to them, before onnxruntime makes copies of its own.

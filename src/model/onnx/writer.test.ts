@@ -2,9 +2,9 @@ import * as ort from 'onnxruntime-node';
 import { describe, expect, it } from 'vitest';
 import { ATTRIBUTE, ATTRIBUTE_TYPE, ELEMENT_TYPE } from './fields';
 import { ProtobufWriter } from './protobufWriter';
-import { decodeAttribute, readInitializer, readOnnxGraph, readValueInfos } from './reader';
+import { decodeAttribute, type OnnxNode, readInitializer, readOnnxGraph, readValueInfos } from './reader';
 import type { OnnxInitializer, OnnxModel, OnnxNodeSpec } from './types';
-import { appendToGraph, encodeOnnxModel } from './writer';
+import { appendToGraph, encodeOnnxModel, nodeSpecOf, rewriteGraph, rewriteNodesInPlace } from './writer';
 
 // x [batch, 3] through nodes that between them carry every attribute kind the writer has, over
 // initializers of all four tensor types. Float attribute values are exact in float32.
@@ -267,5 +267,57 @@ describe('appendToGraph()', () => {
     expect(notAsked.buffer).not.toBe(room.buffer);
     expect(room.subarray(base.length).every((b) => b === 0)).toBe(true);
     expect(tight).toEqual(notAsked);
+  });
+});
+
+describe('rewriteNodesInPlace()', () => {
+  /** The model in a buffer with `room` spare bytes after it. */
+  const withRoom = (bytes: Uint8Array, room: number) => {
+    const buffer = new Uint8Array(bytes.length + room);
+    buffer.set(bytes);
+    return buffer.subarray(0, bytes.length);
+  };
+  // A rewrite that makes the nodes longer (a node inserted, one renamed) and one that makes them shorter.
+  const longer = (node: OnnxNode): OnnxNodeSpec[] =>
+    node.outputs.includes('g')
+      ? [
+          { name: 'copy-x', opType: 'Identity', inputs: ['x'], outputs: ['x-copy'] },
+          { ...nodeSpecOf(node), inputs: node.inputs.map((t) => (t === 'x' ? 'x-copy' : t)) },
+        ]
+      : [nodeSpecOf(node)];
+  const shorter = (node: OnnxNode): OnnxNodeSpec[] => [{ ...nodeSpecOf(node), name: undefined }];
+
+  it.each([
+    ['longer', longer],
+    ['shorter', shorter],
+  ])(
+    'gives the model rewriteGraph gives (%s nodes), in the same buffer, which runs the same',
+    async (_, rewrite) => {
+      const base = encodeOnnxModel(model);
+      const appended = appendToGraph(base, { nodes: [], outputs: [{ name: 'g' }] });
+      const copied = rewriteGraph(appended, { node: rewrite });
+      const read = withRoom(appended, 4096);
+      const inPlace = rewriteNodesInPlace(read, rewrite);
+      expect(inPlace).not.toBeNull();
+      expect(inPlace?.buffer).toBe(read.buffer);
+      expect(inPlace?.length).toBe(copied.length);
+      expect(readOnnxGraph(inPlace as Uint8Array)).toEqual(readOnnxGraph(copied));
+      const session = await ort.InferenceSession.create(inPlace as Uint8Array);
+      const out = await session.run({ x: new ort.Tensor('float32', Float32Array.from(X), [2, 3]) });
+      expectClose(out.probs.data as Float32Array, expected().probs, 'probs');
+      expectClose(out.scaled.data as Float32Array, expected().scaled, 'scaled');
+      expectClose(
+        out.g.data as Float32Array,
+        expected().scaled.map((v) => v / SCALE),
+        'g',
+      );
+      await session.release();
+    },
+  );
+
+  it('gives null where the buffer has no room for the longer node list', () => {
+    const base = encodeOnnxModel(model);
+    expect(rewriteNodesInPlace(withRoom(base, 2), longer)).toBeNull();
+    expect(rewriteNodesInPlace(withRoom(base, 4096), longer)).not.toBeNull();
   });
 });

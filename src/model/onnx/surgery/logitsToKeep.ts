@@ -18,7 +18,7 @@
  */
 import type { OnnxGraph, OnnxNode } from '../reader';
 import type { OnnxNodeSpec } from '../types';
-import { nodeSpecOf, rewriteGraph } from '../writer';
+import { appendToGraph, nodeSpecOf, rewriteGraph, rewriteNodesInPlace } from '../writer';
 
 export const LOGITS_TO_KEEP = 'num_logits_to_keep';
 
@@ -45,11 +45,16 @@ const int64Constant = (output: string, dims: number[], values: bigint[]): OnnxNo
 });
 
 /**
- * `model` with the `num_logits_to_keep` input in front of `head` (`trimmableHead`). Rewrites the
- * node list (the head reads the sliced tensor), so the model is copied once; its weights are not
- * decoded.
+ * `model` with the `num_logits_to_keep` input in front of `head` (`trimmableHead`): the head reads
+ * the sliced tensor. With `inPlace`, in the model's own buffer where it has room after the model
+ * (`rewriteNodesInPlace`); otherwise, or without room, a copy (`rewriteGraph`). The weights are
+ * never decoded.
  */
-export function withLogitsToKeep(model: Uint8Array, head: OnnxNode): Uint8Array {
+export function withLogitsToKeep(
+  model: Uint8Array,
+  head: OnnxNode,
+  options: { inPlace?: boolean } = {},
+): Uint8Array {
   const ns = 'linscope/logits_to_keep';
   const x = head.inputs[0];
   const sliced = `${ns}/tokens`;
@@ -70,12 +75,13 @@ export function withLogitsToKeep(model: Uint8Array, head: OnnxNode): Uint8Array 
       outputs: [sliced],
     },
   ];
-  return rewriteGraph(model, {
-    node: (node) => {
-      if (!node.outputs.includes('logits')) return [nodeSpecOf(node)];
-      const spec = nodeSpecOf(node);
-      return [...before, { ...spec, inputs: [sliced, ...spec.inputs.slice(1)] }];
-    },
-    append: { nodes: [], inputs: [{ name: LOGITS_TO_KEEP, type: 'int64', shape: [] }] },
-  });
+  const node = (n: OnnxNode): OnnxNodeSpec[] => {
+    if (!n.outputs.includes('logits')) return [nodeSpecOf(n)];
+    const spec = nodeSpecOf(n);
+    return [...before, { ...spec, inputs: [sliced, ...spec.inputs.slice(1)] }];
+  };
+  const input = { nodes: [], inputs: [{ name: LOGITS_TO_KEEP, type: 'int64' as const, shape: [] }] };
+  const rewritten = options.inPlace ? rewriteNodesInPlace(model, node) : null;
+  if (rewritten) return appendToGraph(rewritten, input, { inPlace: true });
+  return rewriteGraph(model, { node, append: input });
 }
