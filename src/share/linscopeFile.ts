@@ -8,10 +8,10 @@
 import { wellFormedComposition } from '../job/referenceComposition';
 import { type LinScopeResult, RESULT_SCHEMA } from '../job/result';
 import { isHubId } from '../model/catalog';
+import { checkedCalibration } from './calibrationField';
 import { checkLinearize, LinearizeInvalid } from './linearizeCheck';
 import { RESULT_LIMITS } from './permalinkResult';
 import { parseShareState, type ShareState, shareStateJson } from './permalinkState';
-import { checkedCalibration } from './calibrationField';
 
 export const LINSCOPE_FILE_SCHEMA = 'linscope.share/v1';
 /** Largest file opened (a 200,000-token heatmap of 30 layers is about 60 MB of JSON). */

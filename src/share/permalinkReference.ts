@@ -6,8 +6,8 @@
 
 import { wellFormedComposition } from '../job/referenceComposition';
 import type { ResultPerToken } from '../job/result';
-import { PermalinkFormatError } from './permalinkBytes';
 import { checkedCalibration } from './calibrationField';
+import { PermalinkFormatError } from './permalinkBytes';
 
 /** The section's bytes, or null when the result has nothing to add. */
 export function encodeReferenceSection(perToken: ResultPerToken): Uint8Array | null {
