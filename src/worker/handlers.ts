@@ -5,6 +5,7 @@
 import type { LayerPairRecord } from '../analysis';
 import { LinScopeError } from '../errors';
 import { type JobOutput, runAnalyzeJob } from '../job/analyze';
+import type { ReferenceCorpus } from '../job/corpus';
 import { runLinearizeJob } from '../job/linearize';
 import { loadModel, prepareModel } from '../job/modelCache';
 import type { JobProgress, ProgressPlan } from '../job/progress';
@@ -107,6 +108,16 @@ export function createHandlers(host: WorkerHost): WorkerHandlers {
     }
   }
 
+  /** The request's reference corpus, the bundled one read for its model. */
+  async function referenceOf<R extends ReferenceCorpus | null>(request: {
+    model: ModelRequest;
+    reference: R | 'bundled';
+  }): Promise<R | ReferenceCorpus> {
+    return request.reference === 'bundled'
+      ? host.bundledReference(bundledReferenceFile(request.model.spec.id))
+      : request.reference;
+  }
+
   async function prepare(model: ModelRequest): Promise<HostRuntime> {
     const rt = await host.runtime();
     rt.transformers.env.allowRemoteModels = model.allowHub;
@@ -122,10 +133,7 @@ export function createHandlers(host: WorkerHost): WorkerHandlers {
     analyze(request, hooks) {
       return asJob(async () => {
         const rt = await prepare(request.model);
-        const reference =
-          request.reference === 'bundled'
-            ? await host.bundledReference(bundledReferenceFile(request.model.spec.id))
-            : request.reference;
+        const reference = await referenceOf(request);
         lastOutput = null;
         lastOutput = await forgettingDamaged(rt, request.model, () =>
           runAnalyzeJob(
@@ -154,10 +162,7 @@ export function createHandlers(host: WorkerHost): WorkerHandlers {
     linearize(request, hooks) {
       return asJob(async () => {
         const rt = await prepare(request.model);
-        const reference =
-          request.reference === 'bundled'
-            ? await host.bundledReference(bundledReferenceFile(request.model.spec.id))
-            : request.reference;
+        const reference = await referenceOf(request);
         return forgettingDamaged(rt, request.model, () =>
           runLinearizeJob(
             rt,
@@ -259,10 +264,7 @@ export function createHandlers(host: WorkerHost): WorkerHandlers {
       // Size first: nothing too big is read into memory.
       checkFitFileSize(file.name, file.file.size);
       const rt = await prepare(model);
-      const reference =
-        request.reference === 'bundled'
-          ? await host.bundledReference(bundledReferenceFile(model.spec.id))
-          : request.reference;
+      const reference = await referenceOf(request);
       const config = await loadModelConfig(rt, model.spec);
       const parts = analysisFitKeyParts(
         { ...model.spec, device: host.device() },
