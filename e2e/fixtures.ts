@@ -71,19 +71,6 @@ export function watchErrors(page: import('@playwright/test').Page): string[] {
   return errors;
 }
 
-/** Deletes the page's IndexedDB database (cached reference fits, recent analyses): the next run fits again. */
-export async function forgetReferenceFits(page: import('@playwright/test').Page): Promise<void> {
-  await page.evaluate(
-    () =>
-      new Promise((resolve, reject) => {
-        const request = indexedDB.deleteDatabase('linscope');
-        request.onsuccess = resolve;
-        request.onerror = reject;
-        request.onblocked = resolve;
-      }),
-  );
-}
-
 /**
  * A fake Hugging Face Hub for `context`: the files of the local folder `dir` under
  * https://huggingface.co/<id>/resolve/main/<file> (404 for anything else), with the CORS headers the
@@ -120,4 +107,5 @@ export async function serveFakeHub(
   return served;
 }
 
+export { forgetReferenceFits } from './browser';
 export { expect };

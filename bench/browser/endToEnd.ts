@@ -7,7 +7,7 @@
 import { existsSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { type BrowserContext, chromium, type Page } from 'playwright-core';
-import { BASE_CHROMIUM_ARGS, WEBGPU_CHROMIUM_ARGS } from '../../e2e/browser';
+import { BASE_CHROMIUM_ARGS, forgetReferenceFits, WEBGPU_CHROMIUM_ARGS } from '../../e2e/browser';
 import { BENCH_MODEL_DIR, BENCH_MODEL_ID, type Figure, figure, log, mb } from '../lib';
 import { textOfTokens } from '../texts';
 import { CHROMIUM, PROFILE_DIR, TINY_DIR, TINY_ID } from './paths';
@@ -148,19 +148,6 @@ export async function withProfile<T>(
   } finally {
     await context.close();
   }
-}
-
-/** Deletes the page's stored reference fits (the `linscope` IndexedDB database), as e2e/fixtures.ts does. */
-async function forgetReferenceFits(page: Page): Promise<void> {
-  await page.evaluate(
-    () =>
-      new Promise((resolve, reject) => {
-        const request = indexedDB.deleteDatabase('linscope');
-        request.onsuccess = resolve;
-        request.onerror = reject;
-        request.onblocked = resolve;
-      }),
-  );
 }
 
 /** A run with no reference, only so that the model's files land in the browser's cache. */
