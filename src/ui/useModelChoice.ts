@@ -58,6 +58,9 @@ export interface ModelChoice {
   openLlama2c(files: File[]): Promise<void>;
 }
 
+/** A model with one kind of weights, as `markOnDevice` remembers it. */
+const onDeviceKey = (id: string, dtype: ModelDtype) => `${id}|${dtype}`;
+
 export function useModelChoice(client: WorkerClient | null, startModel: string | null): ModelChoice {
   const [models, setModels] = useState<PickerModel[]>(() => [...CATALOG]);
   const [modelId, setModelId] = useState(startModel ?? DEFAULT_MODEL_ID);
@@ -65,7 +68,7 @@ export function useModelChoice(client: WorkerClient | null, startModel: string |
     () => recommendedDtype(CATALOG.find((m) => m.id === (startModel ?? DEFAULT_MODEL_ID))) ?? 'fp32',
   );
   const [confirmed, setConfirmed] = useState<Set<string>>(() => new Set());
-  /** `id|dtype` of Hub models whose files the browser has (`markOnDevice`). */
+  /** Hub models whose files the browser has (`markOnDevice`), by `onDeviceKey`. */
   const [onDevice, setOnDevice] = useState<Set<string>>(() => new Set());
   const [pendingDownload, setPendingDownload] = useState<PendingDownload | null>(null);
   const [startModelKnown, setStartModelKnown] = useState(
@@ -113,14 +116,14 @@ export function useModelChoice(client: WorkerClient | null, startModel: string |
     (id: string) =>
       models.find((m) => m.id === id)?.source !== 'hub' ||
       confirmed.has(id) ||
-      onDevice.has(`${id}|${dtype}`),
+      onDevice.has(onDeviceKey(id, dtype)),
     [models, confirmed, onDevice, dtype],
   );
 
   const consentToRun = useCallback(
     (id: string, onAllowed?: () => void) => {
       const entry = models.find((m) => m.id === id);
-      if (entry?.source !== 'hub' || confirmed.has(id) || onDevice.has(`${id}|${dtype}`)) return true;
+      if (!entry || downloadAllowed(id)) return true;
       const mb = entry.sizes[dtype] ?? null;
       if (mb === null || mb > ASK_BEFORE_MB) {
         setPendingDownload({ id, mb, onAllowed: onAllowed ?? null });
@@ -129,11 +132,11 @@ export function useModelChoice(client: WorkerClient | null, startModel: string |
       setConfirmed((s) => new Set(s).add(id));
       return true;
     },
-    [models, confirmed, onDevice, dtype],
+    [models, downloadAllowed, dtype],
   );
 
   const markOnDevice = useCallback((id: string, onDeviceDtype: ModelDtype) => {
-    const key = `${id}|${onDeviceDtype}`;
+    const key = onDeviceKey(id, onDeviceDtype);
     setOnDevice((s) => (s.has(key) ? s : new Set(s).add(key)));
   }, []);
 
