@@ -181,6 +181,7 @@ export function App() {
     modelId: model?.id,
     request: choice.request,
   });
+  const loadAheadNote = loadAheadText(loadAhead);
   // A model that loaded from the browser's own files needs no download: it is not asked about.
   const { markOnDevice } = choice;
   useEffect(() => {
@@ -243,9 +244,9 @@ export function App() {
             onOpenFolder={withNotice(choice.openFolder)}
             onOpenLlama2c={withNotice(choice.openLlama2c)}
             loadNote={
-              loadAheadText(loadAhead) && (
+              loadAheadNote && (
                 <p className="hint" data-testid="model-load-ahead" data-state={loadAhead}>
-                  {loadAheadText(loadAhead)}
+                  {loadAheadNote}
                 </p>
               )
             }
