@@ -58,6 +58,7 @@ describe('the model cache with loads made ahead of a job', () => {
     // Loaded ahead once more: nothing is loaded again, the warm-up is asked again (it runs once per session).
     expect(await prepareModel(rt, spec('ahead/joined'))).toBe(true);
     expect(loads).toHaveLength(1);
+    expect(model.warmUp).toHaveBeenCalledTimes(2);
   });
 
   it('a failed load ahead is not the job’s failure: the job loads the model itself', async () => {

@@ -196,7 +196,7 @@ export class HiddenStateModel {
 
   /**
    * Runs a few short forward passes that nobody reads, for a page that loads the model before it is
-   * asked for anything (the worker's `prepare`). The first passes of a fresh session are slow in
+   * asked for anything (`prepareModel`, the worker's `load-ahead`). The first passes of a fresh session are slow in
    * WebAssembly: the engine starts on a baseline compilation of onnxruntime's kernels and compiles
    * the hot ones again, optimised, in the background (a 255-token pass of a GPT-2-small-shaped model
    * took 3.0-3.2 s first and 0.9-1.1 s after; docs/performance.md). Two 64-token passes with a pause
