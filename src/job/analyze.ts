@@ -15,12 +15,13 @@ import type { LinScopeRuntime } from '../model/augmentingRuntime';
 import type { ModelSpec } from '../model/hiddenStateModel';
 import { calibration } from './calibration';
 import type { ReferenceFitStore } from './fitStore';
-import { analysisWindowLength, runForwardWindows } from './forwardWindows';
+import { beginForeground } from './foreground';
+import { runForwardWindows } from './forwardWindows';
 import { loadModel } from './modelCache';
 import { analyzeLayersInParallel, type PairWorkers } from './parallelPairs';
 import { type JobProgress, type ProgressPlan, planAnalysis } from './progress';
 import {
-  analysisFitSampling,
+  analysisFitInputs,
   isReferenceFitStored,
   type ReferenceCorpus,
   referenceFit,
@@ -89,13 +90,27 @@ export async function runAnalyzeJob(
   const texts = job.texts.filter((t) => t.trim().length > 0);
   if (texts.length === 0)
     throw new LinScopeError('BAD_INPUT', 'The text is empty. Type or upload some text to analyze.');
+  // Up to the first view the job is what the user waits for: a reference fit made ahead pauses.
+  const endForeground = beginForeground();
+  try {
+    return await analyzeWithModel(rt, job, texts, hooks, endForeground);
+  } finally {
+    endForeground();
+  }
+}
+
+async function analyzeWithModel(
+  rt: LinScopeRuntime,
+  job: AnalyzeJob,
+  texts: string[],
+  hooks: JobHooks,
+  endForeground: () => void,
+): Promise<JobOutput> {
   const model = await loadModel(rt, job.model, hooks.onProgress);
   hooks.signal?.throwIfAborted();
   const { settings } = job;
-  // The same window and sampling `analysisFitKeyParts` names (a fit opened from a file is stored under them).
-  const windowLength = analysisWindowLength(settings.maxWindow, model.contextLength);
+  const { windowLength, sampling } = analysisFitInputs(model, settings, job.referenceTokensPerDim);
   const d = model.config.hidden ?? 0;
-  const sampling = analysisFitSampling(model.config.hidden, job.referenceTokensPerDim);
   const fitStored = job.reference
     ? await isReferenceFitStored(model, job.reference, settings, windowLength, hooks.fitStore, sampling)
     : false;
@@ -163,6 +178,7 @@ export async function runAnalyzeJob(
     layers: firstView.layers,
     states: firstView.states,
   });
+  endForeground();
   const output = { states: run.states, lastBlockOutput: run.lastBlockOutput, ids: run.ids };
   if (!job.reference) {
     const tail: ResultTail = {

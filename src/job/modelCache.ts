@@ -108,3 +108,19 @@ export async function prepareModel(rt: LinScopeRuntime, spec: ModelSpec): Promis
     return false;
   }
 }
+
+/**
+ * The model for `spec` if this process has it loaded (or is loading it), warmed up; null otherwise.
+ * Loads nothing, so it never takes the place of another model a job is using.
+ */
+export async function loadedModel(spec: ModelSpec): Promise<HiddenStateModel | null> {
+  const current = cachedFor(spec);
+  if (!current) return null;
+  try {
+    const model = await current.model;
+    await model.warmUp();
+    return model;
+  } catch {
+    return null;
+  }
+}

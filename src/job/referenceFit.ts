@@ -41,6 +41,11 @@ export interface ReferenceFitControl {
   readonly sampling?: ReferenceSampling;
   /** Tokens to fit on (default `referenceTokens(d)`; tests and the size study try others). */
   readonly tokens?: number;
+  /**
+   * Made ahead of any job (`referenceAhead.ts`): a job that asks for the same fit meanwhile waits for
+   * this one, and makes its own if this one is stopped.
+   */
+  readonly background?: boolean;
 }
 
 /** Reference tokens beyond this many per hidden dimension add time, not information. */
@@ -74,6 +79,38 @@ const FIT_RECIPE = 'reference/v2';
 
 /** Fits of this process, when the host gives no store of its own. */
 const sessionFits = new MemoryFitStore();
+
+/** A fit being made, which others asking for the same key wait for instead of making it again. */
+interface FitInFlight {
+  readonly fitted: Promise<FittedReference>;
+  readonly background: boolean;
+  /** Everyone waiting for this fit who wants its progress (its maker first). */
+  readonly listeners: Set<(progress: JobProgress) => void>;
+}
+
+/** The fits being made in this process, by key. */
+const fitsInFlight = new Map<string, FitInFlight>();
+
+/** Waits for `running`, passing its progress on meanwhile; stops waiting (not the fit) when `signal` aborts. */
+async function joinFit(running: FitInFlight, control: ReferenceFitControl): Promise<FittedReference> {
+  const { signal, onProgress } = control;
+  signal?.throwIfAborted();
+  if (onProgress) running.listeners.add(onProgress);
+  let stopWaiting = () => {};
+  try {
+    return await Promise.race([
+      running.fitted,
+      new Promise<never>((_, reject) => {
+        const abort = () => reject(signal?.reason);
+        signal?.addEventListener('abort', abort, { once: true });
+        stopWaiting = () => signal?.removeEventListener('abort', abort);
+      }),
+    ]);
+  } finally {
+    stopWaiting();
+    if (onProgress) running.listeners.delete(onProgress);
+  }
+}
 
 /** How a fit picks its tokens: the sampling rule and seed, and how many to fit on (`ReferenceFitControl`). */
 export type ReferenceFitSampling = Pick<ReferenceFitControl, 'sampling' | 'tokens'>;
@@ -117,6 +154,18 @@ export function analysisFitSampling(hidden: number | null, tokensPerDim?: number
   return tokensPerDim !== undefined && (hidden ?? 0) > 0 ? { tokens: tokensPerDim * (hidden ?? 0) } : {};
 }
 
+/** The window length and sampling of an analysis's fit (`runAnalyzeJob`, a fit made ahead, `analysisFitKeyParts`). */
+export function analysisFitInputs(
+  model: { readonly config: Pick<ModelConfig, 'hidden' | 'contextLength'> },
+  settings: Pick<AnalysisSettings, 'maxWindow'>,
+  tokensPerDim?: number,
+): { windowLength: number; sampling: ReferenceFitSampling } {
+  return {
+    windowLength: analysisWindowLength(settings.maxWindow, model.config.contextLength),
+    sampling: analysisFitSampling(model.config.hidden, tokensPerDim),
+  };
+}
+
 /**
  * The key parts of the fit an analysis of `spec` looks up (`runAnalyzeJob`), from the model's
  * config alone: what a fit opened from a file is checked against before it is stored.
@@ -128,13 +177,8 @@ export function analysisFitKeyParts(
   settings: AnalysisSettings,
   tokensPerDim?: number,
 ): ReferenceFitKeyParts {
-  return referenceFitKeyParts(
-    { spec, config },
-    reference,
-    settings,
-    analysisWindowLength(settings.maxWindow, config.contextLength),
-    analysisFitSampling(config.hidden, tokensPerDim),
-  );
+  const { windowLength, sampling } = analysisFitInputs({ config }, settings, tokensPerDim);
+  return referenceFitKeyParts({ spec, config }, reference, settings, windowLength, sampling);
 }
 
 /** The store key of a fit: its parts, joined. */
@@ -177,13 +221,19 @@ async function fitOnSample(
   const tooSmall = referenceTooSmall(reference.name, tokens.length, run.states.hidden);
   if (tooSmall) throw new LinScopeError('BAD_INPUT', tooSmall);
   const options = { tokens, quantile: settings.flashQuantile };
+  // The fit takes every core for a while: work someone waits for goes first (`backgroundTurn`).
+  await control.yieldToEvents?.();
+  control.signal?.throwIfAborted();
   const fit = await fitReferenceMapsInParallel(run.states, options, analysisControl, control.pairWorkers);
   const { ids } = run;
   const seenIds = [...new Set(Array.from(tokens, (t) => ids[t]))].sort((a, b) => a - b);
   return { fit, seenIds };
 }
 
-/** The maps fitted on `reference` for `model`, from the store when they were fitted before. */
+/**
+ * The maps fitted on `reference` for `model`, from the store when they were fitted before. While the
+ * same fit is being made (ahead of the job, or by another job), this waits for it instead.
+ */
 export async function referenceFit(
   model: HiddenStateModel,
   reference: ReferenceCorpus,
@@ -192,12 +242,52 @@ export async function referenceFit(
   control: ReferenceFitControl,
 ): Promise<FittedReference> {
   const store = control.fitStore ?? sessionFits;
-  const sampling = control.sampling ?? DEFAULT_REFERENCE_SAMPLING;
-  const fitTokens = referenceFitTokens(model, control.tokens);
   const parts = referenceFitKeyParts(model, reference, settings, windowLength, control);
   const key = referenceFitKey(parts);
   const cached = await store.get(key, parts);
   if (cached) return cached;
+  const running = fitsInFlight.get(key);
+  if (running) {
+    try {
+      return await joinFit(running, control);
+    } catch (error) {
+      // A fit made ahead that was stopped (its model or settings changed): this one makes its own.
+      if (!running.background || control.signal?.aborted) throw error;
+      if (fitsInFlight.get(key) === running) fitsInFlight.delete(key);
+      return referenceFit(model, reference, settings, windowLength, control);
+    }
+  }
+  const listeners = new Set<(progress: JobProgress) => void>();
+  if (control.onProgress) listeners.add(control.onProgress);
+  const onProgress = (progress: JobProgress) => {
+    for (const listener of listeners) listener(progress);
+  };
+  const entry: FitInFlight = {
+    fitted: makeReferenceFit(model, reference, settings, windowLength, { ...control, onProgress }, store),
+    background: control.background === true,
+    listeners,
+  };
+  fitsInFlight.set(key, entry);
+  try {
+    return await entry.fitted;
+  } finally {
+    if (fitsInFlight.get(key) === entry) fitsInFlight.delete(key);
+  }
+}
+
+/** `referenceFit` when nobody has made this fit: sampled, run, fitted, checked and stored. */
+async function makeReferenceFit(
+  model: HiddenStateModel,
+  reference: ReferenceCorpus,
+  settings: AnalysisSettings,
+  windowLength: number,
+  control: ReferenceFitControl,
+  store: ReferenceFitStore,
+): Promise<FittedReference> {
+  const sampling = control.sampling ?? DEFAULT_REFERENCE_SAMPLING;
+  const fitTokens = referenceFitTokens(model, control.tokens);
+  const parts = referenceFitKeyParts(model, reference, settings, windowLength, control);
+  const key = referenceFitKey(parts);
   const heldOutTokens = referenceHeldOutTokens(model);
   const texts =
     reference.source === 'model'
@@ -243,6 +333,9 @@ export async function referenceFit(
     heldOutFlashRate,
     seenIds,
   };
+  // A fit stored meanwhile (opened from a file while this one was made ahead) is the one the user chose.
+  const storedMeanwhile = await store.get(key, parts);
+  if (storedMeanwhile) return storedMeanwhile;
   await store.put(key, fitted, parts);
   return fitted;
 }

@@ -64,6 +64,12 @@ export class HiddenStateModel {
   private warming: Promise<void> | null = null;
   /** Whether a forward pass has run on this session (then there is nothing left to warm up). */
   private hasRun = false;
+  /**
+   * The last run asked of the session: runs go one at a time, in the order asked (a job's pass and a
+   * reference fit made ahead may both want the model; onnxruntime-web's WebGPU backend must not
+   * interleave two runs of one session).
+   */
+  private lastRun: Promise<unknown> = Promise.resolve();
 
   private constructor(
     private readonly rt: LinScopeRuntime,
@@ -211,19 +217,28 @@ export class HiddenStateModel {
       const ids = this.encode(text).slice(0, limit);
       if (ids.length === 0) return;
       for (let pass = 0; pass < WARM_UP_PASSES; pass++) {
-        await runSessionForward(
-          this.rt.runtime.ort,
-          this.session,
-          this.augmentation.plan,
-          ids,
-          cacheShape(this.config),
-          { logits: false },
-          this.config.vocab ?? 0,
+        await this.exclusive(() =>
+          runSessionForward(
+            this.rt.runtime.ort,
+            this.session,
+            this.augmentation.plan,
+            ids,
+            cacheShape(this.config),
+            { logits: false },
+            this.config.vocab ?? 0,
+          ),
         );
         await new Promise((resolve) => setTimeout(resolve, WARM_UP_PAUSE_MS));
       }
     })().catch(() => undefined);
     return this.warming;
+  }
+
+  /** Runs `run` once every run asked before it has ended (`lastRun`). */
+  private exclusive<T>(run: () => Promise<T>): Promise<T> {
+    const result = this.lastRun.then(run);
+    this.lastRun = result.catch(() => undefined);
+    return result;
   }
 
   /** Greedy continuation of `prompt` (BOS alone when empty); returns all ids, prompt included. */
@@ -235,12 +250,14 @@ export class HiddenStateModel {
     const generate = (
       this.model as unknown as { generate(options: object): Promise<{ data: BigInt64Array }> }
     ).generate.bind(this.model);
-    const out = await generate({
-      input_ids: inputIds,
-      attention_mask: new Tensor('int64', new BigInt64Array(ids.length).fill(1n), [1, ids.length]),
-      max_new_tokens: maxNewTokens,
-      do_sample: false,
-    });
+    const out = await this.exclusive(() =>
+      generate({
+        input_ids: inputIds,
+        attention_mask: new Tensor('int64', new BigInt64Array(ids.length).fill(1n), [1, ids.length]),
+        max_new_tokens: maxNewTokens,
+        do_sample: false,
+      }),
+    );
     return Array.from(out.data, Number);
   }
 
@@ -256,15 +273,18 @@ export class HiddenStateModel {
     const generate = (
       this.model as unknown as { generate(options: object): Promise<{ data: BigInt64Array }> }
     ).generate.bind(this.model);
-    random.seed(seed);
-    const out = await generate({
-      input_ids: new Tensor('int64', BigInt64Array.from([BigInt(bos)]), [1, 1]),
-      attention_mask: new Tensor('int64', BigInt64Array.from([1n]), [1, 1]),
-      max_new_tokens: maxNewTokens,
-      do_sample: true,
-      temperature: 1,
-      top_k: 0,
-      top_p: 1,
+    const out = await this.exclusive(() => {
+      // Seeded inside the turn: no other run draws from the generator between the seed and the sample.
+      random.seed(seed);
+      return generate({
+        input_ids: new Tensor('int64', BigInt64Array.from([BigInt(bos)]), [1, 1]),
+        attention_mask: new Tensor('int64', BigInt64Array.from([1n]), [1, 1]),
+        max_new_tokens: maxNewTokens,
+        do_sample: true,
+        temperature: 1,
+        top_k: 0,
+        top_p: 1,
+      });
     });
     return Array.from(out.data, Number).slice(1);
   }
@@ -287,17 +307,19 @@ export class HiddenStateModel {
     await this.warming;
     this.hasRun = true;
     const { plan } = this.augmentation;
-    const outputs =
-      (await runSessionForward(
-        this.rt.runtime.ort,
-        this.session,
-        plan,
-        ids,
-        cacheShape(this.config),
-        reads,
-        this.config.vocab ?? 0,
-      )) ?? (await this.forwardThroughTransformers(ids, reads));
-    return { ...outputs, lens: await this.runLens(ids) };
+    return this.exclusive(async () => {
+      const outputs =
+        (await runSessionForward(
+          this.rt.runtime.ort,
+          this.session,
+          plan,
+          ids,
+          cacheShape(this.config),
+          reads,
+          this.config.vocab ?? 0,
+        )) ?? (await this.forwardThroughTransformers(ids, reads));
+      return { ...outputs, lens: await this.runLens(ids) };
+    });
   }
 
   /** `forward` the way transformers.js runs the model: every output comes back to the CPU. */
@@ -376,8 +398,9 @@ export class HiddenStateModel {
   }
 
   async dispose(): Promise<void> {
-    // A warm-up still running on the session finishes first (it is never released under a run).
+    // A warm-up or run still going on the session finishes first (it is never released under a run).
     await this.warming;
+    await this.exclusive(async () => undefined);
     await (this.model as unknown as { dispose(): Promise<unknown> }).dispose();
     // The sessions LinScope made next to the model's own (see augmentingRuntime.ts).
     const { lens, replacement } = this.augmentation;

@@ -20,6 +20,7 @@ import type {
   ImportRequest,
   LinearizeRequest,
   ModelRequest,
+  ReferenceAheadRequest,
   TokenCount,
   UserFile,
   WorkerEvent,
@@ -345,6 +346,18 @@ export class WorkerClient {
   /** Loads and warms up the model ahead of the next job, from files the page has (`load-ahead`). */
   async loadAhead(model: ModelRequest): Promise<boolean> {
     return (await this.send({ type: 'load-ahead', model }, 'model-loaded').done).ready;
+  }
+
+  /**
+   * Fits the reference the next analysis would use, in the background (`prepare-reference`): whether
+   * the fit is ready. Cancel it when the model, settings or reference change.
+   */
+  prepareReference(
+    request: ReferenceAheadRequest,
+    onProgress?: (progress: JobProgress) => void,
+  ): Job<boolean> {
+    const job = this.send({ type: 'prepare-reference', request }, 'reference-prepared', onProgress);
+    return { done: job.done.then((e) => e.ready), cancel: job.cancel };
   }
 
   async openFolder(name: string, files: UserFile[]): Promise<string> {

@@ -9,8 +9,10 @@ import type { ReferenceCorpus } from '../job/corpus';
 import { runLinearizeJob } from '../job/linearize';
 import { loadModel, prepareModel } from '../job/modelCache';
 import type { JobProgress, ProgressPlan } from '../job/progress';
+import { prepareReferenceFit } from '../job/referenceAhead';
 import { analysisFitKeyParts } from '../job/referenceFit';
 import type { ResultFirstView, ResultHead, ResultLinearize, ResultRuntime } from '../job/result';
+import { isSoftwareAdapter } from '../model/backend';
 import { bundledReferenceFile } from '../model/catalog';
 import { convertLlama2c } from '../model/llama2c/convert';
 import { DamagedModelFile } from '../model/loadFailure';
@@ -27,6 +29,7 @@ import type {
   ImportRequest,
   LinearizeRequest,
   ModelRequest,
+  ReferenceAheadRequest,
   UserFile,
 } from './protocol';
 
@@ -53,6 +56,16 @@ export interface WorkerHandlers {
    * model is ready.
    */
   loadAhead(model: ModelRequest): Promise<boolean>;
+  /**
+   * Fits the reference the next analysis would use, on the model loaded ahead, in the background
+   * (`prepareReferenceFit`). Whether the fit is in the store; false where it is not made ahead: while
+   * a job runs, on a software GPU (where it would take minutes of CPU), for the model's own text, or
+   * when that model is not the one loaded. Stopped by `signal`, an opened fit file or an experiment.
+   */
+  prepareReference(
+    request: ReferenceAheadRequest,
+    hooks: Pick<AnalyzeHooks, 'signal' | 'onProgress'>,
+  ): Promise<boolean>;
   openFolder(name: string, files: UserFile[]): Promise<string>;
   openLlama2c(name: string, checkpoint: Blob, tokenizer: Blob): Promise<string>;
   /** Greedy continuation: a quick way to see that a model is sane (and to test conversions). */
@@ -108,6 +121,12 @@ export function createHandlers(host: WorkerHost): WorkerHandlers {
     }
   }
 
+  /** Reference fits being made ahead: an opened fit file or an experiment stops them. */
+  const fitsAhead = new Set<AbortController>();
+  const stopFitsAhead = () => {
+    for (const controller of fitsAhead) controller.abort();
+  };
+
   /** The request's reference corpus, the bundled one read for its model. */
   async function referenceOf<R extends ReferenceCorpus | null>(request: {
     model: ModelRequest;
@@ -160,6 +179,8 @@ export function createHandlers(host: WorkerHost): WorkerHandlers {
     },
 
     linearize(request, hooks) {
+      // The experiment runs sessions of its own and fits its maps itself: a fit made ahead gives way.
+      stopFitsAhead();
       return asJob(async () => {
         const rt = await prepare(request.model);
         const reference = await referenceOf(request);
@@ -198,6 +219,37 @@ export function createHandlers(host: WorkerHost): WorkerHandlers {
       if (jobsRunning > 0) return false;
       rt.transformers.env.allowRemoteModels = false;
       return prepareModel(rt, { ...model.spec, device: host.device() });
+    },
+
+    async prepareReference(request, hooks) {
+      const onSoftwareGpu =
+        backend?.backend === 'webgpu' && isSoftwareAdapter({ description: backend.adapter ?? '' });
+      if (jobsRunning > 0 || onSoftwareGpu) return false;
+      const controller = new AbortController();
+      const stop = () => controller.abort(hooks.signal?.reason);
+      hooks.signal?.addEventListener('abort', stop, { once: true });
+      fitsAhead.add(controller);
+      try {
+        const reference = await referenceOf(request);
+        return await prepareReferenceFit(
+          {
+            model: { ...request.model.spec, device: host.device() },
+            reference,
+            settings: request.settings,
+            referenceTokensPerDim: request.referenceTokensPerDim,
+          },
+          {
+            signal: controller.signal,
+            onProgress: hooks.onProgress,
+            yieldToEvents,
+            fitStore: host.fitStore,
+            pairWorkers: host.pairWorkers(request.threads),
+          },
+        );
+      } finally {
+        fitsAhead.delete(controller);
+        hooks.signal?.removeEventListener('abort', stop);
+      }
     },
 
     async openFolder(name, files) {
@@ -263,6 +315,8 @@ export function createHandlers(host: WorkerHost): WorkerHandlers {
       const { file, model } = request;
       // Size first: nothing too big is read into memory.
       checkFitFileSize(file.name, file.file.size);
+      // The file is the fit the user chose: one being made ahead is not needed.
+      stopFitsAhead();
       const rt = await prepare(model);
       const reference = await referenceOf(request);
       const config = await loadModelConfig(rt, model.spec);

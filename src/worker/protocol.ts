@@ -5,7 +5,8 @@
  * `started` (tokens, windows, logit lens: what the text's forward pass found), one `pair` per layer
  * pair as it is scored on the text, `first-view` (every pair and state without the reference: the
  * page's first view while the reference is run and fitted), and `result` with the final records
- * and per-token values, its arrays transferred rather than copied.
+ * and per-token values, its arrays transferred rather than copied. The page may load the model and
+ * fit the reference ahead of any analysis (`load-ahead`, `prepare-reference`).
  */
 import type { LayerPairRecord } from '../analysis';
 import type { ErrorCode } from '../errors';
@@ -110,6 +111,18 @@ export interface FitImportRequest {
   file: ImportFile;
 }
 
+/**
+ * The reference fit the next analysis would use, made ahead while the user writes (`prepare-reference`):
+ * what that analysis would be sent, less its texts.
+ */
+export interface ReferenceAheadRequest {
+  model: ModelRequest;
+  settings: AnalysisSettings;
+  reference: ReferenceCorpus | 'bundled';
+  referenceTokensPerDim?: number;
+  threads?: number;
+}
+
 export type WorkerRequest =
   | { type: 'probe'; id: number; backend: BackendChoice; assetBase: string }
   | { type: 'analyze'; id: number; request: AnalyzeRequest }
@@ -120,6 +133,12 @@ export type WorkerRequest =
    * and warm its session up; answered `model-loaded`. Skipped while a job runs.
    */
   | { type: 'load-ahead'; id: number; model: ModelRequest }
+  /**
+   * Fit the reference the next analysis would use, on the model loaded ahead, in the background
+   * (an analysis meanwhile goes first, then waits for this fit); progress, then `reference-prepared`.
+   * Skipped while a job runs, on a software GPU, and for the model's own text.
+   */
+  | { type: 'prepare-reference'; id: number; request: ReferenceAheadRequest }
   | { type: 'open-folder'; id: number; name: string; files: UserFile[] }
   | { type: 'open-llama2c'; id: number; name: string; checkpoint: Blob; tokenizer: Blob }
   | { type: 'generate'; id: number; model: ModelRequest; prompt: string; maxNewTokens: number }
@@ -145,6 +164,8 @@ export type WorkerEvent =
   | { type: 'token-count'; id: number; count: TokenCount }
   /** Whether `load-ahead` left the model loaded and warmed up. */
   | { type: 'model-loaded'; id: number; ready: boolean }
+  /** Whether `prepare-reference` left the fit in the fit store (false: not made ahead, the analysis will). */
+  | { type: 'reference-prepared'; id: number; ready: boolean }
   | { type: 'opened'; id: number; modelId: string }
   | { type: 'generated'; id: number; text: string; ids: number[] }
   | { type: 'hidden-states'; id: number; file: Uint8Array }

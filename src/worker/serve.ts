@@ -46,6 +46,13 @@ async function handle(
         { type: 'token-count', id, count: await handlers.countTokens(request.model, request.texts) },
         [],
       ];
+    case 'prepare-reference': {
+      const ready = await handlers.prepareReference(request.request, {
+        signal,
+        onProgress: (progress) => post({ type: 'progress', id, progress }, []),
+      });
+      return [{ type: 'reference-prepared', id, ready }, []];
+    }
     case 'load-ahead':
       return [{ type: 'model-loaded', id, ready: await handlers.loadAhead(request.model) }, []];
     case 'open-folder':

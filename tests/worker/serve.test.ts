@@ -9,45 +9,13 @@ import { runLinearizeJob } from '../../src/job/linearize';
 import { assembleResult, type ResultHead, type ResultTail } from '../../src/job/result';
 import { DEFAULT_SETTINGS } from '../../src/job/settings';
 import { readSafetensors } from '../../src/share/safetensors';
-import { createHandlers } from '../../src/worker/handlers';
-import type { BackendInfo, WorkerEvent, WorkerRequest } from '../../src/worker/protocol';
-import { serveRequests } from '../../src/worker/serve';
-import { nodeWorkerHost } from './nodeHost';
+import type { BackendInfo } from '../../src/worker/protocol';
+import { finalEvent, inProcessWorker } from './inProcessWorker';
 
 const MODEL = { spec: { id: 'linscope/tiny-gpt2', dtype: 'fp32' as const }, allowHub: false };
 const PROMPT =
   'In the beginning God created the heaven and the earth. And the earth was without form, and void. ' +
   'A hacker is a person who enjoys exploring the details of programmable systems.';
-
-interface Posted {
-  event: WorkerEvent;
-  transfer: Transferable[];
-}
-
-/** A worker in-process: send requests, read what it posted (after a structured clone with transfer). */
-function inProcessWorker() {
-  const host = nodeWorkerHost();
-  const posted: Posted[] = [];
-  const serve = serveRequests(createHandlers(host), (event, transfer) => {
-    posted.push({ event: structuredClone(event, { transfer }), transfer });
-  });
-  let nextId = 1;
-  const events = (id: number) => posted.filter((p) => p.event.id === id);
-  return {
-    host,
-    posted,
-    events,
-    /** Sends a request and resolves with its events once its final one was posted. */
-    async request(body: Record<string, unknown> & { type: WorkerRequest['type'] }, id = nextId++) {
-      await serve({ ...body, id } as WorkerRequest);
-      return events(id);
-    },
-    serve,
-    newId: () => nextId++,
-  };
-}
-
-const finalEvent = (posted: Posted[]) => posted[posted.length - 1].event;
 
 describe('the worker message loop with the real handlers (Node host)', () => {
   const worker = inProcessWorker();
