@@ -15,8 +15,8 @@ const MODEL = { spec: { id: 'linscope/tiny-gpt2', dtype: 'fp32' as const }, allo
 const PROMPT =
   'In the beginning God created the heaven and the earth. And the earth was without form, and void. ' +
   'A hacker is a person who enjoys exploring the details of programmable systems, and stretching their capabilities.';
-const AHEAD = { model: MODEL, settings: DEFAULT_SETTINGS, reference: 'bundled' };
-const ANALYZE = { model: MODEL, texts: [PROMPT], settings: DEFAULT_SETTINGS, reference: 'bundled' };
+const AHEAD = { model: MODEL, settings: DEFAULT_SETTINGS, reference: 'bundled' as const };
+const ANALYZE = { model: MODEL, texts: [PROMPT], settings: DEFAULT_SETTINGS, reference: 'bundled' as const };
 
 /** The reference windows (fit, not the held-out check) whose start a request's progress reported. */
 function referenceWindows(posted: Posted[]): number[] {
