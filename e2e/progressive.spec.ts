@@ -1,8 +1,11 @@
 /**
  * Progressive results on the embedded model, with the reference fit not cached (the `linscope`
- * IndexedDB database deleted first): the first view (in-sample and split scores, companions, logit
- * lens, text) is up while the heatmap's place says where the reference fit is; then the heatmap.
- * Cancelling during the reference fit leaves the first view on a usable page.
+ * IndexedDB database deleted first, and `?referenceAhead=0` so that the page does not fit it while
+ * the text is written): the first view (in-sample and split scores, companions, logit lens, text) is
+ * up while the heatmap's place says where the reference fit is; then the heatmap. Cancelling during
+ * the reference fit leaves the first view on a usable page. Then the reference fitted ahead: Analyze
+ * after it runs no reference work; Analyze during it gets its first view, then waits for that fit;
+ * Stop leaves the fit to Analyze.
  */
 import { readFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
@@ -51,7 +54,7 @@ test('the first view comes before the reference, then the heatmap; after a reloa
   backend,
 }) => {
   test.skip(backend !== 'wasm', 'The order of results does not depend on the backend.');
-  await openApp(page, backend);
+  await openApp(page, backend, 'referenceAhead=0');
   await forgetReferenceFits(page);
   await page.getByTestId('prompt-input').fill(TEXT);
   await page.evaluate(RECORDER);
@@ -81,7 +84,9 @@ test('the first view comes before the reference, then the heatmap; after a reloa
   await expect(page.getByTestId('status')).toHaveAttribute('data-state', 'done', { timeout: 120_000 });
   await expect(page.getByTestId('nonlinearity-heatmap')).toHaveAttribute('data-state', 'ready');
   const again = (await page.evaluate(() => (window as unknown as { __views: ViewEntry[] }).__views)) ?? [];
-  expect(again.some((e) => /window/.test(e.referenceText ?? ''))).toBe(false);
+  expect(again.some((e) => /^Fitting the reference: window 1 of \d+$/.test(e.referenceText ?? ''))).toBe(
+    true,
+  );
 });
 
 test('cancelling during the reference fit keeps the first view on a usable page', async ({
@@ -91,7 +96,7 @@ test('cancelling during the reference fit keeps the first view on a usable page'
   test.skip(backend !== 'wasm', 'Cancelling does not depend on the backend.');
   // 64 reference tokens per dimension (8,192 for d = 128: some 40 windows) so the fit lasts long enough
   // to act on; the test waits for the reference's forward pass to be under way, then cancels.
-  await openApp(page, backend, 'referenceTokensPerDim=64');
+  await openApp(page, backend, 'referenceTokensPerDim=64&referenceAhead=0');
   await forgetReferenceFits(page);
   await page.getByTestId('prompt-input').fill(TEXT);
   await page.getByTestId('analyze-button').click();
@@ -129,4 +134,84 @@ test('cancelling during the reference fit keeps the first view on a usable page'
   await expect(page.getByTestId('results')).toHaveAttribute('data-view', 'complete');
   await expect(page.getByTestId('nonlinearity-heatmap')).toHaveAttribute('data-state', 'ready');
   await expect(page.getByTestId('results').getByTestId('export-json')).toBeEnabled();
+});
+
+/** The views recorded by `RECORDER` since it was installed. */
+async function recordedViews(page: import('@playwright/test').Page): Promise<ViewEntry[]> {
+  return (await page.evaluate(() => (window as unknown as { __views: ViewEntry[] }).__views)) ?? [];
+}
+
+test('the reference is fitted while the text is written; Analyze then runs no reference work, also after a reload', async ({
+  page,
+  backend,
+}) => {
+  test.skip(backend !== 'wasm', 'Fitting ahead does not depend on the backend.');
+  await openApp(page, backend);
+  const ahead = page.getByTestId('reference-ahead');
+  await expect(ahead).toHaveAttribute('data-state', 'fitting', { timeout: 60_000 });
+  await expect(page.getByTestId('reference-ahead-text')).toContainText(
+    'Fitting the reference in the background, so that Analyze shows every result at once',
+  );
+  await expect(ahead).toHaveAttribute('data-state', 'fitted', { timeout: 120_000 });
+  await expect(page.getByTestId('reference-ahead-text')).toHaveText(
+    'Reference fitted: Analyze needs no reference work.',
+  );
+  await page.getByTestId('prompt-input').fill(TEXT);
+  await page.evaluate(RECORDER);
+  await page.getByTestId('analyze-button').click();
+  await expect(page.getByTestId('status')).toHaveAttribute('data-state', 'done', { timeout: 120_000 });
+  await expect(page.getByTestId('nonlinearity-heatmap')).toHaveAttribute('data-state', 'ready');
+  await expect(page.getByTestId('results')).toHaveAttribute('data-view', 'complete');
+  const seen = await recordedViews(page);
+  expect(seen.filter((e) => /window|Fitting|Checking/.test(e.referenceText ?? ''))).toEqual([]);
+
+  // The fit was stored: after a reload the page finds it at once.
+  await page.reload();
+  await expect(page.getByTestId('backend')).toHaveAttribute('data-backend', backend);
+  await expect(ahead).toHaveAttribute('data-state', 'fitted', { timeout: 60_000 });
+});
+
+test('Analyze pressed while the reference is fitted ahead shows its first view, then waits for that fit; Stop leaves the fit to Analyze', async ({
+  page,
+  backend,
+}) => {
+  test.skip(backend !== 'wasm', 'Fitting ahead does not depend on the backend.');
+  // 64 reference tokens per dimension (some 40 windows): long enough to press Analyze during it.
+  await openApp(page, backend, 'referenceTokensPerDim=64');
+  const aheadText = page.getByTestId('reference-ahead-text');
+  await expect(aheadText).toHaveText(/: window ([2-9]|\d\d+) of \d+…$/, { timeout: 60_000 });
+  await page.getByTestId('prompt-input').fill(TEXT);
+  await page.evaluate(RECORDER);
+  await page.getByTestId('analyze-button').click();
+  await expect(page.getByTestId('status')).toHaveAttribute('data-state', 'done', { timeout: 120_000 });
+  const seen = await recordedViews(page);
+  const firstView = seen.findIndex((e) => e.view === 'live-results:first-view');
+  const complete = seen.findIndex((e) => e.view === 'results:complete' && e.heatmap === 'ready');
+  expect(firstView).toBeGreaterThanOrEqual(0);
+  expect(complete).toBeGreaterThan(firstView);
+  // The run showed the windows of the fit made ahead, which was past its first window when it joined.
+  const windows = seen
+    .slice(firstView, complete)
+    .flatMap(
+      (e) => /^Fitting the reference: window (\d+) of \d+$/.exec(e.referenceText ?? '')?.slice(1) ?? [],
+    )
+    .map(Number);
+  expect(windows.length).toBeGreaterThan(0);
+  expect(Math.min(...windows)).toBeGreaterThan(1);
+  await expect(page.getByTestId('reference-ahead')).toHaveAttribute('data-state', 'fitted');
+
+  // Another reference size: a new fit ahead starts, and Stop stops it; Analyze then fits it itself.
+  await openApp(page, backend, 'referenceTokensPerDim=48');
+  await expect(aheadText).toHaveText(/: window \d+ of \d+…$/, { timeout: 60_000 });
+  await page.getByTestId('reference-ahead-stop').click();
+  await expect(page.getByTestId('reference-ahead')).toHaveAttribute('data-state', 'stopped');
+  await expect(aheadText).toHaveText('Reference fit stopped: Analyze will fit it.');
+  await page.getByTestId('prompt-input').fill(TEXT);
+  await page.evaluate(RECORDER);
+  await page.getByTestId('analyze-button').click();
+  await expect(page.getByTestId('status')).toHaveAttribute('data-state', 'done', { timeout: 120_000 });
+  const again = await recordedViews(page);
+  expect(again.some((e) => /^Fitting the reference: window 1 of \d+$/.test(e.referenceText ?? ''))).toBe(
+    true,
+  );
 });

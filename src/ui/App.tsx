@@ -5,7 +5,7 @@ import { isCompareFragment } from '../share/comparePermalink';
 import type { ShareState } from '../share/permalinkState';
 import type { WorkerClient } from '../worker/client';
 import type { BackendChoice } from '../worker/protocol';
-import { fitImportRequest, inputProblem } from './analyzeRequest';
+import { fitImportRequest, inputProblem, referenceAheadRequest } from './analyzeRequest';
 import { BackendBadge } from './BackendBadge';
 import { BackendSelect } from './BackendSelect';
 import { initialBackendChoice, pageStorage, rememberBackendChoice } from './backendChoice';
@@ -33,6 +33,7 @@ import { referenceTokensPerDimFromSearch } from './referenceTokensPerDim';
 import { downloadHiddenStates, downloadResultJson } from './resultExports';
 import { SettingsPanel } from './SettingsPanel';
 import { SharePanel } from './SharePanel';
+import { scoringThreadsFromSearch } from './scoringThreads';
 import { shareStateOf } from './shareInputs';
 import { staleNote } from './staleNote';
 import { startParamsFromSearch } from './urlParams';
@@ -48,6 +49,7 @@ import { useModelChoice } from './useModelChoice';
 import { useNotice } from './useNotice';
 import { usePermalink } from './usePermalink';
 import { useRecentAnalyses } from './useRecentAnalyses';
+import { referenceAheadFromSearch, referenceAheadText, useReferenceAhead } from './useReferenceAhead';
 import { useTokenCount } from './useTokenCount';
 import { useWorkerClient } from './useWorkerClient';
 
@@ -182,6 +184,26 @@ export function App() {
     request: choice.request,
   });
   const loadAheadNote = loadAheadText(loadAhead);
+  // Then the reference the next Analyze would fit, in the background while the user writes.
+  const aheadRequest = useMemo(
+    () =>
+      modelId && referenceAheadFromSearch(window.location.search)
+        ? referenceAheadRequest({
+            model: choice.request(modelId),
+            settings,
+            reference,
+            threads: scoringThreadsFromSearch(window.location.search),
+            referenceTokensPerDim: referenceTokensPerDimFromSearch(window.location.search),
+          })
+        : null,
+    [modelId, choice.request, settings, reference],
+  );
+  const referenceAhead = useReferenceAhead({
+    enabled: loadAhead === 'ready' && !busy,
+    client,
+    request: aheadRequest,
+  });
+  const referenceAheadNote = referenceAheadText(referenceAhead.state);
   // A model that loaded from the browser's own files needs no download: it is not asked about.
   const { markOnDevice } = choice;
   useEffect(() => {
@@ -245,9 +267,28 @@ export function App() {
             onOpenLlama2c={withNotice(choice.openLlama2c)}
             loadNote={
               loadAheadNote && (
-                <p className="hint" data-testid="model-load-ahead" data-state={loadAhead}>
-                  {loadAheadNote}
-                </p>
+                <>
+                  <p className="hint" data-testid="model-load-ahead" data-state={loadAhead}>
+                    {loadAheadNote}
+                  </p>
+                  {loadAhead === 'ready' && referenceAheadNote && (
+                    <p className="hint" data-testid="reference-ahead" data-state={referenceAhead.state.kind}>
+                      <span data-testid="reference-ahead-text">{referenceAheadNote}</span>
+                      {referenceAhead.state.kind === 'fitting' && (
+                        <>
+                          {' '}
+                          <button
+                            type="button"
+                            data-testid="reference-ahead-stop"
+                            onClick={referenceAhead.stop}
+                          >
+                            Stop
+                          </button>
+                        </>
+                      )}
+                    </p>
+                  )}
+                </>
               )
             }
           />

@@ -1,6 +1,11 @@
 import { modelTextReference } from '../job/corpus';
 import type { AnalysisSettings } from '../job/settings';
-import type { AnalyzeRequest, FitImportRequest, ModelRequest } from '../worker/protocol';
+import type {
+  AnalyzeRequest,
+  FitImportRequest,
+  ModelRequest,
+  ReferenceAheadRequest,
+} from '../worker/protocol';
 import { errorMessage } from './errorMessage';
 import { inputTexts, type PromptInput } from './promptInput';
 import type { ReferenceChoice } from './SettingsPanel';
@@ -101,5 +106,26 @@ export function fitImportRequest(
         ? {}
         : { referenceTokensPerDim: options.referenceTokensPerDim }),
     },
+  };
+}
+
+/**
+ * What fitting the next analysis's reference ahead is sent (`prepare-reference`): the model, settings
+ * and reference the analysis would be sent, or null where there is no reference to fit ahead (none,
+ * or the model's own text, which takes minutes to write).
+ */
+export function referenceAheadRequest(
+  options: Omit<AnalyzeRequestOptions, 'input'>,
+): ReferenceAheadRequest | null {
+  const reference = requestReference(options.reference);
+  if (reference === null || (reference !== 'bundled' && reference.source === 'model')) return null;
+  return {
+    model: options.model,
+    settings: options.settings,
+    reference,
+    ...(options.threads === undefined ? {} : { threads: options.threads }),
+    ...(options.referenceTokensPerDim === undefined
+      ? {}
+      : { referenceTokensPerDim: options.referenceTokensPerDim }),
   };
 }
