@@ -84,9 +84,7 @@ test('the first view comes before the reference, then the heatmap; after a reloa
   await expect(page.getByTestId('status')).toHaveAttribute('data-state', 'done', { timeout: 120_000 });
   await expect(page.getByTestId('nonlinearity-heatmap')).toHaveAttribute('data-state', 'ready');
   const again = (await page.evaluate(() => (window as unknown as { __views: ViewEntry[] }).__views)) ?? [];
-  expect(again.some((e) => /^Fitting the reference: window 1 of \d+$/.test(e.referenceText ?? ''))).toBe(
-    true,
-  );
+  expect(again.some((e) => /window/.test(e.referenceText ?? ''))).toBe(false);
 });
 
 test('cancelling during the reference fit keeps the first view on a usable page', async ({
