@@ -1,6 +1,13 @@
 import { describe, expect, it } from 'vitest';
 import { DEFAULT_SETTINGS } from '../job/settings';
-import { analyzeRequest, inputProblem, NO_TEXT_MESSAGE, requestReference } from './analyzeRequest';
+import {
+  analyzeRequest,
+  inputProblem,
+  NO_TEXT_MESSAGE,
+  referenceAheadRequest,
+  requestReference,
+} from './analyzeRequest';
+import { referenceAheadFromSearch, referenceAheadText } from './useReferenceAhead';
 
 const model = { spec: { id: 'linscope/tiny-gpt2', dtype: 'fp32' as const }, allowHub: false };
 
@@ -60,5 +67,65 @@ describe('inputProblem(input)', () => {
     expect(inputProblem(prompt('one\n\ntwo', true))).toBeNull();
     // One visible character is text: the model decides what it makes of it.
     expect(inputProblem(prompt('\u200b'))).toBeNull();
+  });
+});
+
+describe('referenceAheadRequest(options): what fitting the reference ahead is sent', () => {
+  const settings = { ...DEFAULT_SETTINGS, excludeBos: false, maxWindow: 128 };
+  const input = { text: 'some text', corpus: false, fileName: null };
+
+  it('sends the model, settings and reference the analysis would be sent', () => {
+    for (const reference of [
+      { kind: 'bundled' as const },
+      { kind: 'user' as const, name: 'mine.txt', texts: ['a text of mine'] },
+    ]) {
+      const options = { model, settings, reference, threads: 2, referenceTokensPerDim: 16 };
+      const analysis = analyzeRequest({ ...options, input });
+      if (!analysis.ok) throw new Error(analysis.message);
+      const { texts: _texts, ...rest } = analysis.request;
+      expect(referenceAheadRequest(options)).toEqual(rest);
+    }
+    expect(
+      referenceAheadRequest({ model, settings, reference: { kind: 'bundled' }, threads: undefined }),
+    ).toEqual({ model, settings, reference: 'bundled' });
+  });
+
+  it('has nothing to fit ahead without a reference or for the model’s own text', () => {
+    expect(referenceAheadRequest({ model, settings, reference: { kind: 'none' }, threads: undefined })).toBe(
+      null,
+    );
+    expect(referenceAheadRequest({ model, settings, reference: { kind: 'model' }, threads: undefined })).toBe(
+      null,
+    );
+  });
+
+  it('is on unless ?referenceAhead=0 (or false)', () => {
+    expect(referenceAheadFromSearch('')).toBe(true);
+    expect(referenceAheadFromSearch('?referenceAhead=1')).toBe(true);
+    expect(referenceAheadFromSearch('?model=a/b&referenceAhead=0')).toBe(false);
+    expect(referenceAheadFromSearch('?referenceAhead=false')).toBe(false);
+  });
+
+  it('says where the fit ahead is', () => {
+    expect(referenceAheadText({ kind: 'idle' })).toBe(null);
+    expect(
+      referenceAheadText({
+        kind: 'fitting',
+        progress: { stage: 'forward', of: 'reference', window: 3, windows: 16 },
+      }),
+    ).toBe(
+      'Fitting the reference in the background, so that Analyze shows every result at once: window 3 of 16…',
+    );
+    expect(
+      referenceAheadText({
+        kind: 'fitting',
+        progress: { stage: 'forward', of: 'reference-check', window: 1, windows: 8 },
+      }),
+    ).toMatch(/: checking it on held-out text, window 1 of 8…$/);
+    expect(referenceAheadText({ kind: 'fitting', progress: { stage: 'fit', done: 2, total: 12 } })).toMatch(
+      /: layer pair 2 of 12…$/,
+    );
+    expect(referenceAheadText({ kind: 'fitted' })).toBe('Reference fitted: Analyze needs no reference work.');
+    expect(referenceAheadText({ kind: 'stopped' })).toBe('Reference fit stopped: Analyze will fit it.');
   });
 });
