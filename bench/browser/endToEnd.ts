@@ -293,22 +293,39 @@ export async function endToEnd(
         'e2e.wasm.gpt2.T256.firstLoadedAhead',
         'E2E WASM, GPT-2-small-shaped, 256 tokens, first run, model loaded ahead',
         [firstAhead],
-        'fresh page, Analyze pressed once the page had loaded the model ahead (its reference fit ahead just begun, which the run waits for); reference fit not cached',
+        'fresh page, Analyze pressed once the page had loaded the model ahead (before its reference fit ahead begins); reference fit not cached',
       ),
     );
-    // The same first run in a fresh page whose user took longer over the text: the page has loaded
-    // the model and then fitted the reference ahead (`reference-ahead` fitted) before Analyze.
-    // The fits are forgotten from a page that never opens them (a worker that has read the store
-    // keeps what it read).
+    // Fresh pages whose user took longer over the text, the fits forgotten first (from a page that
+    // never opens them: a worker that has read the store keeps what it read).
     await ahead.close();
-    const cleaner = await openApp(context, base, { backend: 'wasm', referenceAhead: '0' });
-    await forgetReferenceFits(cleaner);
-    await cleaner.close();
-    const prepared = await openApp(context, base, {
-      model: BENCH_MODEL_ID,
-      backend: 'wasm',
-      prompt: text256,
+    const freshPage = async () => {
+      const cleaner = await openApp(context, base, { backend: 'wasm', referenceAhead: '0' });
+      await forgetReferenceFits(cleaner);
+      await cleaner.close();
+      return openApp(context, base, { model: BENCH_MODEL_ID, backend: 'wasm', prompt: text256 });
+    };
+    // Analyze pressed while the page fits the reference ahead (15 s into it): the run's first view
+    // waits for the reference window under way, then the run waits for that fit.
+    const during = await freshPage();
+    await during.waitForSelector('[data-testid="reference-ahead"][data-state="fitting"]', {
+      timeout: 300_000,
     });
+    await during.waitForTimeout(15_000);
+    log('browser e2e: GPT-2-small-shaped, 256 tokens, first run pressed 15 s into the reference fit ahead');
+    const firstDuring = await clickAnalyze(during);
+    log(`  ${(firstDuring.total / 1000).toFixed(1)} s`);
+    await during.close();
+    figures.push(
+      ...runFigures(
+        'e2e.wasm.gpt2.T256.firstDuringReferenceAhead',
+        'E2E WASM, GPT-2-small-shaped, 256 tokens, first run, pressed 15 s into the reference fit ahead',
+        [firstDuring],
+        'fresh page, model loaded ahead, Analyze pressed 15 s after the page began fitting the reference ahead',
+      ),
+    );
+    // The page has loaded the model and then fitted the reference ahead (`reference-ahead` fitted).
+    const prepared = await freshPage();
     await prepared.waitForSelector('[data-testid="reference-ahead"][data-state="fitted"]', {
       timeout: 900_000,
     });

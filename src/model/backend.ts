@@ -14,6 +14,8 @@ export interface BackendInfo {
   crossOriginIsolated: boolean;
   /** Adapter vendor/architecture/description where WebGPU is in use; `null` otherwise. */
   adapter: string | null;
+  /** WebGPU runs on a software adapter (SwiftShader and the like: the CPU); false on WASM. */
+  softwareAdapter: boolean;
   /** Why WebGPU is not in use, when it was asked for (or `auto`) and is unavailable or passed over. */
   webgpuUnavailableReason: string | null;
   /** The software adapter `auto` passed over for WASM; `null` when it passed over none. */

@@ -114,6 +114,7 @@ export async function probeBackend(choice: BackendChoice, assetBase: string): Pr
     threads: backend === 'wasm' ? threads : 1,
     crossOriginIsolated: globalThis.crossOriginIsolated === true,
     adapter: useWebGpu ? (gpu?.description ?? null) : null,
+    softwareAdapter: useWebGpu && gpu?.software === true,
     webgpuUnavailableReason: skipsSoftware
       ? `The only WebGPU adapter (${gpu.description}) runs on the CPU, where WASM is faster. Choose WebGPU to use it anyway.`
       : gpu && !gpu.available

@@ -23,6 +23,14 @@ export interface ReferenceAheadOptions {
 
 const IDLE: ReferenceAheadState = { kind: 'idle' };
 
+/**
+ * Wait after the model is ready (and after each change) before fitting ahead. An Analyze pressed
+ * while the fit runs waits for the reference window under way (up to a few seconds for a GPT-2-sized
+ * model's 1,024-token windows on two cores; docs/performance.md): someone who pastes a text and
+ * presses Analyze as soon as the model is loaded should not.
+ */
+export const REFERENCE_AHEAD_DELAY_MS = 3000;
+
 /** `?referenceAhead=0`: the page never fits a reference ahead (studies of first runs, tests). */
 export function referenceAheadFromSearch(search: string): boolean {
   const value = new URLSearchParams(search).get('referenceAhead');
@@ -30,8 +38,9 @@ export function referenceAheadFromSearch(search: string): boolean {
 }
 
 /**
- * Fits the reference the next Analyze would use once the model is loaded ahead, in the worker's
- * background (`prepare-reference`), so that a first run of a model needs no reference work. Stopped
+ * Fits the reference the next Analyze would use, starting `REFERENCE_AHEAD_DELAY_MS` after the model
+ * is loaded ahead (and after each change), in the worker's background (`prepare-reference`), so that a
+ * first run of a model needs no reference work. Stopped
  * when the model, settings or reference change (and started again for the new ones), or by `stop`;
  * an Analyze pressed meanwhile does not stop it: the worker lets the run's first view go first,
  * then the run waits for this fit.
@@ -48,19 +57,22 @@ export function useReferenceAhead({ enabled, client, request }: ReferenceAheadOp
 
   useEffect(() => {
     if (!enabled || !client || !request || asked.current?.key === key) return;
-    const job = client.prepareReference(request, (progress) =>
-      setState((s) =>
-        s.key === key && s.value.kind === 'fitting' ? { key, value: { kind: 'fitting', progress } } : s,
-      ),
-    );
-    asked.current = { key, cancel: job.cancel };
-    setState({ key, value: { kind: 'fitting', progress: null } });
-    const settle = (value: ReferenceAheadState) =>
-      setState((s) => (s.key === key && s.value.kind === 'fitting' ? { key, value } : s));
-    job.done.then(
-      (ready) => settle(ready ? { kind: 'fitted' } : IDLE),
-      () => settle(IDLE),
-    );
+    const timer = setTimeout(() => {
+      const job = client.prepareReference(request, (progress) =>
+        setState((s) =>
+          s.key === key && s.value.kind === 'fitting' ? { key, value: { kind: 'fitting', progress } } : s,
+        ),
+      );
+      asked.current = { key, cancel: job.cancel };
+      setState({ key, value: { kind: 'fitting', progress: null } });
+      const settle = (value: ReferenceAheadState) =>
+        setState((s) => (s.key === key && s.value.kind === 'fitting' ? { key, value } : s));
+      job.done.then(
+        (ready) => settle(ready ? { kind: 'fitted' } : IDLE),
+        () => settle(IDLE),
+      );
+    }, REFERENCE_AHEAD_DELAY_MS);
+    return () => clearTimeout(timer);
   }, [enabled, client, request, key]);
 
   // Another model, settings or reference: the fit for the old ones is not needed any more.

@@ -31,6 +31,7 @@ function info(backend: 'webgpu' | 'wasm'): BackendInfo {
     threads: backend === 'wasm' ? 4 : 1,
     crossOriginIsolated: true,
     adapter: backend === 'webgpu' ? 'test adapter' : null,
+    softwareAdapter: false,
     webgpuUnavailableReason: null,
     skippedSoftwareAdapter: null,
     ortVersion: '1.31.0',

@@ -12,7 +12,6 @@ import type { JobProgress, ProgressPlan } from '../job/progress';
 import { prepareReferenceFit } from '../job/referenceAhead';
 import { analysisFitKeyParts } from '../job/referenceFit';
 import type { ResultFirstView, ResultHead, ResultLinearize, ResultRuntime } from '../job/result';
-import { isSoftwareAdapter } from '../model/backend';
 import { bundledReferenceFile } from '../model/catalog';
 import { convertLlama2c } from '../model/llama2c/convert';
 import { DamagedModelFile } from '../model/loadFailure';
@@ -222,9 +221,7 @@ export function createHandlers(host: WorkerHost): WorkerHandlers {
     },
 
     async prepareReference(request, hooks) {
-      const onSoftwareGpu =
-        backend?.backend === 'webgpu' && isSoftwareAdapter({ description: backend.adapter ?? '' });
-      if (jobsRunning > 0 || onSoftwareGpu) return false;
+      if (jobsRunning > 0 || backend?.softwareAdapter === true) return false;
       const controller = new AbortController();
       const stop = () => controller.abort(hooks.signal?.reason);
       hooks.signal?.addEventListener('abort', stop, { once: true });

@@ -35,6 +35,7 @@ export function nodeWorkerHost(): NodeWorkerHost {
         threads: 1,
         crossOriginIsolated: false,
         adapter: null,
+        softwareAdapter: false,
         webgpuUnavailableReason: 'Node runs onnxruntime on the CPU.',
         skippedSoftwareAdapter: null,
         ortVersion,

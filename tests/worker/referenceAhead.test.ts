@@ -8,8 +8,10 @@
 import { beforeAll, describe, expect, it } from 'vitest';
 import type { ResultTail } from '../../src/job/result';
 import { DEFAULT_SETTINGS } from '../../src/job/settings';
+import { createHandlers } from '../../src/worker/handlers';
 import type { WorkerEvent } from '../../src/worker/protocol';
 import { finalEvent, inProcessWorker, type Posted } from './inProcessWorker';
+import { nodeWorkerHost } from './nodeHost';
 
 const MODEL = { spec: { id: 'linscope/tiny-gpt2', dtype: 'fp32' as const }, allowHub: false };
 const PROMPT =
@@ -145,4 +147,24 @@ describe('the reference fitted ahead (worker message loop, Node host)', () => {
     expect(referenceWindows(posted)).toContain(1);
     expect(tailOf(posted)).toEqual(expected);
   }, 120_000);
+
+  it('is not made on a software GPU, where it would take minutes of CPU', async () => {
+    const host = nodeWorkerHost();
+    const probe = host.probe;
+    const handlers = createHandlers({
+      ...host,
+      probe: async (choice, assetBase) => ({
+        ...(await probe(choice, assetBase)),
+        backend: 'webgpu',
+        adapter: 'software fallback adapter',
+        softwareAdapter: true,
+      }),
+    });
+    await handlers.probe('webgpu', 'file:///');
+    // The model is loaded (so nothing but the adapter stands in the way), and still nothing is fitted.
+    expect(await handlers.loadAhead(MODEL)).toBe(true);
+    const progress: unknown[] = [];
+    expect(await handlers.prepareReference(AHEAD, { onProgress: (p) => progress.push(p) })).toBe(false);
+    expect(progress).toEqual([]);
+  });
 });
