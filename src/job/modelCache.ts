@@ -93,20 +93,24 @@ export async function loadModel(
   return awaitLoad(startLoad(rt, spec, false), onProgress);
 }
 
+/** `entry`'s model once loaded and warmed up (`HiddenStateModel.warmUp`); null where its load failed. */
+async function warmedUp(entry: CachedModel): Promise<HiddenStateModel | null> {
+  try {
+    const model = await entry.model;
+    await model.warmUp();
+    return model;
+  } catch {
+    return null;
+  }
+}
+
 /**
  * Loads the model for `spec` ahead of any job and warms its session up (`HiddenStateModel.warmUp`),
  * unless it is loaded already. True once the model is ready; false where it could not be loaded
  * (the job that asks for it will load it and say why). Never throws.
  */
 export async function prepareModel(rt: LinScopeRuntime, spec: ModelSpec): Promise<boolean> {
-  const entry = cachedFor(spec) ?? startLoad(rt, spec, true);
-  try {
-    const model = await entry.model;
-    await model.warmUp();
-    return true;
-  } catch {
-    return false;
-  }
+  return (await warmedUp(cachedFor(spec) ?? startLoad(rt, spec, true))) !== null;
 }
 
 /**
@@ -115,12 +119,5 @@ export async function prepareModel(rt: LinScopeRuntime, spec: ModelSpec): Promis
  */
 export async function loadedModel(spec: ModelSpec): Promise<HiddenStateModel | null> {
   const current = cachedFor(spec);
-  if (!current) return null;
-  try {
-    const model = await current.model;
-    await model.warmUp();
-    return model;
-  } catch {
-    return null;
-  }
+  return current ? warmedUp(current) : null;
 }

@@ -59,6 +59,16 @@ async function probedWorker() {
   return worker;
 }
 
+/** A worker with the model loaded ahead and the reference fit ahead past the start of its first window. */
+async function fitAheadUnderWay() {
+  const worker = await probedWorker();
+  await worker.request({ type: 'load-ahead', model: MODEL });
+  const aheadId = worker.newId();
+  const ahead = worker.serve({ type: 'prepare-reference', id: aheadId, request: AHEAD });
+  await until(() => referenceWindows(worker.events(aheadId)).length > 0);
+  return { worker, aheadId, ahead };
+}
+
 describe('the reference fitted ahead (worker message loop, Node host)', () => {
   /** What an analysis gives when it fits the reference itself (a worker of its own, its own store). */
   let expected: ResultTail;
@@ -103,11 +113,7 @@ describe('the reference fitted ahead (worker message loop, Node host)', () => {
   }, 120_000);
 
   it('gives an analysis pressed meanwhile its first view first, then that analysis waits for the fit instead of making one', async () => {
-    const worker = await probedWorker();
-    await worker.request({ type: 'load-ahead', model: MODEL });
-    const aheadId = worker.newId();
-    const ahead = worker.serve({ type: 'prepare-reference', id: aheadId, request: AHEAD });
-    await until(() => referenceWindows(worker.events(aheadId)).length > 0);
+    const { worker, aheadId, ahead } = await fitAheadUnderWay();
     const analyzeId = worker.newId();
     const posted = await worker.request({ type: 'analyze', request: ANALYZE }, analyzeId);
     await ahead;
@@ -132,11 +138,7 @@ describe('the reference fitted ahead (worker message loop, Node host)', () => {
   }, 120_000);
 
   it('when the fit made ahead is stopped, the analysis waiting for it makes its own', async () => {
-    const worker = await probedWorker();
-    await worker.request({ type: 'load-ahead', model: MODEL });
-    const aheadId = worker.newId();
-    const ahead = worker.serve({ type: 'prepare-reference', id: aheadId, request: AHEAD });
-    await until(() => referenceWindows(worker.events(aheadId)).length > 0);
+    const { worker, aheadId, ahead } = await fitAheadUnderWay();
     const analyzeId = worker.newId();
     const analysis = worker.request({ type: 'analyze', request: ANALYZE }, analyzeId);
     await until(() => worker.events(analyzeId).some((p) => p.event.type === 'first-view'));
