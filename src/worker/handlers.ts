@@ -13,6 +13,7 @@ import { prepareReferenceFit } from '../job/referenceAhead';
 import { analysisFitKeyParts } from '../job/referenceFit';
 import type { ResultFirstView, ResultHead, ResultLinearize, ResultRuntime } from '../job/result';
 import { bundledReferenceFile } from '../model/catalog';
+import type { ModelSpec } from '../model/hiddenStateModel';
 import { convertLlama2c } from '../model/llama2c/convert';
 import { DamagedModelFile } from '../model/loadFailure';
 import { countTokens, loadModelConfig, type TokenCount } from '../model/tokenCount';
@@ -120,6 +121,17 @@ export function createHandlers(host: WorkerHost): WorkerHandlers {
     }
   }
 
+  /** The request's model on the device this worker runs on. */
+  const onDevice = (model: ModelRequest): ModelSpec => ({ ...model.spec, device: host.device() });
+
+  /** What every job here runs with: the host's fit store and pair workers. */
+  const jobControl = (threads: number | undefined) => ({
+    // A timer task between model runs lets the worker read a Cancel message meanwhile.
+    yieldToEvents,
+    fitStore: host.fitStore,
+    pairWorkers: host.pairWorkers(threads),
+  });
+
   /** Reference fits being made ahead: an opened fit file or an experiment stops them. */
   const fitsAhead = new Set<AbortController>();
   const stopFitsAhead = () => {
@@ -157,20 +169,14 @@ export function createHandlers(host: WorkerHost): WorkerHandlers {
           runAnalyzeJob(
             rt,
             {
-              model: { ...request.model.spec, device: host.device() },
+              model: onDevice(request.model),
               texts: request.texts,
               settings: request.settings,
               reference,
               runtime: backend ? resultRuntime(backend) : undefined,
               referenceTokensPerDim: request.referenceTokensPerDim,
             },
-            {
-              ...hooks,
-              // A timer task between model runs lets the worker read a Cancel message meanwhile.
-              yieldToEvents,
-              fitStore: host.fitStore,
-              pairWorkers: host.pairWorkers(request.threads),
-            },
+            { ...hooks, ...jobControl(request.threads) },
           ),
         );
         return lastOutput;
@@ -187,7 +193,7 @@ export function createHandlers(host: WorkerHost): WorkerHandlers {
           runLinearizeJob(
             rt,
             {
-              model: { ...request.model.spec, device: host.device() },
+              model: onDevice(request.model),
               texts: request.texts,
               settings: request.settings,
               reference,
@@ -196,13 +202,7 @@ export function createHandlers(host: WorkerHost): WorkerHandlers {
               sweep: request.sweep,
               continuation: request.continuation,
             },
-            {
-              ...hooks,
-              // A timer task between model runs lets the worker read a Cancel message meanwhile.
-              yieldToEvents,
-              fitStore: host.fitStore,
-              pairWorkers: host.pairWorkers(request.threads),
-            },
+            { ...hooks, ...jobControl(request.threads) },
           ),
         );
       });
@@ -217,35 +217,27 @@ export function createHandlers(host: WorkerHost): WorkerHandlers {
       const rt = await host.runtime();
       if (jobsRunning > 0) return false;
       rt.transformers.env.allowRemoteModels = false;
-      return prepareModel(rt, { ...model.spec, device: host.device() });
+      return prepareModel(rt, onDevice(model));
     },
 
     async prepareReference(request, hooks) {
       if (jobsRunning > 0 || backend?.softwareAdapter === true) return false;
       const controller = new AbortController();
-      const stop = () => controller.abort(hooks.signal?.reason);
-      hooks.signal?.addEventListener('abort', stop, { once: true });
+      const signal = hooks.signal ? AbortSignal.any([hooks.signal, controller.signal]) : controller.signal;
       fitsAhead.add(controller);
       try {
         const reference = await referenceOf(request);
         return await prepareReferenceFit(
           {
-            model: { ...request.model.spec, device: host.device() },
+            model: onDevice(request.model),
             reference,
             settings: request.settings,
             referenceTokensPerDim: request.referenceTokensPerDim,
           },
-          {
-            signal: controller.signal,
-            onProgress: hooks.onProgress,
-            yieldToEvents,
-            fitStore: host.fitStore,
-            pairWorkers: host.pairWorkers(request.threads),
-          },
+          { signal, onProgress: hooks.onProgress, ...jobControl(request.threads) },
         );
       } finally {
         fitsAhead.delete(controller);
-        hooks.signal?.removeEventListener('abort', stop);
       }
     },
 
@@ -286,9 +278,7 @@ export function createHandlers(host: WorkerHost): WorkerHandlers {
     generate(model, prompt, maxNewTokens) {
       return asJob(async () => {
         const rt = await prepare(model);
-        const loaded = await forgettingDamaged(rt, model, () =>
-          loadModel(rt, { ...model.spec, device: host.device() }),
-        );
+        const loaded = await forgettingDamaged(rt, model, () => loadModel(rt, onDevice(model)));
         const ids = await loaded.generate(prompt, maxNewTokens);
         return { ids, text: loaded.decode(ids) };
       });
@@ -318,7 +308,7 @@ export function createHandlers(host: WorkerHost): WorkerHandlers {
       const reference = await referenceOf(request);
       const config = await loadModelConfig(rt, model.spec);
       const parts = analysisFitKeyParts(
-        { ...model.spec, device: host.device() },
+        onDevice(model),
         config,
         reference,
         request.settings,
