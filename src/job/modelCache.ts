@@ -8,6 +8,7 @@
  */
 import type { LinScopeRuntime } from '../model/augmentingRuntime';
 import { HiddenStateModel, type LoadProgress, type ModelSpec } from '../model/hiddenStateModel';
+import { ProgressFanOut } from './progressFanOut';
 
 interface CachedModel {
   readonly key: string;
@@ -15,8 +16,8 @@ interface CachedModel {
   readonly model: Promise<HiddenStateModel>;
   /** Started by `prepareModel`: its failure is not a job's. */
   readonly tentative: boolean;
-  /** Everyone waiting for this load who wants its progress. */
-  readonly listeners: Set<(p: LoadProgress) => void>;
+  /** The load's progress, for everyone waiting for it. */
+  readonly progress: ProgressFanOut<LoadProgress>;
 }
 
 let cachedModel: CachedModel | null = null;
@@ -39,15 +40,13 @@ function cachedFor(spec: ModelSpec): CachedModel | null {
 function startLoad(rt: LinScopeRuntime, spec: ModelSpec, tentative: boolean): CachedModel {
   const key = modelKey(spec);
   const previous = cachedModel?.model;
-  const listeners = new Set<(p: LoadProgress) => void>();
+  const progress = new ProgressFanOut<LoadProgress>();
   const entry: CachedModel = {
     key,
     withReplacement: spec.blockReplacement === true,
-    model: HiddenStateModel.load(rt, spec, (p) => {
-      for (const listener of listeners) listener(p);
-    }),
+    model: HiddenStateModel.load(rt, spec, progress.emit),
     tentative,
-    listeners,
+    progress,
   };
   cachedModel = entry;
   entry.model.catch(() => {
@@ -55,19 +54,6 @@ function startLoad(rt: LinScopeRuntime, spec: ModelSpec, tentative: boolean): Ca
   });
   previous?.then((m) => m.dispose()).catch(() => undefined);
   return entry;
-}
-
-/** Waits for `entry`'s model, passing its progress on to `onProgress` meanwhile. */
-async function awaitLoad(
-  entry: CachedModel,
-  onProgress?: (p: LoadProgress) => void,
-): Promise<HiddenStateModel> {
-  if (onProgress) entry.listeners.add(onProgress);
-  try {
-    return await entry.model;
-  } finally {
-    if (onProgress) entry.listeners.delete(onProgress);
-  }
 }
 
 /**
@@ -83,14 +69,15 @@ export async function loadModel(
   const current = cachedFor(spec);
   if (current) {
     try {
-      return await awaitLoad(current, onProgress);
+      return await current.progress.follow(current.model, onProgress);
     } catch (error) {
       if (!current.tentative) throw error;
       // A preparation that failed: the job loads the model itself (and reports what goes wrong).
       return loadModel(rt, spec, onProgress);
     }
   }
-  return awaitLoad(startLoad(rt, spec, false), onProgress);
+  const entry = startLoad(rt, spec, false);
+  return entry.progress.follow(entry.model, onProgress);
 }
 
 /** `entry`'s model once loaded and warmed up (`HiddenStateModel.warmUp`); null where its load failed. */

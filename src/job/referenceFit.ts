@@ -17,6 +17,7 @@ import { modelKey } from './modelCache';
 import { MODEL_TEXT_SAMPLE_TOKENS, modelTextSampleCount, sampleModelTexts } from './modelTexts';
 import { fitReferenceMapsInParallel, type PairWorkers } from './parallelPairs';
 import type { JobProgress } from './progress';
+import { ProgressFanOut } from './progressFanOut';
 import {
   DEFAULT_REFERENCE_SAMPLING,
   type ReferenceSample,
@@ -84,33 +85,12 @@ const sessionFits = new MemoryFitStore();
 interface FitInFlight {
   readonly fitted: Promise<FittedReference>;
   readonly background: boolean;
-  /** Everyone waiting for this fit who wants its progress (its maker first). */
-  readonly listeners: Set<(progress: JobProgress) => void>;
+  /** The fit's progress, for its maker and everyone waiting for it. */
+  readonly progress: ProgressFanOut<JobProgress>;
 }
 
 /** The fits being made in this process, by key. */
 const fitsInFlight = new Map<string, FitInFlight>();
-
-/** Waits for `running`, passing its progress on meanwhile; stops waiting (not the fit) when `signal` aborts. */
-async function joinFit(running: FitInFlight, control: ReferenceFitControl): Promise<FittedReference> {
-  const { signal, onProgress } = control;
-  signal?.throwIfAborted();
-  if (onProgress) running.listeners.add(onProgress);
-  let stopWaiting = () => {};
-  try {
-    return await Promise.race([
-      running.fitted,
-      new Promise<never>((_, reject) => {
-        const abort = () => reject(signal?.reason);
-        signal?.addEventListener('abort', abort, { once: true });
-        stopWaiting = () => signal?.removeEventListener('abort', abort);
-      }),
-    ]);
-  } finally {
-    stopWaiting();
-    if (onProgress) running.listeners.delete(onProgress);
-  }
-}
 
 /** How a fit picks its tokens: the sampling rule and seed, and how many to fit on (`ReferenceFitControl`). */
 export type ReferenceFitSampling = Pick<ReferenceFitControl, 'sampling' | 'tokens'>;
@@ -249,7 +229,7 @@ export async function referenceFit(
   const running = fitsInFlight.get(key);
   if (running) {
     try {
-      return await joinFit(running, control);
+      return await running.progress.follow(running.fitted, control.onProgress, control.signal);
     } catch (error) {
       // A fit made ahead that was stopped (its model or settings changed): this one makes its own.
       if (!running.background || control.signal?.aborted) throw error;
@@ -257,15 +237,18 @@ export async function referenceFit(
       return referenceFit(model, reference, settings, windowLength, control);
     }
   }
-  const listeners = new Set<(progress: JobProgress) => void>();
-  if (control.onProgress) listeners.add(control.onProgress);
-  const onProgress = (progress: JobProgress) => {
-    for (const listener of listeners) listener(progress);
-  };
+  const progress = new ProgressFanOut(control.onProgress);
   const entry: FitInFlight = {
-    fitted: makeReferenceFit(model, reference, settings, windowLength, { ...control, onProgress }, store),
+    fitted: makeReferenceFit(
+      model,
+      reference,
+      settings,
+      windowLength,
+      { ...control, onProgress: progress.emit },
+      { store, key, parts },
+    ),
     background: control.background === true,
-    listeners,
+    progress,
   };
   fitsInFlight.set(key, entry);
   try {
@@ -275,19 +258,17 @@ export async function referenceFit(
   }
 }
 
-/** `referenceFit` when nobody has made this fit: sampled, run, fitted, checked and stored. */
+/** `referenceFit` when nobody has made this fit: sampled, run, fitted, checked and stored under `key`. */
 async function makeReferenceFit(
   model: HiddenStateModel,
   reference: ReferenceCorpus,
   settings: AnalysisSettings,
   windowLength: number,
   control: ReferenceFitControl,
-  store: ReferenceFitStore,
+  { store, key, parts }: { store: ReferenceFitStore; key: string; parts: ReferenceFitKeyParts },
 ): Promise<FittedReference> {
   const sampling = control.sampling ?? DEFAULT_REFERENCE_SAMPLING;
   const fitTokens = referenceFitTokens(model, control.tokens);
-  const parts = referenceFitKeyParts(model, reference, settings, windowLength, control);
-  const key = referenceFitKey(parts);
   const heldOutTokens = referenceHeldOutTokens(model);
   const texts =
     reference.source === 'model'
