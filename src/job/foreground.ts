@@ -1,6 +1,7 @@
 /**
  * Work someone is waiting for comes first. A job that answers a press of Analyze runs its first part
- * (the model, the text's forward pass, the first view) `inForeground`; work the page started on its
+ * (the model, the text's forward pass, the first view) as foreground work (`beginForeground`, ended
+ * at the first view or when the job fails); work the page started on its
  * own (fitting the reference ahead, `referenceAhead.ts`) waits for `backgroundTurn` between its model
  * runs and before its fit, so it never holds the model or the cores while a first view is made.
  * One tally per process: a worker (or the CLI) runs one model.
@@ -26,16 +27,6 @@ export function beginForeground(): () => void {
       for (const go of resume) go();
     }
   };
-}
-
-/** Runs `run` as foreground work (`beginForeground`). */
-export async function inForeground<T>(run: () => Promise<T>): Promise<T> {
-  const end = beginForeground();
-  try {
-    return await run();
-  } finally {
-    end();
-  }
 }
 
 /** Resolves at once when no foreground work runs, otherwise once none does. */
