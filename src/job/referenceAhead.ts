@@ -23,12 +23,6 @@ export interface ReferenceAheadJob {
   readonly referenceTokensPerDim?: number;
 }
 
-/** Why a reference is not fitted ahead, or null where it can be. */
-export function referenceAheadRefusal(reference: ReferenceCorpus): string | null {
-  // Writing the model's own text takes minutes on a CPU: that is for a run someone asked for.
-  return reference.source === 'model' ? 'the model writes its own reference only when asked to' : null;
-}
-
 /**
  * Makes the fit an analysis of `job` would use, into `control.fitStore`, on the model this process has
  * loaded (ahead: `prepareModel`). True once the fit is there; false where that model is not the one
@@ -39,7 +33,8 @@ export async function prepareReferenceFit(
   job: ReferenceAheadJob,
   control: Omit<ReferenceFitControl, 'background' | 'sampling' | 'tokens'>,
 ): Promise<boolean> {
-  if (referenceAheadRefusal(job.reference) !== null) return false;
+  // Writing the model's own text takes minutes on a CPU: that is for a run someone asked for.
+  if (job.reference.source === 'model') return false;
   await backgroundTurn();
   control.signal?.throwIfAborted();
   const model = await loadedModel(job.model);

@@ -6,6 +6,7 @@
  * own; a stopped fit leaves the analysis waiting for it to make its own.
  */
 import { beforeAll, describe, expect, it } from 'vitest';
+import { modelTextReference } from '../../src/job/corpus';
 import type { ResultTail } from '../../src/job/result';
 import { DEFAULT_SETTINGS } from '../../src/job/settings';
 import { createHandlers } from '../../src/worker/handlers';
@@ -96,6 +97,14 @@ describe('the reference fitted ahead (worker message loop, Node host)', () => {
     expect(finalEvent(await worker.request({ type: 'load-ahead', model: MODEL }))).toMatchObject({
       ready: true,
     });
+    // The model's own text is written only for a run someone asked for (minutes on a CPU).
+    const ownText = await worker.request({
+      type: 'prepare-reference',
+      request: { ...AHEAD, reference: modelTextReference() },
+    });
+    expect(ownText.map((p) => p.event.type)).toEqual(['reference-prepared']);
+    expect(finalEvent(ownText)).toMatchObject({ ready: false });
+
     const prepared = await worker.request({ type: 'prepare-reference', request: AHEAD });
     expect(finalEvent(prepared)).toMatchObject({ type: 'reference-prepared', ready: true });
     const windows = referenceWindows(prepared);
