@@ -71,6 +71,7 @@ export type OnnxAttributeType = keyof typeof ATTRIBUTE_TYPE;
 export const TENSOR = {
   dims: 1,
   dataType: 2,
+  segment: 3,
   floatData: 4,
   int32Data: 5,
   int64Data: 7,
