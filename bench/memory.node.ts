@@ -124,12 +124,12 @@ async function main(): Promise<void> {
   // The load's own steps: the model file read, the graph augmented, the session created.
   const files = (rt.runtime as unknown as { files: ModelFileAccess }).files;
   (rt.runtime as unknown as { files: ModelFileAccess }).files = {
-    async read(path, room) {
-      const bytes = await files.read(path, room);
+    async read(path) {
+      const bytes = await files.read(path);
       endPhase(`load: ${basename(path)} read`);
       return bytes;
     },
-    readExternal: (path, location) => files.readExternal(path, location),
+    locate: (path) => files.locate(path),
   };
   const sessions = rt.runtime.ort.InferenceSession;
   const create = sessions.create.bind(sessions);

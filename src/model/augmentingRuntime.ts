@@ -14,26 +14,28 @@ import { augmentGraph } from './onnx/surgery/augmentGraph';
 import { type BlockReplacementInputs, linearizeGraph } from './onnx/surgery/linearizeGraph';
 import { buildLogitLens, type LogitLensOutputs } from './onnx/surgery/logitLensGraph';
 import { trimmableHead, withLogitsToKeep } from './onnx/surgery/logitsToKeep';
+import { moveWeightsOutOfLine, withWeightsOutOfLine } from './onnx/weightsOutOfLine';
 import { type CacheElementType, type CacheShape, emptyCacheFeeds } from './windowFeeds';
 
 export type OrtModule = typeof Ort;
 
-/**
- * Spare bytes asked for after a model read by path (`ModelFileAccess.read`): the appended graph part
- * (a few hundred bytes per layer) fits, so the augmented model is the file's own buffer.
- */
-export const APPENDED_GRAPH_ROOM = 1 << 20;
 type SessionSource = string | ArrayBufferLike | Uint8Array;
 
-/** How the host reads a model given by path (Node): the graph, and the external data files it names. */
+/**
+ * onnxruntime's session option naming the folder external data paths are relative to, for a model
+ * handed over as bytes (which has no folder of its own).
+ */
+const EXTERNAL_DATA_FOLDER = 'session.model_external_initializers_file_folder_path';
+
+/** How the host reads a model given by path (Node). */
 export interface ModelFileAccess {
+  /** The file's bytes. */
+  read(path: string): Promise<Uint8Array>;
   /**
-   * The file's bytes, followed in their ArrayBuffer by at least `room` spare bytes, so that the
-   * outputs LinScope declares are appended there rather than to a copy of the whole model.
+   * The folder the file lies in (where onnxruntime finds the external data it names) and its name
+   * there.
    */
-  read(path: string, room: number): Promise<Uint8Array>;
-  /** `location` is relative to the model file at `modelPath`. */
-  readExternal(modelPath: string, location: string): Promise<Uint8Array>;
+  locate(path: string): { folder: string; name: string };
 }
 
 export interface AugmentationRecord {
@@ -91,7 +93,7 @@ export class AugmentingRuntime {
   private async toBytes(source: SessionSource): Promise<Uint8Array> {
     if (typeof source === 'string') {
       if (!this.files) throw new Error('this runtime cannot read model files by path');
-      return this.files.read(source, APPENDED_GRAPH_ROOM);
+      return this.files.read(source);
     }
     return source instanceof Uint8Array ? source : new Uint8Array(source);
   }
@@ -122,6 +124,12 @@ export class AugmentingRuntime {
         `${bytes.length} bytes that do not read as an ONNX model: ${error instanceof Error ? error.message : String(error)}`,
       );
     }
+    const outside = [...graph.externalDataFiles].find(liesOutsideFolder);
+    if (outside !== undefined)
+      throw new LinScopeError(
+        'BAD_INPUT',
+        `The model file names external data outside its folder ("${outside}"): LinScope reads only files beside the model. Export the model again, or put its weights file next to it under a plain name.`,
+      );
     // transformers.js runs some operations of its own (top-k when sampling, interpolation) as tiny
     // in-memory graphs through this same door: a graph with no weights that takes no token ids is
     // such an operation, and runs as it is. (A model that is no decoder has weights, and is refused
@@ -136,68 +144,70 @@ export class AugmentingRuntime {
       return session;
     }
     const plan = findHiddenStates(graph, { layers: this.expectedLayers });
+    // Every session is made from the model's graph without its weights, which stay where they are
+    // (weightsOutOfLine.ts): in the file, for a model read by path, else in the bytes handed over.
+    const model = this.weightsOutOfLine(source, bytes, options);
     // The lens runs in a session of its own: inside the model's session its extra nodes would change
-    // how onnxruntime optimises the model's own head, and with it the logits (by ~1e-5). Made first:
-    // the rewrite below may change the file's bytes in place.
+    // how onnxruntime optimises the model's own head, and with it the logits (by ~1e-5).
     const lens = this.logitLens ? buildLogitLens(graph, plan) : null;
-    const lensBytes = lens ? augmentGraph(bytes, plan, graph, lens) : null;
-    // A file this runtime read has room after it (`APPENDED_GRAPH_ROOM`): the outputs are appended
-    // there, and the model is in memory once, not twice, while onnxruntime reads it. Bytes handed
-    // over are copied once, with room.
-    const fromFile = typeof source === 'string';
-    const head = trimmableHead(graph);
-    const appended = augmentGraph(bytes, plan, graph, null, {
-      inPlace: fromFile,
-      room: head ? APPENDED_GRAPH_ROOM : 0,
-    });
+    const lensBytes = lens ? augmentGraph(model.graph, plan, graph, lens) : null;
+    const appended = augmentGraph(model.graph, plan, graph);
     // The head computes only the logits asked for (`num_logits_to_keep`, logitsToKeep.ts): the
-    // analysis reads none. In the same buffer, unless that is the file's and a block-replacement
-    // graph is still to be built from it.
-    const augmented = head
-      ? withLogitsToKeep(appended, head, { inPlace: !(fromFile && this.blockReplacement) })
-      : appended;
+    // analysis reads none.
+    const head = trimmableHead(graph);
+    const augmented = head ? withLogitsToKeep(appended, head) : appended;
     const augmentMs = performance.now() - started;
     const modelBytes = bytes.length;
-    // Where the rewrite could not be done in place (no room), `augmented` is a copy: the buffer it
-    // was made from is freed now, unless it is the file's and a block-replacement graph needs it.
-    if (augmented.buffer !== appended.buffer && (appended.buffer !== bytes.buffer || !this.blockReplacement))
-      release(appended);
-    // The bytes as handed over (the page: transformers.js's download, already copied into
-    // `augmented`) are not read again unless a block-replacement graph is still to be built: freed
+    // Where onnxruntime reads the weights from the file, the bytes read here are done with: freed
     // now rather than when the collector gets to them, before onnxruntime makes copies of its own.
-    if (typeof source !== 'string' && !this.blockReplacement) release(bytes);
-    // A graph read from a path has lost its folder: hand onnxruntime its external data files too.
-    const files = this.files;
-    const sessionOptions =
-      typeof source === 'string' && files && graph.externalDataFiles.size > 0 && !options?.externalData
-        ? {
-            ...options,
-            externalData: await Promise.all(
-              [...graph.externalDataFiles].map(async (path) => ({
-                path,
-                data: await files.readExternal(source, path),
-              })),
-            ),
-          }
-        : options;
-    const session = await this.ort.InferenceSession.create(augmented, sessionOptions);
-    // onnxruntime holds the model now; where the file's buffer is still needed it is not released.
-    if (augmented.buffer !== bytes.buffer || !this.blockReplacement) release(augmented);
+    if (!model.readsBytes) {
+      release(bytes);
+      // Where `release` goes through a message (Node 20), the memory is given back on the next turn.
+      await new Promise((resolve) => setTimeout(resolve, 0));
+    }
+    const session = await this.ort.InferenceSession.create(augmented, model.options);
     const lensSession =
       lens && lensBytes
-        ? await this.ort.InferenceSession.create(lensBytes, cpuOnly(sessionOptions)).catch(() => null)
+        ? await this.ort.InferenceSession.create(lensBytes, cpuOnly(model.options)).catch(() => null)
         : null;
-    if (lensBytes) release(lensBytes);
+    const replacement = this.blockReplacement
+      ? await this.replacementSession(model.graph, graph, plan, model.options)
+      : null;
+    // Every session holds its weights now.
+    release(bytes);
     this.records.set(session, {
       plan,
       lens: lens && lensSession ? { outputs: lens.outputs, session: lensSession } : null,
-      replacement: this.blockReplacement
-        ? await this.replacementSession(bytes, graph, plan, sessionOptions)
-        : null,
+      replacement,
       augmentMs,
       modelBytes,
     });
     return session;
+  }
+
+  /**
+   * The model as its sessions are made from it: its graph, with the large weights referring to
+   * where they already are (`moveWeightsOutOfLine`), and the session options that say where that is.
+   * A model read by path: the file itself, which onnxruntime reads from its folder, as it does the
+   * external data files the model names. Bytes handed over: those bytes, as in-memory external data
+   * (`withWeightsOutOfLine`). `readsBytes` tells whether `bytes` must live until the sessions exist.
+   */
+  private weightsOutOfLine(
+    source: SessionSource,
+    bytes: Uint8Array,
+    options: Ort.InferenceSession.SessionOptions | undefined,
+  ): { graph: Uint8Array; options: Ort.InferenceSession.SessionOptions | undefined; readsBytes: boolean } {
+    if (typeof source === 'string' && this.files) {
+      const { folder, name } = this.files.locate(source);
+      const moved = moveWeightsOutOfLine(bytes, name);
+      return {
+        graph: moved?.graph ?? bytes,
+        options: { ...options, extra: { ...options?.extra, [EXTERNAL_DATA_FOLDER]: folder } },
+        readsBytes: !moved,
+      };
+    }
+    const [graph, withBytes] = withWeightsOutOfLine(bytes, options);
+    return { graph, options: withBytes, readsBytes: true };
   }
 
   /**
@@ -321,6 +331,15 @@ function cpuOnly(
 export function isOperationGraph(graph: Pick<OnnxGraph, 'inputs' | 'initializers'>): boolean {
   const takesTokens = graph.inputs.some((name) => name === 'input_ids' || name === 'inputs_embeds');
   return !takesTokens && graph.initializers.size === 0;
+}
+
+/**
+ * An external data location that does not name a file in the model's own folder (or below it): an
+ * absolute path, or one that climbs out with `..`.
+ */
+export function liesOutsideFolder(location: string): boolean {
+  if (/^([\\/]|[A-Za-z]:)/.test(location)) return true;
+  return location.split(/[\\/]/).includes('..');
 }
 
 const ORT_SYMBOL = Symbol.for('onnxruntime');

@@ -2,8 +2,8 @@
  * Node's door to the runtime (the CLI, tests, benchmarks): onnxruntime-node, wrapped so every session
  * declares the hidden states, installed for transformers.js before it is imported.
  */
-import { open, readFile } from 'node:fs/promises';
-import { dirname, relative, resolve } from 'node:path';
+import { open } from 'node:fs/promises';
+import { basename, dirname, resolve } from 'node:path';
 import * as ortNode from 'onnxruntime-node';
 import {
   AugmentingRuntime,
@@ -14,14 +14,14 @@ import {
 } from './augmentingRuntime';
 
 /**
- * A file's bytes in one buffer with `room` spare bytes after them. One allocation, filled in place:
- * `readFile` reads a large file in chunks and joins them, twice the file in memory for a moment.
+ * A file's bytes in one buffer, filled in place: `readFile` reads a large file in chunks and joins
+ * them, twice the file in memory for a moment.
  */
-async function readWithRoom(path: string, room: number): Promise<Uint8Array> {
+async function readWhole(path: string): Promise<Uint8Array> {
   const file = await open(path, 'r');
   try {
     const { size } = await file.stat();
-    const buffer = new Uint8Array(new ArrayBuffer(size + room));
+    const buffer = new Uint8Array(size);
     let at = 0;
     while (at < size) {
       const { bytesRead } = await file.read(buffer, at, size - at, at);
@@ -34,16 +34,13 @@ async function readWithRoom(path: string, room: number): Promise<Uint8Array> {
   }
 }
 
-/** transformers.js hands onnxruntime-node file paths; LinScope reads them to augment the graph. */
+/**
+ * transformers.js hands onnxruntime-node file paths; LinScope reads them to augment the graph, and
+ * onnxruntime reads the weights from the file and the external data files beside it.
+ */
 const nodeFiles: ModelFileAccess = {
-  read: readWithRoom,
-  async readExternal(modelPath, location) {
-    const dir = dirname(modelPath);
-    const full = resolve(dir, location);
-    if (relative(dir, full).startsWith('..'))
-      throw new Error(`external data "${location}" lies outside the model folder`);
-    return new Uint8Array(await readFile(full));
-  },
+  read: readWhole,
+  locate: (path) => ({ folder: dirname(resolve(path)), name: basename(path) }),
 };
 
 let loaded: Promise<LinScopeRuntime> | null = null;

@@ -15,7 +15,6 @@ import { type AdapterIdentity, type BackendChoice, type BackendInfo, isSoftwareA
 import { type DeviceLoss, DeviceLossWatch, type LosableDevice } from './deviceLoss';
 import { FetchFailures } from './fetchFailures';
 import { type FileCache, ModelFileCache } from './modelFileCache';
-import { withWeightsOutOfLine } from './onnx/weightsOutOfLine';
 import { PROBE_LENGTH, probeModelBytes } from './probeModel';
 
 /** Threads to use when the page is cross-origin isolated; more rarely pays off for small models. */
@@ -171,7 +170,7 @@ function watchedOrt(): OrtModule {
     bytes: Uint8Array,
     options?: ort.InferenceSession.SessionOptions,
   ): Promise<ort.InferenceSession> => {
-    const session = await ort.InferenceSession.create(...withWeightsOutOfLine(bytes, options));
+    const session = await ort.InferenceSession.create(bytes, options);
     if (!usesWebGpu(options)) return session;
     const device: unknown = await ort.env.webgpu.device;
     if (!isLosableDevice(device)) return session;

@@ -2,11 +2,12 @@
  * `linscope analyze` as a user runs it: a child process, exit codes, the result JSON of the contract,
  * and --dump-hidden holding the PyTorch reference's hidden states.
  */
-import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { cpSync, existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { LinScopeResult } from '../../src/job/result';
+import { moveWeightsOutOfLine } from '../../src/model/onnx/weightsOutOfLine';
 import { getTensor, readSafetensors, toFloat32 } from '../../src/share/safetensors';
 import { linscope } from '../support/cli';
 import { convertStories260K, ROOT, STORIES_ID } from '../support/models';
@@ -144,6 +145,23 @@ describe('linscope analyze', () => {
     });
     // Three runs, each fitting the reference anew.
   }, 240_000);
+
+  it('refuses a model whose weights file lies outside its folder, with a one-line reason', () => {
+    const fixture = join(ROOT, 'public/models/fixtures/tiny-random-gpt2');
+    const folder = join(work, 'escape');
+    cpSync(fixture, folder, { recursive: true });
+    const whole = new Uint8Array(readFileSync(join(fixture, 'onnx/model.onnx')));
+    writeFileSync(join(folder, 'secret.onnx'), whole);
+    const moved = moveWeightsOutOfLine(whole, '../secret.onnx');
+    if (!moved) throw new Error('expected weights to move');
+    writeFileSync(join(folder, 'onnx/model.onnx'), moved.graph);
+    const out = join(work, 'escape.json');
+    const r = linscope('analyze', '--model', folder, '--text', 'hi there', '--no-reference', '--out', out);
+    expect(r.status).toBe(2);
+    expect(r.stderr).toMatch(/names external data outside its folder \("\.\.\/secret\.onnx"\)/);
+    expect(r.stderr.trim().split('\n')).toHaveLength(1);
+    expect(existsSync(out)).toBe(false);
+  });
 
   it.each([
     [['analyze', '--text', 'hi'], /--model is required/],

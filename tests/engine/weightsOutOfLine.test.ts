@@ -9,6 +9,7 @@ import { readdirSync, readFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import * as ort from 'onnxruntime-web';
 import { beforeAll, describe, expect, it } from 'vitest';
+import { liesOutsideFolder } from '../../src/model/augmentingRuntime';
 import { DATA_LOCATION, GRAPH, MODEL, STRING_STRING_ENTRY, TENSOR } from '../../src/model/onnx/fields';
 import { protoFields, protoString } from '../../src/model/onnx/protobufReader';
 import { readOnnxGraph } from '../../src/model/onnx/reader';
@@ -253,5 +254,21 @@ describe('withWeightsOutOfLine(): onnxruntime-web computes the same', () => {
     const [graph, same] = withWeightsOutOfLine(once.graph, options);
     expect(graph).toBe(once.graph);
     expect(same).toBe(options);
+  });
+});
+
+describe('liesOutsideFolder()', () => {
+  it.each([
+    ['model.onnx_data', false],
+    ['weights/part-1.bin', false],
+    ['a..b.bin', false],
+    ['../model.onnx_data', true],
+    ['weights/../../x', true],
+    ['..\\x', true],
+    ['/etc/passwd', true],
+    ['\\\\server\\share', true],
+    ['C:\\weights.bin', true],
+  ])('%s: %s', (location, outside) => {
+    expect(liesOutsideFolder(location)).toBe(outside);
   });
 });

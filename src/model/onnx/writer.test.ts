@@ -2,9 +2,9 @@ import * as ort from 'onnxruntime-node';
 import { describe, expect, it } from 'vitest';
 import { ATTRIBUTE, ATTRIBUTE_TYPE, ELEMENT_TYPE } from './fields';
 import { ProtobufWriter } from './protobufWriter';
-import { decodeAttribute, type OnnxNode, readInitializer, readOnnxGraph, readValueInfos } from './reader';
+import { decodeAttribute, readInitializer, readOnnxGraph, readValueInfos } from './reader';
 import type { OnnxInitializer, OnnxModel, OnnxNodeSpec } from './types';
-import { appendToGraph, encodeOnnxModel, nodeSpecOf, rewriteGraph, rewriteNodesInPlace } from './writer';
+import { appendToGraph, encodeOnnxModel } from './writer';
 
 // x [batch, 3] through nodes that between them carry every attribute kind the writer has, over
 // initializers of all four tensor types. Float attribute values are exact in float32.
@@ -235,89 +235,5 @@ describe('appendToGraph()', () => {
       'doubled',
     );
     await session.release();
-  });
-
-  it('writes the part into the room after the model when asked, without copying the model', async () => {
-    const base = encodeOnnxModel(model);
-    const part = { nodes: [], outputs: [{ name: 'g' }] };
-    const copied = appendToGraph(base, part);
-    const room = new Uint8Array(base.length + 4096);
-    room.set(base);
-    const read = room.subarray(0, base.length);
-    const inPlace = appendToGraph(read, part, { inPlace: true });
-    expect(inPlace.buffer).toBe(room.buffer);
-    expect(inPlace).toEqual(copied);
-    // The model as read is unchanged, and still parses as it did.
-    expect(read).toEqual(base);
-    expect(readOnnxGraph(read).outputs).toEqual(['flat', 'probs', 'picked', 'scaled']);
-    const session = await ort.InferenceSession.create(inPlace);
-    const out = await session.run({ x: new ort.Tensor('float32', Float32Array.from(X), [2, 3]) }, ['g']);
-    expect(out.g.dims.length).toBeGreaterThan(0);
-    await session.release();
-  });
-
-  it('copies when the buffer has no room after the model, or when not asked to write in place', () => {
-    const base = encodeOnnxModel(model);
-    const part = { nodes: [], outputs: [{ name: 'g' }] };
-    const tight = appendToGraph(base, part, { inPlace: true });
-    expect(tight.buffer).not.toBe(base.buffer);
-    const room = new Uint8Array(base.length + 4096);
-    room.set(base);
-    const notAsked = appendToGraph(room.subarray(0, base.length), part);
-    expect(notAsked.buffer).not.toBe(room.buffer);
-    expect(room.subarray(base.length).every((b) => b === 0)).toBe(true);
-    expect(tight).toEqual(notAsked);
-  });
-});
-
-describe('rewriteNodesInPlace()', () => {
-  /** The model in a buffer with `room` spare bytes after it. */
-  const withRoom = (bytes: Uint8Array, room: number) => {
-    const buffer = new Uint8Array(bytes.length + room);
-    buffer.set(bytes);
-    return buffer.subarray(0, bytes.length);
-  };
-  // A rewrite that makes the nodes longer (a node inserted, one renamed) and one that makes them shorter.
-  const longer = (node: OnnxNode): OnnxNodeSpec[] =>
-    node.outputs.includes('g')
-      ? [
-          { name: 'copy-x', opType: 'Identity', inputs: ['x'], outputs: ['x-copy'] },
-          { ...nodeSpecOf(node), inputs: node.inputs.map((t) => (t === 'x' ? 'x-copy' : t)) },
-        ]
-      : [nodeSpecOf(node)];
-  const shorter = (node: OnnxNode): OnnxNodeSpec[] => [{ ...nodeSpecOf(node), name: undefined }];
-
-  it.each([
-    ['longer', longer],
-    ['shorter', shorter],
-  ])(
-    'gives the model rewriteGraph gives (%s nodes), in the same buffer, which runs the same',
-    async (_, rewrite) => {
-      const base = encodeOnnxModel(model);
-      const appended = appendToGraph(base, { nodes: [], outputs: [{ name: 'g' }] });
-      const copied = rewriteGraph(appended, { node: rewrite });
-      const read = withRoom(appended, 4096);
-      const inPlace = rewriteNodesInPlace(read, rewrite);
-      expect(inPlace).not.toBeNull();
-      expect(inPlace?.buffer).toBe(read.buffer);
-      expect(inPlace?.length).toBe(copied.length);
-      expect(readOnnxGraph(inPlace as Uint8Array)).toEqual(readOnnxGraph(copied));
-      const session = await ort.InferenceSession.create(inPlace as Uint8Array);
-      const out = await session.run({ x: new ort.Tensor('float32', Float32Array.from(X), [2, 3]) });
-      expectClose(out.probs.data as Float32Array, expected().probs, 'probs');
-      expectClose(out.scaled.data as Float32Array, expected().scaled, 'scaled');
-      expectClose(
-        out.g.data as Float32Array,
-        expected().scaled.map((v) => v / SCALE),
-        'g',
-      );
-      await session.release();
-    },
-  );
-
-  it('gives null where the buffer has no room for the longer node list', () => {
-    const base = encodeOnnxModel(model);
-    expect(rewriteNodesInPlace(withRoom(base, 2), longer)).toBeNull();
-    expect(rewriteNodesInPlace(withRoom(base, 4096), longer)).not.toBeNull();
   });
 });

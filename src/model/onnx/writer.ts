@@ -146,22 +146,6 @@ export function encodeOnnxModel(model: OnnxModel): Uint8Array {
   return w.finish();
 }
 
-export interface AppendOptions {
-  /**
-   * Spare bytes to leave after a copied result (not in place), so that a later in-place change
-   * (`rewriteNodesInPlace`) has room without another copy of the model.
-   */
-  readonly room?: number;
-  /**
-   * Write the part into the bytes that follow `model` in its ArrayBuffer, where there is room, and
-   * return a view over that buffer instead of a copy: for a model read with room to spare
-   * (`ModelFileAccess.read`), whose buffer the caller owns. `model` itself still reads as before
-   * (the part lies after its end); whatever the buffer held there is overwritten. Without room, a
-   * copy as usual.
-   */
-  readonly inPlace?: boolean;
-}
-
 /**
  * A model with `part` added to its graph, without decoding or re-encoding anything already there.
  *
@@ -170,98 +154,12 @@ export interface AppendOptions {
  * initializers. The weights are copied once, never decoded. A part can only add: a node that
  * should read a new tensor instead of an old one cannot be changed this way.
  */
-export function appendToGraph(
-  model: Uint8Array,
-  part: OnnxGraphSpec,
-  options: AppendOptions = {},
-): Uint8Array {
+export function appendToGraph(model: Uint8Array, part: OnnxGraphSpec): Uint8Array {
   const suffix = new ProtobufWriter().message(MODEL.graph, (g) => writeGraph(g, part)).finish();
-  const end = model.byteOffset + model.length;
-  if (options.inPlace && end + suffix.length <= model.buffer.byteLength) {
-    const out = new Uint8Array(model.buffer, model.byteOffset, model.length + suffix.length);
-    out.set(suffix, model.length);
-    return out;
-  }
-  const out = new Uint8Array(
-    new ArrayBuffer(model.length + suffix.length + (options.room ?? 0)),
-    0,
-    model.length + suffix.length,
-  );
+  const out = new Uint8Array(model.length + suffix.length);
   out.set(model, 0);
   out.set(suffix, model.length);
   return out;
-}
-
-/** Bytes of `value` as a varint. */
-function varintLength(value: number): number {
-  let n = 1;
-  for (let v = value; v >= 0x80; v = Math.floor(v / 128)) n++;
-  return n;
-}
-
-/**
- * `rewriteGraph`'s node rewrite, done in the model's own buffer: the first graph's node list is
- * re-encoded through `node` and everything after it moved along in place (`copyWithin`), so a
- * model with room after it (`AppendOptions.room`, or a file read with room) is changed without a
- * second copy of its weights. Returns a view over the same buffer, or null where it cannot: no room,
- * or a node list that is not one run of fields.
- */
-export function rewriteNodesInPlace(
-  model: Uint8Array,
-  node: (node: OnnxNode) => readonly OnnxNodeSpec[],
-): Uint8Array | null {
-  let fieldStart = 0;
-  for (const m of protoFields(model)) {
-    const keyStart = fieldStart;
-    fieldStart = m.end;
-    if (m.field !== MODEL.graph || m.wireType !== WireType.lengthDelimited) continue;
-    // The node fields of this graph: one contiguous run [runStart, runEnd).
-    let runStart = -1;
-    let runEnd = -1;
-    let contiguous = true;
-    const nodes = new ProtobufWriter();
-    let at = m.start;
-    for (const f of protoFields(model, m.start, m.end)) {
-      const rawStart = at;
-      at = f.end;
-      if (f.field !== GRAPH.node || f.wireType !== WireType.lengthDelimited) continue;
-      if (runStart === -1) runStart = rawStart;
-      else if (rawStart !== runEnd) contiguous = false;
-      runEnd = f.end;
-      for (const spec of node(readNodeField(model, f)))
-        nodes.message(GRAPH.node, (nw) => writeNode(nw, spec));
-    }
-    if (runStart === -1 || !contiguous) return null;
-    const region = nodes.finish();
-    const delta = region.length - (runEnd - runStart);
-    const oldLength = m.end - m.start;
-    const lengthStart = keyStart + varintLength(m.field * 8 + m.wireType);
-    const dv = varintLength(oldLength + delta) - (m.start - lengthStart);
-    const shift = delta + dv;
-    if (model.byteOffset + model.length + shift > model.buffer.byteLength) return null;
-    const out = new Uint8Array(model.buffer, model.byteOffset, Math.max(model.length, model.length + shift));
-    // Whichever way things move, the part moved first is the one moving away from the other.
-    const moveTail = () => out.copyWithin(runEnd + shift, runEnd, model.length);
-    const movePrefix = () => dv !== 0 && out.copyWithin(m.start + dv, m.start, runStart);
-    if (shift >= 0) {
-      moveTail();
-      movePrefix();
-    } else {
-      movePrefix();
-      moveTail();
-    }
-    let pos = lengthStart;
-    for (let v = oldLength + delta; ; v = Math.floor(v / 128)) {
-      if (v < 0x80) {
-        out[pos++] = v;
-        break;
-      }
-      out[pos++] = (v % 128) | 0x80;
-    }
-    out.set(region, runStart + dv);
-    return out.subarray(0, model.length + shift);
-  }
-  return null;
 }
 
 /** How `rewriteGraph` changes a graph: each node becomes what `node` returns, then `append` is added. */

@@ -6,7 +6,7 @@
 import type { HiddenStatePlan } from '../../hiddenStateFinder';
 import type { OnnxGraph } from '../reader';
 import type { OnnxNodeSpec } from '../types';
-import { type AppendOptions, appendToGraph } from '../writer';
+import { appendToGraph } from '../writer';
 import type { LogitLensGraph } from './logitLensGraph';
 
 /** The tensors a plan needs declared as outputs, in a stable order, without ones already declared. */
@@ -20,20 +20,15 @@ export function augmentGraph(
   plan: HiddenStatePlan,
   graph: OnnxGraph,
   lens: LogitLensGraph | null = null,
-  options: AppendOptions = {},
 ): Uint8Array {
   const outputs = outputsToDeclare(plan, graph);
   if (lens) outputs.push(...lens.outputs.topLogprob, ...lens.outputs.topId, ...lens.outputs.nextLogprob);
   const planNodes = plan.extraNodes.map(
     (n): OnnxNodeSpec => ({ name: n.name, opType: n.opType, inputs: n.inputs, outputs: [n.output] }),
   );
-  return appendToGraph(
-    bytes,
-    {
-      nodes: [...planNodes, ...(lens?.nodes ?? [])],
-      // By name only: onnxruntime takes the type and shape from the graph.
-      outputs: outputs.map((name) => ({ name })),
-    },
-    options,
-  );
+  return appendToGraph(bytes, {
+    nodes: [...planNodes, ...(lens?.nodes ?? [])],
+    // By name only: onnxruntime takes the type and shape from the graph.
+    outputs: outputs.map((name) => ({ name })),
+  });
 }

@@ -18,7 +18,7 @@
  */
 import type { OnnxGraph, OnnxNode } from '../reader';
 import type { OnnxNodeSpec } from '../types';
-import { appendToGraph, nodeSpecOf, rewriteGraph, rewriteNodesInPlace } from '../writer';
+import { nodeSpecOf, rewriteGraph } from '../writer';
 
 export const LOGITS_TO_KEEP = 'num_logits_to_keep';
 
@@ -46,15 +46,9 @@ const int64Constant = (output: string, dims: number[], values: bigint[]): OnnxNo
 
 /**
  * `model` with the `num_logits_to_keep` input in front of `head` (`trimmableHead`): the head reads
- * the sliced tensor. With `inPlace`, in the model's own buffer where it has room after the model
- * (`rewriteNodesInPlace`); otherwise, or without room, a copy (`rewriteGraph`). The weights are
- * never decoded.
+ * the sliced tensor (a copy, `rewriteGraph`; the weights are never decoded).
  */
-export function withLogitsToKeep(
-  model: Uint8Array,
-  head: OnnxNode,
-  options: { inPlace?: boolean } = {},
-): Uint8Array {
+export function withLogitsToKeep(model: Uint8Array, head: OnnxNode): Uint8Array {
   const ns = 'linscope/logits_to_keep';
   const x = head.inputs[0];
   const sliced = `${ns}/tokens`;
@@ -81,7 +75,5 @@ export function withLogitsToKeep(
     return [...before, { ...spec, inputs: [sliced, ...spec.inputs.slice(1)] }];
   };
   const input = { nodes: [], inputs: [{ name: LOGITS_TO_KEEP, type: 'int64' as const, shape: [] }] };
-  const rewritten = options.inPlace ? rewriteNodesInPlace(model, node) : null;
-  if (rewritten) return appendToGraph(rewritten, input, { inPlace: true });
   return rewriteGraph(model, { node, append: input });
 }
