@@ -2,7 +2,8 @@
  * Progressive results on the embedded model, with the reference fit not cached (the `linscope`
  * IndexedDB database deleted first, and `?referenceAhead=0` so that the page does not fit it while
  * the text is written): the first view (in-sample and split scores, companions, logit lens, text) is
- * up while the heatmap's place says where the reference fit is; then the heatmap. Cancelling during
+ * up while the heatmap's place says where the reference fit is; then the heatmap, while the fit is
+ * checked on held-out reference text; then the calibration with it. Cancelling during
  * the reference fit leaves the first view on a usable page. Then the reference fitted ahead: Analyze
  * after it runs no reference work; Analyze during it gets its first view, then waits for that fit;
  * Stop leaves the fit to Analyze.
@@ -70,9 +71,18 @@ test('the first view comes before the reference, then the heatmap; after a reloa
   // where the reference fit is, while the run is running.
   const first = seen[firstView];
   expect(first).toMatchObject({ heatmap: 'pending', inSamplePoints: PAIRS, lens: true, status: 'running' });
-  const referenceTexts = seen.slice(firstView, complete).map((e) => e.referenceText ?? '');
+  // Then the reference view: the heatmap, while the fit is checked on held-out reference text.
+  const referenceView = seen.findIndex((e) => e.view === 'live-results:reference-view');
+  expect(referenceView).toBeGreaterThan(firstView);
+  expect(complete).toBeGreaterThan(referenceView);
+  expect(seen[referenceView]).toMatchObject({ heatmap: 'ready', inSamplePoints: PAIRS, status: 'running' });
+  const referenceTexts = seen.slice(firstView, referenceView).map((e) => e.referenceText ?? '');
   expect(referenceTexts.some((t) => /^Fitting the reference: window \d+ of \d+$/.test(t))).toBe(true);
-  expect(seen.slice(firstView, complete).every((e) => e.heatmap !== 'ready')).toBe(true);
+  expect(seen.slice(firstView, referenceView).every((e) => e.heatmap !== 'ready')).toBe(true);
+  const checkTexts = seen.slice(referenceView, complete).map((e) => e.referenceText ?? '');
+  expect(
+    checkTexts.some((t) => /^Checking the reference fit on held-out text: window \d+ of \d+$/.test(t)),
+  ).toBe(true);
   await expect(page.getByTestId('results')).toHaveAttribute('data-view', 'complete');
 
   // After a reload the fit comes from IndexedDB: the reference is not run again.

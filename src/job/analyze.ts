@@ -9,12 +9,13 @@
  * of the result are the reference's (docs/analysis.md, "Progressive results").
  */
 import packageJson from '../../package.json';
-import type { AnalyzeOptions, HiddenStates, LayerPairRecord } from '../analysis';
+import type { AnalyzeOptions, HiddenStates, LayerAnalysis, LayerPairRecord, ReferenceFit } from '../analysis';
 import { LinScopeError } from '../errors';
 import type { LinScopeRuntime } from '../model/augmentingRuntime';
 import type { ModelSpec } from '../model/hiddenStateModel';
 import { calibration } from './calibration';
 import type { ReferenceFitStore } from './fitStore';
+import type { FittedReference } from './fittedReference';
 import { beginForeground } from './foreground';
 import { runForwardWindows } from './forwardWindows';
 import { loadModel } from './modelCache';
@@ -22,6 +23,7 @@ import { analyzeLayersInParallel, type PairWorkers } from './parallelPairs';
 import { type JobProgress, type ProgressPlan, planAnalysis } from './progress';
 import {
   analysisFitInputs,
+  type FittedMaps,
   isReferenceFitStored,
   type ReferenceCorpus,
   referenceFit,
@@ -69,6 +71,12 @@ export interface JobHooks {
   onPair?: (record: LayerPairRecord) => void;
   /** Once every pair is scored on the text: all that needs no reference, before the reference is run. */
   onFirstView?: (firstView: ResultFirstView) => void;
+  /**
+   * Once the reference maps are fitted in this job (not when they were stored): the whole result
+   * but the fit's check on held-out reference text (`perToken.calibration`, `reference.heldOut`),
+   * which comes with the result.
+   */
+  onReferenceView?: (tail: ResultTail) => void;
   /** Worker threads to score big runs' layer pairs on (default: this thread). */
   pairWorkers?: PairWorkers;
 }
@@ -128,6 +136,7 @@ async function analyzeWithModel(
           ? referenceFitTokens(model, sampling.tokens) + referenceHeldOutTokens(model)
           : 0,
       withReference: job.reference !== null,
+      scoreBeforeCheck: hooks.onReferenceView !== undefined,
     }),
   );
   const run = await runForwardWindows(model, texts, windowLength, 'input', hooks);
@@ -189,40 +198,73 @@ async function analyzeWithModel(
     };
     return { head, tail, ...output };
   }
-  const fitted = await referenceFit(model, job.reference, settings, windowLength, { ...hooks, ...sampling });
-  const { fit } = fitted;
-  // Second pass, against the reference maps: held-out scores and per-token values only.
+  const reference = job.reference;
+  // Against the reference maps: held-out scores and per-token values only.
   const onProgress = hooks.onProgress;
-  const referencePass = await analyzeLayersInParallel(
-    run.states,
-    { ...tokenOptions, reference: fit, inSample: false, companions: false, intrinsicDimension: false },
-    {
-      signal: hooks.signal,
-      onProgress:
-        onProgress &&
-        ((p) =>
-          onProgress(p.stage === 'score' ? { stage: 'reference-score', done: p.done, total: p.total } : p)),
-    },
-    hooks.pairWorkers,
-  );
-  const perToken = referencePass.perToken;
+  const scoreOnReference = (fit: ReferenceFit) =>
+    analyzeLayersInParallel(
+      run.states,
+      { ...tokenOptions, reference: fit, inSample: false, companions: false, intrinsicDimension: false },
+      {
+        signal: hooks.signal,
+        onProgress: onProgress
+          ? (p) =>
+              onProgress(p.stage === 'score' ? { stage: 'reference-score', done: p.done, total: p.total } : p)
+          : undefined,
+      },
+      hooks.pairWorkers,
+    );
   const excluded = new Set(firstView.excludedTokens);
   const kept = run.ids.map((_, t) => t).filter((t) => !excluded.has(t));
-  const tail: ResultTail = {
-    excludedTokens: firstView.excludedTokens,
-    // The first pass's records with the reference's held-out scores, as one pass with the reference gives.
-    layers: firstView.layers.map((record, l) => ({ ...record, heldOut: referencePass.layers[l].heldOut })),
-    states: firstView.states,
-    perToken: perToken
-      ? {
-          nonlinearity: perToken.relative,
-          flash: perToken.flash,
-          flashThreshold: fit.pairs.map((p) => (p ? finiteOrNull(p.relativeThreshold) : null)),
-          unit: 'relative-to-reference-mean-error',
-          reference: { source: job.reference.source, name: job.reference.name, ...fitted.composition },
-          calibration: calibration(fitted, perToken.flash, kept, run.ids),
-        }
-      : null,
+  const tailOf = (
+    pass: LayerAnalysis,
+    maps: FittedMaps | FittedReference,
+    checked: FittedReference | null,
+  ): ResultTail => {
+    const perToken = pass.perToken;
+    return {
+      excludedTokens: firstView.excludedTokens,
+      // The first pass's records with the reference's held-out scores, as one pass with the reference gives.
+      layers: firstView.layers.map((record, l) => ({ ...record, heldOut: pass.layers[l].heldOut })),
+      states: firstView.states,
+      perToken: perToken
+        ? {
+            nonlinearity: perToken.relative,
+            flash: perToken.flash,
+            flashThreshold: maps.fit.pairs.map((p) => (p ? finiteOrNull(p.relativeThreshold) : null)),
+            unit: 'relative-to-reference-mean-error',
+            reference: { source: reference.source, name: reference.name, ...maps.composition },
+            ...(checked ? { calibration: calibration(checked, perToken.flash, kept, run.ids) } : {}),
+          }
+        : null,
+    };
   };
+  // Fitted here (not stored): the text is scored on the maps while they are checked on held-out
+  // reference text, and everything but that check's figures is shown (`onReferenceView`).
+  const early: { scored: { fit: ReferenceFit; pass: Promise<LayerAnalysis> } | null } = { scored: null };
+  const onReferenceView = hooks.onReferenceView;
+  const fitted = await referenceFit(model, reference, settings, windowLength, {
+    ...hooks,
+    ...sampling,
+    onMaps: onReferenceView
+      ? (maps) => {
+          if (early.scored) return;
+          const pass = scoreOnReference(maps.fit);
+          early.scored = { fit: maps.fit, pass };
+          pass.then(
+            (done) => {
+              if (!hooks.signal?.aborted) onReferenceView(tailOf(done, maps, null));
+            },
+            () => {},
+          );
+        }
+      : undefined,
+  });
+  const scoredEarly = early.scored;
+  const referencePass =
+    scoredEarly && scoredEarly.fit === fitted.fit
+      ? await scoredEarly.pass
+      : await scoreOnReference(fitted.fit);
+  const tail = tailOf(referencePass, fitted, fitted);
   return { head, tail, ...output };
 }

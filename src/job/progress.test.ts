@@ -31,6 +31,17 @@ describe('planAnalysis()', () => {
     expect((plan[2].cost + plan[3].cost + plan[4].cost) / total).toBeCloseTo(10137.6 / 10547.2, 12);
   });
 
+  it('scores the text on the maps before checking them when the job shows a reference view', () => {
+    expect(planAnalysis({ ...GPT2, scoreBeforeCheck: true }).map((p) => p.phase)).toEqual([
+      'forward-input',
+      'score',
+      'forward-reference',
+      'fit',
+      'reference-score',
+      'reference-check',
+    ]);
+  });
+
   it('leaves out the reference run and fit when the fit is stored, and every reference phase without one', () => {
     expect(
       planAnalysis({ ...GPT2, referenceTokens: 0, referenceCheckTokens: 0 }).map((p) => p.phase),

@@ -74,6 +74,8 @@ export interface AnalysisSize {
   readonly referenceSampleTokens?: number;
   /** Whether there is a reference at all (its held-out and per-token pass runs even when the fit is stored). */
   readonly withReference: boolean;
+  /** The text is scored on the maps as soon as they exist, before they are checked (a reference view). */
+  readonly scoreBeforeCheck?: boolean;
 }
 
 /**
@@ -107,9 +109,14 @@ export function planAnalysis(size: AnalysisSize): ProgressPlan {
     plan.push({ phase: 'forward-reference', cost: c.forward * size.referenceTokens * unit });
     plan.push({ phase: 'fit', cost: c.fit * size.referenceTokens * unit });
   }
-  if (size.referenceCheckTokens > 0)
-    plan.push({ phase: 'reference-check', cost: c.forward * size.referenceCheckTokens * unit });
-  if (size.withReference) plan.push({ phase: 'reference-score', cost: c.referenceScore * n * unit });
+  const check: PhaseCost[] =
+    size.referenceCheckTokens > 0
+      ? [{ phase: 'reference-check', cost: c.forward * size.referenceCheckTokens * unit }]
+      : [];
+  const score: PhaseCost[] = size.withReference
+    ? [{ phase: 'reference-score', cost: c.referenceScore * n * unit }]
+    : [];
+  plan.push(...(size.scoreBeforeCheck ? [...score, ...check] : [...check, ...score]));
   return plan;
 }
 

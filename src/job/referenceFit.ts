@@ -47,6 +47,17 @@ export interface ReferenceFitControl {
    * this one, and makes its own if this one is stopped.
    */
   readonly background?: boolean;
+  /**
+   * As soon as the maps are fitted, before they are checked on held-out reference tokens (that check
+   * runs the model again): the maps and what they were fitted on. Not called for a stored fit.
+   */
+  readonly onMaps?: (maps: FittedMaps) => void;
+}
+
+/** A fit's maps and what they were fitted on, before the held-out check (`FittedReference` less it). */
+export interface FittedMaps {
+  readonly fit: ReferenceFit;
+  readonly composition: Omit<FittedReference['composition'], 'heldOut'>;
 }
 
 /** Reference tokens beyond this many per hidden dimension add time, not information. */
@@ -84,6 +95,8 @@ const sessionFits = new MemoryFitStore();
 /** A fit being made, which others asking for the same key wait for instead of making it again. */
 interface FitInFlight {
   readonly fitted: Promise<FittedReference>;
+  /** Settles once the maps exist (never, if the fit fails before). */
+  readonly maps: Promise<FittedMaps>;
   readonly background: boolean;
   /** The fit's progress, for its maker and everyone waiting for it. */
   readonly progress: ProgressFanOut<JobProgress>;
@@ -228,6 +241,11 @@ export async function referenceFit(
   if (cached) return cached;
   const running = fitsInFlight.get(key);
   if (running) {
+    const onMaps = control.onMaps;
+    if (onMaps)
+      void running.maps.then((maps) => {
+        if (!control.signal?.aborted) onMaps(maps);
+      });
     try {
       return await running.progress.follow(running.fitted, control.onProgress, control.signal);
     } catch (error) {
@@ -238,15 +256,24 @@ export async function referenceFit(
     }
   }
   const progress = new ProgressFanOut(control.onProgress);
+  let mapsReady: (maps: FittedMaps) => void = () => {};
+  const maps = new Promise<FittedMaps>((resolve) => {
+    mapsReady = resolve;
+  });
+  const onMaps = (fitted: FittedMaps) => {
+    mapsReady(fitted);
+    control.onMaps?.(fitted);
+  };
   const entry: FitInFlight = {
     fitted: makeReferenceFit(
       model,
       reference,
       settings,
       windowLength,
-      { ...control, onProgress: progress.emit },
+      { ...control, onProgress: progress.emit, onMaps },
       { store, key, parts },
     ),
+    maps,
     background: control.background === true,
     progress,
   };
@@ -284,6 +311,14 @@ async function makeReferenceFit(
   const docIds = plans.map((p) => p.ids);
   const sample = sampleReference(plans, sampling, fitTokens, heldOutTokens, windowLength);
   const { fit, seenIds } = await fitOnSample(model, reference, settings, docIds, sample.fit, control);
+  const composition = {
+    tokens: fit.n,
+    quantile: fit.quantile,
+    documents: new Set(sample.fit.map((s) => s.doc)).size,
+    corpusDocuments: plans.length,
+    sampling: { rule: sampling.rule, seed: sampling.seed, chunkTokens: sample.chunkTokens },
+  };
+  control.onMaps?.({ fit, composition });
 
   // The check: the share of held-out reference tokens above each pair's flash threshold.
   let heldOutFlashRate: (number | null)[] = fit.pairs.map(() => null);
@@ -303,14 +338,7 @@ async function makeReferenceFit(
   }
   const fitted: FittedReference = {
     fit,
-    composition: {
-      tokens: fit.n,
-      quantile: fit.quantile,
-      documents: new Set(sample.fit.map((s) => s.doc)).size,
-      corpusDocuments: plans.length,
-      sampling: { rule: sampling.rule, seed: sampling.seed, chunkTokens: sample.chunkTokens },
-      heldOut,
-    },
+    composition: { ...composition, heldOut },
     heldOutFlashRate,
     seenIds,
   };

@@ -227,9 +227,26 @@ export type ResultFirstView = Omit<ResultTail, 'perToken'>;
 /**
  * A result still arriving: `layers` holds the pairs scored so far; per-token values come last.
  * `firstView`: every pair and state is in, without the reference (held-out scores are the split
- * ones), while the reference is run and fitted.
+ * ones), while the reference is run and fitted. `checking`: the reference's parts are in too, but
+ * for the fit's check on held-out reference text (`perToken.calibration`, `reference.heldOut`),
+ * which is still running.
  */
-export type PartialResult = Omit<LinScopeResult, 'perToken'> & { perToken?: undefined; firstView?: true };
+export type PartialResult = Omit<LinScopeResult, 'perToken'> &
+  (
+    | { perToken?: undefined; firstView?: true; checking?: undefined }
+    | { perToken: ResultPerToken | null; firstView: true; checking: true }
+  );
+
+/** Whether `result` is finished (not a partial one: its per-token values, if any, are all in). */
+export function isCompleteResult(result: LinScopeResult | PartialResult): result is LinScopeResult {
+  return result.perToken !== undefined && !('checking' in result && result.checking);
+}
+
+/** A partial result reduced to its first view (what needs no reference). */
+export function firstViewOnly(partial: PartialResult): PartialResult {
+  const { perToken: _, checking: __, ...rest } = partial;
+  return { ...rest, firstView: true };
+}
 
 /** The result so far: the head and the pairs scored, in pair order. */
 export function partialResult(head: ResultHead, layers: readonly LayerPairRecord[]): PartialResult {
@@ -250,6 +267,11 @@ export function firstViewResult(head: ResultHead, firstView: ResultFirstView): P
     states: firstView.states,
     firstView: true,
   };
+}
+
+/** The result but the reference fit's check, which is still running (`reference-view`). */
+export function referenceViewResult(head: ResultHead, tail: ResultTail): PartialResult {
+  return { ...assembleResult(head, tail), firstView: true, checking: true };
 }
 
 /** The whole result, per-token values as JSON arrays (null for NaN and infinities). */

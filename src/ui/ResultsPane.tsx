@@ -3,7 +3,7 @@ import type { ResultLinearize } from '../job/result';
 import { About } from './About';
 import type { AppState } from './appState';
 import { LiveCharts } from './LiveCharts';
-import { ReferenceProgress } from './ReferenceProgress';
+import { describeReferenceProgress, ReferenceProgress } from './ReferenceProgress';
 import { ResultsView } from './ResultsView';
 
 /** Why a first view's result JSON is not exported: it would not be the contract's result. */
@@ -52,7 +52,15 @@ export function ResultsPane({
     ? {
         result: state.partial,
         testId: 'live-results' as const,
-        note: (
+        note: state.partial.checking ? (
+          <p className="muted" data-testid="reference-view-note" role="status">
+            Per-token values are in. The reference fit is being checked on held-out reference text; its flash
+            rates there, and the note on how this text compares, come with the result.{' '}
+            <span data-testid="reference-progress-text">
+              {describeReferenceProgress(state.progress, state.plan?.phases ?? null)}
+            </span>
+          </p>
+        ) : (
           <p className="muted" data-testid="first-view-note">
             First view: scored on your text alone, without the reference.
           </p>

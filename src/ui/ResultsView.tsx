@@ -1,5 +1,10 @@
 import { type ReactNode, useState } from 'react';
-import type { LinScopeResult, PartialResult, ResultLinearize } from '../job/result';
+import {
+  isCompleteResult,
+  type LinScopeResult,
+  type PartialResult,
+  type ResultLinearize,
+} from '../job/result';
 import { CompanionCharts, FlashList, LinearityChart, NonlinearityHeatmap, TokenTextView } from './charts';
 import { tokenLabel } from './charts/tokenLabel';
 import { ExperimentResults } from './ExperimentResults';
@@ -8,7 +13,10 @@ import { ReferenceNoteView } from './ReferenceNoteView';
 import './ResultsView.css';
 
 interface ResultsViewProps {
-  /** A finished result, or a run's first view (everything that needs no reference). */
+  /**
+   * A finished result, or a run's first view (everything that needs no reference), or its reference
+   * view (everything but the reference fit's check, `checking`).
+   */
   result: LinScopeResult | PartialResult;
   /** The root's test id: `results`, or `live-results` for a run's first view. */
   testId?: 'results' | 'live-results';
@@ -74,12 +82,12 @@ export function ResultsView({
   const first = result.layers[0];
   const reference = result.perToken?.reference;
   // The finished result (null for a first view): what the experiment's results are drawn against.
-  const complete = result.perToken !== undefined ? result : null;
+  const complete = isCompleteResult(result) ? result : null;
   return (
     <div
       className={`results${stale ? ' results--stale' : ''}`}
       data-testid={testId}
-      data-view={complete ? 'complete' : 'first-view'}
+      data-view={complete ? 'complete' : result.perToken !== undefined ? 'reference-view' : 'first-view'}
       aria-busy={stale || complete === null}
     >
       {staleNote && (

@@ -118,6 +118,16 @@ describe('appReducer() progressive runs', () => {
     expect(early).toMatchObject({ status: 'idle', keptFirstView: null });
     // The next run drops the kept view.
     expect(appReducer(s, { type: 'start' }).keptFirstView).toBeNull();
+    // Cancelled while the fit was checked: the first view is kept, without the unchecked per-token values.
+    const referenceView = {
+      layers: [{}],
+      firstView: true,
+      checking: true,
+      perToken: { nonlinearity: [[1]] },
+    } as unknown as PartialResult;
+    let c = appReducer(appReducer(before, { type: 'start' }), { type: 'partial', partial: referenceView });
+    c = appReducer(c, { type: 'cancelled' });
+    expect(c.keptFirstView).toEqual({ layers: [{}], firstView: true });
   });
 
   it('says the time left in words', () => {

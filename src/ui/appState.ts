@@ -12,7 +12,7 @@ import {
   type ProgressPlan,
   secondsLeft,
 } from '../job/progress';
-import type { LinScopeResult, PartialResult } from '../job/result';
+import { firstViewOnly, type LinScopeResult, type PartialResult } from '../job/result';
 
 export type Status = 'idle' | 'loading' | 'running' | 'done' | 'error';
 
@@ -144,7 +144,7 @@ export function appReducer(state: AppState, action: AppAction): AppState {
       };
     case 'cancelled': {
       // Cancelled while the reference was run: what needs no reference stays on screen.
-      const kept = state.partial?.firstView ? state.partial : null;
+      const kept = state.partial?.firstView ? firstViewOnly(state.partial) : null;
       return {
         ...state,
         status: state.result || kept ? 'done' : 'idle',

@@ -9,6 +9,7 @@ import {
   partialResult,
   type ResultHead,
   type ResultLinearize,
+  referenceViewResult,
 } from '../job/result';
 import { fromWireError } from './errors';
 import type {
@@ -36,7 +37,14 @@ export type RequestBody = WorkerRequest extends infer R
 type Reply<T extends WorkerEvent['type']> = Extract<WorkerEvent, { type: T }>;
 /** Events before a request's final one. */
 type StreamEvent = Extract<WorkerEvent, { type: (typeof STREAM_EVENTS)[number] }>;
-const STREAM_EVENTS = ['plan', 'started', 'pair', 'first-view', 'linearize-partial'] as const;
+const STREAM_EVENTS = [
+  'plan',
+  'started',
+  'pair',
+  'first-view',
+  'reference-view',
+  'linearize-partial',
+] as const;
 
 function isStreamEvent(event: WorkerEvent): event is StreamEvent {
   return (STREAM_EVENTS as readonly string[]).includes(event.type);
@@ -264,8 +272,9 @@ export class WorkerClient {
   /**
    * Runs an analysis. `onPartial` sees the result fill in: once the text's forward pass is done (no
    * pairs yet), after each pair scored on the text, then the first view (`firstView: true`: every
-   * pair and state, without the reference) while the reference is run; the promise gives the whole
-   * result. `onPlan` gets the phases to come, for one overall progress bar.
+   * pair and state, without the reference) while the reference is run, then, where the analysis
+   * fits the reference itself, all but the fit's check (`checking: true`) while that runs; the
+   * promise gives the whole result. `onPlan` gets the phases to come, for one overall progress bar.
    */
   analyze(
     request: AnalyzeRequest,
@@ -287,6 +296,7 @@ export class WorkerClient {
       } else if (event.type === 'pair') scored.push(event.record);
       if (!head) return;
       if (event.type === 'first-view') onPartial?.(firstViewResult(head, event.firstView));
+      else if (event.type === 'reference-view') onPartial?.(referenceViewResult(head, event.tail));
       else onPartial?.(partialResult(head, scored));
     });
     return {

@@ -11,7 +11,7 @@ import { loadModel, prepareModel } from '../job/modelCache';
 import type { JobProgress, ProgressPlan } from '../job/progress';
 import { prepareReferenceFit } from '../job/referenceAhead';
 import { analysisFitKeyParts } from '../job/referenceFit';
-import type { ResultFirstView, ResultHead, ResultLinearize, ResultRuntime } from '../job/result';
+import type { ResultFirstView, ResultHead, ResultLinearize, ResultRuntime, ResultTail } from '../job/result';
 import { bundledReferenceFile } from '../model/catalog';
 import type { ModelSpec } from '../model/hiddenStateModel';
 import { convertLlama2c } from '../model/llama2c/convert';
@@ -40,6 +40,7 @@ export interface AnalyzeHooks {
   onPair?: (record: LayerPairRecord) => void;
   onPlan?: (plan: ProgressPlan) => void;
   onFirstView?: (firstView: ResultFirstView) => void;
+  onReferenceView?: (tail: ResultTail) => void;
 }
 
 export interface WorkerHandlers {

@@ -4,7 +4,9 @@
  * answers in steps: `plan` (its phases and their expected costs, for one overall progress bar),
  * `started` (tokens, windows, logit lens: what the text's forward pass found), one `pair` per layer
  * pair as it is scored on the text, `first-view` (every pair and state without the reference: the
- * page's first view while the reference is run and fitted), and `result` with the final records
+ * page's first view while the reference is run and fitted), `reference-view` (all but the fit's
+ * check on held-out reference text, while it runs, when the analysis fits the reference itself),
+ * and `result` with the final records
  * and per-token values, its arrays transferred rather than copied. The page may load the model and
  * fit the reference ahead of any analysis (`load-ahead`, `prepare-reference`).
  */
@@ -157,6 +159,11 @@ export type WorkerEvent =
   | { type: 'pair'; id: number; record: LayerPairRecord }
   /** Every pair and state scored on the text alone, before the reference is run (held-out: split). */
   | { type: 'first-view'; id: number; firstView: ResultFirstView }
+  /**
+   * The result but the reference fit's check on held-out reference text, while that check runs
+   * (only for a fit made by this analysis).
+   */
+  | { type: 'reference-view'; id: number; tail: ResultTail }
   | { type: 'result'; id: number; tail: ResultTail }
   /** The experiment so far: runs and sweep entries appear as they complete. */
   | { type: 'linearize-partial'; id: number; partial: ResultLinearize }

@@ -30,6 +30,7 @@ async function handle(
         onStarted: (head) => post({ type: 'started', id, head }, []),
         onPair: (record) => post({ type: 'pair', id, record }, []),
         onFirstView: (firstView) => post({ type: 'first-view', id, firstView }, []),
+        onReferenceView: (tail) => post({ type: 'reference-view', id, tail }, []),
       });
       return [{ type: 'result', id, tail }, transferableBuffers(tail)];
     }

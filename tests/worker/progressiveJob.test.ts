@@ -14,7 +14,7 @@ import { MemoryFitStore } from '../../src/job/fitStore';
 import { loadModel } from '../../src/job/modelCache';
 import { type JobProgress, overallFraction, type ProgressPlan } from '../../src/job/progress';
 import { referenceFitKey, referenceFitKeyParts } from '../../src/job/referenceFit';
-import type { ResultFirstView, ResultHead } from '../../src/job/result';
+import type { ResultFirstView, ResultHead, ResultTail } from '../../src/job/result';
 import { DEFAULT_SETTINGS } from '../../src/job/settings';
 import type { LinScopeRuntime } from '../../src/model/augmentingRuntime';
 import { nodeRuntime } from '../../src/model/nodeRuntime';
@@ -110,6 +110,57 @@ describe('the progressive analysis job (embedded model, bundled reference)', () 
     // Real values: per-token errors of a few times the reference's typical one, not all ones.
     const row = Array.from(output.tail.perToken?.nonlinearity[1] ?? []);
     expect(Math.max(...row)).toBeGreaterThan(2);
+  });
+
+  it('shows all but the fit’s check once the maps exist, when asked: the final numbers, less the check', async () => {
+    const fresh = new MemoryFitStore();
+    const order: string[] = [];
+    const views: ResultTail[] = [];
+    const out = await runAnalyzeJob(
+      rt,
+      { model: MODEL, texts: [TEXT], settings: DEFAULT_SETTINGS, reference: REFERENCE },
+      {
+        fitStore: fresh,
+        onFirstView: () => order.push('first-view'),
+        onProgress: (p) => {
+          if (p.stage === 'fit') order.push('fit');
+          if (p.stage === 'forward' && p.of === 'reference-check') order.push('check');
+        },
+        onReferenceView: (tail) => {
+          order.push('reference-view');
+          views.push(tail);
+        },
+      },
+    );
+    expect(views).toHaveLength(1);
+    // After the first view and the fit; the result comes after it.
+    expect(order.indexOf('reference-view')).toBeGreaterThan(order.lastIndexOf('fit'));
+    expect(order.indexOf('fit')).toBeGreaterThan(order.indexOf('first-view'));
+    const [view] = views;
+    const final = out.tail;
+    // The numbers are the final ones, bit for bit; only the check's figures are missing.
+    expect(JSON.stringify(view.layers)).toBe(JSON.stringify(final.layers));
+    expect(view.states).toEqual(final.states);
+    expect(view.perToken?.nonlinearity).toEqual(final.perToken?.nonlinearity);
+    expect(view.perToken?.flash).toEqual(final.perToken?.flash);
+    expect(view.perToken?.flashThreshold).toEqual(final.perToken?.flashThreshold);
+    expect(view.perToken?.calibration).toBeUndefined();
+    expect(final.perToken?.calibration?.heldOutFlashRate.some((r) => r !== null)).toBe(true);
+    const { heldOut, ...fittedOn } = final.perToken?.reference ?? {};
+    expect(heldOut?.tokens).toBeGreaterThan(0);
+    expect(view.perToken?.reference).toEqual(fittedOn);
+    // The same as a run that is not asked for it.
+    expect(JSON.stringify(final.layers)).toBe(JSON.stringify(output.tail.layers));
+    expect(final.perToken).toEqual(output.tail.perToken);
+
+    // With the fit stored there is nothing to show early: no reference view.
+    const again: ResultTail[] = [];
+    await runAnalyzeJob(
+      rt,
+      { model: MODEL, texts: [TEXT], settings: DEFAULT_SETTINGS, reference: REFERENCE },
+      { fitStore: fresh, onReferenceView: (tail) => again.push(tail) },
+    );
+    expect(again).toHaveLength(0);
   });
 
   it('plans one overall bar that only moves forward and reaches the end', () => {
