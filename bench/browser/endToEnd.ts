@@ -22,6 +22,8 @@ interface RunTrace {
   total: number;
   /** ms from the click to the first view on screen (the text's scores, before the reference), or null if none showed. */
   firstView: number | null;
+  /** ms from the click to the reference view (heatmap and scores, the fit's check running), or null if none showed. */
+  referenceView: number | null;
 }
 
 const PHASES: [string, RegExp][] = [
@@ -40,11 +42,13 @@ const PHASES: [string, RegExp][] = [
  * Plain JavaScript in a string: tsx's transform would add helpers the page does not have.
  */
 const TRACER = `(() => {
-  const b = (window.__bench = { t0: 0, log: [], painted: null, done: false, firstView: null });
+  const b = (window.__bench = { t0: 0, log: [], painted: null, done: false, firstView: null, referenceView: null });
   let last = '';
   const check = () => {
     if (b.firstView === null && document.querySelector('[data-testid="live-results"][data-view="first-view"]'))
       b.firstView = performance.now();
+    if (b.referenceView === null && document.querySelector('[data-testid="live-results"][data-view="reference-view"]'))
+      b.referenceView = performance.now();
     const status = document.querySelector('[data-testid="status"]');
     const text = status ? status.textContent : '';
     if (text !== last) {
@@ -75,6 +79,7 @@ export async function clickAnalyze(page: Page): Promise<RunTrace> {
           painted: number | null;
           done: boolean;
           firstView: number | null;
+          referenceView: number | null;
         };
       }
     ).__bench;
@@ -82,6 +87,7 @@ export async function clickAnalyze(page: Page): Promise<RunTrace> {
     b.painted = null;
     b.done = false;
     b.firstView = null;
+    b.referenceView = null;
     b.t0 = performance.now();
     (document.querySelector('[data-testid="analyze-button"]') as HTMLButtonElement).click();
   });
@@ -105,6 +111,7 @@ export async function clickAnalyze(page: Page): Promise<RunTrace> {
             log: { t: number; text: string }[];
             painted: number;
             firstView: number | null;
+            referenceView: number | null;
           };
         }
       ).__bench,
@@ -120,7 +127,8 @@ export async function clickAnalyze(page: Page): Promise<RunTrace> {
     const end = i + 1 < marks.length ? marks[i + 1].t : total;
     phases[m.phase] = (phases[m.phase] ?? 0) + end - m.t;
   });
-  return { phases, total, firstView: trace.firstView === null ? null : trace.firstView - trace.t0 };
+  const since = (t: number | null) => (t === null ? null : t - trace.t0);
+  return { phases, total, firstView: since(trace.firstView), referenceView: since(trace.referenceView) };
 }
 
 export async function openApp(
@@ -187,6 +195,13 @@ function runFigures(id: string, label: string, runs: RunTrace[], note: string): 
         runs.map((r) => r.total),
         { note: 'heatmap painted' },
       ),
+    );
+  const referenceViews = runs.flatMap((r) => (r.referenceView === null ? [] : [r.referenceView]));
+  if (referenceViews.length > 0)
+    figures.push(
+      figure(`${id}.referenceView`, `  time to the heatmap (reference view)`, 'ms', referenceViews, {
+        note: 'reference view on screen: heatmap and held-out scores, while the fit is checked on held-out reference text',
+      }),
     );
   const names = [...new Set(runs.flatMap((r) => Object.keys(r.phases)))];
   for (const phase of names)
