@@ -6,7 +6,7 @@
  * checked on held-out reference text; then the calibration with it. Cancelling during
  * the reference fit leaves the first view on a usable page. Then the reference fitted ahead: Analyze
  * after it runs no reference work; Analyze during it gets its first view, then waits for that fit;
- * Stop leaves the fit to Analyze.
+ * Stop leaves the fit to Analyze; Settings turns fitting ahead off, and the page remembers it.
  */
 import { readFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
@@ -222,4 +222,35 @@ test('Analyze pressed while the reference is fitted ahead shows its first view, 
   expect(again.some((e) => /^Fitting the reference: window 1 of \d+$/.test(e.referenceText ?? ''))).toBe(
     true,
   );
+});
+
+test('fitting ahead can be turned off in Settings: a fit under way stops, and it stays off after a reload', async ({
+  page,
+  backend,
+}) => {
+  test.skip(backend !== 'wasm', 'Fitting ahead does not depend on the backend.');
+  // 64 reference tokens per dimension: a fit that lasts long enough to turn off while it runs.
+  await openApp(page, backend, 'referenceTokensPerDim=64');
+  await forgetReferenceFits(page);
+  const ahead = page.getByTestId('reference-ahead');
+  await expect(ahead).toHaveAttribute('data-state', 'fitting', { timeout: 60_000 });
+  await page.getByText('Settings').click();
+  const box = page.getByTestId('fit-ahead');
+  await expect(box).toBeChecked();
+  await box.uncheck();
+  await expect(ahead).toHaveCount(0);
+
+  // Remembered: after a reload the model is loaded ahead, and no fit starts.
+  await page.reload();
+  await expect(page.getByTestId('backend')).toHaveAttribute('data-backend', backend);
+  await expect(page.getByTestId('model-load-ahead')).toHaveAttribute('data-state', 'ready', {
+    timeout: 60_000,
+  });
+  await page.waitForTimeout(5_000);
+  await expect(ahead).toHaveCount(0);
+  await page.getByText('Settings').click();
+  await expect(box).not.toBeChecked();
+  // Turned on again: the fit starts.
+  await box.check();
+  await expect(ahead).toHaveAttribute('data-state', 'fitting', { timeout: 30_000 });
 });

@@ -49,7 +49,13 @@ import { useModelChoice } from './useModelChoice';
 import { useNotice } from './useNotice';
 import { usePermalink } from './usePermalink';
 import { useRecentAnalyses } from './useRecentAnalyses';
-import { referenceAheadFromSearch, referenceAheadText, useReferenceAhead } from './useReferenceAhead';
+import {
+  referenceAheadFromSearch,
+  referenceAheadText,
+  rememberReferenceAhead,
+  storedReferenceAhead,
+  useReferenceAhead,
+} from './useReferenceAhead';
 import { useTokenCount } from './useTokenCount';
 import { useWorkerClient } from './useWorkerClient';
 
@@ -184,10 +190,18 @@ export function App() {
     request: choice.request,
   });
   const loadAheadNote = loadAheadText(loadAhead);
-  // Then the reference the next Analyze would fit, in the background while the user writes.
+  // Then the reference the next Analyze would fit, in the background while the user writes: unless
+  // the user turned that off (remembered) or the URL does (`?referenceAhead=0`).
+  const [fitAhead, setFitAhead] = useState(
+    () => referenceAheadFromSearch(window.location.search) && storedReferenceAhead(pageStorage()),
+  );
+  const chooseFitAhead = useCallback((on: boolean) => {
+    setFitAhead(on);
+    rememberReferenceAhead(on, pageStorage());
+  }, []);
   const aheadRequest = useMemo(
     () =>
-      modelId && referenceAheadFromSearch(window.location.search)
+      modelId && fitAhead
         ? referenceAheadRequest({
             model: choice.request(modelId),
             settings,
@@ -196,7 +210,7 @@ export function App() {
             referenceTokensPerDim: referenceTokensPerDimFromSearch(window.location.search),
           })
         : null,
-    [modelId, choice.request, settings, reference],
+    [modelId, choice.request, settings, reference, fitAhead],
   );
   const referenceAhead = useReferenceAhead({
     enabled: loadAhead === 'ready' && !busy,
@@ -317,6 +331,8 @@ export function App() {
             onReferenceFile={withNotice((file: File) =>
               inputs.readReferenceFile(file, (texts) => referenceRefusal(file.name, texts)),
             )}
+            fitAhead={fitAhead}
+            onFitAhead={chooseFitAhead}
           />
           {notice && (
             <p className="notice" role="alert" data-testid="notice">

@@ -17,6 +17,9 @@ interface SettingsPanelProps {
   onSettings: (settings: AnalysisSettings) => void;
   onReference: (reference: ReferenceChoice) => void;
   onReferenceFile: (file: File) => void;
+  /** Whether the page fits the reference in the background while the user writes (remembered). */
+  fitAhead: boolean;
+  onFitAhead: (on: boolean) => void;
 }
 
 /** How tokens are counted and what the per-token maps are fitted on. */
@@ -27,6 +30,8 @@ export function SettingsPanel({
   onSettings,
   onReference,
   onReferenceFile,
+  fitAhead,
+  onFitAhead,
 }: SettingsPanelProps) {
   const referenceId = useId();
   return (
@@ -79,6 +84,10 @@ export function SettingsPanel({
         >
           Use my own reference corpus…
         </FileButton>
+        <Checkbox testId="fit-ahead" checked={fitAhead} onChange={onFitAhead}>
+          Fit the reference in the background while I write (first runs of a model then complete in seconds;
+          it uses every core for about a minute per model on a CPU)
+        </Checkbox>
       </fieldset>
     </details>
   );

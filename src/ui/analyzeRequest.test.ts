@@ -7,7 +7,13 @@ import {
   referenceAheadRequest,
   requestReference,
 } from './analyzeRequest';
-import { referenceAheadFromSearch, referenceAheadText } from './useReferenceAhead';
+import {
+  REFERENCE_AHEAD_STORAGE_KEY,
+  referenceAheadFromSearch,
+  referenceAheadText,
+  rememberReferenceAhead,
+  storedReferenceAhead,
+} from './useReferenceAhead';
 
 const model = { spec: { id: 'linscope/tiny-gpt2', dtype: 'fp32' as const }, allowHub: false };
 
@@ -104,6 +110,31 @@ describe('referenceAheadRequest(options): what fitting the reference ahead is se
     expect(referenceAheadFromSearch('?referenceAhead=1')).toBe(true);
     expect(referenceAheadFromSearch('?model=a/b&referenceAhead=0')).toBe(false);
     expect(referenceAheadFromSearch('?referenceAhead=false')).toBe(false);
+  });
+
+  it('is remembered off once the user turns it off, and storage that throws leaves it on', () => {
+    const items = new Map<string, string>();
+    const storage = {
+      getItem: (key: string) => items.get(key) ?? null,
+      setItem: (key: string, value: string) => void items.set(key, value),
+    };
+    expect(storedReferenceAhead(storage)).toBe(true);
+    rememberReferenceAhead(false, storage);
+    expect(items.get(REFERENCE_AHEAD_STORAGE_KEY)).toBe('off');
+    expect(storedReferenceAhead(storage)).toBe(false);
+    rememberReferenceAhead(true, storage);
+    expect(storedReferenceAhead(storage)).toBe(true);
+    const blocked = {
+      getItem: () => {
+        throw new Error('blocked');
+      },
+      setItem: () => {
+        throw new Error('blocked');
+      },
+    };
+    expect(storedReferenceAhead(blocked)).toBe(true);
+    expect(() => rememberReferenceAhead(false, blocked)).not.toThrow();
+    expect(storedReferenceAhead(null)).toBe(true);
   });
 
   it('says where the fit ahead is', () => {

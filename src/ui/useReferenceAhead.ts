@@ -2,6 +2,7 @@ import { useEffect, useMemo, useRef, useState } from 'react';
 import type { JobProgress } from '../job/progress';
 import type { WorkerClient } from '../worker/client';
 import type { ReferenceAheadRequest } from '../worker/protocol';
+import type { ChoiceStorage } from './backendChoice';
 
 /**
  * Where fitting the next analysis's reference ahead stands: not started (or not possible), under way
@@ -35,6 +36,27 @@ export const REFERENCE_AHEAD_DELAY_MS = 3000;
 export function referenceAheadFromSearch(search: string): boolean {
   const value = new URLSearchParams(search).get('referenceAhead');
   return value !== '0' && value !== 'false';
+}
+
+/** Where the page remembers that the user turned fitting ahead off (this origin's localStorage). */
+export const REFERENCE_AHEAD_STORAGE_KEY = 'linscope.referenceAhead';
+
+/** Whether the user leaves fitting ahead on (the default), as remembered; storage that throws: on. */
+export function storedReferenceAhead(storage: ChoiceStorage | null): boolean {
+  try {
+    return storage?.getItem(REFERENCE_AHEAD_STORAGE_KEY) !== 'off';
+  } catch {
+    return true;
+  }
+}
+
+/** Remember the user's choice for the next visit; storage that refuses (private modes) is no error. */
+export function rememberReferenceAhead(on: boolean, storage: ChoiceStorage | null): void {
+  try {
+    storage?.setItem(REFERENCE_AHEAD_STORAGE_KEY, on ? 'on' : 'off');
+  } catch {
+    // The choice still holds for this visit.
+  }
 }
 
 /**
