@@ -11,9 +11,10 @@
  * JavaScript bytes, which can be released when the session exists.
  */
 import type * as Ort from 'onnxruntime-web';
-import { DATA_LOCATION, GRAPH, MODEL, STRING_STRING_ENTRY, TENSOR } from './fields';
+import { DATA_LOCATION, GRAPH, STRING_STRING_ENTRY, TENSOR } from './fields';
 import { type ProtoField, protoFields, WireType } from './protobufReader';
 import { ProtobufWriter } from './protobufWriter';
+import { copyModel } from './writer';
 
 /** Initializers smaller than this stay in the graph (onnx's own `size_threshold` default). */
 export const OUT_OF_LINE_MIN_BYTES = 1024;
@@ -52,51 +53,35 @@ export function moveWeightsOutOfLine(
   const out = new ProtobufWriter();
   let moved = 0;
   let movedBytes = 0;
-  let fieldStart = 0;
-  for (const m of protoFields(bytes)) {
-    const whole = bytes.subarray(fieldStart, m.end);
-    fieldStart = m.end;
-    if (m.field !== MODEL.graph || m.wireType !== WireType.lengthDelimited) {
-      out.encoded(whole);
-      continue;
-    }
-    out.message(MODEL.graph, (g) => {
-      let graphFieldStart = m.start;
-      for (const f of protoFields(bytes, m.start, m.end)) {
-        const wholeField = bytes.subarray(graphFieldStart, f.end);
-        graphFieldStart = f.end;
-        const raw =
-          f.field === GRAPH.initializer && f.wireType === WireType.lengthDelimited
-            ? movableData(bytes, f, minBytes)
-            : null;
-        if (!raw) {
-          g.encoded(wholeField);
-          continue;
-        }
-        moved += 1;
-        movedBytes += raw.end - raw.start;
-        g.message(GRAPH.initializer, (t) => {
-          let tensorFieldStart = f.start;
-          for (const x of protoFields(bytes, f.start, f.end)) {
-            const wholeTensorField = bytes.subarray(tensorFieldStart, x.end);
-            tensorFieldStart = x.end;
-            if (x.field !== TENSOR.rawData && x.field !== TENSOR.dataLocation) t.encoded(wholeTensorField);
-          }
-          const entries: [string, string][] = [
-            ['location', location],
-            // Offsets into the bytes as handed over (a view may start inside its buffer).
-            ['offset', String(raw.start)],
-            ['length', String(raw.end - raw.start)],
-          ];
-          for (const [key, value] of entries)
-            t.message(TENSOR.externalData, (e) =>
-              e.string(STRING_STRING_ENTRY.key, key).string(STRING_STRING_ENTRY.value, value),
-            );
-          t.int(TENSOR.dataLocation, DATA_LOCATION.external);
-        });
+  copyModel(bytes, out, (f, g) => {
+    const raw =
+      f.field === GRAPH.initializer && f.wireType === WireType.lengthDelimited
+        ? movableData(bytes, f, minBytes)
+        : null;
+    if (!raw) return false;
+    moved += 1;
+    movedBytes += raw.end - raw.start;
+    g.message(GRAPH.initializer, (t) => {
+      let tensorFieldStart = f.start;
+      for (const x of protoFields(bytes, f.start, f.end)) {
+        const wholeTensorField = bytes.subarray(tensorFieldStart, x.end);
+        tensorFieldStart = x.end;
+        if (x.field !== TENSOR.rawData && x.field !== TENSOR.dataLocation) t.encoded(wholeTensorField);
       }
+      const entries: [string, string][] = [
+        ['location', location],
+        // Offsets into the bytes as handed over (a view may start inside its buffer).
+        ['offset', String(raw.start)],
+        ['length', String(raw.end - raw.start)],
+      ];
+      for (const [key, value] of entries)
+        t.message(TENSOR.externalData, (e) =>
+          e.string(STRING_STRING_ENTRY.key, key).string(STRING_STRING_ENTRY.value, value),
+        );
+      t.int(TENSOR.dataLocation, DATA_LOCATION.external);
     });
-  }
+    return true;
+  });
   return moved === 0 ? null : { graph: out.finish(), moved, movedBytes };
 }
 

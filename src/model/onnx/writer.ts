@@ -18,7 +18,7 @@ import {
   TYPE,
   VALUE_INFO,
 } from './fields';
-import { protoFields, WireType } from './protobufReader';
+import { type ProtoField, protoFields, WireType } from './protobufReader';
 import { ProtobufWriter } from './protobufWriter';
 import { type OnnxNode, readNodeField } from './reader';
 import type {
@@ -183,14 +183,16 @@ export function nodeSpecOf(node: OnnxNode): OnnxNodeSpec {
 }
 
 /**
- * A model whose graph nodes are rewritten (`rewrite.node`), for surgery that changes what existing
- * nodes read, which `appendToGraph` cannot do. Every other field, of the model and of its graph
- * (initializers above all), is copied as stored, byte for byte, without being decoded; the weights
- * are copied once, into the returned buffer. Nodes keep their order, so new nodes placed right
- * after a producer keep the graph topologically sorted.
+ * Writes `model` into `w` field by field, as stored, but for the fields of its graph(s), which go to
+ * `graphField` first: it writes what stands in a field's place into `g` and returns true, or returns
+ * false and the field is copied as stored. Nothing `graphField` passes over is decoded, so weights are
+ * copied once, byte for byte. Throws where `model` has no graph.
  */
-export function rewriteGraph(model: Uint8Array, rewrite: GraphRewrite): Uint8Array {
-  const w = new ProtobufWriter();
+export function copyModel(
+  model: Uint8Array,
+  w: ProtobufWriter,
+  graphField: (field: ProtoField, g: ProtobufWriter) => boolean,
+): void {
   let fieldStart = 0;
   let sawGraph = false;
   for (const m of protoFields(model)) {
@@ -206,16 +208,28 @@ export function rewriteGraph(model: Uint8Array, rewrite: GraphRewrite): Uint8Arr
       for (const f of protoFields(model, m.start, m.end)) {
         const rawField = model.subarray(graphFieldStart, f.end);
         graphFieldStart = f.end;
-        if (f.field === GRAPH.node && f.wireType === WireType.lengthDelimited) {
-          for (const node of rewrite.node(readNodeField(model, f)))
-            g.message(GRAPH.node, (nw) => writeNode(nw, node));
-        } else {
-          g.encoded(rawField);
-        }
+        if (!graphField(f, g)) g.encoded(rawField);
       }
     });
   }
   if (!sawGraph) throw new Error('not an ONNX model: no graph found');
+}
+
+/**
+ * A model whose graph nodes are rewritten (`rewrite.node`), for surgery that changes what existing
+ * nodes read, which `appendToGraph` cannot do. Every other field, of the model and of its graph
+ * (initializers above all), is copied as stored, byte for byte, without being decoded
+ * (`copyModel`). Nodes keep their order, so new nodes placed right after a producer keep the graph
+ * topologically sorted.
+ */
+export function rewriteGraph(model: Uint8Array, rewrite: GraphRewrite): Uint8Array {
+  const w = new ProtobufWriter();
+  copyModel(model, w, (f, g) => {
+    if (f.field !== GRAPH.node || f.wireType !== WireType.lengthDelimited) return false;
+    for (const node of rewrite.node(readNodeField(model, f)))
+      g.message(GRAPH.node, (nw) => writeNode(nw, node));
+    return true;
+  });
   const { append } = rewrite;
   if (append) w.message(MODEL.graph, (g) => writeGraph(g, append));
   return w.finish();
