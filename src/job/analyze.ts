@@ -4,7 +4,8 @@
  * against them. The browser worker and the CLI both call `runAnalyzeJob` with their own runtime,
  * and see the result arrive in steps: its head once the text's forward pass is done (`onStarted`),
  * each pair as it is scored on the text (`onPair`), the first view (`onFirstView`: everything that
- * needs no reference, with split held-out scores), the rest at the end. The result is the same as scoring once with
+ * needs no reference, with split held-out scores), where the job fits the reference itself all but
+ * the fit's check as soon as the maps exist (`onReferenceView`), the rest at the end. The result is the same as scoring once with
  * the reference: the in-sample scores and companions do not depend on it, and the held-out scores
  * of the result are the reference's (docs/analysis.md, "Progressive results").
  */

@@ -105,6 +105,15 @@ interface FitInFlight {
 /** The fits being made in this process, by key. */
 const fitsInFlight = new Map<string, FitInFlight>();
 
+/** Hands `control.onMaps` the maps of `inFlight` once they exist, unless `control` was stopped by then. */
+function followMaps(inFlight: FitInFlight, control: ReferenceFitControl): void {
+  const { onMaps, signal } = control;
+  if (!onMaps) return;
+  void inFlight.maps.then((maps) => {
+    if (!signal?.aborted) onMaps(maps);
+  });
+}
+
 /** How a fit picks its tokens: the sampling rule and seed, and how many to fit on (`ReferenceFitControl`). */
 export type ReferenceFitSampling = Pick<ReferenceFitControl, 'sampling' | 'tokens'>;
 
@@ -241,11 +250,7 @@ export async function referenceFit(
   if (cached) return cached;
   const running = fitsInFlight.get(key);
   if (running) {
-    const onMaps = control.onMaps;
-    if (onMaps)
-      void running.maps.then((maps) => {
-        if (!control.signal?.aborted) onMaps(maps);
-      });
+    followMaps(running, control);
     try {
       return await running.progress.follow(running.fitted, control.onProgress, control.signal);
     } catch (error) {
@@ -260,17 +265,13 @@ export async function referenceFit(
   const maps = new Promise<FittedMaps>((resolve) => {
     mapsReady = resolve;
   });
-  const onMaps = (fitted: FittedMaps) => {
-    mapsReady(fitted);
-    control.onMaps?.(fitted);
-  };
   const entry: FitInFlight = {
     fitted: makeReferenceFit(
       model,
       reference,
       settings,
       windowLength,
-      { ...control, onProgress: progress.emit, onMaps },
+      { ...control, onProgress: progress.emit, onMaps: mapsReady },
       { store, key, parts },
     ),
     maps,
@@ -278,6 +279,7 @@ export async function referenceFit(
     progress,
   };
   fitsInFlight.set(key, entry);
+  followMaps(entry, control);
   try {
     return await entry.fitted;
   } finally {
