@@ -2,10 +2,10 @@ import { describe, expect, it } from 'vitest';
 import {
   BACKEND_STORAGE_KEY,
   backendChoiceFromSearch,
-  type ChoiceStorage,
   initialBackendChoice,
   rememberBackendChoice,
 } from './backendChoice';
+import type { ChoiceStorage } from './rememberedChoice';
 
 function memoryStorage(initial: Record<string, string> = {}): ChoiceStorage & { items: Map<string, string> } {
   const items = new Map(Object.entries(initial));

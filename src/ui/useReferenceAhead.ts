@@ -2,7 +2,7 @@ import { useEffect, useMemo, useRef, useState } from 'react';
 import type { JobProgress } from '../job/progress';
 import type { WorkerClient } from '../worker/client';
 import type { ReferenceAheadRequest } from '../worker/protocol';
-import type { ChoiceStorage } from './backendChoice';
+import { type ChoiceStorage, rememberChoice, rememberedChoice } from './rememberedChoice';
 
 /**
  * Where fitting the next analysis's reference ahead stands: not started (or not possible), under way
@@ -41,22 +41,14 @@ export function referenceAheadFromSearch(search: string): boolean {
 /** Where the page remembers that the user turned fitting ahead off (this origin's localStorage). */
 export const REFERENCE_AHEAD_STORAGE_KEY = 'linscope.referenceAhead';
 
-/** Whether the user leaves fitting ahead on (the default), as remembered; storage that throws: on. */
+/** Whether the user leaves fitting ahead on (the default), as remembered. */
 export function storedReferenceAhead(storage: ChoiceStorage | null): boolean {
-  try {
-    return storage?.getItem(REFERENCE_AHEAD_STORAGE_KEY) !== 'off';
-  } catch {
-    return true;
-  }
+  return rememberedChoice(storage, REFERENCE_AHEAD_STORAGE_KEY) !== 'off';
 }
 
-/** Remember the user's choice for the next visit; storage that refuses (private modes) is no error. */
+/** Remember the user's choice for the next visit. */
 export function rememberReferenceAhead(on: boolean, storage: ChoiceStorage | null): void {
-  try {
-    storage?.setItem(REFERENCE_AHEAD_STORAGE_KEY, on ? 'on' : 'off');
-  } catch {
-    // The choice still holds for this visit.
-  }
+  rememberChoice(storage, REFERENCE_AHEAD_STORAGE_KEY, on ? 'on' : 'off');
 }
 
 /**
