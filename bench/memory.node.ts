@@ -22,7 +22,7 @@ import { splitCorpus } from '../src/job/corpus';
 import type { JobProgress } from '../src/job/progress';
 import { DEFAULT_SETTINGS } from '../src/job/settings';
 import type { ModelFileAccess } from '../src/model/augmentingRuntime';
-import { nodeRuntime } from '../src/model/nodeRuntime';
+import { nodeRuntime, readModelsFromFolder } from '../src/model/nodeRuntime';
 import {
   BENCH_MODEL_DIR,
   BENCH_MODEL_FILE,
@@ -140,10 +140,8 @@ async function main(): Promise<void> {
     return session;
   }) as typeof sessions.create;
   const text = await textOfTokens(BENCH_MODEL_DIR, T);
-  const { env } = rt.transformers;
-  env.localModelPath = `${dirname(BENCH_MODEL_DIR)}/`;
-  env.allowLocalModels = true;
-  env.allowRemoteModels = false;
+  // As the CLI opens a model folder (cli/main.ts).
+  readModelsFromFolder(rt, dirname(BENCH_MODEL_DIR));
   const corpusPath = join(ROOT, 'public', 'corpus', 'reference-en.txt');
   const marks: { t: number; phase: string }[] = [];
   const t0 = performance.now();

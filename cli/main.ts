@@ -16,7 +16,12 @@ import { DEFAULT_SETTINGS } from '../src/job/settings';
 import { runStatsJob } from '../src/job/stats';
 import type { LinScopeRuntime } from '../src/model/augmentingRuntime';
 import { bundledReferenceFile } from '../src/model/catalog';
-import { nodeOrtVersion, nodeRuntime } from '../src/model/nodeRuntime';
+import {
+  nodeOrtVersion,
+  nodeRuntime,
+  readModelsFromFolder,
+  readModelsFromHub,
+} from '../src/model/nodeRuntime';
 import { hiddenStatesFile } from '../src/share/hiddenStatesFile';
 import { serializeResult } from '../src/share/resultJson';
 import { reduceStatsFiles, writeStatsFile } from '../src/share/statsFile';
@@ -76,18 +81,14 @@ function referenceCorpus(args: AnalyzeArgs | LinearizeArgs): ReferenceCorpus | n
  */
 async function openModel(model: string): Promise<{ rt: LinScopeRuntime; id: string }> {
   const rt = await nodeRuntime();
-  const { env } = rt.transformers;
   if (existsSync(model)) {
     const folder = resolve(model);
     if (!existsSync(join(folder, 'config.json')))
       throw bad(`${model} has no config.json: not a transformers.js model folder`);
-    env.localModelPath = `${dirname(folder)}/`;
-    env.allowLocalModels = true;
-    env.allowRemoteModels = false;
+    readModelsFromFolder(rt, dirname(folder));
     return { rt, id: basename(folder) };
   }
-  env.allowLocalModels = false;
-  env.allowRemoteModels = true;
+  readModelsFromHub(rt);
   return { rt, id: model };
 }
 

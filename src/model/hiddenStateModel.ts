@@ -129,8 +129,13 @@ export class HiddenStateModel {
     // LinScope supplies onnxruntime itself, so transformers.js knows no devices and rejects any
     // device name but 'auto' (which maps to its empty device list); the execution provider goes
     // straight into the session options instead.
+    // Where transformers.js reads a local folder (Node), it reports no progress for the weights,
+    // which it hands onnxruntime by path, and asking for progress makes it open each of them once
+    // more (reading it whole, weightFilesByPath.ts) only to learn its size: no callback there.
+    const readsLocalFiles = rt.transformers.env.useFS === true && !fromHub;
     const model = await AutoModelForCausalLM.from_pretrained(spec.id, {
       ...options,
+      progress_callback: readsLocalFiles ? undefined : progress_callback,
       dtype: spec.dtype,
       device: 'auto',
       session_options: {

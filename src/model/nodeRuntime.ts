@@ -12,6 +12,7 @@ import {
   type ModelFileAccess,
   type OrtModule,
 } from './augmentingRuntime';
+import { answerWeightFilesByPath, forgetWeightFilesByPath } from './weightFilesByPath';
 
 /**
  * A file's bytes in one buffer, filled in place: `readFile` reads a large file in chunks and joins
@@ -58,4 +59,24 @@ export function nodeRuntime(): Promise<LinScopeRuntime> {
 /** onnxruntime-node's version, as a result records it. */
 export function nodeOrtVersion(): string {
   return ortNode.env.versions.node ?? ortNode.env.versions.common ?? 'unknown';
+}
+
+/**
+ * Models come from the folders under `parent` (a model id is a folder name there), none from the
+ * Hub; transformers.js is given their weight files by path without opening them (weightFilesByPath.ts).
+ */
+export function readModelsFromFolder(rt: LinScopeRuntime, parent: string): void {
+  const { env } = rt.transformers;
+  env.localModelPath = parent.endsWith('/') ? parent : `${parent}/`;
+  env.allowLocalModels = true;
+  env.allowRemoteModels = false;
+  answerWeightFilesByPath(env);
+}
+
+/** Models come from the Hub (downloads kept in transformers.js's own file cache), none from a folder. */
+export function readModelsFromHub(rt: LinScopeRuntime): void {
+  const { env } = rt.transformers;
+  env.allowLocalModels = false;
+  env.allowRemoteModels = true;
+  forgetWeightFilesByPath(env);
 }
