@@ -86,7 +86,9 @@ async function openModel(model: string): Promise<{ rt: LinScopeRuntime; id: stri
     if (!existsSync(join(folder, 'config.json')))
       throw bad(`${model} has no config.json: not a transformers.js model folder`);
     readModelsFromFolder(rt, dirname(folder));
-    return { rt, id: basename(folder) };
+    // By its absolute path: transformers.js takes a name only if it reads as a Hub id, and looks
+    // anything else up from the working directory (a folder named "my model" or "gpt2 (copy)").
+    return { rt, id: folder };
   }
   readModelsFromHub(rt);
   return { rt, id: model };

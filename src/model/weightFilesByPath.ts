@@ -9,9 +9,10 @@
  * a progress callback is given). For a 500 MB model that was up to a gigabyte of garbage, alive
  * while LinScope read the graph and onnxruntime built the session (docs/performance.md, "Memory").
  *
- * transformers.js asks its cache for a file under two keys, the local path and the address it
- * would download from (`env.remoteHost` + `env.remotePathTemplate` + file); both are answered with
- * the local path where that file exists under `env.localModelPath`. Anything else (config.json,
+ * transformers.js asks its cache for a file under the local path, then under the address it would
+ * download it from (`env.remoteHost` + `env.remotePathTemplate` + file), and at the end asks again
+ * under the key that answered. Only addresses are answered here, with the local path where that file
+ * exists under `env.localModelPath`, so both look-ups see the same answer. Anything else (config.json,
  * the tokenizer, a missing file) is not in this cache, and transformers.js reads it as it would
  * without one. Use it only where models come from a local folder: it replaces the file cache
  * transformers.js keeps Hub downloads in.
@@ -36,21 +37,24 @@ function escapeForPattern(text: string): string {
 }
 
 /**
- * The local path (under `env.localModelPath`) of the file a download address names, read through
- * `remoteHost` and `remotePathTemplate` as transformers.js builds such addresses; null where the
- * address is not one of them.
+ * Where the file a download address names would be on disk, read through `remoteHost` and
+ * `remotePathTemplate` as transformers.js builds such addresses: under `env.localModelPath` for a
+ * model id, or the path itself for a model given by its absolute path (whose leading `/` the
+ * address drops). Null where the address is not one of them.
  */
-export function localPathOfAddress(address: string, env: TransformersFileEnv): string | null {
+export function localPathsOfAddress(address: string, env: TransformersFileEnv): string[] | null {
   const host = env.remoteHost.replace(/\/+$/, '');
   if (!address.startsWith(`${host}/`)) return null;
   const template = env.remotePathTemplate.replace(/^\/+|\/+$/g, '');
+  if (!template.includes('{model}')) return null;
   const path = template
     .split(/(\{model\}|\{revision\})/)
     .map((part) => (part === '{model}' ? '(.+?)' : part === '{revision}' ? '[^/]+' : escapeForPattern(part)))
     .join('');
   const found = new RegExp(`^${path}/(.+)$`).exec(address.slice(host.length + 1));
-  if (!found || !template.includes('{model}')) return null;
-  return resolve(env.localModelPath, found[1], found[2]);
+  if (!found) return null;
+  const [, model, file] = found;
+  return [resolve(env.localModelPath, model, file), resolve('/', model, file)];
 }
 
 /** Whether `path` lies inside `folder` (not the folder itself, not above it). */
@@ -61,14 +65,17 @@ function isInside(path: string, folder: string): boolean {
 
 /** The path transformers.js should be answered with for `key`, or undefined where it reads the file itself. */
 export function weightFilePath(key: string, env: TransformersFileEnv): string | undefined {
+  if (!/^[a-z][a-z0-9+.-]*:\/\//i.test(key)) return undefined;
   const folder = resolve(env.localModelPath);
-  const path = /^[a-z]+:\/\//i.test(key) ? localPathOfAddress(key, env) : resolve(key);
-  if (path === null || !WEIGHT_FILE.test(path) || !isInside(path, folder)) return undefined;
-  try {
-    return statSync(path).isFile() ? path : undefined;
-  } catch {
-    return undefined;
+  for (const path of localPathsOfAddress(key, env) ?? []) {
+    if (!WEIGHT_FILE.test(path) || !isInside(path, folder)) continue;
+    try {
+      if (statSync(path).isFile()) return path;
+    } catch {
+      // Not there: the next candidate, or transformers.js's own look-up.
+    }
   }
+  return undefined;
 }
 
 /**

@@ -146,6 +146,36 @@ describe('linscope analyze', () => {
     // Three runs, each fitting the reference anew.
   }, 240_000);
 
+  it('reads a model folder under any name, not only one that reads as a Hub id, with its weights beside it', () => {
+    // formats-llama keeps its weights in onnx/model.onnx_data; transformers.js takes a bare name for
+    // a Hub id only if it matches its pattern (no spaces, no "--", ASCII word characters).
+    const fixture = join(ROOT, 'public/models/fixtures/formats-llama');
+    const results = ['plain-name', 'my model #2 (ünï)', 'org--name'].map((name) => {
+      const folder = join(work, 'names', name);
+      cpSync(fixture, folder, { recursive: true });
+      const out = join(work, `names-${name}.json`);
+      const r = linscope(
+        'analyze',
+        '--model',
+        folder,
+        '--text',
+        'The cat sat on the mat.',
+        '--no-reference',
+        '--out',
+        out,
+      );
+      expect(r.stderr).toBe('');
+      expect(r.status).toBe(0);
+      const result: LinScopeResult = JSON.parse(readFileSync(out, 'utf8'));
+      expect(result.model.id).toBe(folder);
+      return result;
+    });
+    for (const result of results.slice(1)) {
+      expect(result.tokens).toEqual(results[0].tokens);
+      expect(result.layers).toEqual(results[0].layers);
+    }
+  });
+
   it('refuses a model whose weights file lies outside its folder, with a one-line reason', () => {
     const fixture = join(ROOT, 'public/models/fixtures/tiny-random-gpt2');
     const folder = join(work, 'escape');

@@ -11,7 +11,7 @@ import { HiddenStateModel } from '../../src/model/hiddenStateModel';
 import { nodeRuntime, readModelsFromFolder } from '../../src/model/nodeRuntime';
 import {
   forgetWeightFilesByPath,
-  localPathOfAddress,
+  localPathsOfAddress,
   type TransformersFileEnv,
   weightFilePath,
 } from '../../src/model/weightFilesByPath';
@@ -38,19 +38,15 @@ describe('weightFilePath: which look-ups are answered with a path', () => {
   });
   const weights = join(folder, 'org', 'name', 'onnx', 'model.onnx');
 
-  it('answers a weight file under the local folder, by its local path', () => {
-    expect(weightFilePath(weights, env())).toBe(weights);
-    expect(weightFilePath(`${weights}_data`, env())).toBe(`${weights}_data`);
-    expect(weightFilePath(`${weights}_data_1`, env())).toBe(`${weights}_data_1`);
-  });
+  const address = (model: string, file: string, revision = 'main') =>
+    `https://huggingface.co/${model}/resolve/${revision}/${file}`;
 
-  it('answers it by the address transformers.js would download it from, for any host and template', () => {
-    expect(weightFilePath('https://huggingface.co/org/name/resolve/main/onnx/model.onnx', env())).toBe(
-      weights,
+  it('answers a weight file under the local folder by the address transformers.js would download it from', () => {
+    expect(weightFilePath(address('org/name', 'onnx/model.onnx'), env())).toBe(weights);
+    expect(weightFilePath(address('org/name', 'onnx/model.onnx_data', 'v1.0%2Fx'), env())).toBe(
+      `${weights}_data`,
     );
-    expect(
-      weightFilePath('https://huggingface.co/org/name/resolve/v1.0%2Fx/onnx/model.onnx_data', env()),
-    ).toBe(`${weights}_data`);
+    expect(weightFilePath(address('org/name', 'onnx/model.onnx_data_1'), env())).toBe(`${weights}_data_1`);
     const mirror = env({
       remoteHost: 'http://mirror.local/hub',
       remotePathTemplate: 'files/{revision}/{model}/',
@@ -58,19 +54,26 @@ describe('weightFilePath: which look-ups are answered with a path', () => {
     expect(weightFilePath('http://mirror.local/hub/files/main/org/name/onnx/model.onnx', mirror)).toBe(
       weights,
     );
-    expect(localPathOfAddress('http://other.host/org/name/resolve/main/onnx/model.onnx', env())).toBeNull();
   });
 
-  it('leaves everything else to transformers.js: other files, missing files, files outside the folder', () => {
-    expect(weightFilePath(join(folder, 'org', 'name', 'tokenizer.json'), env())).toBeUndefined();
-    expect(weightFilePath(join(folder, 'org', 'name', 'onnx', 'model.onnx.txt'), env())).toBeUndefined();
-    expect(weightFilePath(join(folder, 'org', 'name', 'onnx', 'model_q4.onnx'), env())).toBeUndefined();
-    expect(weightFilePath(join(root, 'outside.onnx'), env())).toBeUndefined();
-    expect(weightFilePath(join(folder, '..', 'outside.onnx'), env())).toBeUndefined();
-    expect(
-      weightFilePath('https://huggingface.co/org/name/resolve/main/tokenizer.json', env()),
-    ).toBeUndefined();
-    expect(weightFilePath('https://huggingface.co/../outside.onnx', env())).toBeUndefined();
+  it('answers a model given by its absolute path (the address drops its leading slash)', () => {
+    const model = join(folder, 'org', 'name').replace(/^\//, '');
+    expect(weightFilePath(address(model, 'onnx/model.onnx'), env())).toBe(weights);
+  });
+
+  it('answers no local path: transformers.js asks by address next, and again at the end under the key that answered', () => {
+    expect(weightFilePath(weights, env())).toBeUndefined();
+    expect(weightFilePath(`${weights}_data`, env())).toBeUndefined();
+  });
+
+  it('leaves everything else to transformers.js: other files, missing files, files outside the folder, other hosts', () => {
+    expect(weightFilePath(address('org/name', 'tokenizer.json'), env())).toBeUndefined();
+    expect(weightFilePath(address('org/name', 'onnx/model.onnx.txt'), env())).toBeUndefined();
+    expect(weightFilePath(address('org/name', 'onnx/model_q4.onnx'), env())).toBeUndefined();
+    expect(weightFilePath(address('..', 'outside.onnx'), env())).toBeUndefined();
+    expect(weightFilePath(address(root.replace(/^\//, ''), 'outside.onnx'), env())).toBeUndefined();
+    expect(weightFilePath('http://other.host/org/name/resolve/main/onnx/model.onnx', env())).toBeUndefined();
+    expect(localPathsOfAddress('http://other.host/org/name/resolve/main/onnx/model.onnx', env())).toBeNull();
   });
 });
 
