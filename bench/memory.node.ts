@@ -130,6 +130,7 @@ async function main(): Promise<void> {
       return bytes;
     },
     locate: (path) => files.locate(path),
+    sizeOf: (path) => files.sizeOf(path),
   };
   const sessions = rt.runtime.ort.InferenceSession;
   const create = sessions.create.bind(sessions);

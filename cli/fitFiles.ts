@@ -4,12 +4,12 @@
  * sampling, settings) and refuses it otherwise, naming the first part that differs; saving writes
  * the fit the job made (or loaded) to a file.
  */
-import { existsSync, readFileSync, statSync } from 'node:fs';
 import { basename } from 'node:path';
 import { LinScopeError } from '../src/errors';
 import { MemoryFitStore, type ReferenceFitKeyParts, type ReferenceFitStore } from '../src/job/fitStore';
 import type { FittedReference } from '../src/job/fittedReference';
 import { fitFileMismatch, readFitFile, writeFitFile } from '../src/share/fitFile';
+import { readBinaryFile } from './files';
 
 export interface FitFiles {
   readonly load: string | null;
@@ -39,9 +39,7 @@ export function fitFileStore(
     files.modelName ? renamed(parts, files.modelName.job, files.modelName.file) : parts;
   let loaded: { parts: ReferenceFitKeyParts; fitted: FittedReference } | null = null;
   const readLoad = (path: string) => {
-    if (!existsSync(path) || !statSync(path).isFile())
-      throw new LinScopeError('BAD_INPUT', `fit file ${path} does not exist or is not a file`);
-    const file = loaded ?? readFitFile(new Uint8Array(readFileSync(path)), basename(path));
+    const file = loaded ?? readFitFile(new Uint8Array(readBinaryFile(path, 'fit file')), basename(path));
     loaded = file;
     return file;
   };

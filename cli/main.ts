@@ -3,12 +3,13 @@
  * Writes the result JSON (docs/result-json.md) and, on request, the hidden states as safetensors.
  * Exit 0 on success, 2 on bad input with a one-line reason, 1 on anything else; never a half-written file.
  */
-import { existsSync, readFileSync, renameSync, statSync, writeFileSync } from 'node:fs';
+import { createHash } from 'node:crypto';
+import { existsSync } from 'node:fs';
 import { basename, dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { INPUT_ERROR_CODES, LinScopeError } from '../src/errors';
 import { type AnalyzeJob, runAnalyzeJob } from '../src/job/analyze';
-import { modelTextReference, type ReferenceCorpus, splitCorpus } from '../src/job/corpus';
+import { isJsonlName, modelTextReference, type ReferenceCorpus, splitCorpus } from '../src/job/corpus';
 import { runLinearizeJob } from '../src/job/linearize';
 import type { JobProgress } from '../src/job/progress';
 import { assembleResult } from '../src/job/result';
@@ -34,6 +35,7 @@ import {
   type StatsArgs,
   USAGE,
 } from './args';
+import { checkOutputs, type NamedFile, readBinaryFile, readTextFile, writeOutput } from './files';
 import { fitFileStore } from './fitFiles';
 
 const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..');
@@ -42,23 +44,15 @@ export const BUNDLED_REFERENCES = join(ROOT, 'public/corpus');
 
 const bad = (message: string) => new LinScopeError('BAD_INPUT', message);
 
-function readText(path: string, what: string): string {
-  if (!existsSync(path) || !statSync(path).isFile())
-    throw bad(`${what} ${path} does not exist or is not a file`);
-  return readFileSync(path, 'utf8');
-}
-
-/** Write next to the target and rename, so a failure never leaves half a file. */
-function writeAtomically(path: string, data: string | Uint8Array): void {
-  const tmp = `${path}.${process.pid}.partial`;
-  writeFileSync(tmp, data);
-  renameSync(tmp, path);
+/** The named files among `files` (options not given are null). */
+function given(files: Record<string, string | null>): NamedFile[] {
+  return Object.entries(files).flatMap(([option, path]) => (path === null ? [] : [{ option, path }]));
 }
 
 function inputTexts(args: AnalyzeArgs | LinearizeArgs | StatsArgs): string[] {
   if (args.text !== null) return [args.text];
-  const content = readText(args.input as string, 'input file');
-  return args.corpus || (args.input as string).endsWith('.jsonl')
+  const content = readTextFile(args.input as string, 'input file');
+  return args.corpus || isJsonlName(args.input as string)
     ? splitCorpus(content, args.input as string)
     : [content];
 }
@@ -71,7 +65,7 @@ function referenceCorpus(args: AnalyzeArgs | LinearizeArgs): ReferenceCorpus | n
   return {
     source: args.reference ? 'user' : 'bundled',
     name: basename(path),
-    texts: splitCorpus(readText(path, 'reference file'), path),
+    texts: splitCorpus(readTextFile(path, 'reference file'), path),
   };
 }
 
@@ -95,6 +89,12 @@ async function openModel(model: string): Promise<{ rt: LinScopeRuntime; id: stri
 }
 
 async function analyze(args: AnalyzeArgs | LinearizeArgs): Promise<void> {
+  checkOutputs(
+    given({ '--out': args.out, '--dump-hidden': args.dumpHidden, '--save-fit': args.saveFit }),
+    given({ '--input': args.input, '--reference': args.reference, '--load-fit': args.loadFit }),
+    // A fit loaded and saved back to its own file is the same fit.
+    [['--load-fit', '--save-fit']],
+  );
   const texts = inputTexts(args);
   if (texts.every((t) => t.trim() === '')) throw bad('the text is empty');
   const reference = referenceCorpus(args);
@@ -124,7 +124,7 @@ async function analyze(args: AnalyzeArgs | LinearizeArgs): Promise<void> {
   };
   const fitStore = fitFileStore(
     { load: args.loadFit, save: args.saveFit, modelName: { job: id, file: statsModelId(args.model) } },
-    writeAtomically,
+    (path, bytes) => writeOutput(path, bytes, '--save-fit'),
   );
   const output = await runAnalyzeJob(rt, job, { pairWorkers: cores.pairWorkers, onProgress, fitStore });
   const experiment = linearize
@@ -146,10 +146,10 @@ async function analyze(args: AnalyzeArgs | LinearizeArgs): Promise<void> {
   // The result names the model as the user did (a folder path or a Hub id).
   const head = { ...output.head, model: { ...output.head.model, id: args.model } };
   if (process.stderr.isTTY) process.stderr.write('\r');
-  if (args.dumpHidden) writeAtomically(args.dumpHidden, hiddenStatesFile({ ...output, head }));
+  if (args.dumpHidden) writeOutput(args.dumpHidden, hiddenStatesFile({ ...output, head }), '--dump-hidden');
   const result = assembleResult(head, output.tail);
   const json = serializeResult(experiment ? { ...result, linearize: experiment } : result);
-  if (args.out) writeAtomically(args.out, json);
+  if (args.out) writeOutput(args.out, json, '--out');
   else process.stdout.write(json);
 }
 
@@ -162,6 +162,7 @@ function statsModelId(model: string): string {
 }
 
 async function stats(args: StatsArgs): Promise<void> {
+  checkOutputs(given({ '--out': args.out }), given({ '--input': args.input }));
   const texts = inputTexts(args);
   if (texts.every((t) => t.trim() === '')) throw bad('the text is empty');
   const { rt, id } = await openModel(args.model);
@@ -171,24 +172,53 @@ async function stats(args: StatsArgs): Promise<void> {
     excludeBos: args.excludeBos,
     maxWindow: args.window ?? DEFAULT_SETTINGS.maxWindow,
   });
-  writeAtomically(
+  writeOutput(
     args.out,
     writeStatsFile({ ...shard, model: { ...shard.model, id: statsModelId(args.model) } }),
+    '--out',
   );
 }
 
 function reduce(args: ReduceArgs): void {
+  const inputs = args.files.map((path) => ({ option: 'stats file', path }));
+  checkOutputs(given({ '--out': args.out }), inputs);
+  // A shard counted twice would double its tokens and shrink every chance floor: refused.
+  const seen = new Map<string, string>();
   const parts = args.files.map((file) => {
-    if (!existsSync(file) || !statSync(file).isFile())
-      throw bad(`stats file ${file} does not exist or is not a file`);
-    return { name: basename(file), bytes: readFileSync(file) };
+    const bytes = readBinaryFile(file, 'stats file');
+    const digest = createHash('sha256').update(bytes).digest('hex');
+    const twin = seen.get(digest);
+    if (twin !== undefined)
+      throw bad(
+        twin === file
+          ? `stats file ${file} is given twice: each shard counts once`
+          : `stats files ${twin} and ${file} hold the same statistics (one shard, copied?): each shard counts once`,
+      );
+    seen.set(digest, file);
+    return { name: basename(file), bytes };
   });
   const json = serializeResult(reduceStatsFiles(parts));
-  if (args.out) writeAtomically(args.out, json);
+  if (args.out) writeOutput(args.out, json, '--out');
   else process.stdout.write(json);
 }
 
+let pipeWatched = false;
+
+/**
+ * A reader that stops early (`linscope analyze ... | head`) closes the pipe: the rest of the output
+ * has nowhere to go, and that is not an error.
+ */
+function endQuietlyOnClosedPipe(): void {
+  if (pipeWatched) return;
+  pipeWatched = true;
+  process.stdout.on('error', (error: NodeJS.ErrnoException) => {
+    if (error.code !== 'EPIPE') process.stderr.write(`linscope: cannot write the output: ${error.message}\n`);
+    process.exit(error.code === 'EPIPE' ? 0 : 1);
+  });
+}
+
 export async function main(argv: readonly string[]): Promise<number> {
+  endQuietlyOnClosedPipe();
   try {
     const args = parseArgs(argv);
     if (args.command === 'help') {
@@ -200,9 +230,10 @@ export async function main(argv: readonly string[]): Promise<number> {
     else await analyze(args);
     return 0;
   } catch (error) {
-    if (error instanceof LinScopeError && INPUT_ERROR_CODES.has(error.code)) {
+    // LinScope's own errors say what went wrong in their first line; anything else keeps its stack.
+    if (error instanceof LinScopeError && error.code !== 'INTERNAL') {
       process.stderr.write(`linscope: ${error.message.split('\n')[0]}\n`);
-      return 2;
+      return INPUT_ERROR_CODES.has(error.code) ? 2 : 1;
     }
     process.stderr.write(
       `linscope: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`,

@@ -53,11 +53,10 @@ export function keptTokens(tokens: number, excluded: readonly number[]): Int32Ar
   return Int32Array.from(out);
 }
 
-/**
- * Throws a RangeError naming the first non-finite value (state, token, feature). NaN or infinity in
- * a hidden state (an fp16 overflow, say) would silently turn every score into NaN.
- */
-export function assertFiniteStates(h: HiddenStates): void {
+/** Where the first non-finite value of the states is (state, token, feature, and the value); null where none is. */
+export function firstNonFinite(
+  h: HiddenStates,
+): { state: number; token: number; feature: number; value: number } | null {
   const { data, tokens: T, hidden: d } = h;
   // Fast path: a float64 sum of float32 values cannot overflow (|x| < 3.5e38, far fewer than 1e200
   // values), so it is finite exactly when every value is; NaN and infinities propagate into it.
@@ -73,14 +72,27 @@ export function assertFiniteStates(h: HiddenStates): void {
     s3 += data[k + 3];
   }
   for (; k < data.length; k++) s0 += data[k];
-  if (Number.isFinite(s0 + s1 + s2 + s3)) return;
+  if (Number.isFinite(s0 + s1 + s2 + s3)) return null;
   for (let i = 0; i < data.length; i++) {
-    if (!Number.isFinite(data[i])) {
-      const s = Math.floor(i / (T * d));
-      const t = Math.floor((i % (T * d)) / d);
-      throw new RangeError(
-        `hidden state ${s} has a non-finite value (${data[i]}) at token ${t}, feature ${i % d}`,
-      );
-    }
+    if (!Number.isFinite(data[i]))
+      return {
+        state: Math.floor(i / (T * d)),
+        token: Math.floor((i % (T * d)) / d),
+        feature: i % d,
+        value: data[i],
+      };
   }
+  return null;
+}
+
+/**
+ * Throws a RangeError naming the first non-finite value (state, token, feature). NaN or infinity in
+ * a hidden state (an fp16 overflow, say) would silently turn every score into NaN.
+ */
+export function assertFiniteStates(h: HiddenStates): void {
+  const bad = firstNonFinite(h);
+  if (bad)
+    throw new RangeError(
+      `hidden state ${bad.state} has a non-finite value (${bad.value}) at token ${bad.token}, feature ${bad.feature}`,
+    );
 }

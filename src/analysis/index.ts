@@ -34,6 +34,7 @@ export {
 export {
   assertFiniteStates,
   blockCount,
+  firstNonFinite,
   type HiddenStates,
   hiddenStates,
   keptTokens,

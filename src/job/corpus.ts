@@ -42,9 +42,14 @@ export function modelTextReference(seed = 1): ModelTextReference {
   return { source: 'model', name: `the model’s own text (seed ${seed})`, seed };
 }
 
+/** Whether a file name says its lines are documents (`.jsonl`, any case). */
+export function isJsonlName(name: string): boolean {
+  return /\.jsonl$/i.test(name);
+}
+
 /** The documents of a corpus file: .jsonl lines ({"text": ...} or a string), or blank-line separated text. */
 export function splitCorpus(content: string, fileName: string): string[] {
-  if (fileName.endsWith('.jsonl')) {
+  if (isJsonlName(fileName)) {
     return content
       .split('\n')
       .map((line, i) => ({ line: line.trim(), i }))

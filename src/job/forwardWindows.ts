@@ -2,7 +2,7 @@
  * The forward passes of a job: texts split into windows no longer than the model's context, each
  * window run once, and the states of every layer pooled into one [L+1, N, d] array.
  */
-import { type HiddenStates, hiddenStates } from '../analysis';
+import { firstNonFinite, type HiddenStates, hiddenStates } from '../analysis';
 import { LinScopeError } from '../errors';
 import type { HiddenStateModel } from '../model/hiddenStateModel';
 import { planWindows, type TokenWindow } from '../model/windows';
@@ -203,10 +203,18 @@ export async function runWindows(
   // N > 0, so at least one window ran (this only tells the type checker).
   if (pooled === null) throw new LinScopeError('INTERNAL', 'runForwardWindows: no window ran');
   const { L, d, vocab, data, lastBlockOutput } = pooled;
+  const states = hiddenStates(data, L + 1, N, d);
+  // NaN or infinity would turn every score into NaN: the model is at fault, and the user can act.
+  const bad = firstNonFinite(states);
+  if (bad)
+    throw new LinScopeError(
+      'BAD_INPUT',
+      `The model computed a non-finite value (${bad.value}) in hidden state ${bad.state} at token ${bad.token} of the ${of === 'input' ? 'text' : 'reference text'}: its weights hold NaN or infinity, or its float16 activations overflow. Try the fp32 weights, or a fresh copy of the model.`,
+    );
   const lensTokens: Record<string, string> = {};
   if (lens) for (const id of new Set(lens.topId.flat())) lensTokens[id] = model.tokenText(id);
   return {
-    states: hiddenStates(data, L + 1, N, d),
+    states,
     lastBlockOutput,
     ids,
     windows,

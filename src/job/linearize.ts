@@ -197,6 +197,17 @@ export async function runLinearizeJob(
   if (job.runs.length === 0 && !job.sweep)
     throw new LinScopeError('BAD_INPUT', 'Nothing to run: pick blocks to replace, or ask for the sweep.');
   const windowLength = analysisWindowLength(job.settings.maxWindow, model.contextLength);
+  const windows = windowsOf(model, texts, windowLength);
+  // Each variant is scored by its loss on the next token at each kept position: a text of one
+  // token has none, and a loss of 0 (perplexity 1) would read as a perfect model.
+  const scored = windows.reduce((n, w) => n + Math.max(0, w.ids.length - 1 - w.keepFrom), 0);
+  if (scored === 0) {
+    const tokens = windows.reduce((n, w) => n + w.ids.length, 0);
+    throw new LinScopeError(
+      'BAD_INPUT',
+      `Replacing blocks is measured by the loss of predicting each next token, and this text has none to predict (${tokens} token${tokens === 1 ? '' : 's'}${job.settings.excludeBos ? ', the first left out' : ''}). Give a longer text.`,
+    );
+  }
   const { fit, name } = await blockMaps(model, { ...job, texts }, windowLength, hooks);
   // Where a cancelled job stops: between model runs, after the host had a chance to hear of it.
   const checkpoint = async () => {
@@ -222,7 +233,6 @@ export async function runLinearizeJob(
     for (let k = 1; k <= order.length; k++) variants.push({ changes: changes(order.slice(0, k), []) });
   }
 
-  const windows = windowsOf(model, texts, windowLength);
   const T = windows.reduce((n, w) => n + w.ids.length - w.keepFrom, 0);
   const vocab = model.config.vocab ?? 0;
   // The original's log-probabilities of every window are kept for the KL of each variant while they

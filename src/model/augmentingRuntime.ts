@@ -9,11 +9,12 @@ import { LinScopeError } from '../errors';
 import type { FetchFailures } from './fetchFailures';
 import { findHiddenStates, type HiddenStatePlan } from './hiddenStateFinder';
 import { DamagedModelFile } from './loadFailure';
-import { type OnnxGraph, readOnnxGraph } from './onnx/reader';
+import { type OnnxGraph, readOnnxGraph, readValueInfos } from './onnx/reader';
 import { augmentGraph } from './onnx/surgery/augmentGraph';
 import { type BlockReplacementInputs, linearizeGraph } from './onnx/surgery/linearizeGraph';
 import { buildLogitLens, type LogitLensOutputs } from './onnx/surgery/logitLensGraph';
 import { trimmableHead, withLogitsToKeep } from './onnx/surgery/logitsToKeep';
+import type { OnnxDim } from './onnx/types';
 import { moveWeightsOutOfLine, withWeightsOutOfLine } from './onnx/weightsOutOfLine';
 import { type CacheElementType, type CacheShape, emptyCacheFeeds } from './windowFeeds';
 
@@ -36,6 +37,8 @@ export interface ModelFileAccess {
    * there.
    */
   locate(path: string): { folder: string; name: string };
+  /** The size of the file at `path` in bytes; null where there is no such file. */
+  sizeOf(path: string): number | null;
 }
 
 export interface AugmentationRecord {
@@ -52,6 +55,8 @@ export interface AugmentationRecord {
     | null;
   /** Milliseconds spent parsing the graph, finding the states and appending outputs. */
   augmentMs: number;
+  /** The model's inputs as its graph declares them (a dimension is a size, or a name where it varies). */
+  inputShapes: ReadonlyMap<string, readonly OnnxDim[] | undefined>;
   modelBytes: number;
 }
 
@@ -130,6 +135,7 @@ export class AugmentingRuntime {
         'BAD_INPUT',
         `The model file names external data outside its folder ("${outside}"): LinScope reads only files beside the model. Export the model again, or put its weights file next to it under a plain name.`,
       );
+    this.checkExternalData(source, graph, options);
     // transformers.js runs some operations of its own (top-k when sampling, interpolation) as tiny
     // in-memory graphs through this same door: a graph with no weights that takes no token ids is
     // such an operation, and runs as it is. (A model that is no decoder has weights, and is refused
@@ -144,6 +150,7 @@ export class AugmentingRuntime {
       return session;
     }
     const plan = findHiddenStates(graph, { layers: this.expectedLayers });
+    const inputShapes = new Map(readValueInfos(bytes).inputs.map((input) => [input.name, input.shape]));
     // Every session is made from the model's graph without its weights, which stay where they are
     // (weightsOutOfLine.ts): in the file, for a model read by path, else in the bytes handed over.
     const model = this.weightsOutOfLine(source, bytes, options);
@@ -181,8 +188,50 @@ export class AugmentingRuntime {
       replacement,
       augmentMs,
       modelBytes,
+      inputShapes,
     });
     return session;
+  }
+
+  /**
+   * Refuses, before onnxruntime reads them, external data files that are missing (a model read by
+   * path) or shorter than the graph's references into them (cut short by a copy or download), with
+   * what to do; onnxruntime's own words for either are a stack trace about tensor deserialisation.
+   */
+  private checkExternalData(
+    source: SessionSource,
+    graph: OnnxGraph,
+    options: Ort.InferenceSession.SessionOptions | undefined,
+  ): void {
+    const byPath = typeof source === 'string' && this.files ? this.files : null;
+    const folder = byPath ? byPath.locate(source as string).folder : null;
+    const given = new Map(
+      (options?.externalData ?? []).flatMap((file) =>
+        typeof file === 'string' ? [] : [[file.path, file.data]],
+      ),
+    );
+    for (const [location, end] of graph.externalDataEnds) {
+      let size: number | null | undefined;
+      if (byPath && folder !== null) size = byPath.sizeOf(`${folder}/${location}`);
+      else {
+        const data = given.get(location);
+        size =
+          data instanceof Uint8Array || data instanceof ArrayBuffer
+            ? data.byteLength
+            : typeof Blob !== 'undefined' && data instanceof Blob
+              ? data.size
+              : undefined;
+      }
+      if (size === null)
+        throw new LinScopeError(
+          'MODEL_NOT_FOUND',
+          `The model's graph keeps its weights in "${location}", which is not beside the model file. Copy ${location} into the model's onnx folder.`,
+        );
+      if (size !== undefined && size < end)
+        throw new DamagedModelFile(
+          `${location} is ${size.toLocaleString('en')} bytes, but the graph reads ${end.toLocaleString('en')} bytes from it: it was cut short`,
+        );
+    }
   }
 
   /**

@@ -25,6 +25,7 @@ const graphOf = (nodes: OnnxNode[], initializers: string[] = []): OnnxGraph => (
   initializers: new Set(initializers),
   usesExternalData: false,
   externalDataFiles: new Set(),
+  externalDataEnds: new Map(),
 });
 
 /** A GPT-2-style block as torch.onnx.export names it: ln_1, attn, Add, ln_2, mlp, Add_1. */

@@ -14,7 +14,7 @@ import { type ForwardOutputs, readForwardOutputs, runSessionForward } from './se
 import type { TensorLike } from './tensorValues';
 import { readableTokenText } from './tokenBytes';
 import { type TokenInfo, tokenizerMismatch, tokenTexts } from './tokens';
-import { cacheShape } from './windowFeeds';
+import { cacheShape, cacheShapeMismatch } from './windowFeeds';
 
 export type ModelDevice = 'wasm' | 'webgpu' | 'cpu';
 
@@ -144,6 +144,9 @@ export class HiddenStateModel {
         // for a 1,024-token window of a GPT-2) are freed after the run instead of being kept for the
         // next (docs/performance.md, "Memory").
         enableCpuMemArena: false,
+        // A failing run throws onnxruntime's words (forward below); its log would print them again,
+        // in colour, on the command line's stderr.
+        logSeverityLevel: 4,
       },
     }).catch((error: unknown) => {
       throw loadFailure(error, spec.id, 'weights', spec.dtype, fromHub, rt.fetchFailures);
@@ -157,6 +160,14 @@ export class HiddenStateModel {
     if (refusal !== undefined) throw refusal;
     if (!session || !record)
       throw new LinScopeError('INTERNAL', 'the model session was not created through LinScope’s runtime');
+    const cacheMismatch = cacheShapeMismatch(record.inputShapes, cacheShape(config));
+    if (cacheMismatch) {
+      await (model as unknown as { dispose(): Promise<unknown> }).dispose();
+      throw new LinScopeError(
+        'BAD_INPUT',
+        `Model "${spec.id}": config.json does not match the weights: ${cacheMismatch} (its hidden size, heads or head size are wrong). Use the config.json that came with the model.`,
+      );
+    }
     onProgress?.({ stage: 'ready' });
     return new HiddenStateModel(rt, spec, config, tokenizer, model, session, record);
   }
@@ -313,17 +324,21 @@ export class HiddenStateModel {
     this.hasRun = true;
     const { plan } = this.augmentation;
     return this.exclusive(async () => {
-      const outputs =
-        (await runSessionForward(
-          this.rt.runtime.ort,
-          this.session,
-          plan,
-          ids,
-          cacheShape(this.config),
-          reads,
-          this.config.vocab ?? 0,
-        )) ?? (await this.forwardThroughTransformers(ids, reads));
-      return { ...outputs, lens: await this.runLens(ids) };
+      try {
+        const outputs =
+          (await runSessionForward(
+            this.rt.runtime.ort,
+            this.session,
+            plan,
+            ids,
+            cacheShape(this.config),
+            reads,
+            this.config.vocab ?? 0,
+          )) ?? (await this.forwardThroughTransformers(ids, reads));
+        return { ...outputs, lens: await this.runLens(ids) };
+      } catch (error) {
+        throw runFailure(error, T);
+      }
     });
   }
 
@@ -412,4 +427,31 @@ export class HiddenStateModel {
     await lens?.session.release();
     if (replacement && 'session' in replacement) await replacement.session.release();
   }
+}
+
+/**
+ * A forward pass that onnxruntime refused, in words: which window, onnxruntime's first line (its
+ * log colours taken out), and, where it complains of shapes or indices, the likely cause. The rest
+ * of its message follows on later lines (the page reads a lost WebGPU device from it).
+ */
+function runFailure(error: unknown, tokens: number): unknown {
+  if (error instanceof LinScopeError || (error instanceof Error && error.name === 'AbortError')) return error;
+  // biome-ignore lint/suspicious/noControlCharactersInRegex: ANSI colour codes are what is removed.
+  const text = (error instanceof Error ? error.message : String(error)).replace(/\u001b\[[0-9;]*m/g, '');
+  const lines = text
+    .split('\n')
+    .map((line) => line.trim())
+    .filter((line) => line.length > 0);
+  const first = lines[0] ?? 'no reason given';
+  const shapes = /invalid dimensions|indices|out of range|must be within|shape/i.test(text);
+  const wrapped = new LinScopeError(
+    'RUNTIME',
+    `The model failed to run on a window of ${tokens} tokens: ${first}` +
+      (shapes
+        ? `. Its config.json may not match its weights (context length, hidden size, heads): a shorter window or the config.json that came with the model may help.`
+        : '') +
+      (lines.length > 1 ? `\n${lines.slice(1).join('\n')}` : ''),
+  );
+  (wrapped as Error & { cause?: unknown }).cause = error;
+  return wrapped;
 }

@@ -98,6 +98,12 @@ export function loadFailure(
       `Model "${id}" could not be loaded: its tokenizer files (tokenizer.json, tokenizer_config.json) could not be fetched.`,
     );
   if (isMissingFile(e)) {
+    const dataFile = /onnx[/\\][^\s"'`/\\]+\.onnx_data(?:_\d+)?/.exec(message)?.[0];
+    if (what === 'weights' && dataFile !== undefined)
+      return new LinScopeError(
+        'MODEL_NOT_FOUND',
+        `Model "${id}" is missing ${dataFile.replace(/\\/g, '/')}, the file its graph keeps its weights in. Copy it beside the graph (${dataFile.replace(/\\/g, '/').replace(/_data(_\d+)?$/, '')}).`,
+      );
     if (what === 'weights' && dtype !== undefined && /onnx[/\\]/.test(message))
       return new LinScopeError(
         'UNSUPPORTED_GRAPH',
@@ -120,6 +126,15 @@ export function loadFailure(
     return new LinScopeError(
       'MODEL_UNREACHABLE',
       `The Hugging Face Hub could not be reached to load "${id}" (${message}). Check the connection, or use a model folder from disk.`,
+    );
+  // transformers.js knows each architecture by config.json's `model_type`.
+  const modelType = /^Unsupported model type: (.*)$/m.exec(message)?.[1];
+  if (modelType !== undefined)
+    return new LinScopeError(
+      'UNSUPPORTED_GRAPH',
+      modelType === 'null' || modelType === 'undefined'
+        ? `Model "${id}": its config.json gives no model_type (the architecture, such as "gpt2" or "llama"). Use the config.json that came with the model.`
+        : `Model "${id}": its config.json names the architecture "${modelType}", which transformers.js cannot load. LinScope runs decoder models transformers.js knows (GPT-2, Llama, Qwen2, GPT-NeoX, OPT, Phi ...).`,
     );
   // A config or tokenizer that is there but unreadable (not JSON, wrong fields) is the model's fault;
   // a failure while creating the session is left as it is (onnxruntime's own words are the best clue).

@@ -2,6 +2,7 @@
  * Node's door to the runtime (the CLI, tests, benchmarks): onnxruntime-node, wrapped so every session
  * declares the hidden states, installed for transformers.js before it is imported.
  */
+import { statSync } from 'node:fs';
 import { open } from 'node:fs/promises';
 import { basename, dirname, resolve } from 'node:path';
 import * as ortNode from 'onnxruntime-node';
@@ -42,6 +43,14 @@ async function readWhole(path: string): Promise<Uint8Array> {
 const nodeFiles: ModelFileAccess = {
   read: readWhole,
   locate: (path) => ({ folder: dirname(resolve(path)), name: basename(path) }),
+  sizeOf: (path) => {
+    try {
+      const stats = statSync(path);
+      return stats.isFile() ? stats.size : null;
+    } catch {
+      return null;
+    }
+  },
 };
 
 let loaded: Promise<LinScopeRuntime> | null = null;

@@ -26,6 +26,26 @@ export function cacheShape(config: Pick<ModelConfig, 'heads' | 'kvHeads' | 'head
 }
 
 /**
+ * Where the graph's declared cache inputs (`past_key_values.N.key` / `.value`, [batch, heads, past,
+ * head size]) fix heads or head size to other numbers than `shape` (read from config.json): how
+ * they differ, in words; null where they agree or the graph leaves them open.
+ */
+export function cacheShapeMismatch(
+  inputShapes: ReadonlyMap<string, readonly (number | string)[] | undefined>,
+  shape: CacheShape,
+): string | null {
+  for (const [name, dims] of inputShapes) {
+    if (!/^past_key_values\.\d+\.(key|value)$/.test(name) || dims?.length !== 4) continue;
+    const [, heads, , headDim] = dims;
+    const wrongHeads = typeof heads === 'number' && heads !== shape.kvHeads;
+    const wrongSize = typeof headDim === 'number' && headDim !== shape.headDim;
+    if (wrongHeads || wrongSize)
+      return `its graph's cache (${name}) takes ${heads} key/value heads of size ${headDim}, and config.json gives ${shape.kvHeads} of size ${shape.headDim}`;
+  }
+  return null;
+}
+
+/**
  * Feeds for every input the graph declares, or null when it declares one this cannot fill. The empty
  * cache tensors are of `cacheType` (they hold no values: only the type must match the graph's).
  * `num_logits_to_keep` (exports that have it, and LinScope's analysis graph: logitsToKeep.ts) gets

@@ -1,5 +1,6 @@
 import { LinScopeError } from '../errors';
-import { splitCorpus } from '../job/corpus';
+import { isJsonlName, splitCorpus } from '../job/corpus';
+import { decodeTextFile } from '../share/textFile';
 
 /** What the user gave to analyse: one prompt, or a corpus of documents separated by blank lines. */
 export interface PromptInput {
@@ -36,19 +37,8 @@ export async function readPromptFile(file: File): Promise<PromptInput> {
       `“${file.name}” is ${file.size.toLocaleString('en')} bytes, over the 20 MB limit (${MAX_UPLOAD_BYTES.toLocaleString('en')} bytes). Split it into smaller files.`,
     );
   }
-  const bytes = new Uint8Array(await file.arrayBuffer());
-  let text: string;
-  try {
-    text = new TextDecoder('utf-8', { fatal: true }).decode(bytes);
-  } catch {
-    throw new LinScopeError('BAD_INPUT', `“${file.name}” is not UTF-8 text. Save it as UTF-8 and try again.`);
-  }
-  if (text.includes('\u0000'))
-    throw new LinScopeError(
-      'BAD_INPUT',
-      `“${file.name}” looks like a binary file, not text (it holds NUL bytes). Choose a text file (.txt, .md or .jsonl).`,
-    );
-  if (/\.jsonl$/i.test(file.name)) {
+  const text = decodeTextFile(new Uint8Array(await file.arrayBuffer()), file.name);
+  if (isJsonlName(file.name)) {
     const docs = splitCorpus(text, file.name);
     return { text: docs.join('\n\n'), corpus: true, fileName: file.name };
   }

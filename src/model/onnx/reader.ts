@@ -54,6 +54,11 @@ export interface OnnxGraph {
   usesExternalData: boolean;
   /** The external data files the initializers name (`location`, relative to the model file). */
   externalDataFiles: Set<string>;
+  /**
+   * Per external data file, the bytes the initializers read from it (the largest `offset + length`;
+   * an initializer that gives no length reads to the end of the file, and adds only its offset).
+   */
+  externalDataEnds: Map<string, number>;
 }
 
 /** The node stored in field `f` (a `GraphProto.node`) of `bytes`. */
@@ -93,10 +98,12 @@ function readName(bytes: Uint8Array, f: ProtoField): string {
 function readInitializerHeader(
   bytes: Uint8Array,
   f: ProtoField,
-): { name: string; external: boolean; location: string | null } {
+): { name: string; external: boolean; location: string | null; end: number } {
   let name = '';
   let external = false;
   let location: string | null = null;
+  let offset = 0;
+  let length = 0;
   for (const g of protoFields(bytes, f.start, f.end)) {
     if (g.field === TENSOR.name) name = protoString(bytes, g);
     else if (g.field === TENSOR.dataLocation && g.value === DATA_LOCATION.external) external = true;
@@ -108,9 +115,12 @@ function readInitializerHeader(
         else if (e.field === STRING_STRING_ENTRY.value) value = protoString(bytes, e);
       }
       if (key === 'location') location = value;
+      // ONNX stores both as decimal strings; one that is not a count is onnxruntime's to refuse.
+      else if (key === 'offset') offset = /^\d+$/.test(value) ? Number(value) : 0;
+      else if (key === 'length') length = /^\d+$/.test(value) ? Number(value) : 0;
     }
   }
-  return { name, external, location };
+  return { name, external, location, end: offset + length };
 }
 
 /**
@@ -136,6 +146,7 @@ export function readOnnxGraph(bytes: Uint8Array): OnnxGraph {
     initializers: new Set(),
     usesExternalData: false,
     externalDataFiles: new Set(),
+    externalDataEnds: new Map(),
   };
   for (const f of graphFields(bytes)) {
     if (f.field === GRAPH.node) graph.nodes.push(readNodeField(bytes, f));
@@ -146,7 +157,13 @@ export function readOnnxGraph(bytes: Uint8Array): OnnxGraph {
       graph.initializers.add(init.name);
       if (init.external) {
         graph.usesExternalData = true;
-        if (init.location) graph.externalDataFiles.add(init.location);
+        if (init.location) {
+          graph.externalDataFiles.add(init.location);
+          graph.externalDataEnds.set(
+            init.location,
+            Math.max(graph.externalDataEnds.get(init.location) ?? 0, init.end),
+          );
+        }
       }
     }
   }
