@@ -4,7 +4,7 @@
  * Exit 0 on success, 2 on bad input with a one-line reason, 1 on anything else; never a half-written file.
  */
 import { createHash } from 'node:crypto';
-import { existsSync } from 'node:fs';
+import { accessSync, constants, existsSync } from 'node:fs';
 import { basename, dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { INPUT_ERROR_CODES, LinScopeError } from '../src/errors';
@@ -50,7 +50,7 @@ function given(files: Record<string, string | null>): NamedFile[] {
 }
 
 function inputTexts(args: AnalyzeArgs | LinearizeArgs | StatsArgs): string[] {
-  if (args.text !== null) return [args.text];
+  if (args.text !== null) return args.corpus ? splitCorpus(args.text, 'the text') : [args.text];
   const content = readTextFile(args.input as string, 'input file');
   return args.corpus || isJsonlName(args.input as string)
     ? splitCorpus(content, args.input as string)
@@ -62,11 +62,9 @@ function referenceCorpus(args: AnalyzeArgs | LinearizeArgs): ReferenceCorpus | n
   if (args.ownTextReference) return modelTextReference();
   const path =
     args.reference ?? join(BUNDLED_REFERENCES, bundledReferenceFile(basename(resolve(args.model))));
-  return {
-    source: args.reference ? 'user' : 'bundled',
-    name: basename(path),
-    texts: splitCorpus(readTextFile(path, 'reference file'), path),
-  };
+  const texts = splitCorpus(readTextFile(path, 'reference file'), path);
+  if (texts.length === 0) throw bad(`reference file ${path} holds no text: give a corpus to fit the maps on`);
+  return { source: args.reference ? 'user' : 'bundled', name: basename(path), texts };
 }
 
 /**
@@ -77,6 +75,11 @@ async function openModel(model: string): Promise<{ rt: LinScopeRuntime; id: stri
   const rt = await nodeRuntime();
   if (existsSync(model)) {
     const folder = resolve(model);
+    try {
+      accessSync(folder, constants.R_OK | constants.X_OK);
+    } catch {
+      throw bad(`${model} cannot be read (permission denied): give yourself read access to the model folder`);
+    }
     if (!existsSync(join(folder, 'config.json')))
       throw bad(`${model} has no config.json: not a transformers.js model folder`);
     readModelsFromFolder(rt, dirname(folder));

@@ -117,6 +117,13 @@ export function loadFailure(
         'Check the Hub id (org/name) or pick a transformers.js model folder (config.json, tokenizer.json, onnx/model.onnx).',
     );
   }
+  if (e.code === 'EACCES' || e.code === 'EPERM') {
+    const path = /'([^']+)'/.exec(message)?.[1];
+    return new LinScopeError(
+      'BAD_INPUT',
+      `Model "${id}": ${path ? `${path} cannot be read` : `its ${what} cannot be read`} (permission denied). Give yourself read access to the model's files.`,
+    );
+  }
   if (isNetworkFailure(e) && !fromHub)
     return new LinScopeError(
       'MODEL_UNREACHABLE',

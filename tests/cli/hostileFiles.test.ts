@@ -7,6 +7,7 @@
  */
 import { spawn, spawnSync } from 'node:child_process';
 import {
+  chmodSync,
   cpSync,
   existsSync,
   lstatSync,
@@ -126,6 +127,62 @@ describe('outputs', () => {
   });
 });
 
+/**
+ * `linscope` as a user who may not read what root can: run through `runuser -u nobody` when these
+ * tests run as root (where nobody can read the repository), directly otherwise; null where neither.
+ */
+function asUnprivileged(): ((...args: string[]) => ReturnType<typeof linscope>) | null {
+  const bin = join(ROOT, 'cli/bin.mjs');
+  const run =
+    (prefix: string[]) =>
+    (...args: string[]) => {
+      const r = spawnSync(prefix[0], [...prefix.slice(1), process.execPath, bin, ...args], {
+        encoding: 'utf8',
+        cwd: tmpdir(),
+        timeout: 120_000,
+      });
+      return { status: r.status, stdout: r.stdout, stderr: r.stderr };
+    };
+  if (process.getuid?.() !== 0) return (...args: string[]) => linscope(...args);
+  const probe = spawnSync('runuser', ['-u', 'nobody', '--', 'test', '-r', bin]);
+  return probe.status === 0 ? run(['runuser', '-u', 'nobody', '--']) : null;
+}
+
+describe('files that cannot be read', () => {
+  const unprivileged = asUnprivileged();
+
+  it.skipIf(unprivileged === null)('names the file that cannot be read, in one line', () => {
+    if (!unprivileged) return;
+    const root = mkdtempSync(join(tmpdir(), 'linscope-unreadable-'));
+    try {
+      chmodSync(root, 0o755);
+      const text = join(root, 'text.txt');
+      writeFileSync(text, TEXT);
+      chmodSync(text, 0);
+      expectRefusal(
+        unprivileged('analyze', '--model', MODEL, '--no-reference', '--input', text),
+        /cannot read input file .*text\.txt: permission denied/,
+      );
+      const weights = join(root, 'weights');
+      cpSync(MODEL, weights, { recursive: true });
+      chmodSync(join(weights, 'onnx/model.onnx'), 0);
+      expectRefusal(
+        unprivileged('analyze', '--model', weights, '--no-reference', '--text', TEXT),
+        /weights\/onnx\/model\.onnx cannot be read \(permission denied\)/,
+      );
+      const folder = join(root, 'folder');
+      cpSync(MODEL, folder, { recursive: true });
+      chmodSync(folder, 0);
+      expectRefusal(
+        unprivileged('analyze', '--model', folder, '--no-reference', '--text', TEXT),
+        /folder cannot be read \(permission denied\)/,
+      );
+    } finally {
+      rmSync(root, { recursive: true, force: true });
+    }
+  });
+});
+
 describe('texts read as the page reads an upload', () => {
   const tokensOf = (path: string) => {
     const r = analyze('--input', path);
@@ -152,6 +209,19 @@ describe('texts read as the page reads an upload', () => {
     expectRefusal(
       linscope('analyze', '--model', MODEL, '--text', TEXT, '--reference', binary),
       /looks like a binary file/,
+    );
+  });
+
+  it('splits --text into documents with --corpus, and refuses an empty reference corpus', () => {
+    const r = analyze('--corpus', '--text', 'One document here.\n\nAnd another one.');
+    expect(r.stderr).toBe('');
+    const tokens = (JSON.parse(r.stdout) as LinScopeResult).tokens as { doc: number }[];
+    expect(new Set(tokens.map((t) => t.doc))).toEqual(new Set([0, 1]));
+    const empty = join(work, 'empty-reference.txt');
+    writeFileSync(empty, '  \n\n ');
+    expectRefusal(
+      linscope('analyze', '--model', MODEL, '--text', TEXT, '--reference', empty),
+      /reference file .*empty-reference\.txt holds no text/,
     );
   });
 
