@@ -131,6 +131,7 @@ async function main(): Promise<void> {
     },
     locate: (path) => files.locate(path),
     sizeOf: (path) => files.sizeOf(path),
+    readRange: (path, start, end) => files.readRange(path, start, end),
   };
   const sessions = rt.runtime.ort.InferenceSession;
   const create = sessions.create.bind(sessions);

@@ -3,7 +3,8 @@
  * embedded model) opened in the page: with the page's fit cache cleared, the file is checked and
  * stored, the page says so, and the next Analyze runs no reference at all (the heatmap's place never
  * says "Fitting the reference"; in the control run without the file it does), with per-token values
- * equal, to float32 rounding, to those of a normal run. A fit made for other settings is refused
+ * equal, to float32 rounding, to those of a normal run (so the page's fingerprint of the weights is
+ * the command line's: a fit for other weights would be made again). A fit made for other settings is refused
  * naming the part; a damaged one is refused and the page goes on.
  */
 import { spawnSync } from 'node:child_process';

@@ -22,6 +22,17 @@ export interface ReferenceFitKeyParts {
   readonly content: string;
   readonly sampling: string;
   readonly settings: string;
+  /**
+   * The fingerprint of the model's weights, where the model is loaded. Not part of the key (a fit
+   * for other weights under the same key is replaced, not kept beside): checked against the fit's
+   * own `weights` (`fitsWeights`).
+   */
+  readonly weights?: string;
+}
+
+/** Whether `fitted` may serve weights `weights` (a fit or a model that does not say is not refused). */
+export function fitsWeights(fitted: Pick<FittedReference, 'weights'>, weights: string | undefined): boolean {
+  return fitted.weights === undefined || weights === undefined || fitted.weights === weights;
 }
 
 /** Where fits are kept, by key (`referenceFitKey` of its parts, which come along for stores that record them). */
@@ -123,6 +134,7 @@ export function isFittedReference(value: unknown): value is FittedReference {
     v.heldOutFlashRate.length === v.fit.pairs.length &&
     v.heldOutFlashRate.every(finiteOrNull) &&
     Array.isArray(v.seenIds) &&
-    v.seenIds.every(count)
+    v.seenIds.every(count) &&
+    (v.weights === undefined || typeof v.weights === 'string')
   );
 }

@@ -14,4 +14,9 @@ export interface FittedReference {
   readonly heldOutFlashRate: (number | null)[];
   /** Token ids among the fitted tokens, ascending. */
   readonly seenIds: number[];
+  /**
+   * The fingerprint of the weights the reference ran through (src/model/weightsFingerprint.ts): the
+   * fit serves only a model with these weights. Absent from fits made before LinScope recorded it.
+   */
+  readonly weights?: string;
 }

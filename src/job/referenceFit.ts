@@ -10,7 +10,13 @@ import { LinScopeError } from '../errors';
 import type { ModelConfig } from '../model/config';
 import type { HiddenStateModel, ModelSpec } from '../model/hiddenStateModel';
 import { type ReferenceCorpus, referenceTooSmall } from './corpus';
-import { contentHash, MemoryFitStore, type ReferenceFitKeyParts, type ReferenceFitStore } from './fitStore';
+import {
+  contentHash,
+  fitsWeights,
+  MemoryFitStore,
+  type ReferenceFitKeyParts,
+  type ReferenceFitStore,
+} from './fitStore';
 import type { FittedReference } from './fittedReference';
 import { analysisWindowLength, planTexts, runWindows } from './forwardWindows';
 import { modelKey } from './modelCache';
@@ -132,7 +138,12 @@ export function referenceHeldOutTokens(model: Pick<HiddenStateModel, 'config'>):
 
 /** What `referenceFit` for these inputs depends on (`ReferenceFitKeyParts`). */
 export function referenceFitKeyParts(
-  model: { readonly spec: ModelSpec; readonly config: Pick<ModelConfig, 'hidden'> },
+  model: {
+    readonly spec: ModelSpec;
+    readonly config: Pick<ModelConfig, 'hidden'>;
+    /** The weights' fingerprint, where the model is loaded. */
+    readonly weights?: string;
+  },
   reference: ReferenceCorpus,
   settings: AnalysisSettings,
   windowLength: number,
@@ -148,6 +159,7 @@ export function referenceFitKeyParts(
     sampling: `${FIT_RECIPE} ${sampling.rule} seed ${sampling.seed}: ${referenceFitTokens(model, options.tokens)} tokens in windows of ${windowLength}`,
     // Not the bare flag: fits stored when it left out every window's first row must not be reused.
     settings: `${settings.excludeBos ? 'exclude-first-positions' : 'all-positions'}|quantile ${settings.flashQuantile}`,
+    ...(model.weights !== undefined ? { weights: model.weights } : {}),
   };
 }
 
@@ -198,7 +210,8 @@ export async function isReferenceFitStored(
   options: ReferenceFitSampling = {},
 ): Promise<boolean> {
   const parts = referenceFitKeyParts(model, reference, settings, windowLength, options);
-  return (await store.get(referenceFitKey(parts), parts)) !== undefined;
+  const stored = await store.get(referenceFitKey(parts), parts);
+  return stored !== undefined && fitsWeights(stored, parts.weights);
 }
 
 /**
@@ -247,7 +260,9 @@ export async function referenceFit(
   const parts = referenceFitKeyParts(model, reference, settings, windowLength, control);
   const key = referenceFitKey(parts);
   const cached = await store.get(key, parts);
-  if (cached) return cached;
+  // A fit stored for other weights under this name (a fine-tune in a folder of the same name, a Hub
+  // model updated in place) is made again, and replaces it.
+  if (cached && fitsWeights(cached, parts.weights)) return cached;
   const running = fitsInFlight.get(key);
   if (running) {
     followMaps(running, control);
@@ -343,10 +358,11 @@ async function makeReferenceFit(
     composition: { ...composition, heldOut },
     heldOutFlashRate,
     seenIds,
+    ...(parts.weights !== undefined ? { weights: parts.weights } : {}),
   };
   // A fit stored meanwhile (opened from a file while this one was made ahead) is the one the user chose.
   const storedMeanwhile = await store.get(key, parts);
-  if (storedMeanwhile) return storedMeanwhile;
+  if (storedMeanwhile && fitsWeights(storedMeanwhile, parts.weights)) return storedMeanwhile;
   await store.put(key, fitted, parts);
   return fitted;
 }

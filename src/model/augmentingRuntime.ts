@@ -16,6 +16,7 @@ import { buildLogitLens, type LogitLensOutputs } from './onnx/surgery/logitLensG
 import { trimmableHead, withLogitsToKeep } from './onnx/surgery/logitsToKeep';
 import type { OnnxDim } from './onnx/types';
 import { moveWeightsOutOfLine, withWeightsOutOfLine } from './onnx/weightsOutOfLine';
+import { bytesFile, type FingerprintFile, weightsFingerprint } from './weightsFingerprint';
 import { type CacheElementType, type CacheShape, emptyCacheFeeds } from './windowFeeds';
 
 export type OrtModule = typeof Ort;
@@ -39,6 +40,8 @@ export interface ModelFileAccess {
   locate(path: string): { folder: string; name: string };
   /** The size of the file at `path` in bytes; null where there is no such file. */
   sizeOf(path: string): number | null;
+  /** Bytes [start, end) of the file at `path`; null where they cannot be read. */
+  readRange(path: string, start: number, end: number): Uint8Array | null;
 }
 
 export interface AugmentationRecord {
@@ -55,6 +58,8 @@ export interface AugmentationRecord {
     | null;
   /** Milliseconds spent parsing the graph, finding the states and appending outputs. */
   augmentMs: number;
+  /** Which weights these are (weightsFingerprint.ts): a reference fit records it and is used only with them. */
+  weights: string;
   /** The model's inputs as its graph declares them (a dimension is a size, or a name where it varies). */
   inputShapes: ReadonlyMap<string, readonly OnnxDim[] | undefined>;
   modelBytes: number;
@@ -151,6 +156,7 @@ export class AugmentingRuntime {
     }
     const plan = findHiddenStates(graph, { layers: this.expectedLayers });
     const inputShapes = new Map(readValueInfos(bytes).inputs.map((input) => [input.name, input.shape]));
+    const weights = this.fingerprint(source, bytes, graph, options);
     // Every session is made from the model's graph without its weights, which stay where they are
     // (weightsOutOfLine.ts): in the file, for a model read by path, else in the bytes handed over.
     const model = this.weightsOutOfLine(source, bytes, options);
@@ -188,9 +194,41 @@ export class AugmentingRuntime {
       replacement,
       augmentMs,
       modelBytes,
+      weights,
       inputShapes,
     });
     return session;
+  }
+
+  /** The fingerprint of the model's file and its external data files (weightsFingerprint.ts). */
+  private fingerprint(
+    source: SessionSource,
+    bytes: Uint8Array,
+    graph: OnnxGraph,
+    options: Ort.InferenceSession.SessionOptions | undefined,
+  ): string {
+    const byPath = typeof source === 'string' && this.files ? this.files : null;
+    const folder = byPath ? byPath.locate(source as string).folder : null;
+    const given = new Map(
+      (options?.externalData ?? []).flatMap((file) =>
+        typeof file === 'string' ? [] : [[file.path, file.data]],
+      ),
+    );
+    const external = [...graph.externalDataFiles].sort().map((location): FingerprintFile => {
+      if (byPath && folder !== null) {
+        const path = `${folder}/${location}`;
+        return {
+          name: location,
+          size: byPath.sizeOf(path) ?? 0,
+          read: (start, end) => byPath.readRange(path, start, end),
+        };
+      }
+      const data = given.get(location);
+      const held =
+        data instanceof Uint8Array ? data : data instanceof ArrayBuffer ? new Uint8Array(data) : null;
+      return held ? bytesFile(location, held) : { name: location, size: 0, read: () => null };
+    });
+    return weightsFingerprint([bytesFile('model', bytes), ...external]);
   }
 
   /**

@@ -176,6 +176,11 @@ export class HiddenStateModel {
     return this.augmentation.plan.layers;
   }
 
+  /** The fingerprint of the weights (weightsFingerprint.ts), which a reference fit records. */
+  get weights(): string {
+    return this.augmentation.weights;
+  }
+
   /**
    * The runner of block-replacement experiments, where the model was loaded with
    * `blockReplacement`; throws (with the reason) where it was not or cannot have one.

@@ -2,7 +2,7 @@
  * Node's door to the runtime (the CLI, tests, benchmarks): onnxruntime-node, wrapped so every session
  * declares the hidden states, installed for transformers.js before it is imported.
  */
-import { statSync } from 'node:fs';
+import { closeSync, openSync, readSync, statSync } from 'node:fs';
 import { open } from 'node:fs/promises';
 import { basename, dirname, resolve } from 'node:path';
 import * as ortNode from 'onnxruntime-node';
@@ -43,6 +43,19 @@ async function readWhole(path: string): Promise<Uint8Array> {
 const nodeFiles: ModelFileAccess = {
   read: readWhole,
   locate: (path) => ({ folder: dirname(resolve(path)), name: basename(path) }),
+  readRange: (path, start, end) => {
+    let fd: number | null = null;
+    try {
+      fd = openSync(path, 'r');
+      const buffer = new Uint8Array(end - start);
+      const read = readSync(fd, buffer, 0, buffer.length, start);
+      return buffer.subarray(0, read);
+    } catch {
+      return null;
+    } finally {
+      if (fd !== null) closeSync(fd);
+    }
+  },
   sizeOf: (path) => {
     try {
       const stats = statSync(path);

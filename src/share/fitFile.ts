@@ -54,6 +54,7 @@ const PART_NAMES: Record<keyof ReferenceFitKeyParts, string> = {
   content: 'reference content (hash)',
   sampling: 'reference sampling',
   settings: 'settings',
+  weights: 'weights (fingerprint)',
 };
 
 /** The fit and what it was fitted for, as a safetensors file. */
@@ -125,6 +126,8 @@ export function readFitFile(
   )
     throw notAFit(name, 'what it was fitted on is missing');
   if (!KEY_PARTS.every((k) => typeof parts?.[k] === 'string')) throw notAFit(name, 'its key is incomplete');
+  if (parts.weights !== undefined && typeof parts.weights !== 'string')
+    throw notAFit(name, 'its weights fingerprint is not a string');
   if (!Number.isInteger(stored?.d) || !Array.isArray(stored.pairs) || !Array.isArray(stored.reasons))
     throw notAFit(name, 'its maps are incomplete');
   const d = stored.d;
@@ -169,6 +172,7 @@ export function readFitFile(
       composition: reference.composition,
       heldOutFlashRate: reference.heldOutFlashRate,
       seenIds: reference.seenIds,
+      ...(typeof reference.weights === 'string' ? { weights: reference.weights } : {}),
     },
   };
 }
@@ -182,7 +186,14 @@ export function fitFileMismatch(
   found: ReferenceFitKeyParts,
   wanted: ReferenceFitKeyParts,
 ): string | null {
-  const differs = KEY_PARTS.find((k) => found[k] !== wanted[k]);
+  // The weights are compared where both say (fits saved before they were recorded do not).
+  const parts =
+    found.weights !== undefined && wanted.weights !== undefined
+      ? [...KEY_PARTS, 'weights' as const]
+      : KEY_PARTS;
+  const differs = parts.find((k) => found[k] !== wanted[k]);
   if (differs === undefined) return null;
+  if (differs === 'weights')
+    return `${name} was fitted for other weights of this model (fingerprint ${found.weights}; these are ${wanted.weights}: another checkpoint or fine-tune under the same name); run without --load-fit to fit the reference again.`;
   return `${name} was fitted for another ${PART_NAMES[differs]} (${found[differs]}), and this run needs ${wanted[differs]}; run without --load-fit to fit the reference again.`;
 }

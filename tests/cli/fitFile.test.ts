@@ -3,7 +3,7 @@
  * with the same result, bit for bit, and is refused (exit 2, one line naming what differs) for
  * another dtype, sampling or reference.
  */
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { cpSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -100,6 +100,30 @@ describe('linscope analyze --save-fit / --load-fit', () => {
     const r = linscope('analyze', '--model', MODEL, '--text', TEXT, '--load-fit', notAFit);
     expect(r.status).toBe(2);
     expect(r.stderr).toMatch(/not-a-fit\.safetensors is not a LinScope fit file/);
+  });
+
+  it('records the weights it was made with: refused for another checkpoint under the same name, taken for the same files elsewhere', () => {
+    const { fitted } = readFitFile(new Uint8Array(readFileSync(fitPath)), 'fit.safetensors');
+    expect(fitted.weights).toMatch(/^[0-9a-f]{16}$/);
+    // The fine-tune's step 200 has other weights; in a folder with the same last two names it is
+    // "linscope/tiny-gpt2" to the fit file, as the model the fit was made for is.
+    const other = join(work, 'other', 'linscope', 'tiny-gpt2');
+    cpSync(join(ROOT, 'public/models/fixtures/tiny-gpt2-finetune/step-200'), other, { recursive: true });
+    const refused = linscope('analyze', '--model', other, '--text', TEXT, '--load-fit', fitPath);
+    expect(refused.status).toBe(2);
+    expect(refused.stderr.trim().split('\n')).toHaveLength(1);
+    expect(refused.stderr).toMatch(
+      new RegExp(
+        `fit\\.safetensors was fitted for other weights of this model \\(fingerprint ${fitted.weights}; these are [0-9a-f]{16}`,
+      ),
+    );
+    const same = join(work, 'same', 'linscope', 'tiny-gpt2');
+    cpSync(MODEL, same, { recursive: true });
+    const out = join(work, 'same.json');
+    const taken = linscope('analyze', '--model', same, '--text', TEXT, '--load-fit', fitPath, '--out', out);
+    expect(taken.stderr).toBe('');
+    expect(taken.status).toBe(0);
+    expect((JSON.parse(readFileSync(out, 'utf8')) as LinScopeResult).perToken).toEqual(saved.perToken);
   });
 
   it('refuses --save-fit without a reference', () => {
