@@ -200,6 +200,42 @@ export class AugmentingRuntime {
     return session;
   }
 
+  /**
+   * The model's external data file `location` as far as it can be reached here: in the model's
+   * folder (a model read by path), or among the bytes handed over with it. `size` is null where the
+   * folder has no such file, undefined where its size cannot be told (data given as a URL or Blob).
+   */
+  private externalDataFile(
+    source: SessionSource,
+    options: Ort.InferenceSession.SessionOptions | undefined,
+  ): (location: string) => { size: number | null | undefined; file: FingerprintFile } {
+    const files = this.files;
+    if (typeof source === 'string' && files) {
+      const { folder } = files.locate(source);
+      return (location) => {
+        const path = `${folder}/${location}`;
+        const size = files.sizeOf(path);
+        return {
+          size,
+          file: { name: location, size: size ?? 0, read: (start, end) => files.readRange(path, start, end) },
+        };
+      };
+    }
+    const given = new Map(
+      (options?.externalData ?? []).flatMap((file) =>
+        typeof file === 'string' ? [] : [[file.path, file.data]],
+      ),
+    );
+    return (location) => {
+      const data = given.get(location);
+      const held =
+        data instanceof Uint8Array ? data : data instanceof ArrayBuffer ? new Uint8Array(data) : null;
+      if (held) return { size: held.length, file: bytesFile(location, held) };
+      const size = typeof Blob !== 'undefined' && data instanceof Blob ? data.size : undefined;
+      return { size, file: { name: location, size: size ?? 0, read: () => null } };
+    };
+  }
+
   /** The fingerprint of the model's file and its external data files (weightsFingerprint.ts). */
   private fingerprint(
     source: SessionSource,
@@ -207,28 +243,9 @@ export class AugmentingRuntime {
     graph: OnnxGraph,
     options: Ort.InferenceSession.SessionOptions | undefined,
   ): string {
-    const byPath = typeof source === 'string' && this.files ? this.files : null;
-    const folder = byPath ? byPath.locate(source as string).folder : null;
-    const given = new Map(
-      (options?.externalData ?? []).flatMap((file) =>
-        typeof file === 'string' ? [] : [[file.path, file.data]],
-      ),
-    );
-    const external = [...graph.externalDataFiles].sort().map((location): FingerprintFile => {
-      if (byPath && folder !== null) {
-        const path = `${folder}/${location}`;
-        return {
-          name: location,
-          size: byPath.sizeOf(path) ?? 0,
-          read: (start, end) => byPath.readRange(path, start, end),
-        };
-      }
-      const data = given.get(location);
-      const held =
-        data instanceof Uint8Array ? data : data instanceof ArrayBuffer ? new Uint8Array(data) : null;
-      return held ? bytesFile(location, held) : { name: location, size: 0, read: () => null };
-    });
-    return weightsFingerprint([bytesFile('model', bytes), ...external]);
+    const external = this.externalDataFile(source, options);
+    const files = [...graph.externalDataFiles].sort().map((location) => external(location).file);
+    return weightsFingerprint([bytesFile('model', bytes), ...files]);
   }
 
   /**
@@ -241,25 +258,9 @@ export class AugmentingRuntime {
     graph: OnnxGraph,
     options: Ort.InferenceSession.SessionOptions | undefined,
   ): void {
-    const byPath = typeof source === 'string' && this.files ? this.files : null;
-    const folder = byPath ? byPath.locate(source as string).folder : null;
-    const given = new Map(
-      (options?.externalData ?? []).flatMap((file) =>
-        typeof file === 'string' ? [] : [[file.path, file.data]],
-      ),
-    );
+    const external = this.externalDataFile(source, options);
     for (const [location, end] of graph.externalDataEnds) {
-      let size: number | null | undefined;
-      if (byPath && folder !== null) size = byPath.sizeOf(`${folder}/${location}`);
-      else {
-        const data = given.get(location);
-        size =
-          data instanceof Uint8Array || data instanceof ArrayBuffer
-            ? data.byteLength
-            : typeof Blob !== 'undefined' && data instanceof Blob
-              ? data.size
-              : undefined;
-      }
+      const { size } = external(location);
       if (size === null)
         throw new LinScopeError(
           'MODEL_NOT_FOUND',
