@@ -147,6 +147,12 @@ export function readStatsFile(bytes: Uint8Array, name: string): LayerStats {
     })),
     cross: Array.from({ length: L }, (_, l) => float64(name, tensor(`cross.${l}`), [d, d], `cross.${l}`)),
   };
+  // Moments of no tokens are all zero: anything else is a damaged or hand-edited file.
+  if (n === 0) {
+    const arrays = [...moments.states.flatMap((st) => [st.mean, st.gram]), ...moments.cross];
+    if (arrays.some((a) => a.some((v) => v !== 0)))
+      throw bad(name, 'it counts 0 tokens but its moments are not zero (damaged or edited)');
+  }
   return { ...origin, moments };
 }
 

@@ -148,7 +148,12 @@ describe('linscope stats and reduce', () => {
       reduce(rewrite('layers.safetensors', { ...meta, model: { ...meta.model, layers: 3 } })).stderr,
     ).toMatch(/it has no mean\.3/);
     expect(reduce(file('nothing.safetensors')).stderr).toMatch(/does not exist/);
-    for (const name of ['truncated', 'newer', 'missing', 'layers', 'nothing'])
+    // No tokens counted, moments left in: edited by hand or damaged.
+    const zeroCount = new Map(parsed.tensors);
+    zeroCount.set('count', { dtype: 'I64', shape: [1], data: BigInt64Array.of(0n) });
+    writeFileSync(file('zero.safetensors'), writeSafetensors(zeroCount, parsed.metadata));
+    expect(reduce(file('zero.safetensors')).stderr).toMatch(/it counts 0 tokens but its moments are not zero/);
+    for (const name of ['truncated', 'newer', 'missing', 'layers', 'nothing', 'zero'])
       expect(reduce(file(`${name}.safetensors`)).status).toBe(2);
   });
 });
