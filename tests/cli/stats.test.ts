@@ -152,7 +152,9 @@ describe('linscope stats and reduce', () => {
     const zeroCount = new Map(parsed.tensors);
     zeroCount.set('count', { dtype: 'I64', shape: [1], data: BigInt64Array.of(0n) });
     writeFileSync(file('zero.safetensors'), writeSafetensors(zeroCount, parsed.metadata));
-    expect(reduce(file('zero.safetensors')).stderr).toMatch(/it counts 0 tokens but its moments are not zero/);
+    expect(reduce(file('zero.safetensors')).stderr).toMatch(
+      /it counts 0 tokens but its moments are not zero/,
+    );
     for (const name of ['truncated', 'newer', 'missing', 'layers', 'nothing', 'zero'])
       expect(reduce(file(`${name}.safetensors`)).status).toBe(2);
   });
