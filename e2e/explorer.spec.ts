@@ -439,6 +439,46 @@ test('a reference corpus with no more tokens than the model has dimensions is re
   await expect(page.getByTestId('notice')).toHaveCount(0);
 });
 
+test('a .jsonl upload keeps its documents: as the prompt (blank lines inside one said, not split) and as the reference', async ({
+  page,
+  backend,
+}) => {
+  test.skip(backend !== 'wasm', 'Input handling does not depend on the backend.');
+  const dir = mkdtempSync(join(tmpdir(), 'linscope-jsonl-'));
+  const docs = join(dir, 'docs.jsonl');
+  const lines = [
+    { text: 'The first document, paragraph one.\n\nThe first document, paragraph two.' },
+    { text: 'The second document.' },
+    { text: '' },
+  ];
+  writeFileSync(docs, lines.map((l) => JSON.stringify(l)).join('\n'));
+  await openApp(page, backend);
+  await page.getByTestId('file-input').setInputFiles(docs);
+  await expect(page.getByTestId('notice')).toContainText(
+    '1 of the 2 documents in “docs.jsonl” have blank lines inside: the text box separates documents by blank lines, so each became a single line break there',
+  );
+  await expect(page.getByTestId('notice')).toContainText('1 empty document was left out.');
+  await expect(page.getByTestId('prompt-input')).toHaveValue(
+    'The first document, paragraph one.\nThe first document, paragraph two.\n\nThe second document.',
+  );
+  // Two documents are analysed, not three.
+  await page.getByTestId('analyze-button').click();
+  const result = await analyzed(page);
+  expect(new Set(result.tokens.map((t) => (t as { doc?: number }).doc))).toEqual(new Set([0, 1]));
+
+  // The same kind of file as the reference corpus: its documents as stored (this read it as JSON
+  // lines a second time, and refused it).
+  const corpus = readFileSync(join(ROOT, 'public/corpus/reference-en.txt'), 'utf8')
+    .slice(0, 6000)
+    .split('\n\n');
+  const reference = join(dir, 'reference.jsonl');
+  writeFileSync(reference, corpus.map((text) => JSON.stringify({ text })).join('\n'));
+  await page.locator('.settings-panel > summary').click();
+  await page.getByTestId('reference-input').setInputFiles(reference);
+  await expect(page.getByTestId('reference-select')).toHaveValue('user');
+  await expect(page.getByTestId('notice')).toHaveCount(0);
+});
+
 test('?model= that is no model id (a path) is refused on load, nothing is fetched for it, nothing runs', async ({
   page,
   backend,

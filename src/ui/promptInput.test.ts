@@ -6,13 +6,37 @@ const file = (content: BlobPart, name: string) => new File([content], name);
 describe('readPromptFile()', () => {
   it('reads a .txt file as one prompt and a .jsonl file as a corpus', async () => {
     expect(await readPromptFile(file('Hello\n\nworld', 'a.txt'))).toEqual({
-      text: 'Hello\n\nworld',
-      corpus: false,
-      fileName: 'a.txt',
+      input: { text: 'Hello\n\nworld', corpus: false, fileName: 'a.txt' },
+      documents: null,
+      note: null,
     });
     const corpus = await readPromptFile(file('{"text":"one"}\n"two"\n', 'c.jsonl'));
-    expect(corpus).toEqual({ text: 'one\n\ntwo', corpus: true, fileName: 'c.jsonl' });
-    expect(inputTexts(corpus)).toEqual(['one', 'two']);
+    expect(corpus).toEqual({
+      input: { text: 'one\n\ntwo', corpus: true, fileName: 'c.jsonl' },
+      documents: ['one', 'two'],
+      note: null,
+    });
+    expect(inputTexts(corpus.input)).toEqual(['one', 'two']);
+  });
+
+  it('keeps a .jsonl file’s documents apart where one holds blank lines, and says what it changed', async () => {
+    const lines = [
+      { text: 'first doc para one.\n\nfirst doc para two.' },
+      { text: '  second doc\n \n\nends here ' },
+      { text: '' },
+      { text: '   ' },
+      { text: 'third' },
+    ];
+    const read = await readPromptFile(file(lines.map((l) => JSON.stringify(l)).join('\n'), 'docs.jsonl'));
+    expect(read.documents).toEqual(lines.map((l) => l.text));
+    expect(inputTexts(read.input)).toEqual([
+      'first doc para one.\nfirst doc para two.',
+      'second doc\nends here',
+      'third',
+    ]);
+    expect(read.note).toBe(
+      '2 of the 3 documents in “docs.jsonl” have blank lines inside: the text box separates documents by blank lines, so each became a single line break there (the command line reads the file as stored: linscope analyze --input docs.jsonl). 2 empty documents were left out.',
+    );
   });
 
   it('refuses binary, non-UTF-8 and unknown files with a message that says what to do', async () => {
@@ -28,7 +52,7 @@ describe('the 20 MB upload limit', () => {
   it('reads a file of exactly 20 MB and refuses one byte more, saying by how much', async () => {
     expect(MAX_UPLOAD_BYTES).toBe(20 * 1024 * 1024);
     const limit = new Uint8Array(MAX_UPLOAD_BYTES).fill(0x61);
-    expect((await readPromptFile(file(limit, 'big.txt'))).text.length).toBe(MAX_UPLOAD_BYTES);
+    expect((await readPromptFile(file(limit, 'big.txt'))).input.text.length).toBe(MAX_UPLOAD_BYTES);
     const over = new Uint8Array(MAX_UPLOAD_BYTES + 1).fill(0x61);
     await expect(readPromptFile(file(over, 'big.txt'))).rejects.toThrow(
       '“big.txt” is 20,971,521 bytes, over the 20 MB limit (20,971,520 bytes). Split it into smaller files.',

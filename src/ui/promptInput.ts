@@ -19,12 +19,41 @@ export function inputTexts(input: PromptInput): string[] {
   return splitCorpus(input.text, 'corpus.txt');
 }
 
+/** An uploaded text file: the prompt it gives, and what the text box could not show as stored. */
+export interface PromptFile {
+  readonly input: PromptInput;
+  /** A .jsonl file's documents exactly as stored (the text box separates documents by blank lines). */
+  readonly documents: string[] | null;
+  /** What was changed to show the file in the text box, in words; null where nothing was. */
+  readonly note: string | null;
+}
+
+/**
+ * A .jsonl file's documents as the text box shows a corpus: separated by blank lines, so a blank
+ * line inside a document (a paragraph break) becomes a single line break and the space around a
+ * document goes, else the corpus would split there into more documents than the file has; empty
+ * documents are left out. Says what was changed.
+ */
+function shownDocuments(documents: readonly string[], name: string): { text: string; note: string | null } {
+  const kept = documents.filter((d) => d.trim().length > 0);
+  const shown = kept.map((d) => d.trim().replace(/\n\s*\n/g, '\n'));
+  const changed = kept.filter((d) => /\n\s*\n/.test(d)).length;
+  const empty = documents.length - kept.length;
+  const parts = [
+    changed > 0
+      ? `${changed} of the ${kept.length} documents in “${name}” have blank lines inside: the text box separates documents by blank lines, so each became a single line break there (the command line reads the file as stored: linscope analyze --input ${name}).`
+      : '',
+    empty > 0 ? `${empty} empty document${empty === 1 ? ' was' : 's were'} left out.` : '',
+  ].filter((p) => p.length > 0);
+  return { text: shown.join('\n\n'), note: parts.length > 0 ? parts.join(' ') : null };
+}
+
 /**
  * Read an uploaded file into a prompt: .jsonl becomes a corpus (one document per line, shown
  * separated by blank lines), .txt/.md a single prompt (the user may switch to corpus mode).
  * Refuses what is not UTF-8 text, with a message that says what to do.
  */
-export async function readPromptFile(file: File): Promise<PromptInput> {
+export async function readPromptFile(file: File): Promise<PromptFile> {
   if (!ACCEPTED.test(file.name)) {
     throw new LinScopeError(
       'BAD_INPUT',
@@ -39,8 +68,9 @@ export async function readPromptFile(file: File): Promise<PromptInput> {
   }
   const text = decodeTextFile(new Uint8Array(await file.arrayBuffer()), file.name);
   if (isJsonlName(file.name)) {
-    const docs = splitCorpus(text, file.name);
-    return { text: docs.join('\n\n'), corpus: true, fileName: file.name };
+    const documents = splitCorpus(text, file.name);
+    const shown = shownDocuments(documents, file.name);
+    return { input: { text: shown.text, corpus: true, fileName: file.name }, documents, note: shown.note };
   }
-  return { text, corpus: false, fileName: file.name };
+  return { input: { text, corpus: false, fileName: file.name }, documents: null, note: null };
 }

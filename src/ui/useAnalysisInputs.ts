@@ -15,7 +15,8 @@ export interface AnalysisInputs {
   setSettings(settings: AnalysisSettings): void;
   setReference(reference: ReferenceChoice): void;
   /** Reads a prompt file into the input; throws with a message the page shows. */
-  readPromptFile(file: File): Promise<void>;
+  /** Reads a text file into the prompt; says what was changed to show it, where anything was. */
+  readPromptFile(file: File): Promise<string | null>;
   /**
    * Reads a reference corpus file; throws with a message the page shows. `refusal` says why the
    * texts cannot serve the chosen model (too few tokens), or null.
@@ -31,12 +32,19 @@ export function useAnalysisInputs(initialText: string): AnalysisInputs {
   const [settings, setSettings] = useState<AnalysisSettings>(DEFAULT_SETTINGS);
   const [reference, setReference] = useState<ReferenceChoice>({ kind: 'bundled' });
 
-  const readPrompt = useCallback(async (file: File) => setInput(await readPromptFile(file)), []);
+  const readPrompt = useCallback(async (file: File) => {
+    const read = await readPromptFile(file);
+    setInput(read.input);
+    return read.note;
+  }, []);
 
   const readReferenceFile = useCallback(
     async (file: File, refusal?: (texts: string[]) => Promise<string | null>) => {
       const read = await readPromptFile(file);
-      const texts = splitCorpus(read.text, file.name);
+      // A .jsonl file's documents as stored; any other file's paragraphs (blank-line separated).
+      const texts = (read.documents ?? splitCorpus(read.input.text, file.name)).filter(
+        (t) => t.trim().length > 0,
+      );
       if (texts.length === 0) throw new LinScopeError('BAD_INPUT', `“${file.name}” is empty.`);
       const reason = refusal ? await refusal(texts) : null;
       if (reason) throw new LinScopeError('BAD_INPUT', reason);

@@ -6,21 +6,21 @@ export interface Notice {
   readonly notice: string | null;
   readonly setNotice: (notice: string | null) => void;
   /**
-   * Wraps a user's file action: success clears the notice, a failure becomes it, and the work on
-   * the page stays as it was.
+   * Wraps a user's file action: success clears the notice (or makes it what the action says it
+   * changed, where it returns that), a failure becomes it, and the work on the page stays as it was.
    */
-  readonly withNotice: <T>(action: (arg: T) => Promise<void>) => (arg: T) => Promise<void>;
+  readonly withNotice: <T>(action: (arg: T) => Promise<unknown>) => (arg: T) => Promise<void>;
 }
 
 /** The page's one-line notice for file actions (opening a model, a prompt, a reference file). */
 export function useNotice(): Notice {
   const [notice, setNotice] = useState<string | null>(null);
   const withNotice = useCallback(
-    <T>(action: (arg: T) => Promise<void>) =>
+    <T>(action: (arg: T) => Promise<unknown>) =>
       async (arg: T) => {
         try {
-          await action(arg);
-          setNotice(null);
+          const said = await action(arg);
+          setNotice(typeof said === 'string' ? said : null);
         } catch (error) {
           setNotice(errorMessage(error));
         }
