@@ -52,6 +52,39 @@ describe('parseLinScopeFile', () => {
       message: /linearity is not a number/,
     },
     {
+      name: 'a model of more layers than the result has rows',
+      text: JSON.stringify({
+        ...file,
+        result: { ...file.result, model: { ...file.result.model, layers: 500 } },
+      }),
+      message: new RegExp(`it has ${file.result.layers.length} layer pairs, and its model has 500 layers`),
+    },
+    {
+      name: 'rows for pairs out of order (the charts key rows by their pairs)',
+      text: JSON.stringify({
+        ...file,
+        result: { ...file.result, layers: file.result.layers.map((l: object) => ({ ...l, pair: [7, 3] })) },
+      }),
+      message: /layer row 0 is for pair \(7, 3\), not \(0, 1\)/,
+    },
+    {
+      name: 'a row of another width than the model',
+      text: JSON.stringify({
+        ...file,
+        result: { ...file.result, layers: file.result.layers.map((l: object) => ({ ...l, d: 1_048_576 })) },
+      }),
+      message: new RegExp(
+        `layer row 0 has width d = 1048576, and its model's hidden size is ${file.result.model.hidden}`,
+      ),
+    },
+    {
+      name: 'a state too few',
+      text: JSON.stringify({ ...file, result: { ...file.result, states: file.result.states.slice(1) } }),
+      message: new RegExp(
+        `it has ${file.result.states.length - 1} states, and ${file.result.layers.length} layers need ${file.result.layers.length + 1}`,
+      ),
+    },
+    {
       name: 'a hostile model id',
       text: JSON.stringify({
         ...file,

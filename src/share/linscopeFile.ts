@@ -91,7 +91,18 @@ function checkResult(v: unknown): LinScopeResult {
     }
   }
   const L = (layers as unknown[]).length;
+  // The rows must be the model's pairs in order: the charts key and label rows by their pairs.
+  need(L === m.layers, `it has ${L} layer pairs, and its model has ${m.layers} layers`);
+  (layers as Record<string, unknown>[]).forEach((l, k) => {
+    const [a, b] = l.pair as number[];
+    need(a === k && b === k + 1, `layer row ${k} is for pair (${a}, ${b}), not (${k}, ${k + 1})`);
+    need(l.d === m.hidden, `layer row ${k} has width d = ${l.d}, and its model's hidden size is ${m.hidden}`);
+  });
   need(Array.isArray(r.states), 'states are malformed');
+  need(
+    (r.states as unknown[]).length === L + 1,
+    `it has ${(r.states as unknown[]).length} states, and ${L} layers need ${L + 1}`,
+  );
   for (const s of r.states as unknown[])
     need(
       isRecord(s) && isNumOrNull(s.anisotropy ?? null) && isNumOrNull(s.intrinsicDimension ?? null),

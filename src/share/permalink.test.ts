@@ -337,6 +337,29 @@ describe('decodePermalink on broken and hostile links', () => {
     expect(back.notes.join(' ')).toMatch(/results were malformed .* left out/);
   });
 
+  it('drops results whose rows are not the model’s layers, or whose widths are not its own', () => {
+    const moreLayers = encodeResultSection(
+      { ...result, model: { ...result.model, layers: 500 } },
+      docs,
+      true,
+    );
+    const fewer = opened(crafted(json, moreLayers));
+    expect(fewer.result).toBeNull();
+    expect(fewer.notes.join(' ')).toMatch(
+      new RegExp(
+        `results were malformed \\(${result.layers.length} layer pairs for a model of 500 layers\\)`,
+      ),
+    );
+    const wider = encodeResultSection(
+      { ...result, model: { ...result.model, hidden: 1_048_576 } },
+      docs,
+      true,
+    );
+    const widerOpened = opened(crafted(json, wider));
+    expect(widerOpened.result).toBeNull();
+    expect(widerOpened.notes.join(' ')).toMatch(/a layer pair of another width than the model/);
+  });
+
   it('drops results whose token offsets run past the text', () => {
     const back = opened(crafted({ ...json, input: { text: 'short', corpus: false } }, bytes));
     expect(back.result).toBeNull();

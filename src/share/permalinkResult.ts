@@ -193,9 +193,15 @@ export function decodeResultSection(
   }
   const L = r.varint(RESULT_LIMITS.layers);
   if (L * T > RESULT_LIMITS.cells) throw new PermalinkFormatError('heatmap too large');
+  // One row per pair of the model, as a result has them.
+  if (L !== layersInModel)
+    throw new PermalinkFormatError(`${L} layer pairs for a model of ${layersInModel} layers`);
   const layers: LayerPairRecord[] = [];
   for (let l = 0; l < L; l++) layers.push(readLayer(r, l));
+  if (layers.some((l) => l.d !== hidden))
+    throw new PermalinkFormatError('a layer pair of another width than the model');
   const stateCount = r.varint(RESULT_LIMITS.layers + 1);
+  if (stateCount !== L + 1) throw new PermalinkFormatError(`${stateCount} states for ${L} layers`);
   const states: StateRecord[] = [];
   for (let s = 0; s < stateCount; s++)
     states.push({ index: s, anisotropy: r.float32(), intrinsicDimension: r.float32() });
