@@ -56,6 +56,8 @@ export interface AnalyzeJob {
 
 export interface JobHooks {
   signal?: AbortSignal;
+  /** The most bytes one run's pooled states may take (`ForwardControl.maxStateBytes`). */
+  maxStateBytes?: number;
   /** Lets the host's event loop run between model runs (a worker reads Cancel then). */
   yieldToEvents?: () => Promise<void>;
   onProgress?: (progress: JobProgress) => void;

@@ -17,6 +17,39 @@ export interface ForwardControl {
    * only then (onnxruntime-web's wasm runs resolve without returning to the event loop).
    */
   readonly yieldToEvents?: () => Promise<void>;
+  /**
+   * The most bytes the pooled states of one run may take (a browser tab's budget); a run that
+   * would need more is refused before it starts. Unlimited where not given (the command line).
+   */
+  readonly maxStateBytes?: number;
+}
+
+/** Bytes of the pooled float32 states of N tokens: L+1 states and the last block's output, d each. */
+export function pooledStateBytes(layers: number, hidden: number, tokens: number): number {
+  return (layers + 2) * tokens * hidden * 4;
+}
+
+/** Why N tokens of `model` are more than `maxBytes` of states can hold, or null where they fit. */
+export function stateBudgetProblem(
+  model: Pick<HiddenStateModel, 'layers' | 'config'>,
+  tokens: number,
+  maxBytes: number | undefined,
+  of: ForwardOf,
+): string | null {
+  const d = model.config.hidden;
+  if (maxBytes === undefined || d === null) return null;
+  const bytes = pooledStateBytes(model.layers, d, tokens);
+  if (bytes <= maxBytes) return null;
+  const gb = (b: number) =>
+    b >= 1e9
+      ? `${(b / 1e9).toLocaleString('en', { maximumFractionDigits: 1 })} GB`
+      : `${Math.ceil(b / 1e6).toLocaleString('en')} MB`;
+  const most = Math.floor(maxBytes / pooledStateBytes(model.layers, d, 1));
+  return (
+    `The ${of === 'input' ? 'text' : 'reference'} is ${tokens.toLocaleString('en')} tokens: their hidden states would take ${gb(bytes)} ` +
+    `(${model.layers + 1} states of ${d.toLocaleString('en')} values a token, and the last block's output), more than the ${gb(maxBytes)} a tab can hold for them, ` +
+    `about ${most.toLocaleString('en')} tokens of this model. Analyze a part of it, or the whole with the command line (linscope analyze, or linscope stats for corpora: docs/scale-out.md).`
+  );
 }
 
 /** A SharedArrayBuffer where the host has them, else an ArrayBuffer. */
@@ -139,6 +172,8 @@ export async function runWindows(
 ): Promise<Omit<ForwardStates, 'tokens'>> {
   const N = toRun.reduce((s, run) => s + spansOf(run).reduce((n, [from, to]) => n + to - from, 0), 0);
   if (N === 0) throw new LinScopeError('BAD_INPUT', 'The text has no tokens. Type or upload some text.');
+  const tooMany = stateBudgetProblem(model, N, control.maxStateBytes, of);
+  if (tooMany) throw new LinScopeError('BAD_INPUT', tooMany);
   // Each window's states go into the pooled arrays as soon as it has run, and its own result is
   // dropped: the job holds one window's output at a time, not all of them (its logits, [T, V],
   // 200 MB per 1,024-token window of a GPT-2, are never read).

@@ -18,8 +18,10 @@ function countLine(count: TokenCount | null, windowLength: number): string {
   const context = count.contextLength ?? windowLength;
   const window = Math.min(context, windowLength);
   const windows = Math.max(1, Math.ceil(count.tokens / window));
-  const split = windows > 1 ? ` · longer than the ${window}-token window: runs in ${windows} windows` : '';
-  return `${count.tokens} tokens · context ${context}${split}`;
+  const n = (v: number) => v.toLocaleString('en');
+  const split =
+    windows > 1 ? ` · longer than the ${n(window)}-token window: runs in ${n(windows)} windows` : '';
+  return `${n(count.tokens)} tokens · context ${n(context)}${split}`;
 }
 
 /** The text to analyse: typed, pasted, uploaded or dropped. */

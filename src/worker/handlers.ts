@@ -91,6 +91,13 @@ function resultRuntime(info: BackendInfo): ResultRuntime {
 /** A timer task: the worker's message queue (a Cancel) is read before the job goes on. */
 const yieldToEvents = () => new Promise<void>((resolve) => setTimeout(resolve, 0));
 
+/**
+ * The most a run's pooled hidden states may take in the page (1 GB: about 23,000 tokens of a
+ * GPT-2 small, 325,000 of the bundled model). The analysis needs working copies beside them, and a
+ * tab that runs out of memory loses the run after minutes; beyond this the command line is the tool.
+ */
+const TAB_STATE_BYTES = 1e9;
+
 export function createHandlers(host: WorkerHost): WorkerHandlers {
   /** The arrays of the last analysis, kept for `exportHidden`. */
   let lastOutput: JobOutput | null = null;
@@ -129,6 +136,8 @@ export function createHandlers(host: WorkerHost): WorkerHandlers {
   const jobControl = (threads: number | undefined) => ({
     // A timer task between model runs lets the worker read a Cancel message meanwhile.
     yieldToEvents,
+    // A text whose states a tab cannot hold is refused before it runs, not by a failed allocation.
+    maxStateBytes: TAB_STATE_BYTES,
     fitStore: host.fitStore,
     pairWorkers: host.pairWorkers(threads),
   });
