@@ -479,6 +479,31 @@ test('a .jsonl upload keeps its documents: as the prompt (blank lines inside one
   await expect(page.getByTestId('notice')).toHaveCount(0);
 });
 
+test('a reload keeps the text typed since the last analysis, beside that analysis; another tab starts without it', async ({
+  page,
+  backend,
+  context,
+}) => {
+  test.skip(backend !== 'wasm', 'Input handling does not depend on the backend.');
+  await openApp(page, backend);
+  const analysedText = 'The first text, which is analysed.';
+  const typedText = 'A second text, typed and not analysed yet.';
+  await page.getByTestId('prompt-input').fill(analysedText);
+  await page.getByTestId('analyze-button').click();
+  await expect(page.getByTestId('status')).toHaveAttribute('data-state', 'done', { timeout: 120_000 });
+  await page.getByTestId('prompt-input').fill(typedText);
+  await page.reload();
+  await expect(page.getByTestId('results-heading')).toBeVisible({ timeout: 60_000 });
+  await expect(page.getByTestId('prompt-input')).toHaveValue(typedText);
+  // The analysis on screen is the first text's, and says the text changed since.
+  await expect(page.getByTestId('stale-note')).toBeVisible();
+  // Another tab knows nothing of this tab's draft.
+  const other = await context.newPage();
+  await openApp(other, backend);
+  await expect(other.getByTestId('prompt-input')).not.toHaveValue(typedText);
+  await other.close();
+});
+
 test('?model= that is no model id (a path) is refused on load, nothing is fetched for it, nothing runs', async ({
   page,
   backend,

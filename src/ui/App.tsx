@@ -48,7 +48,7 @@ import { useFocusOnDone } from './useFocusOnDone';
 import { loadAheadText, useLoadAhead } from './useLoadAhead';
 import { useModelChoice } from './useModelChoice';
 import { useNotice } from './useNotice';
-import { usePermalink } from './usePermalink';
+import { type ShownAnalysis, usePermalink } from './usePermalink';
 import { useRecentAnalyses } from './useRecentAnalyses';
 import {
   referenceAheadFromSearch,
@@ -135,9 +135,10 @@ export function App() {
   const { applyShared } = choice;
   const applyInputs = inputs.applyShared;
   const applyShareState = useCallback(
-    (shared: ShareState) => {
+    (shared: ShareState, origin: ShownAnalysis['origin']['kind']) => {
       applyShared(shared.model.id, shared.model.dtype);
-      applyInputs(shared);
+      // An analysis put back (the last one, after a reload; a link) may give way to a reloaded draft.
+      applyInputs(shared, origin === 'recent' || origin === 'link');
     },
     [applyShared, applyInputs],
   );

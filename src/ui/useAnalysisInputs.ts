@@ -1,8 +1,9 @@
-import { useCallback, useState } from 'react';
+import { useCallback, useEffect, useRef, useState } from 'react';
 import { LinScopeError } from '../errors';
 import { splitCorpus } from '../job/corpus';
 import { type AnalysisSettings, DEFAULT_SETTINGS } from '../job/settings';
 import type { ShareState } from '../share/permalinkState';
+import { isReload, keepDraft, keptDraft, tabStorage } from './draftText';
 import { type PromptInput, readPromptFile } from './promptInput';
 import type { ReferenceChoice } from './SettingsPanel';
 import { inputsFromShared } from './shareInputs';
@@ -14,7 +15,6 @@ export interface AnalysisInputs {
   setInput(input: PromptInput): void;
   setSettings(settings: AnalysisSettings): void;
   setReference(reference: ReferenceChoice): void;
-  /** Reads a prompt file into the input; throws with a message the page shows. */
   /** Reads a text file into the prompt; says what was changed to show it, where anything was. */
   readPromptFile(file: File): Promise<string | null>;
   /**
@@ -23,12 +23,19 @@ export interface AnalysisInputs {
    */
   readReferenceFile(file: File, refusal?: (texts: string[]) => Promise<string | null>): Promise<void>;
   /** Puts a shared state's text, settings and reference into the inputs (the model is chosen elsewhere). */
-  applyShared(shared: ShareState): void;
+  /** Puts a shared state into the inputs; `restored`: an analysis put back on load, which a reloaded draft's text outlives. */
+  applyShared(shared: ShareState, restored?: boolean): void;
 }
 
 /** What to analyse besides the model: the text, the settings and the reference corpus. */
 export function useAnalysisInputs(initialText: string): AnalysisInputs {
-  const [input, setInput] = useState<PromptInput>({ text: initialText, corpus: false, fileName: null });
+  // A reload gives back the text the box held, analysed or not (draftText.ts): it stands in for the
+  // text of the analysis the page restores on load.
+  const draft = useRef<PromptInput | null>(isReload() ? keptDraft(tabStorage()) : null);
+  const [input, setInput] = useState<PromptInput>(
+    () => draft.current ?? { text: initialText, corpus: false, fileName: null },
+  );
+  useEffect(() => keepDraft(tabStorage(), input), [input]);
   const [settings, setSettings] = useState<AnalysisSettings>(DEFAULT_SETTINGS);
   const [reference, setReference] = useState<ReferenceChoice>({ kind: 'bundled' });
 
@@ -53,9 +60,14 @@ export function useAnalysisInputs(initialText: string): AnalysisInputs {
     [],
   );
 
-  const applyShared = useCallback((shared: ShareState) => {
+  const applyShared = useCallback((shared: ShareState, restored = false) => {
     const next = inputsFromShared(shared);
-    setInput(next.input);
+    // The analysis put back after a reload keeps the text in the box (the reloaded draft, or what
+    // was typed since), and the result stays with the note that the text changed; anything opened
+    // otherwise brings its own text.
+    const keepText = restored && draft.current !== null;
+    draft.current = null;
+    setInput((current) => (keepText ? current : next.input));
     setSettings(next.settings);
     setReference(next.reference);
   }, []);

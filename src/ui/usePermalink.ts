@@ -60,8 +60,8 @@ interface PermalinkOptions {
   dispatch: Dispatch<AppAction>;
   /** The inputs as they are now (on screen when a run finishes: the inputs are locked while it runs). */
   currentState: () => ShareState;
-  /** Put a shared state into the inputs. */
-  applyState: (state: ShareState) => void;
+  /** Put a shared state into the inputs; `origin` says where it came from. */
+  applyState: (state: ShareState, origin: ShownAnalysis['origin']['kind']) => void;
   /** Start a run of the current inputs (it asks before any Hub download). */
   analyze: () => void;
   /** The current model's source, once known (an unlisted one is classified first); undefined until then. */
@@ -105,7 +105,7 @@ export function usePermalink(options: PermalinkOptions) {
   const show = useCallback(
     (analysis: ShownAnalysis) => {
       shownResult.current = analysis.result;
-      latest.current.applyState(analysis.state);
+      latest.current.applyState(analysis.state, analysis.origin.kind);
       setShown(analysis);
       dispatch({ type: 'show', result: analysis.result });
       dispatch({ type: 'focus', layer: analysis.state.focusLayer });
@@ -148,7 +148,7 @@ export function usePermalink(options: PermalinkOptions) {
           origin: { kind: 'link', quantisation: decoded.quantisation },
         });
       } else {
-        latest.current.applyState(decoded.state);
+        latest.current.applyState(decoded.state, 'link');
         setAutoRun(true);
       }
     },
