@@ -69,7 +69,13 @@ describe('parseLlama2cCheckpoint()', () => {
   it('insists on the exact size, and accepts bytes at any offset of a larger buffer', () => {
     const bytes = tinyCheckpointBytes(SHAPE, 4);
     expect(expectedCheckpointBytes(readLlama2cHeader(bytes))).toBe(bytes.length);
-    expect(() => parseLlama2cCheckpoint(bytes.subarray(0, bytes.length - 4))).toThrow(/bytes/);
+    expect(() => parseLlama2cCheckpoint(bytes.subarray(0, bytes.length - 4))).toThrow(
+      `checkpoint has ${(bytes.length - 4).toLocaleString('en')} bytes, a legacy v0 file with this header has ${bytes.length.toLocaleString('en')}`,
+    );
+    // A header whose sizes multiply past what a number spells plainly still reads as a count.
+    const huge = new Uint8Array(bytes);
+    new DataView(huge.buffer).setInt32(0, 2 ** 30, true);
+    expect(() => parseLlama2cCheckpoint(huge)).toThrow(/has [\d,]+$/);
     const padded = new Uint8Array(bytes.length + 3);
     padded.set(bytes, 3);
     expect(parseLlama2cCheckpoint(padded.subarray(3)).rmsFinal).toEqual(

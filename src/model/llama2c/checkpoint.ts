@@ -114,7 +114,7 @@ export function parseLlama2cCheckpoint(bytes: Uint8Array): Llama2cCheckpoint {
   const expected = expectedCheckpointBytes(config);
   if (bytes.byteLength !== expected) {
     throw new Llama2cFormatError(
-      `checkpoint has ${bytes.byteLength} bytes, a legacy v0 file with this header has ${expected}`,
+      `checkpoint has ${bytes.byteLength.toLocaleString('en')} bytes, a legacy v0 file with this header has ${expected.toLocaleString('en', { maximumFractionDigits: 0 })}`,
     );
   }
   // Copy into an aligned buffer: the caller's bytes may start at any offset. The copy also
