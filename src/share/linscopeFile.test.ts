@@ -85,6 +85,28 @@ describe('parseLinScopeFile', () => {
       ),
     },
     {
+      name: 'a linearity outside 0..1',
+      text: JSON.stringify({
+        ...file,
+        result: {
+          ...file.result,
+          layers: [{ ...file.result.layers[0], linearity: 9.5 }, ...file.result.layers.slice(1)],
+        },
+      }),
+      message: /layer pair 0's linearity 9\.5 is not between 0 and 1/,
+    },
+    {
+      name: 'a chance floor below 0',
+      text: JSON.stringify({
+        ...file,
+        result: {
+          ...file.result,
+          layers: [{ ...file.result.layers[0], chanceFloor: -1 }, ...file.result.layers.slice(1)],
+        },
+      }),
+      message: /layer pair 0's chance floor -1 is not between 0 and 1/,
+    },
+    {
       name: 'a hostile model id',
       text: JSON.stringify({
         ...file,

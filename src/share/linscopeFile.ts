@@ -12,6 +12,7 @@ import { checkedCalibration } from './calibrationField';
 import { checkLinearize, LinearizeInvalid } from './linearizeCheck';
 import { RESULT_LIMITS } from './permalinkResult';
 import { parseShareState, type ShareState, shareStateJson } from './permalinkState';
+import { resultRangeProblem } from './resultRanges';
 
 export const LINSCOPE_FILE_SCHEMA = 'linscope.share/v1';
 /** Largest file opened (a 200,000-token heatmap of 30 layers is about 60 MB of JSON). */
@@ -152,6 +153,8 @@ function checkResult(v: unknown): LinScopeResult {
   } else {
     r.perToken = null;
   }
+  const outOfRange = resultRangeProblem(r as unknown as LinScopeResult);
+  need(outOfRange === null, outOfRange ?? '');
   return r as unknown as LinScopeResult;
 }
 

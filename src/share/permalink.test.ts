@@ -360,6 +360,15 @@ describe('decodePermalink on broken and hostile links', () => {
     expect(widerOpened.notes.join(' ')).toMatch(/a layer pair of another width than the model/);
   });
 
+  it('drops results whose numbers are out of their ranges', () => {
+    const layers = result.layers.map((l, k) => (k === 1 ? { ...l, cosine: 55 } : l));
+    const back = opened(crafted(json, encodeResultSection({ ...result, layers }, docs, true)));
+    expect(back.result).toBeNull();
+    expect(back.notes.join(' ')).toMatch(
+      /results were malformed \(layer pair 1's cosine 55 is not between -1 and 1\)/,
+    );
+  });
+
   it('drops results whose token offsets run past the text', () => {
     const back = opened(crafted({ ...json, input: { text: 'short', corpus: false } }, bytes));
     expect(back.result).toBeNull();

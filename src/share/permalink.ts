@@ -4,6 +4,7 @@
  * is the state as JSON, the result section (permalinkResult.ts) and a checksum. Decoding never
  * throws: every way a link can be broken ends in a message a person can act on (docs/permalinks.md).
  */
+
 import { deflateSync, Inflate } from 'fflate';
 import type { LinScopeResult, ResultLinearize } from '../job/result';
 import {
@@ -18,6 +19,7 @@ import { decodeLinearizeSection, encodeLinearizeSection } from './permalinkLinea
 import { applyReferenceSection, encodeReferenceSection } from './permalinkReference';
 import { decodeResultSection, encodeResultSection, type Quantisation } from './permalinkResult';
 import { parseShareState, type ShareState, shareDocuments, shareStateJson } from './permalinkState';
+import { resultRangeProblem } from './resultRanges';
 
 /** The link format this LinScope writes and reads; bumped only for changes old readers cannot skip. */
 export const PERMALINK_VERSION = 1;
@@ -303,11 +305,10 @@ function decodeUnsafe(fragment: string): PermalinkDecode {
   let heatmapLeftOut = false;
   if (resultBytes.length > 0) {
     try {
-      ({ result, quantisation, heatmapLeftOut } = decodeResultSection(
-        resultBytes,
-        state.model,
-        shareDocuments(state.input),
-      ));
+      const decoded = decodeResultSection(resultBytes, state.model, shareDocuments(state.input));
+      const outOfRange = resultRangeProblem(decoded.result);
+      if (outOfRange) throw new PermalinkFormatError(outOfRange);
+      ({ result, quantisation, heatmapLeftOut } = decoded);
     } catch (error) {
       if (!(error instanceof PermalinkFormatError)) throw error;
       notes.push(
