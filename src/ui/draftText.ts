@@ -5,18 +5,9 @@
  * browser; storage that refuses (blocked, full: a long corpus) keeps nothing.
  */
 import type { PromptInput } from './promptInput';
-import type { ChoiceStorage } from './rememberedChoice';
+import { type ChoiceStorage, rememberChoice, rememberedChoice } from './rememberedChoice';
 
 const KEY = 'linscope.draft';
-
-/** This tab's sessionStorage, or null where reading it throws (storage blocked). */
-export function tabStorage(): ChoiceStorage | null {
-  try {
-    return globalThis.sessionStorage ?? null;
-  } catch {
-    return null;
-  }
-}
 
 /** Whether this page load is a reload of the tab (not a link followed, not a new tab). */
 export function isReload(): boolean {
@@ -28,32 +19,24 @@ export function isReload(): boolean {
   }
 }
 
-/** Keeps `input` as the tab's draft. */
+/** Keeps `input` as the tab's draft (storage: `pageStorage('sessionStorage')`). */
 export function keepDraft(storage: ChoiceStorage | null, input: PromptInput): void {
-  try {
-    storage?.setItem(
-      KEY,
-      JSON.stringify({ text: input.text, corpus: input.corpus, fileName: input.fileName }),
-    );
-  } catch {
-    // Too long for the storage, or storage refused: a reload then restores the last analysis.
-    try {
-      (storage as (ChoiceStorage & { removeItem?: (key: string) => void }) | null)?.removeItem?.(KEY);
-    } catch {
-      // Nothing kept either way.
-    }
-  }
+  const draft = JSON.stringify({ text: input.text, corpus: input.corpus, fileName: input.fileName });
+  // Too long for the storage, or storage refused: an older draft must not come back on a reload
+  // instead (the last analysis does).
+  if (!rememberChoice(storage, KEY, draft)) rememberChoice(storage, KEY, 'null');
 }
 
 /** The tab's draft, or null: none kept, or not one LinScope wrote. */
 export function keptDraft(storage: ChoiceStorage | null): PromptInput | null {
+  let value: unknown;
   try {
-    const value: unknown = JSON.parse(storage?.getItem(KEY) ?? 'null');
-    if (typeof value !== 'object' || value === null) return null;
-    const v = value as Record<string, unknown>;
-    if (typeof v.text !== 'string' || typeof v.corpus !== 'boolean') return null;
-    return { text: v.text, corpus: v.corpus, fileName: typeof v.fileName === 'string' ? v.fileName : null };
+    value = JSON.parse(rememberedChoice(storage, KEY) ?? 'null');
   } catch {
     return null;
   }
+  if (typeof value !== 'object' || value === null) return null;
+  const v = value as Record<string, unknown>;
+  if (typeof v.text !== 'string' || typeof v.corpus !== 'boolean') return null;
+  return { text: v.text, corpus: v.corpus, fileName: typeof v.fileName === 'string' ? v.fileName : null };
 }

@@ -1,7 +1,8 @@
 /**
  * Choices the page remembers between visits (the backend, fitting the reference ahead), in this
- * origin's localStorage. Storage that refuses (blocked, private modes, full) is no error: the choice
- * then holds for this visit only.
+ * origin's localStorage, and the prompt box's text for a reload of the tab (draftText.ts), in its
+ * sessionStorage. Storage that refuses (blocked, private modes, full) is no error: the choice then
+ * holds for this visit only.
  */
 
 /** The part of `Storage` a remembered choice needs; `null` where the page may not use storage. */
@@ -16,19 +17,24 @@ export function rememberedChoice(storage: ChoiceStorage | null, key: string): st
   }
 }
 
-/** Remember `value` under `key` for the next visit. */
-export function rememberChoice(storage: ChoiceStorage | null, key: string, value: string): void {
+/** Remember `value` under `key` for the next visit; false where the storage refused it. */
+export function rememberChoice(storage: ChoiceStorage | null, key: string, value: string): boolean {
   try {
     storage?.setItem(key, value);
+    return storage !== null;
   } catch {
     // The choice still holds for this visit.
+    return false;
   }
 }
 
-/** This page's localStorage, or `null` where reading it throws (storage blocked). */
-export function pageStorage(): ChoiceStorage | null {
+/**
+ * This page's localStorage (kept between visits), or its sessionStorage (kept for this tab); `null`
+ * where reading it throws (storage blocked).
+ */
+export function pageStorage(area: 'localStorage' | 'sessionStorage' = 'localStorage'): ChoiceStorage | null {
   try {
-    return globalThis.localStorage ?? null;
+    return globalThis[area] ?? null;
   } catch {
     return null;
   }

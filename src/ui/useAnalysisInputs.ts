@@ -3,8 +3,9 @@ import { LinScopeError } from '../errors';
 import { splitCorpus } from '../job/corpus';
 import { type AnalysisSettings, DEFAULT_SETTINGS } from '../job/settings';
 import type { ShareState } from '../share/permalinkState';
-import { isReload, keepDraft, keptDraft, tabStorage } from './draftText';
+import { isReload, keepDraft, keptDraft } from './draftText';
 import { type PromptInput, readPromptFile } from './promptInput';
+import { pageStorage } from './rememberedChoice';
 import type { ReferenceChoice } from './SettingsPanel';
 import { inputsFromShared } from './shareInputs';
 
@@ -31,11 +32,11 @@ export interface AnalysisInputs {
 export function useAnalysisInputs(initialText: string): AnalysisInputs {
   // A reload gives back the text the box held, analysed or not (draftText.ts): it stands in for the
   // text of the analysis the page restores on load.
-  const draft = useRef<PromptInput | null>(isReload() ? keptDraft(tabStorage()) : null);
+  const draft = useRef<PromptInput | null>(isReload() ? keptDraft(pageStorage('sessionStorage')) : null);
   const [input, setInput] = useState<PromptInput>(
     () => draft.current ?? { text: initialText, corpus: false, fileName: null },
   );
-  useEffect(() => keepDraft(tabStorage(), input), [input]);
+  useEffect(() => keepDraft(pageStorage('sessionStorage'), input), [input]);
   const [settings, setSettings] = useState<AnalysisSettings>(DEFAULT_SETTINGS);
   const [reference, setReference] = useState<ReferenceChoice>({ kind: 'bundled' });
 
