@@ -140,7 +140,8 @@ export class AugmentingRuntime {
         'BAD_INPUT',
         `The model file names external data outside its folder ("${outside}"): LinScope reads only files beside the model. Export the model again, or put its weights file next to it under a plain name.`,
       );
-    this.checkExternalData(source, graph, options);
+    const external = this.externalDataFiles(source, graph, options);
+    checkExternalData(graph, external);
     // transformers.js runs some operations of its own (top-k when sampling, interpolation) as tiny
     // in-memory graphs through this same door: a graph with no weights that takes no token ids is
     // such an operation, and runs as it is. (A model that is no decoder has weights, and is refused
@@ -156,7 +157,10 @@ export class AugmentingRuntime {
     }
     const plan = findHiddenStates(graph, { layers: this.expectedLayers });
     const inputShapes = new Map(readValueInfos(bytes).inputs.map((input) => [input.name, input.shape]));
-    const weights = this.fingerprint(source, bytes, graph, options);
+    const weights = weightsFingerprint([
+      bytesFile('model', bytes),
+      ...[...external.values()].map((data) => data.file),
+    ]);
     // Every session is made from the model's graph without its weights, which stay where they are
     // (weightsOutOfLine.ts): in the file, for a model read by path, else in the bytes handed over.
     const model = this.weightsOutOfLine(source, bytes, options);
@@ -201,76 +205,46 @@ export class AugmentingRuntime {
   }
 
   /**
-   * The model's external data file `location` as far as it can be reached here: in the model's
-   * folder (a model read by path), or among the bytes handed over with it. `size` is null where the
-   * folder has no such file, undefined where its size cannot be told (data given as a URL or Blob).
+   * The model's external data files (the graph's `location`s) as far as they can be reached here:
+   * in the model's folder (a model read by path), or among the bytes handed over with it.
    */
-  private externalDataFile(
+  private externalDataFiles(
     source: SessionSource,
+    graph: OnnxGraph,
     options: Ort.InferenceSession.SessionOptions | undefined,
-  ): (location: string) => { size: number | null | undefined; file: FingerprintFile } {
+  ): ExternalDataFiles {
     const files = this.files;
-    if (typeof source === 'string' && files) {
-      const { folder } = files.locate(source);
-      return (location) => {
-        const path = `${folder}/${location}`;
-        const size = files.sizeOf(path);
-        return {
-          size,
-          file: { name: location, size: size ?? 0, read: (start, end) => files.readRange(path, start, end) },
+    const reach = (() => {
+      if (typeof source === 'string' && files) {
+        const { folder } = files.locate(source);
+        return (location: string): ExternalDataFile => {
+          const path = `${folder}/${location}`;
+          const size = files.sizeOf(path);
+          return {
+            size,
+            file: {
+              name: location,
+              size: size ?? 0,
+              read: (start, end) => files.readRange(path, start, end),
+            },
+          };
         };
+      }
+      const given = new Map(
+        (options?.externalData ?? []).flatMap((file) =>
+          typeof file === 'string' ? [] : [[file.path, file.data]],
+        ),
+      );
+      return (location: string): ExternalDataFile => {
+        const data = given.get(location);
+        const held =
+          data instanceof Uint8Array ? data : data instanceof ArrayBuffer ? new Uint8Array(data) : null;
+        if (held) return { size: held.length, file: bytesFile(location, held) };
+        const size = typeof Blob !== 'undefined' && data instanceof Blob ? data.size : undefined;
+        return { size, file: { name: location, size: size ?? 0, read: () => null } };
       };
-    }
-    const given = new Map(
-      (options?.externalData ?? []).flatMap((file) =>
-        typeof file === 'string' ? [] : [[file.path, file.data]],
-      ),
-    );
-    return (location) => {
-      const data = given.get(location);
-      const held =
-        data instanceof Uint8Array ? data : data instanceof ArrayBuffer ? new Uint8Array(data) : null;
-      if (held) return { size: held.length, file: bytesFile(location, held) };
-      const size = typeof Blob !== 'undefined' && data instanceof Blob ? data.size : undefined;
-      return { size, file: { name: location, size: size ?? 0, read: () => null } };
-    };
-  }
-
-  /** The fingerprint of the model's file and its external data files (weightsFingerprint.ts). */
-  private fingerprint(
-    source: SessionSource,
-    bytes: Uint8Array,
-    graph: OnnxGraph,
-    options: Ort.InferenceSession.SessionOptions | undefined,
-  ): string {
-    const external = this.externalDataFile(source, options);
-    const files = [...graph.externalDataFiles].sort().map((location) => external(location).file);
-    return weightsFingerprint([bytesFile('model', bytes), ...files]);
-  }
-
-  /**
-   * Refuses, before onnxruntime reads them, external data files that are missing (a model read by
-   * path) or shorter than the graph's references into them (cut short by a copy or download), with
-   * what to do; onnxruntime's own words for either are a stack trace about tensor deserialisation.
-   */
-  private checkExternalData(
-    source: SessionSource,
-    graph: OnnxGraph,
-    options: Ort.InferenceSession.SessionOptions | undefined,
-  ): void {
-    const external = this.externalDataFile(source, options);
-    for (const [location, end] of graph.externalDataEnds) {
-      const { size } = external(location);
-      if (size === null)
-        throw new LinScopeError(
-          'MODEL_NOT_FOUND',
-          `The model's graph keeps its weights in "${location}", which is not beside the model file. Copy ${location} into the model's onnx folder.`,
-        );
-      if (size !== undefined && size < end)
-        throw new DamagedModelFile(
-          `${location} is ${size.toLocaleString('en')} bytes, but the graph reads ${end.toLocaleString('en')} bytes from it: it was cut short`,
-        );
-    }
+    })();
+    return new Map([...graph.externalDataFiles].sort().map((location) => [location, reach(location)]));
   }
 
   /**
@@ -419,6 +393,39 @@ function cpuOnly(
 export function isOperationGraph(graph: Pick<OnnxGraph, 'inputs' | 'initializers'>): boolean {
   const takesTokens = graph.inputs.some((name) => name === 'input_ids' || name === 'inputs_embeds');
   return !takesTokens && graph.initializers.size === 0;
+}
+
+/**
+ * A model's external data file as `AugmentingRuntime.externalDataFiles` reaches it: its size (null:
+ * the model's folder has no such file; undefined: cannot be told, data given as a URL or Blob), and
+ * its bytes as the weights' fingerprint reads them.
+ */
+interface ExternalDataFile {
+  size: number | null | undefined;
+  file: FingerprintFile;
+}
+
+/** The graph's external data files by location, in name order. */
+type ExternalDataFiles = ReadonlyMap<string, ExternalDataFile>;
+
+/**
+ * Refuses, before onnxruntime reads them, external data files that are missing (a model read by
+ * path) or shorter than the graph's references into them (cut short by a copy or download), with
+ * what to do; onnxruntime's own words for either are a stack trace about tensor deserialisation.
+ */
+function checkExternalData(graph: OnnxGraph, external: ExternalDataFiles): void {
+  for (const [location, end] of graph.externalDataEnds) {
+    const size = external.get(location)?.size;
+    if (size === null)
+      throw new LinScopeError(
+        'MODEL_NOT_FOUND',
+        `The model's graph keeps its weights in "${location}", which is not beside the model file. Copy ${location} into the model's onnx folder.`,
+      );
+    if (size !== undefined && size < end)
+      throw new DamagedModelFile(
+        `${location} is ${size.toLocaleString('en')} bytes, but the graph reads ${end.toLocaleString('en')} bytes from it: it was cut short`,
+      );
+  }
 }
 
 /**
