@@ -98,11 +98,11 @@ export function loadFailure(
       `Model "${id}" could not be loaded: its tokenizer files (tokenizer.json, tokenizer_config.json) could not be fetched.`,
     );
   if (isMissingFile(e)) {
-    const dataFile = /onnx[/\\][^\s"'`/\\]+\.onnx_data(?:_\d+)?/.exec(message)?.[0];
+    const dataFile = /onnx[/\\][^\s"'`/\\]+\.onnx_data(?:_\d+)?/.exec(message)?.[0].replace(/\\/g, '/');
     if (what === 'weights' && dataFile !== undefined)
       return new LinScopeError(
         'MODEL_NOT_FOUND',
-        `Model "${id}" is missing ${dataFile.replace(/\\/g, '/')}, the file its graph keeps its weights in. Copy it beside the graph (${dataFile.replace(/\\/g, '/').replace(/_data(_\d+)?$/, '')}).`,
+        `Model "${id}" is missing ${dataFile}, the file its graph keeps its weights in. Copy it beside the graph (${dataFile.replace(/_data(_\d+)?$/, '')}).`,
       );
     if (what === 'weights' && dtype !== undefined && /onnx[/\\]/.test(message))
       return new LinScopeError(
