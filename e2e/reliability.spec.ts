@@ -377,7 +377,13 @@ test('Hub: an unknown id and the Hub offline each end in a clear message, with n
     await expectKept(page, PROMPT, result, what);
   }
   expect(asked.length).toBeGreaterThan(0);
+  // Another model chosen (the one the result on screen is for): the last model's error no longer
+  // applies and goes, and so does the note that the last analysis failed; the text and result stay.
   await page.getByTestId('model-select').selectOption('linscope/tiny-gpt2');
+  await expect(page.getByTestId('error-message')).toHaveCount(0);
+  await expect(page.getByTestId('status')).toHaveAttribute('data-state', 'done');
+  await expect(page.getByTestId('stale-note')).toHaveCount(0);
+  await expectKept(page, PROMPT, result, 'after choosing another model');
   await analyze(page);
   expect(errors).toEqual([]);
 });

@@ -84,6 +84,8 @@ export function App() {
   const { models, modelId, dtype, model } = choice;
   const inputs = useAnalysisInputs(start.prompt ?? EXAMPLE_PROMPT);
   const { input, settings, reference } = inputs;
+  // An error of a run for another model or weights no longer applies once the picker changes.
+  useEffect(() => dispatch({ type: 'model', model: { id: modelId, dtype } }), [modelId, dtype, dispatch]);
   const { notice, setNotice, withNotice } = useNotice();
   // A `?model=` that is no model id is said once, on load; nothing was looked up for it.
   useEffect(() => {

@@ -36,6 +36,55 @@ describe('appReducer()', () => {
   });
 });
 
+describe('appReducer() when the model changes', () => {
+  const gpt2 = { id: 'Xenova/gpt2', dtype: 'q8' } as const;
+  const tiny = { id: 'linscope/tiny-gpt2', dtype: 'fp32' } as const;
+  const failedOn = (state: typeof INITIAL_STATE) =>
+    appReducer(appReducer(state, { type: 'start' }), {
+      type: 'failed',
+      message: 'no such model',
+      model: gpt2,
+    });
+
+  it('clears the error of a run for another model, back to the result on screen or to idle', () => {
+    const withResult = failedOn(appReducer(INITIAL_STATE, { type: 'done', result }));
+    expect(withResult).toMatchObject({ status: 'error', error: 'no such model', stale: true });
+    expect(appReducer(withResult, { type: 'model', model: tiny })).toMatchObject({
+      status: 'done',
+      error: null,
+      errorModel: null,
+      result,
+      stale: false,
+    });
+    expect(appReducer(failedOn(INITIAL_STATE), { type: 'model', model: tiny })).toMatchObject({
+      status: 'idle',
+      error: null,
+      result: null,
+    });
+  });
+
+  it('clears it when only the weights change', () => {
+    const s = appReducer(failedOn(INITIAL_STATE), { type: 'model', model: { ...gpt2, dtype: 'fp32' } });
+    expect(s).toMatchObject({ status: 'idle', error: null });
+  });
+
+  it('keeps an error that belongs to the model chosen, and one that is about the text', () => {
+    const failed = failedOn(INITIAL_STATE);
+    expect(appReducer(failed, { type: 'model', model: { ...gpt2 } })).toBe(failed);
+    const textError = appReducer(INITIAL_STATE, { type: 'failed', message: 'line 2 is not JSON' });
+    expect(appReducer(textError, { type: 'model', model: tiny })).toBe(textError);
+  });
+
+  it('changes nothing without an error, and a new run forgets which model failed', () => {
+    const done = appReducer(INITIAL_STATE, { type: 'done', result });
+    expect(appReducer(done, { type: 'model', model: tiny })).toBe(done);
+    const restarted = appReducer(failedOn(INITIAL_STATE), { type: 'start' });
+    expect(restarted.errorModel).toBeNull();
+    const running = appReducer(restarted, { type: 'model', model: tiny });
+    expect(running).toBe(restarted);
+  });
+});
+
 describe('appReducer() partial results', () => {
   it('shows a run as it fills in, and drops the partial view when the run ends', () => {
     const partial = { layers: [{}] } as unknown as PartialResult;

@@ -13,8 +13,15 @@ import {
   secondsLeft,
 } from '../job/progress';
 import { firstViewOnly, type LinScopeResult, type PartialResult } from '../job/result';
+import type { ModelDtype } from '../model/config';
 
 export type Status = 'idle' | 'loading' | 'running' | 'done' | 'error';
+
+/** A model with one kind of weights, as the picker chooses it and a run is sent it. */
+export interface ChosenModel {
+  readonly id: string;
+  readonly dtype: ModelDtype;
+}
 
 export interface AppState {
   status: Status;
@@ -23,6 +30,11 @@ export interface AppState {
   /** The result on screen came from an earlier run while a new one is under way or failed. */
   stale: boolean;
   error: string | null;
+  /**
+   * The model the failed run was for, or null where the error is not about a model (the text could
+   * not be split into documents): choosing another model clears an error that was for another one.
+   */
+  errorModel: ChosenModel | null;
   focusLayer: number | null;
   /** The run under way, as far as it got (shown while it fills in). */
   partial: PartialResult | null;
@@ -45,8 +57,11 @@ export type AppAction =
   | { type: 'plan'; plan: ProgressPlan; at: number }
   | { type: 'partial'; partial: PartialResult }
   | { type: 'done'; result: LinScopeResult }
-  | { type: 'failed'; message: string }
+  /** `model`: the model the run was for, when the failure is about it. */
+  | { type: 'failed'; message: string; model?: ChosenModel }
   | { type: 'cancelled' }
+  /** The picker's model or weights are now `model`: an error of a run for another one goes. */
+  | { type: 'model'; model: ChosenModel }
   | { type: 'focus'; layer: number | null }
   | { type: 'show'; result: LinScopeResult };
 
@@ -56,6 +71,7 @@ export const INITIAL_STATE: AppState = {
   result: null,
   stale: false,
   error: null,
+  errorModel: null,
   focusLayer: null,
   partial: null,
   plan: null,
@@ -78,6 +94,7 @@ export function appReducer(state: AppState, action: AppAction): AppState {
         status: 'loading',
         progress: null,
         error: null,
+        errorModel: null,
         stale: state.result !== null,
         partial: null,
         plan: null,
@@ -125,6 +142,7 @@ export function appReducer(state: AppState, action: AppAction): AppState {
         result: action.result,
         stale: false,
         error: null,
+        errorModel: null,
         focusLayer,
         partial: null,
         plan: null,
@@ -138,6 +156,7 @@ export function appReducer(state: AppState, action: AppAction): AppState {
         status: 'error',
         progress: null,
         error: action.message,
+        errorModel: action.model ?? null,
         partial: null,
         plan: null,
         overall: null,
@@ -150,15 +169,33 @@ export function appReducer(state: AppState, action: AppAction): AppState {
         status: state.result || kept ? 'done' : 'idle',
         progress: null,
         error: null,
+        errorModel: null,
         partial: null,
         plan: null,
         overall: null,
         keptFirstView: kept,
       };
     }
+    case 'model': {
+      // Only the error of a run for another model or weights: one for this choice still applies,
+      // and so does one about the text. The result on screen stays; its note says the model changed.
+      const failed = state.errorModel;
+      if (state.status !== 'error' || failed === null || sameModel(failed, action.model)) return state;
+      return {
+        ...state,
+        status: state.result || state.keptFirstView ? 'done' : 'idle',
+        error: null,
+        errorModel: null,
+        stale: false,
+      };
+    }
     case 'focus':
       return { ...state, focusLayer: action.layer };
   }
+}
+
+function sameModel(a: ChosenModel, b: ChosenModel): boolean {
+  return a.id === b.id && a.dtype === b.dtype;
 }
 
 const FORWARD_TEXT: Record<ForwardOf, string> = {

@@ -44,7 +44,12 @@ export function useAnalysisRun(client: WorkerClient | null): AnalysisRun {
         (error: unknown) => {
           if (job.current !== running) return;
           if (error instanceof LinScopeError && error.code === 'ABORTED') dispatch({ type: 'cancelled' });
-          else dispatch({ type: 'failed', message: errorMessage(error) });
+          else
+            dispatch({
+              type: 'failed',
+              message: errorMessage(error),
+              model: { id: request.model.spec.id, dtype: request.model.spec.dtype },
+            });
         },
       );
     },
