@@ -622,6 +622,22 @@ test('?model=&prompt=&run=1 starts the analysis on load', async ({ page, backend
   expect(result.tokens.map((t) => t.text).join('')).toBe(PROMPT);
 });
 
+test('?prompt= of only spaces with run=1 starts nothing and says what typing them says', async ({
+  page,
+  backend,
+}) => {
+  test.skip(backend !== 'wasm', 'URL handling does not depend on the backend.');
+  await openApp(page, backend, 'prompt=%20%20&run=1');
+  await expect(page.getByTestId('prompt-input')).toHaveValue('  ');
+  await expect(page.getByTestId('analyze-hint')).toHaveText(
+    'The text is only spaces and line breaks. Type or upload some text to analyze.',
+  );
+  await expect(page.getByTestId('analyze-button')).toBeDisabled();
+  await expect(page.getByTestId('status')).toHaveAttribute('data-state', 'idle');
+  await expect(page.getByTestId('error-message')).toHaveCount(0);
+  await expect(page.getByText('There is no text to analyze')).toHaveCount(0);
+});
+
 test('the charts fill in while a long text is analysed', async ({ page, backend }) => {
   test.skip(backend !== 'wasm', 'Progressive rendering does not depend on the backend.');
   const long = readFileSync(join(ROOT, 'public/corpus/reference-en.txt'), 'utf8').slice(0, 30_000);

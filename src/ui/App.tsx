@@ -228,9 +228,11 @@ export function App() {
     if (loadAhead === 'ready' && modelId) markOnDevice(modelId, dtype);
   }, [loadAhead, modelId, dtype, markOnDevice]);
 
-  useAutoStart(start.run && !hasLink && ready && choice.startModelKnown, () =>
-    analyze(start.model ?? modelId),
-  );
+  // As the Analyze button: a link whose text or model it would refuse starts nothing, and the hint
+  // beside the button says why, in the words it has for a typed text.
+  useAutoStart(start.run && !hasLink && ready && choice.startModelKnown, () => {
+    if (problem === null) analyze(start.model ?? modelId);
+  });
 
   // A reference the chosen model cannot use (n <= d) is refused when it is chosen, not after a run.
   const referenceRefusal = async (name: string, texts: string[]): Promise<string | null> => {

@@ -38,15 +38,28 @@ describe('analyzeRequest(options)', () => {
     expect(corpus.ok && corpus.request.texts).toEqual(['one', 'two']);
   });
 
-  it('refuses an input with no text, saying what to do', () => {
-    const outcome = analyzeRequest({
-      model,
-      input: { text: '  \n ', corpus: false, fileName: null },
-      settings: DEFAULT_SETTINGS,
-      reference: { kind: 'none' },
-      threads: undefined,
-    });
-    expect(outcome).toEqual({ ok: false, message: NO_TEXT_MESSAGE });
+  it('refuses an input with no text, saying what to do in the words of the Analyze hint', () => {
+    const refusal = (text: string, corpus = false) =>
+      analyzeRequest({
+        model,
+        input: { text, corpus, fileName: null },
+        settings: DEFAULT_SETTINGS,
+        reference: { kind: 'none' },
+        threads: undefined,
+      });
+    expect(refusal('')).toEqual({ ok: false, message: NO_TEXT_MESSAGE });
+    // Only blanks (a link's ?prompt=%20%20&run=1): the text is there, and it is only spaces.
+    for (const text of ['  ', '  \n ', '\t\u00a0']) {
+      const outcome = refusal(text);
+      expect(outcome).toEqual({
+        ok: false,
+        message: 'The text is only spaces and line breaks. Type or upload some text to analyze.',
+      });
+      expect(outcome.ok === false && outcome.message).toBe(
+        inputProblem({ text, corpus: false, fileName: null }),
+      );
+    }
+    expect(refusal('\n\n\n', true)).toEqual({ ok: false, message: NO_TEXT_MESSAGE });
   });
 });
 

@@ -64,7 +64,8 @@ export function analyzeRequest(options: AnalyzeRequestOptions): AnalyzeRequestOu
   } catch (error) {
     return { ok: false, message: errorMessage(error) };
   }
-  if (texts.length === 0) return { ok: false, message: NO_TEXT_MESSAGE };
+  // In the words the hint beside a disabled Analyze button has for the same input.
+  if (texts.length === 0) return { ok: false, message: inputProblem(options.input) ?? NO_TEXT_MESSAGE };
   return {
     ok: true,
     request: {
