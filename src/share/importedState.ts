@@ -6,22 +6,25 @@
  */
 import type { LinScopeResult } from '../job/result';
 import { DEFAULT_SETTINGS } from '../job/settings';
+import { MODEL_DTYPES, type ModelDtype } from '../model/config';
 import type { ShareState } from './permalinkState';
+import { localModelId } from './resultModelId';
 
 export function importedShareState(result: LinScopeResult): ShareState {
-  const name =
-    result.model.id
-      .split(/[\\/]/)
-      .filter(Boolean)
-      .pop()
-      ?.replace(/[^A-Za-z0-9._-]+/g, '-') || 'imported';
   const stats = result.statistics;
   const text =
     result.tokens.length > 0
       ? result.tokens.map((t) => t.text).join('')
       : `(No text: per-layer scores of ${result.model.id} from ${stats?.shards ?? 0} stats file${stats?.shards === 1 ? '' : 's'}, ${stats?.tokens ?? 0} tokens.)`;
   return {
-    model: { id: `local/${name}`, revision: 'main', dtype: 'fp32' },
+    model: {
+      id: localModelId(result.model.id, 'imported'),
+      revision: 'main',
+      // What the files said, where it is a weights type LinScope knows (a saved file then agrees).
+      dtype: MODEL_DTYPES.includes(result.model.dtype as ModelDtype)
+        ? (result.model.dtype as ModelDtype)
+        : 'fp32',
+    },
     settings: {
       ...DEFAULT_SETTINGS,
       excludeBos: result.settings.excludeBos,

@@ -1,4 +1,6 @@
 import { describe, expect, it } from 'vitest';
+import type { LinScopeResult } from '../job/result';
+import { importedShareState } from './importedState';
 import { linscopeFileName, linscopeFileText, parseLinScopeFile } from './linscopeFile';
 import { linearizeExample, recordedExample } from './permalink.testing';
 import { serializeResult } from './resultJson';
@@ -152,5 +154,176 @@ describe('the block-replacement experiment in a .linscope.json file', () => {
     expect(parsed.notes).toEqual([
       "The block-replacement results were malformed (run 1's loss changes do not have one value per token) and were left out.",
     ]);
+  });
+});
+
+describe('a .linscope.json file whose state and result disagree', () => {
+  const { state, result } = recordedExample();
+  const fileWith = (
+    edit: (file: { state: Record<string, unknown>; result: Record<string, unknown> }) => void,
+  ) => {
+    const file = JSON.parse(linscopeFileText(state, result));
+    edit(file);
+    return parseLinScopeFile(JSON.stringify(file));
+  };
+
+  const LOCAL_NOTE =
+    'local/stories260K was opened from the sender’s disk: to re-run, open the same model files here.';
+
+  it('agrees with itself as the page saves it: no change, no note of a change', () => {
+    const parsed = fileWith(() => {});
+    expect(parsed.ok && parsed.notes).toEqual([LOCAL_NOTE]);
+    expect(parsed.ok && parsed.state).toEqual(state);
+  });
+
+  it('takes the model the result was computed with', () => {
+    const parsed = fileWith((file) => {
+      file.state.model = { id: 'Xenova/gpt2', revision: 'main', dtype: 'q8' };
+    });
+    expect(parsed.ok).toBe(true);
+    if (!parsed.ok) return;
+    expect(parsed.state.model).toEqual({ id: 'local/stories260K', revision: 'main', dtype: 'fp32' });
+    expect(parsed.notes).toContain(
+      'This file’s settings name the model Xenova/gpt2 (q8), but its result was computed with local/stories260K (fp32): local/stories260K is chosen, so that a re-run answers the same question.',
+    );
+  });
+
+  it('takes the settings the result was computed with', () => {
+    const parsed = fileWith((file) => {
+      (file.state.settings as Record<string, unknown>).excludeBos = true;
+      (file.state.settings as Record<string, unknown>).heldOutFraction = 0.5;
+    });
+    expect(parsed.ok).toBe(true);
+    if (!parsed.ok) return;
+    expect(parsed.state.settings).toEqual({ ...state.settings, excludeBos: false, heldOutFraction: 0.25 });
+    expect(parsed.notes.join(' ')).toMatch(
+      /settings \(excludeBos, heldOutFraction\) differ from those its result/,
+    );
+  });
+
+  it('puts the text its tokens came from in the text box', () => {
+    const parsed = fileWith((file) => {
+      file.state.input = { text: 'A different story about a dragon.', corpus: false };
+    });
+    expect(parsed.ok).toBe(true);
+    if (!parsed.ok) return;
+    expect(parsed.state.input).toEqual({ text: result.tokens.map((t) => t.text).join(''), corpus: false });
+    expect(parsed.notes.join(' ')).toMatch(/text is not the text its tokens came from/);
+    // The result itself is untouched.
+    expect(parsed.result.tokens).toEqual(result.tokens);
+  });
+
+  it('focuses no pair the model does not have', () => {
+    const parsed = fileWith((file) => {
+      file.state.focusLayer = result.layers.length;
+    });
+    expect(parsed.ok && parsed.state.focusLayer).toBe(null);
+    expect(parsed.ok && parsed.notes.join(' ')).toMatch(/focuses layer pair 5, and its model has 5/);
+  });
+
+  it('refuses a result whose settings are malformed', () => {
+    const parsed = fileWith((file) => {
+      (file.result.settings as Record<string, unknown>).excludeBos = 'yes';
+    });
+    expect(parsed.ok).toBe(false);
+    if (!parsed.ok)
+      expect(parsed.message).toMatch(/settings.excludeBos or settings.excludeMassive is not true or false/);
+  });
+
+  it('an imported result, saved and opened again, agrees with itself', () => {
+    const imported = {
+      ...result,
+      model: { ...result.model, id: 'HuggingFaceTB/SmolLM2-135M', dtype: 'bfloat16' },
+      settings: { ...result.settings, excludeBos: true, heldOutFraction: 0 },
+    };
+    const importedState = importedShareState(imported);
+    const parsed = parseLinScopeFile(linscopeFileText(importedState, imported));
+    expect(parsed.ok && parsed.notes).toEqual([
+      'local/SmolLM2-135M was opened from the sender’s disk: to re-run, open the same model files here.',
+      expect.stringMatching(/fitted on the sender’s own corpus “reference-en.txt”/),
+    ]);
+    expect(parsed.ok && parsed.state).toEqual(importedState);
+  });
+});
+
+describe('the logit lens in a .linscope.json file', () => {
+  const { state, result } = recordedExample();
+  const S = result.layers.length + 1;
+  const T = result.tokens.length;
+  // A lens of the file's shape: ids of its vocabulary, each with a text.
+  const lens = {
+    topId: Array.from({ length: S }, (_, s) => Array.from({ length: T }, (_, t) => (s * 7 + t) % 40)),
+    topProb: Array.from({ length: S }, (_, s) => Array.from({ length: T }, (_, t) => ((s + t) % 10) / 10)),
+    nextLoss: Array.from({ length: S }, () =>
+      Array.from({ length: T }, (_, t) => (t === T - 1 ? null : 1.5)),
+    ),
+    tokenText: Object.fromEntries(Array.from({ length: 40 }, (_, id) => [String(id), `tok${id}`])),
+  };
+  const opened = (edit: (l: typeof lens) => unknown) => {
+    const copy = JSON.parse(JSON.stringify(lens));
+    const parsed = parseLinScopeFile(
+      linscopeFileText(state, { ...result, logitLens: edit(copy) as typeof lens }),
+    );
+    // The notes about the lens (the file's others say its model was opened from disk).
+    return parsed.ok ? { ...parsed, notes: parsed.notes.filter((n) => n.includes('logit lens')) } : parsed;
+  };
+
+  it('is kept exactly when well formed', () => {
+    const parsed = opened((l) => l);
+    expect(parsed.ok && parsed.notes).toEqual([]);
+    expect(parsed.ok && parsed.result.logitLens).toEqual(lens);
+    expect(opened(() => null).ok && (opened(() => null) as { result: LinScopeResult }).result.logitLens).toBe(
+      null,
+    );
+  });
+
+  const malformed: { name: string; edit: (l: typeof lens) => unknown; note: RegExp }[] = [
+    { name: 'not an object', edit: () => 'lens', note: /it is not an object/ },
+    {
+      name: 'a state row missing',
+      edit: (l) => ({ ...l, topId: l.topId.slice(1) }),
+      note: /topId does not have one row per state \(6\)/,
+    },
+    {
+      name: 'a row one token short',
+      edit: (l) => ({ ...l, topProb: l.topProb.map((row, s) => (s === 2 ? row.slice(1) : row)) }),
+      note: /topProb has a row that is not one value per token/,
+    },
+    {
+      name: 'an id past the vocabulary',
+      edit: (l) => ({ ...l, topId: l.topId.map((row) => row.map(() => 512)) }),
+      note: /topId has a value out of range/,
+    },
+    {
+      name: 'a probability above 1',
+      edit: (l) => ({ ...l, topProb: l.topProb.map((row) => row.map(() => 3)) }),
+      note: /topProb has a value out of range/,
+    },
+    {
+      name: 'a negative loss',
+      edit: (l) => ({ ...l, nextLoss: l.nextLoss.map((row) => row.map(() => -1)) }),
+      note: /nextLoss has a value out of range/,
+    },
+    {
+      name: 'an id without its text',
+      edit: (l) => ({ ...l, tokenText: { 0: 'only one' } }),
+      note: /tokenText has no text for token id 1/,
+    },
+  ];
+  for (const m of malformed)
+    it(`is left out with a note when ${m.name}, and the rest opens`, () => {
+      const parsed = opened(m.edit);
+      expect(parsed.ok).toBe(true);
+      if (!parsed.ok) return;
+      expect(parsed.result.logitLens).toBeUndefined();
+      expect(parsed.result.layers).toEqual(result.layers);
+      expect(parsed.notes).toHaveLength(1);
+      expect(parsed.notes[0]).toMatch(/^The logit lens was malformed \(.*\) and was left out\.$/);
+      expect(parsed.notes[0]).toMatch(m.note);
+    });
+
+  it('keeps only the texts of the ids it shows', () => {
+    const parsed = opened((l) => ({ ...l, tokenText: { ...l.tokenText, 999: 'x'.repeat(10_000) } }));
+    expect(parsed.ok && parsed.result.logitLens?.tokenText).toEqual(lens.tokenText);
   });
 });

@@ -7,12 +7,14 @@
 
 import { wellFormedComposition } from '../job/referenceComposition';
 import { type LinScopeResult, RESULT_SCHEMA } from '../job/result';
-import { isHubId } from '../model/catalog';
 import { checkedCalibration } from './calibrationField';
 import { checkLinearize, LinearizeInvalid } from './linearizeCheck';
+import { checkLogitLens, LogitLensInvalid } from './logitLensCheck';
 import { RESULT_LIMITS } from './permalinkResult';
 import { parseShareState, type ShareState, shareStateJson } from './permalinkState';
+import { appModelId } from './resultModelId';
 import { resultRangeProblem } from './resultRanges';
+import { documentsFromTokens, reconcileStateWithResult } from './stateResultAgreement';
 
 export const LINSCOPE_FILE_SCHEMA = 'linscope.share/v1';
 /** Largest file opened (a 200,000-token heatmap of 30 layers is about 60 MB of JSON). */
@@ -120,6 +122,16 @@ function checkResult(v: unknown): LinScopeResult {
   for (const w of r.windows as unknown[])
     need(isRecord(w) && isInt(w.doc) && isInt(w.start, T) && isInt(w.end, T), 'a window is malformed');
   need(isRecord(r.settings), 'settings are malformed');
+  const settings = r.settings as Record<string, unknown>;
+  need(
+    typeof settings.excludeBos === 'boolean' && typeof settings.excludeMassive === 'boolean',
+    'settings.excludeBos or settings.excludeMassive is not true or false',
+  );
+  need(
+    isNum(settings.heldOutFraction) && settings.heldOutFraction >= 0 && settings.heldOutFraction < 1,
+    'settings.heldOutFraction is not a share below 1',
+  );
+  need(isInt(settings.windowLength), 'settings.windowLength is not a count');
   if (r.perToken !== null && r.perToken !== undefined) {
     const p = r.perToken as Record<string, unknown>;
     need(isRecord(p), 'perToken is malformed');
@@ -159,9 +171,32 @@ function checkResult(v: unknown): LinScopeResult {
 }
 
 /**
- * The result's block-replacement section checked in place: a malformed one is dropped with a note,
- * and the rest of the result still opens (it was computed apart from the experiment).
+ * The result's optional sections checked in place: a malformed one is dropped with a note, and the
+ * rest of the result still opens (the block-replacement experiment was computed apart from the
+ * scores; the logit lens is a view of the same states).
  */
+function sectionNotes(result: LinScopeResult): string[] {
+  return [...linearizeNotes(result), ...logitLensNotes(result)];
+}
+
+function logitLensNotes(result: LinScopeResult): string[] {
+  if (result.logitLens === undefined || result.logitLens === null) return [];
+  try {
+    const { layers, vocab } = result.model;
+    result.logitLens = checkLogitLens(
+      result.logitLens,
+      layers + 1,
+      result.tokens.length,
+      isInt(vocab) ? vocab : 0,
+    );
+    return [];
+  } catch (error) {
+    if (!(error instanceof LogitLensInvalid)) throw error;
+    delete result.logitLens;
+    return [`The logit lens was malformed (${error.message}) and was left out.`];
+  }
+}
+
 function linearizeNotes(result: LinScopeResult): string[] {
   if (result.linearize === undefined || result.linearize === null) {
     delete result.linearize;
@@ -187,7 +222,7 @@ export function parseResultValue(
 ): { ok: true; result: LinScopeResult; notes: string[] } | { ok: false; message: string } {
   try {
     const result = checkResult(value);
-    return { ok: true, result, notes: linearizeNotes(result) };
+    return { ok: true, result, notes: sectionNotes(result) };
   } catch (error) {
     if (error instanceof Invalid)
       return { ok: false, message: `This LinScope file is damaged: ${error.message}.` };
@@ -197,9 +232,8 @@ export function parseResultValue(
 
 /** The text of a result's documents, rebuilt from its tokens (BOS markers and all). */
 function textFromTokens(result: LinScopeResult): { text: string; corpus: boolean } {
-  const docs = new Map<number, string>();
-  for (const t of result.tokens) docs.set(t.doc, (docs.get(t.doc) ?? '') + t.text);
-  return { text: [...docs.values()].join('\n\n'), corpus: docs.size > 1 };
+  const docs = documentsFromTokens(result);
+  return { text: docs.join('\n\n'), corpus: docs.length > 1 };
 }
 
 /** A parsed `.linscope.json` (or a plain result JSON), or why it cannot be opened. Never throws. */
@@ -223,19 +257,24 @@ export function parseLinScopeValue(value: unknown): FileParse {
       const parsed = parseShareState(value.state);
       if (!parsed.ok) return parsed;
       const result = checkResult(value.result);
-      return { ok: true, state: parsed.state, result, notes: [...parsed.notes, ...linearizeNotes(result)] };
+      // Where the file's state and its result disagree, the result (what was computed) wins.
+      const agreed = reconcileStateWithResult(parsed.state, result);
+      return {
+        ok: true,
+        state: agreed.state,
+        result,
+        notes: [...parsed.notes, ...agreed.notes, ...sectionNotes(result)],
+      };
     }
     if (isRecord(value) && value.schema === RESULT_SCHEMA) {
       const result = checkResult(value);
       // A CLI result names a folder path; as an app model it is one opened from disk.
-      const name = result.model.id
-        .split(/[\\/]/)
-        .filter(Boolean)
-        .pop()
-        ?.replace(/[^A-Za-z0-9._-]+/g, '-');
-      const id = isHubId(result.model.id) ? result.model.id : `local/${name || 'model'}`;
       const parsed = parseShareState({
-        model: { id, revision: result.model.revision, dtype: result.model.dtype },
+        model: {
+          id: appModelId(result.model.id),
+          revision: result.model.revision,
+          dtype: result.model.dtype,
+        },
         settings: { excludeBos: result.settings.excludeBos, excludeMassive: result.settings.excludeMassive },
         reference: result.perToken ? 'bundled' : 'none',
         input: textFromTokens(result),
@@ -248,7 +287,7 @@ export function parseLinScopeValue(value: unknown): FileParse {
         notes: [
           ...parsed.notes,
           'A result JSON holds no settings or text: the text was rebuilt from its tokens.',
-          ...linearizeNotes(result),
+          ...sectionNotes(result),
         ],
       };
     }
