@@ -17,6 +17,7 @@ import { DEFAULT_SETTINGS } from '../src/job/settings';
 import { runStatsJob } from '../src/job/stats';
 import type { LinScopeRuntime } from '../src/model/augmentingRuntime';
 import { bundledReferenceFile } from '../src/model/catalog';
+import { DamagedModelFile } from '../src/model/loadFailure';
 import {
   nodeOrtVersion,
   nodeRuntime,
@@ -37,6 +38,7 @@ import {
 } from './args';
 import { checkOutputs, type NamedFile, readBinaryFile, readTextFile, writeOutput } from './files';
 import { fitFileStore } from './fitFiles';
+import { commandLineMessage } from './messages';
 
 const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..');
 /** LinScope's reference corpora; `bundledReferenceFile` picks the one of a model's domain. */
@@ -235,7 +237,10 @@ export async function main(argv: readonly string[]): Promise<number> {
   } catch (error) {
     // LinScope's own errors say what went wrong in their first line; anything else keeps its stack.
     if (error instanceof LinScopeError && error.code !== 'INTERNAL') {
-      process.stderr.write(`linscope: ${error.message.split('\n')[0]}\n`);
+      // Damaged weights were being loaded: the runtime is there, with the Hub's download cache.
+      const hubCache =
+        error instanceof DamagedModelFile ? (await nodeRuntime()).transformers.env.cacheDir : null;
+      process.stderr.write(`linscope: ${commandLineMessage(error, hubCache)}\n`);
       return INPUT_ERROR_CODES.has(error.code) ? 2 : 1;
     }
     process.stderr.write(

@@ -8,7 +8,7 @@ import type * as Ort from 'onnxruntime-web';
 import { LinScopeError } from '../errors';
 import type { FetchFailures } from './fetchFailures';
 import { findHiddenStates, type HiddenStatePlan } from './hiddenStateFinder';
-import { DamagedModelFile } from './loadFailure';
+import { DamagedModelFile, type ModelFileProbe } from './loadFailure';
 import { type OnnxGraph, readOnnxGraph, readValueInfos } from './onnx/reader';
 import { augmentGraph } from './onnx/surgery/augmentGraph';
 import { type BlockReplacementInputs, linearizeGraph } from './onnx/surgery/linearizeGraph';
@@ -370,6 +370,8 @@ export interface LinScopeRuntime {
   transformers: Transformers;
   /** Model file requests that failed before any answer (the browser's runtime records them). */
   fetchFailures?: FetchFailures;
+  /** Whether a model file is there, where the runtime can tell without a request (`loadFailure`). */
+  modelFileExists?: ModelFileProbe;
 }
 
 /**

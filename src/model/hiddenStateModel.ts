@@ -149,7 +149,7 @@ export class HiddenStateModel {
         logSeverityLevel: 4,
       },
     }).catch((error: unknown) => {
-      throw loadFailure(error, spec.id, 'weights', spec.dtype, fromHub, rt.fetchFailures);
+      throw loadFailure(error, spec.id, 'weights', spec.dtype, fromHub, rt.fetchFailures, rt.modelFileExists);
     });
     const session = (model as unknown as { sessions: Record<string, Ort.InferenceSession | undefined> })
       .sessions.model;

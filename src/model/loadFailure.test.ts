@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { LinScopeError } from '../errors';
 import { FetchFailures } from './fetchFailures';
-import { DamagedModelFile, loadFailure } from './loadFailure';
+import { DamagedModelFile, damagedWeightsText, loadFailure } from './loadFailure';
 
 function named(name: string, message: string, extra: Record<string, unknown> = {}): Error {
   const error = new Error(message);
@@ -79,6 +79,60 @@ describe('a damaged ONNX file', () => {
         'If they were downloaded, press Analyze to download them again (the damaged copy is not kept); ' +
         'a file from your disk must be copied or exported again.',
     );
+  });
+
+  it('carries which file is damaged and where it came from, for the command line to word its advice', () => {
+    const damaged = (fromHub: boolean) =>
+      loadFailure(new DamagedModelFile('cut short'), 'a/b', 'weights', 'fp32', fromHub) as DamagedModelFile;
+    expect(damaged(true).weights).toEqual({
+      id: 'a/b',
+      file: 'onnx/model.onnx',
+      detail: 'cut short',
+      fromHub: true,
+    });
+    expect(damaged(false).weights?.fromHub).toBe(false);
+    expect(
+      damagedWeightsText({ id: 'a/b', file: 'onnx/model.onnx', detail: 'cut short', fromHub: false }),
+    ).toBe('Model "a/b": its weights (onnx/model.onnx) are damaged or incomplete (cut short).');
+    // Before the model is known (thrown by the runtime), nothing is said of which file.
+    expect(new DamagedModelFile('cut short').weights).toBeNull();
+  });
+});
+
+describe('a missing weights variant', () => {
+  const missing = (folder: string) =>
+    named(
+      'ModelFileNotFoundError',
+      `\`local_files_only=true\` or \`env.allowRemoteModels=false\` and file was not found locally at "${folder}/onnx/model_q4.onnx".`,
+    );
+  const message = (probe?: (path: string) => boolean | undefined) =>
+    (loadFailure(missing('/m/old'), 'old', 'weights', 'q4', false, undefined, probe) as Error).message;
+
+  it("says what the folder's merged decoder is where it has one, and asks for it beside the missing file", () => {
+    const asked: string[] = [];
+    const text = message((path) => {
+      asked.push(path);
+      return true;
+    });
+    expect(asked).toEqual(['/m/old/onnx/decoder_model_merged.onnx']);
+    expect(text).toBe(
+      'Model "old" has no onnx/model_q4.onnx (the q4 variant). Try another dtype. ' +
+        'Its onnx/decoder_model_merged.onnx is an older export that keeps its layers inside an If node, which LinScope cannot read: ' +
+        'use a transformers.js v3+ export of the model (onnx/model.onnx and its variants).',
+    );
+  });
+
+  it('says nothing of merged decoders where the folder has none', () => {
+    expect(message(() => false)).toBe(
+      'Model "old" has no onnx/model_q4.onnx (the q4 variant). Try another dtype.',
+    );
+  });
+
+  it('says what older exports do where the folder cannot be looked at (a Hub or served model)', () => {
+    for (const probe of [undefined, () => undefined])
+      expect(message(probe)).toMatch(
+        /Try another dtype\. Older exports keep their layers inside onnx\/decoder_model_merged\.onnx \(an If node\)/,
+      );
   });
 });
 

@@ -32,15 +32,46 @@ function isUnloadedTokenizer(error: ErrorLike, what: 'config' | 'tokenizer' | 'w
   );
 }
 
+/** Which weights file of which model is damaged, and how: what a front end words its advice around. */
+export interface DamagedWeights {
+  readonly id: string;
+  /** The file, relative to the model's folder (`onnx/model.onnx`), or `ONNX file` where the dtype is unknown. */
+  readonly file: string;
+  /** What is wrong with it (`334 bytes that do not read as an ONNX model: ...`). */
+  readonly detail: string;
+  /** The model came from the Hub (downloaded), not from a folder or this site. */
+  readonly fromHub: boolean;
+}
+
 /**
  * A model file that is there but is not a whole ONNX model (cut short by a failed download or copy,
  * or damaged): an input error, and the worker forgets any cached copy so a retry downloads it again.
+ * Once `loadFailure` knows the model, `weights` says which file; the message is then the page's
+ * (`damagedWeightsText` plus what to do in the page), and the command line words its own advice.
  */
 export class DamagedModelFile extends LinScopeError {
-  constructor(message: string) {
+  constructor(
+    message: string,
+    readonly weights: DamagedWeights | null = null,
+  ) {
     super('BAD_INPUT', message);
   }
 }
+
+/** What is damaged, in one sentence; what to do follows it, in the words of where it is shown. */
+export function damagedWeightsText(weights: DamagedWeights): string {
+  return `Model "${weights.id}": its weights (${weights.file}) are damaged or incomplete (${weights.detail}).`;
+}
+
+/**
+ * Whether the model file at `path` (as transformers.js names it in a missing-file error: a path on
+ * disk, or under the page's models) is there; undefined where that cannot be told without asking a
+ * server (a Hub model, a model served by this site).
+ */
+export type ModelFileProbe = (path: string) => boolean | undefined;
+
+/** What older exports (transformers.js v2, Optimum's merged decoder) name their one graph. */
+const MERGED_DECODER = 'decoder_model_merged.onnx';
 
 /** Whether the failure is a missing file or repository (not a broken one). */
 function isMissingFile(error: ErrorLike): boolean {
@@ -50,6 +81,22 @@ function isMissingFile(error: ErrorLike): boolean {
 /** fetch rejects with a TypeError when no response came at all (offline, DNS, refused, CORS). */
 function isNetworkFailure(error: ErrorLike): boolean {
   return error.name === 'TypeError' && /fetch/i.test(String(error.message ?? ''));
+}
+
+/**
+ * The aside on older exports for a missing weights variant: said outright where the model's onnx
+ * folder has a merged decoder, left out where it is known to have none, and said as what older
+ * exports do where the folder cannot be looked at.
+ */
+function mergedDecoderAside(message: string, fileExists: ModelFileProbe | undefined): string {
+  const missing = /"([^"]*onnx[/\\][^"/\\]+\.onnx)"/.exec(message)?.[1];
+  const merged =
+    missing === undefined ? undefined : fileExists?.(missing.replace(/[^/\\]+$/, MERGED_DECODER));
+  const advice = 'use a transformers.js v3+ export of the model (onnx/model.onnx and its variants).';
+  if (merged === false) return '';
+  if (merged === true)
+    return ` Its onnx/${MERGED_DECODER} is an older export that keeps its layers inside an If node, which LinScope cannot read: ${advice}`;
+  return ` Older exports keep their layers inside onnx/${MERGED_DECODER} (an If node), which LinScope cannot read: ${advice}`;
 }
 
 /**
@@ -65,13 +112,21 @@ export function loadFailure(
   fromHub = true,
   /** Model file requests that failed before any answer: a "missing" file among them was not reached. */
   fetchFailures?: FetchFailures,
+  /** Whether a file of the model's folder is there, where that can be told (the merged-decoder aside). */
+  fileExists?: ModelFileProbe,
 ): unknown {
   if (error instanceof DamagedModelFile && what === 'weights') {
-    const file = dtype !== undefined ? `onnx/${DTYPE_FILES[dtype]}` : 'ONNX file';
+    const weights: DamagedWeights = {
+      id,
+      file: dtype !== undefined ? `onnx/${DTYPE_FILES[dtype]}` : 'ONNX file',
+      detail: error.message,
+      fromHub,
+    };
     return new DamagedModelFile(
-      `Model "${id}": its weights (${file}) are damaged or incomplete (${error.message}). ` +
+      `${damagedWeightsText(weights)} ` +
         'If they were downloaded, press Analyze to download them again (the damaged copy is not kept); ' +
         'a file from your disk must be copied or exported again.',
+      weights,
     );
   }
   if (error instanceof LinScopeError) return error;
@@ -107,9 +162,7 @@ export function loadFailure(
     if (what === 'weights' && dtype !== undefined && /onnx[/\\]/.test(message))
       return new LinScopeError(
         'UNSUPPORTED_GRAPH',
-        `Model "${id}" has no onnx/${DTYPE_FILES[dtype]} (the ${dtype} variant). Try another dtype. ` +
-          'Older exports keep their layers inside onnx/decoder_model_merged.onnx (an If node), which LinScope cannot read: ' +
-          'use a transformers.js v3+ export of the model (onnx/model.onnx and its variants).',
+        `Model "${id}" has no onnx/${DTYPE_FILES[dtype]} (the ${dtype} variant). Try another dtype.${mergedDecoderAside(message, fileExists)}`,
       );
     return new LinScopeError(
       'MODEL_NOT_FOUND',

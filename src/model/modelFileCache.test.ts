@@ -28,6 +28,16 @@ describe('ModelFileCache', () => {
     expect(onnx!.headers.get('Content-Length')).toBe('3');
   });
 
+  it('says which files a folder opened from disk holds, and leaves any other model to its server', () => {
+    const cache = new ModelFileCache(BASE, null);
+    const id = cache.register('old', new Map([['onnx/decoder_model_merged.onnx', Uint8Array.of(1)]]));
+    // As transformers.js names a missing file: a path under the page's models.
+    expect(cache.holds(`/app/models/${id}/onnx/decoder_model_merged.onnx`)).toBe(true);
+    expect(cache.holds(`/app/models/${id}/onnx/model.onnx`)).toBe(false);
+    expect(cache.holds('/app/models/local/never-opened/onnx/model.onnx')).toBe(false);
+    expect(cache.holds('/app/models/linscope/tiny-gpt2/onnx/decoder_model_merged.onnx')).toBeUndefined();
+  });
+
   it('falls back to the persistent cache, but never for a local id it does not hold', async () => {
     const persistent = new MapCache();
     persistent.entries.set('https://huggingface.co/gpt2/resolve/main/config.json', 'hub');

@@ -64,6 +64,16 @@ export class ModelFileCache implements FileCache {
     return this.persistent?.match(key);
   }
 
+  /**
+   * Whether the file at `key` is among the files of a folder opened from disk; undefined for any
+   * other model's file, which only its server could tell.
+   */
+  holds(key: string): boolean | undefined {
+    const url = this.resolve(key);
+    if (!url?.startsWith(new URL(LOCAL_MODEL_PREFIX, this.modelsBase).href)) return undefined;
+    return this.memory.has(url);
+  }
+
   /** Forgets the cached downloads of model `id` (files held in memory from disk stay). */
   async forget(id: string): Promise<void> {
     if (id.startsWith(LOCAL_MODEL_PREFIX)) return;

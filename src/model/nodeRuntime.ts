@@ -73,7 +73,10 @@ export function nodeRuntime(): Promise<LinScopeRuntime> {
     const runtime = new AugmentingRuntime(ortNode as unknown as OrtModule, nodeFiles);
     installForTransformers(runtime);
     const transformers = await import('@huggingface/transformers');
-    return { runtime, transformers };
+    // A folder on disk can be looked at; a Hub repository only by asking the Hub.
+    const modelFileExists = (path: string) =>
+      transformers.env.allowRemoteModels === false ? nodeFiles.sizeOf(path) !== null : undefined;
+    return { runtime, transformers, modelFileExists };
   })();
   return loaded;
 }

@@ -258,7 +258,7 @@ export function browserRuntime(assetBase: string): Promise<BrowserRuntime> {
     }) as typeof env.fetch;
     env.useCustomCache = true;
     env.customCache = files as unknown as typeof env.customCache;
-    return { runtime, transformers, files, fetchFailures };
+    return { runtime, transformers, files, fetchFailures, modelFileExists: (path) => files.holds(path) };
   })();
   return webRuntime;
 }

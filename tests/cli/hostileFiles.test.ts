@@ -265,11 +265,36 @@ describe('model folders that are damaged', () => {
     const folder = copy('cut-short');
     const data = readFileSync(join(folder, 'onnx/model.onnx_data'));
     writeFileSync(join(folder, 'onnx/model.onnx_data'), data.subarray(0, 100_000));
+    const r = run(folder);
     expectRefusal(
-      run(folder),
+      r,
       new RegExp(
         `are damaged or incomplete \\(model\\.onnx_data is 100,000 bytes, but the graph reads ${data.length.toLocaleString('en')} bytes from it`,
       ),
+    );
+    // In the command line's words: there is no Analyze button here.
+    expect(r.stderr).toMatch(
+      /Copy or export the model’s files into its folder again, then run the command again\.\n$/,
+    );
+    expect(r.stderr).not.toMatch(/Analyze/);
+  });
+
+  it('names a missing weights variant, with the merged-decoder aside only where the folder has one', () => {
+    const plain = linscope(
+      'analyze',
+      '--model',
+      join(PUBLIC_MODELS, 'fixtures/tiny-random-gpt2'),
+      '--dtype',
+      'q4',
+      '--no-reference',
+      '--text',
+      TEXT,
+    );
+    expectRefusal(plain, /has no onnx\/model_q4\.onnx \(the q4 variant\)\. Try another dtype\.\n$/);
+    expect(plain.stderr).not.toMatch(/decoder_model_merged/);
+    expectRefusal(
+      run(join(PUBLIC_MODELS, 'fixtures/merged-if-gpt2')),
+      /has no onnx\/model\.onnx \(the fp32 variant\)\. Try another dtype\. Its onnx\/decoder_model_merged\.onnx is an older export that keeps its layers inside an If node/,
     );
   });
 
