@@ -626,6 +626,70 @@ test('broken storage and files: corrupt IndexedDB entries are ignored and rebuil
   expect(errors).toEqual([]);
 });
 
+test('a newer LinScope in another tab can upgrade the page’s stores, and this page goes on without them', async ({
+  page,
+  backend,
+}) => {
+  const errors = watchErrors(page);
+  await openApp(page, backend);
+  await analyze(page, PROMPT);
+  // The worker keeps its fit store open. Another tab opens the same database at a newer version:
+  // it must not be blocked (the open connection closes for it).
+  const upgrade = await page.evaluate(
+    () =>
+      new Promise<string>((resolve) => {
+        const r = indexedDB.open('linscope', 99);
+        r.onblocked = () => resolve('blocked');
+        r.onerror = () => resolve(`error: ${r.error?.message}`);
+        r.onsuccess = () => {
+          r.result.close();
+          resolve('upgraded');
+        };
+      }),
+  );
+  expect(upgrade).toBe('upgraded');
+  // This page can no longer open the newer store: its fits live in memory, and runs go on.
+  const result = await shownResult(page);
+  await analyze(page, `${PROMPT} Again.`);
+  expect(await shownResult(page)).not.toBe(result);
+  await analyze(page, PROMPT);
+  expect(await shownResult(page)).toBe(result);
+  expect(errors).toEqual([]);
+});
+
+test('a .linscope.json file whose state disagrees with its result opens with the result’s inputs, and a malformed logit lens is left out', async ({
+  page,
+  backend,
+}) => {
+  const errors = watchErrors(page);
+  await openApp(page, backend);
+  await analyze(page, PROMPT);
+  await expect(page.getByTestId('logit-lens')).toBeVisible();
+  const download = page.waitForEvent('download');
+  await page.getByTestId('download-linscope').click();
+  const file = JSON.parse(readFileSync((await (await download).path()) ?? '', 'utf8'));
+  const result = await shownResult(page);
+  // Another text in the state than the tokens came from, another setting, a lens one state short.
+  file.state.input.text = 'A text about something else entirely.';
+  file.state.settings.excludeBos = !file.result.settings.excludeBos;
+  file.result.logitLens.topId = file.result.logitLens.topId.slice(1);
+  const dir = mkdtempSync(join(tmpdir(), 'linscope-disagree-'));
+  writeFileSync(join(dir, 'edited.linscope.json'), JSON.stringify(file));
+  await page.getByTestId('prompt-input').fill('typed meanwhile');
+  await page.getByTestId('open-linscope-file').setInputFiles(join(dir, 'edited.linscope.json'));
+  const message = page.getByTestId('link-message');
+  await expect(message).toHaveAttribute('data-kind', 'notes');
+  await expect(message).toContainText('text is not the text its tokens came from');
+  await expect(message).toContainText('settings (excludeBos) differ from those its result was computed with');
+  await expect(message).toContainText('The logit lens was malformed (topId does not have one row per state');
+  // The text box holds the text of the tokens (after the BOS the page added), the charts the result.
+  await expect(page.getByTestId('prompt-input')).toHaveValue(new RegExp(`${PROMPT.replace(/[.]/g, '\\.')}$`));
+  expect(await shownResult(page)).toBe(result);
+  await expect(page.getByTestId('logit-lens')).toHaveCount(0);
+  rmSync(dir, { recursive: true, force: true });
+  expect(errors).toEqual([]);
+});
+
 test('a model too large for this device is refused before anything is downloaded', async ({
   page,
   backend,

@@ -28,7 +28,8 @@ export interface StoreDefinition {
 
 /**
  * Opens (creating when new) database `name` at `version` with `stores`. Rejects where there is no
- * IndexedDB (Node, some private modes), when opening fails, or when another tab blocks an upgrade.
+ * IndexedDB (Node, some private modes), when opening fails (a newer LinScope has upgraded it), or
+ * when another tab blocks an upgrade. The connection closes itself when another tab upgrades.
  */
 export function openIndexedDb(
   name: string,
@@ -50,7 +51,13 @@ export function openIndexedDb(
           );
       }
     };
-    open.onsuccess = () => resolve(open.result);
+    open.onsuccess = () => {
+      const db = open.result;
+      // A newer LinScope in another tab asks to upgrade: step aside (a connection left open would
+      // block it). Callers that keep the connection listen for 'versionchange' to forget it.
+      db.addEventListener('versionchange', () => db.close());
+      resolve(db);
+    };
     open.onerror = () => reject(open.error);
     open.onblocked = () => reject(new Error(`The browser store "${name}" is blocked by another tab.`));
   });

@@ -23,7 +23,17 @@ export class IndexedDbFitStore implements ReferenceFitStore {
   private db: Promise<IDBDatabase | null> | null = null;
 
   private open(): Promise<IDBDatabase | null> {
-    this.db ??= openIndexedDb(DB_NAME, DB_VERSION, [{ name: STORE }]).catch(() => null);
+    this.db ??= openIndexedDb(DB_NAME, DB_VERSION, [{ name: STORE }]).then(
+      (db) => {
+        // Closed for another tab's upgrade: opened again when next needed (and where this
+        // version can no longer open it, the fits live in memory only).
+        db.addEventListener('versionchange', () => {
+          this.db = null;
+        });
+        return db;
+      },
+      () => null,
+    );
     return this.db;
   }
 
