@@ -8,7 +8,7 @@
  * naming the part; a damaged one is refused and the page goes on.
  */
 import { spawnSync } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { cpSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import type { Page } from '@playwright/test';
@@ -149,6 +149,53 @@ test('a fit saved by the command line opens in the page, and the next Analyze ru
   expect(maxRelativeDifference(perToken.nonlinearity, cliResult.perToken.nonlinearity)).toBeLessThan(1e-5);
   expect(perToken.flash).toEqual(normalPerToken.flash);
   expect(loaded.result.layers.map((l) => l.linearity)).toEqual(normal.result.layers.map((l) => l.linearity));
+  expect(errors).toEqual([]);
+});
+
+test('a fit made for other weights of the model (a fine-tune under its name) is not used, and the page says so', async ({
+  page,
+  backend,
+}) => {
+  // The page fits the reference itself (4,096 tokens through the model): minutes on a busy machine.
+  test.setTimeout(600_000);
+  const errors = watchErrors(page);
+  // The fine-tune in a folder named as the bundled model: the command line names its fit for
+  // linscope/tiny-gpt2 (a folder's last two names), and records the fine-tune's weights in it.
+  const folder = join(work, 'tuned', 'linscope', 'tiny-gpt2');
+  cpSync(join(ROOT, 'public/models/fixtures/tiny-gpt2-finetune/step-200'), folder, { recursive: true });
+  const tunedFit = join(work, 'tuned.fit.safetensors');
+  const r = spawnSync(
+    process.execPath,
+    [
+      join(ROOT, 'cli/bin.mjs'),
+      'analyze',
+      '--model',
+      folder,
+      '--text',
+      TEXT,
+      '--save-fit',
+      tunedFit,
+      '--out',
+      join(work, 'tuned.json'),
+    ],
+    { encoding: 'utf8', cwd: ROOT, timeout: 300_000 },
+  );
+  expect(r.status, r.stderr).toBe(0);
+
+  // Opened before any analysis: the weights cannot be compared yet, so the file is taken.
+  await openApp(page, backend, 'referenceAhead=0');
+  await forgetReferenceFits(page);
+  await page.getByTestId('open-linscope-file').setInputFiles(tunedFit);
+  const message = page.getByTestId('link-message');
+  await expect(message).toHaveAttribute('data-kind', 'notes');
+  await expect(message).toContainText('Reference fit loaded from tuned.fit.safetensors');
+
+  // The analysis loads the model, finds the fit made for other weights, says so, and fits again.
+  const run = await analyzeText(page);
+  await expect(page.getByTestId('notice')).toHaveText(
+    /^The fit opened from tuned\.fit\.safetensors was made for other weights of linscope\/tiny-gpt2 \(fingerprint [0-9a-f]+; this model's are [0-9a-f]+: another checkpoint or fine-tune under the same name\), so it is not used: the reference is fitted again for these weights\.$/,
+  );
+  expect(run.referenceTexts.some((t) => /^Fitting the reference: window \d+ of \d+$/.test(t))).toBe(true);
   expect(errors).toEqual([]);
 });
 

@@ -82,6 +82,11 @@ export interface JobHooks {
   onReferenceView?: (tail: ResultTail) => void;
   /** Worker threads to score big runs' layer pairs on (default: this thread). */
   pairWorkers?: PairWorkers;
+  /**
+   * A stored reference fit was made for other weights than the model's: not used, fitted again
+   * (`ReferenceFitControl.onOtherWeights`).
+   */
+  onOtherWeights?: (stored: FittedReference, weights: string) => void;
 }
 
 /** What one job computed: the result in its two parts, and the raw arrays (`--dump-hidden`, benchmarks). */

@@ -135,6 +135,7 @@ export function isFittedReference(value: unknown): value is FittedReference {
     v.heldOutFlashRate.every(finiteOrNull) &&
     Array.isArray(v.seenIds) &&
     v.seenIds.every(count) &&
-    (v.weights === undefined || typeof v.weights === 'string')
+    (v.weights === undefined || typeof v.weights === 'string') &&
+    (v.openedFrom === undefined || typeof v.openedFrom === 'string')
   );
 }

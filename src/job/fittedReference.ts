@@ -19,4 +19,9 @@ export interface FittedReference {
    * fit serves only a model with these weights. Absent from fits made before LinScope recorded it.
    */
   readonly weights?: string;
+  /**
+   * The fit file this fit was opened from in the page (`share/fitImport.ts`), absent for a fit made
+   * here: a fit the user chose, which the page says it set aside when it does not fit the weights.
+   */
+  readonly openedFrom?: string;
 }

@@ -19,6 +19,7 @@ import type { HiddenStateModel, ModelSpec } from '../model/hiddenStateModel';
 import { toAffineMap32 } from './affineMaps';
 import type { ReferenceCorpus } from './corpus';
 import type { ReferenceFitStore } from './fitStore';
+import type { FittedReference } from './fittedReference';
 import { analysisWindowLength, planTexts, runForwardWindows } from './forwardWindows';
 import { assemble, MetricSums } from './linearizeMetrics';
 import { loadModel } from './modelCache';
@@ -58,6 +59,8 @@ export interface LinearizeHooks {
   onPartial?: (partial: ResultLinearize) => void;
   fitStore?: ReferenceFitStore;
   pairWorkers?: PairWorkers;
+  /** A stored reference fit made for other weights is set aside (`ReferenceFitControl.onOtherWeights`). */
+  onOtherWeights?: (stored: FittedReference, weights: string) => void;
 }
 
 /** A variant of the model to score: what happens to each block. */

@@ -58,6 +58,22 @@ export interface ReferenceFitControl {
    * runs the model again): the maps and what they were fitted on. Not called for a stored fit.
    */
   readonly onMaps?: (maps: FittedMaps) => void;
+  /**
+   * A stored fit under this fit's key was made for other weights than the model's (`fitsWeights`):
+   * it is not used, and the reference is fitted again (the new fit replaces it). Called with the
+   * stored fit and the model's weights, before the fit is made.
+   */
+  readonly onOtherWeights?: (stored: FittedReference, weights: string) => void;
+}
+
+/** Tells `control` that `stored` is set aside for `weights`, where it is a fit made for other weights. */
+function setAsideForOtherWeights(
+  stored: FittedReference | undefined,
+  weights: string | undefined,
+  control: Pick<ReferenceFitControl, 'onOtherWeights'>,
+): void {
+  if (stored !== undefined && weights !== undefined && !fitsWeights(stored, weights))
+    control.onOtherWeights?.(stored, weights);
 }
 
 /** A fit's maps and what they were fitted on, before the held-out check (`FittedReference` less it). */
@@ -263,6 +279,7 @@ export async function referenceFit(
   // A fit stored for other weights under this name (a fine-tune in a folder of the same name, a Hub
   // model updated in place) is made again, and replaces it.
   if (cached && fitsWeights(cached, parts.weights)) return cached;
+  setAsideForOtherWeights(cached, parts.weights, control);
   const running = fitsInFlight.get(key);
   if (running) {
     followMaps(running, control);
@@ -287,7 +304,7 @@ export async function referenceFit(
       settings,
       windowLength,
       { ...control, onProgress: progress.emit, onMaps: mapsReady },
-      { store, key, parts },
+      { store, key, parts, setAside: cached },
     ),
     maps,
     background: control.background === true,
@@ -309,7 +326,18 @@ async function makeReferenceFit(
   settings: AnalysisSettings,
   windowLength: number,
   control: ReferenceFitControl,
-  { store, key, parts }: { store: ReferenceFitStore; key: string; parts: ReferenceFitKeyParts },
+  {
+    store,
+    key,
+    parts,
+    setAside,
+  }: {
+    store: ReferenceFitStore;
+    key: string;
+    parts: ReferenceFitKeyParts;
+    /** The stored fit found for other weights at the start (already said), if any. */
+    setAside: FittedReference | undefined;
+  },
 ): Promise<FittedReference> {
   const sampling = control.sampling ?? DEFAULT_REFERENCE_SAMPLING;
   const fitTokens = referenceFitTokens(model, control.tokens);
@@ -363,6 +391,8 @@ async function makeReferenceFit(
   // A fit stored meanwhile (opened from a file while this one was made ahead) is the one the user chose.
   const storedMeanwhile = await store.get(key, parts);
   if (storedMeanwhile && fitsWeights(storedMeanwhile, parts.weights)) return storedMeanwhile;
+  // One stored meanwhile for other weights is replaced: said as for one found at the start.
+  if (storedMeanwhile !== setAside) setAsideForOtherWeights(storedMeanwhile, parts.weights, control);
   await store.put(key, fitted, parts);
   return fitted;
 }

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { fitReferenceMaps } from '../analysis';
 import { loadFixture } from '../analysis/testing/fixture';
-import { MemoryFitStore, type ReferenceFitKeyParts } from '../job/fitStore';
+import { isFittedReference, MemoryFitStore, type ReferenceFitKeyParts } from '../job/fitStore';
 import type { FittedReference } from '../job/fittedReference';
 import { referenceFitKey } from '../job/referenceFit';
 import { writeFitFile } from './fitFile';
@@ -12,6 +12,7 @@ import {
   importFitFile,
   isFitFileBlob,
   pageFitMismatch,
+  setAsideFitNote,
 } from './fitImport';
 import { readSafetensors, writeSafetensors } from './safetensors';
 
@@ -89,6 +90,41 @@ describe('importFitFile()', () => {
       /another|q8/,
     );
     expect(await store.get(referenceFitKey({ ...PAGE_PARTS, dtype: 'q8' }))).toBeUndefined();
+  });
+
+  it('marks the stored fit as opened from the file, a whole fit as the store checks it', async () => {
+    const store = new MemoryFitStore();
+    await importFitFile(
+      writeFitFile(CLI_PARTS, { ...fitted, weights: 'feedfacefeedface' }),
+      'tuned.fit.safetensors',
+      target(),
+      store,
+    );
+    const stored = await store.get(referenceFitKey(PAGE_PARTS));
+    expect(stored?.openedFrom).toBe('tuned.fit.safetensors');
+    expect(stored?.weights).toBe('feedfacefeedface');
+    expect(isFittedReference(stored)).toBe(true);
+    expect(isFittedReference({ ...stored, openedFrom: 7 })).toBe(false);
+  });
+});
+
+describe('setAsideFitNote()', () => {
+  it('says that an opened fit made for other weights is not used, naming both fingerprints', () => {
+    expect(
+      setAsideFitNote(
+        { openedFrom: 'tuned.fit.safetensors', weights: 'feedfacefeedface' },
+        '0123456789abcdef',
+        'linscope/tiny-gpt2',
+      ),
+    ).toBe(
+      "The fit opened from tuned.fit.safetensors was made for other weights of linscope/tiny-gpt2 (fingerprint feedfacefeedface; this model's are 0123456789abcdef: another checkpoint or fine-tune under the same name), so it is not used: the reference is fitted again for these weights.",
+    );
+  });
+
+  it('says nothing of a fit the page made itself', () => {
+    expect(
+      setAsideFitNote({ weights: 'feedfacefeedface' }, '0123456789abcdef', 'linscope/tiny-gpt2'),
+    ).toBeNull();
   });
 });
 

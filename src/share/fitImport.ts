@@ -150,7 +150,8 @@ export async function importFitFile(
 ): Promise<string> {
   const { fitted, found } = checkFitFile(bytes, name, target);
   const { parts } = target;
-  await store.put(referenceFitKey(parts), fitted, parts);
+  // Marked as the user's: set aside at analysis time if it turns out made for other weights.
+  await store.put(referenceFitKey(parts), { ...fitted, openedFrom: name }, parts);
   const { id, device } = modelParts(parts.model);
   const madeOn = modelParts(found.model).device;
   const pairs = fitted.fit.pairs.filter((p) => p !== null).length;
@@ -159,6 +160,22 @@ export async function importFitFile(
       ? ` It was made on ${madeOn} and the page runs ${device}: the model's states differ there by rounding only.`
       : '';
   return `Reference fit loaded from ${name}: ${pairs} layer pair maps of ${id} (${parts.dtype}) fitted on ${fitted.composition.tokens.toLocaleString('en')} tokens of ${parts.reference}; the next analysis of ${id} uses it instead of running the reference.${deviceNote}`;
+}
+
+/**
+ * What the page says when a fit opened from a file is set aside for the model's weights: until the
+ * model is loaded the weights' fingerprints cannot be compared, so a fit opened before is taken, and
+ * the analysis (or the fit made ahead) that loads the model finds it made for other weights and
+ * fits the reference again. Null for a fit the page made itself (replaced without a word, as the
+ * command line's cache is).
+ */
+export function setAsideFitNote(
+  stored: Pick<FittedReference, 'openedFrom' | 'weights'>,
+  weights: string,
+  modelId: string,
+): string | null {
+  if (stored.openedFrom === undefined) return null;
+  return `The fit opened from ${stored.openedFrom} was made for other weights of ${modelId} (fingerprint ${stored.weights ?? 'unknown'}; this model's are ${weights}: another checkpoint or fine-tune under the same name), so it is not used: the reference is fitted again for these weights.`;
 }
 
 /** Largest safetensors header read to tell a fit file from other safetensors files. */

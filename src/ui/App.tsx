@@ -87,6 +87,8 @@ export function App() {
   // An error of a run for another model or weights no longer applies once the picker changes.
   useEffect(() => dispatch({ type: 'model', model: { id: modelId, dtype } }), [modelId, dtype, dispatch]);
   const { notice, setNotice, withNotice } = useNotice();
+  // A fit opened from a file that turned out made for other weights, once the model was loaded.
+  useEffect(() => client?.onFitSetAside(setNotice), [client, setNotice]);
   // A `?model=` that is no model id is said once, on load; nothing was looked up for it.
   useEffect(() => {
     if (start.refusedModel) setNotice(start.refusedModel);

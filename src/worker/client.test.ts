@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import { DEFAULT_SETTINGS } from '../job/settings';
 import { type DeviceFallback, type RequestBody, resendOnWasm, WorkerClient } from './client';
 import type { BackendInfo, WorkerEvent, WorkerRequest } from './protocol';
 
@@ -134,6 +135,29 @@ describe('WorkerClient after a WebGPU device loss', () => {
     await expect(generated).rejects.toThrow('(Uncaught Error: simulated crash)');
     // Restarted on the backend the page asked for, not WASM.
     expect(workers[1].last('probe').backend).toBe('webgpu');
+  });
+});
+
+describe('WorkerClient.onFitSetAside', () => {
+  it("tells the page's listeners that an opened fit was set aside, and the request goes on to its answer", async () => {
+    const { client, workers } = startClient();
+    const notes: string[] = [];
+    const unsubscribe = client.onFitSetAside((note) => notes.push(note));
+    const ahead = client.prepareReference({ model: MODEL, settings: DEFAULT_SETTINGS, reference: 'bundled' });
+    await settle();
+    const { id } = workers[0].last('prepare-reference');
+    workers[0].answer({
+      type: 'fit-set-aside',
+      id,
+      note: 'The fit opened from a.fit was made for other weights',
+    });
+    expect(notes).toEqual(['The fit opened from a.fit was made for other weights']);
+    workers[0].answer({ type: 'reference-prepared', id, ready: true });
+    expect(await ahead.done).toBe(true);
+    // Unsubscribed, and for a request no longer in flight: nothing more is heard.
+    unsubscribe();
+    workers[0].answer({ type: 'fit-set-aside', id, note: 'late' });
+    expect(notes).toHaveLength(1);
   });
 });
 

@@ -114,6 +114,7 @@ export class WorkerClient {
   /** Resolves once a replacement worker is probed; requests wait for it. */
   private gate: Promise<void> = Promise.resolve();
   private readonly fallbackListeners = new Set<(fallback: DeviceFallback) => void>();
+  private readonly setAsideListeners = new Set<(note: string) => void>();
 
   /** `createWorker` starts the worker (tests pass a stand-in). */
   constructor(private readonly createWorker: () => Worker = startLinScopeWorker) {
@@ -124,6 +125,15 @@ export class WorkerClient {
   onDeviceFallback(listener: (fallback: DeviceFallback) => void): () => void {
     this.fallbackListeners.add(listener);
     return () => this.fallbackListeners.delete(listener);
+  }
+
+  /**
+   * Calls `listener` with what the page says when a fit opened from a file is set aside for the
+   * model's weights (by an analysis, an experiment or a fit made ahead); returns the unsubscribe.
+   */
+  onFitSetAside(listener: (note: string) => void): () => void {
+    this.setAsideListeners.add(listener);
+    return () => this.setAsideListeners.delete(listener);
   }
 
   private startWorker(): Worker {
@@ -220,6 +230,10 @@ export class WorkerClient {
     }
     const pending = this.pending.get(event.id);
     if (!pending) return;
+    if (event.type === 'fit-set-aside') {
+      for (const listener of this.setAsideListeners) listener(event.note);
+      return;
+    }
     if (event.type === 'progress') {
       pending.onProgress?.(event.progress);
       return;

@@ -6,6 +6,7 @@ import type { LayerPairRecord } from '../analysis';
 import { LinScopeError } from '../errors';
 import { type JobOutput, runAnalyzeJob } from '../job/analyze';
 import type { ReferenceCorpus } from '../job/corpus';
+import type { FittedReference } from '../job/fittedReference';
 import { runLinearizeJob } from '../job/linearize';
 import { loadModel, prepareModel } from '../job/modelCache';
 import type { JobProgress, ProgressPlan } from '../job/progress';
@@ -18,7 +19,7 @@ import { convertLlama2c } from '../model/llama2c/convert';
 import { DamagedModelFile } from '../model/loadFailure';
 import { countTokens, loadModelConfig, type TokenCount } from '../model/tokenCount';
 import { checkImportSizes, type ImportedResult, importFiles } from '../share/fileImport';
-import { checkFitFileSize, importFitFile } from '../share/fitImport';
+import { checkFitFileSize, importFitFile, setAsideFitNote } from '../share/fitImport';
 import { hiddenStatesFile } from '../share/hiddenStatesFile';
 import type { HostRuntime, WorkerHost } from './host';
 import type {
@@ -41,6 +42,8 @@ export interface AnalyzeHooks {
   onPlan?: (plan: ProgressPlan) => void;
   onFirstView?: (firstView: ResultFirstView) => void;
   onReferenceView?: (tail: ResultTail) => void;
+  /** A fit opened from a file is set aside for the model's weights: what the page says (`setAsideFitNote`). */
+  onFitSetAside?: (note: string) => void;
 }
 
 export interface WorkerHandlers {
@@ -48,7 +51,9 @@ export interface WorkerHandlers {
   analyze(request: AnalyzeRequest, hooks: AnalyzeHooks): Promise<JobOutput>;
   linearize(
     request: LinearizeRequest,
-    hooks: Pick<AnalyzeHooks, 'signal' | 'onProgress'> & { onPartial?: (partial: ResultLinearize) => void },
+    hooks: Pick<AnalyzeHooks, 'signal' | 'onProgress' | 'onFitSetAside'> & {
+      onPartial?: (partial: ResultLinearize) => void;
+    },
   ): Promise<ResultLinearize>;
   countTokens(model: ModelRequest, texts: string[]): Promise<TokenCount>;
   /**
@@ -65,7 +70,7 @@ export interface WorkerHandlers {
    */
   prepareReference(
     request: ReferenceAheadRequest,
-    hooks: Pick<AnalyzeHooks, 'signal' | 'onProgress'>,
+    hooks: Pick<AnalyzeHooks, 'signal' | 'onProgress' | 'onFitSetAside'>,
   ): Promise<boolean>;
   openFolder(name: string, files: UserFile[]): Promise<string>;
   openLlama2c(name: string, checkpoint: Blob, tokenizer: Blob): Promise<string>;
@@ -132,8 +137,19 @@ export function createHandlers(host: WorkerHost): WorkerHandlers {
   /** The request's model on the device this worker runs on. */
   const onDevice = (model: ModelRequest): ModelSpec => ({ ...model.spec, device: host.device() });
 
-  /** What every job here runs with: the host's fit store and pair workers. */
-  const jobControl = (threads: number | undefined) => ({
+  /**
+   * What every job here runs with: the host's fit store and pair workers, and a word to the page
+   * (`onFitSetAside`) when a fit the user opened is set aside for model `modelId`'s weights.
+   */
+  const jobControl = (
+    threads: number | undefined,
+    modelId: string,
+    onFitSetAside: ((note: string) => void) | undefined,
+  ) => ({
+    onOtherWeights: (stored: FittedReference, weights: string) => {
+      const note = setAsideFitNote(stored, weights, modelId);
+      if (note !== null) onFitSetAside?.(note);
+    },
     // A timer task between model runs lets the worker read a Cancel message meanwhile.
     yieldToEvents,
     // A text whose states a tab cannot hold is refused before it runs, not by a failed allocation.
@@ -186,7 +202,7 @@ export function createHandlers(host: WorkerHost): WorkerHandlers {
               runtime: backend ? resultRuntime(backend) : undefined,
               referenceTokensPerDim: request.referenceTokensPerDim,
             },
-            { ...hooks, ...jobControl(request.threads) },
+            { ...hooks, ...jobControl(request.threads, request.model.spec.id, hooks.onFitSetAside) },
           ),
         );
         return lastOutput;
@@ -212,7 +228,7 @@ export function createHandlers(host: WorkerHost): WorkerHandlers {
               sweep: request.sweep,
               continuation: request.continuation,
             },
-            { ...hooks, ...jobControl(request.threads) },
+            { ...hooks, ...jobControl(request.threads, request.model.spec.id, hooks.onFitSetAside) },
           ),
         );
       });
@@ -244,7 +260,11 @@ export function createHandlers(host: WorkerHost): WorkerHandlers {
             settings: request.settings,
             referenceTokensPerDim: request.referenceTokensPerDim,
           },
-          { signal, onProgress: hooks.onProgress, ...jobControl(request.threads) },
+          {
+            signal,
+            onProgress: hooks.onProgress,
+            ...jobControl(request.threads, request.model.spec.id, hooks.onFitSetAside),
+          },
         );
       } finally {
         fitsAhead.delete(controller);

@@ -180,6 +180,12 @@ export type WorkerEvent =
   | { type: 'imported'; id: number; tail: ResultTail; notes: string[] }
   /** A fit file checked and stored for the next analysis, and what the page says about it. */
   | { type: 'fit-imported'; id: number; message: string }
+  /**
+   * A fit opened from a file was not used by request `id` (an analysis, an experiment, or a fit made
+   * ahead): it was made for other weights than the model's, which could be compared only once the
+   * model was loaded; the reference is fitted again. What the page says (`share/fitImport.ts`).
+   */
+  | { type: 'fit-set-aside'; id: number; note: string }
   | { type: 'error'; id: number; error: WireError }
   /**
    * The WebGPU device under the worker's sessions was lost (id 0: it answers no request; requests

@@ -31,6 +31,7 @@ async function handle(
         onPair: (record) => post({ type: 'pair', id, record }, []),
         onFirstView: (firstView) => post({ type: 'first-view', id, firstView }, []),
         onReferenceView: (tail) => post({ type: 'reference-view', id, tail }, []),
+        onFitSetAside: (note) => post({ type: 'fit-set-aside', id, note }, []),
       });
       return [{ type: 'result', id, tail }, transferableBuffers(tail)];
     }
@@ -39,6 +40,7 @@ async function handle(
         signal,
         onProgress: (progress) => post({ type: 'progress', id, progress }, []),
         onPartial: (partial) => post({ type: 'linearize-partial', id, partial }, []),
+        onFitSetAside: (note) => post({ type: 'fit-set-aside', id, note }, []),
       });
       return [{ type: 'linearized', id, result }, []];
     }
@@ -51,6 +53,7 @@ async function handle(
       const ready = await handlers.prepareReference(request.request, {
         signal,
         onProgress: (progress) => post({ type: 'progress', id, progress }, []),
+        onFitSetAside: (note) => post({ type: 'fit-set-aside', id, note }, []),
       });
       return [{ type: 'reference-prepared', id, ready }, []];
     }

@@ -10,7 +10,8 @@ import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { splitCorpus } from '../../src/job/corpus';
 import { MemoryFitStore } from '../../src/job/fitStore';
-import { referenceFit } from '../../src/job/referenceFit';
+import type { FittedReference } from '../../src/job/fittedReference';
+import { referenceFit, referenceFitKey, referenceFitKeyParts } from '../../src/job/referenceFit';
 import { DEFAULT_SETTINGS } from '../../src/job/settings';
 import { HiddenStateModel } from '../../src/model/hiddenStateModel';
 import { nodeRuntime, readModelsFromFolder } from '../../src/model/nodeRuntime';
@@ -69,5 +70,33 @@ describe('reference fits and the weights they were made with', () => {
     expect(await referenceFit(tuned, corpus, DEFAULT_SETTINGS, 256, control)).toBe(tunedFit);
     expect(made).toBe(2);
     await tuned.dispose();
+  }, 120_000);
+
+  it('says when it sets a stored fit aside for other weights (an opened fit file), and fits again', async () => {
+    const rt = await nodeRuntime();
+    readModelsFromFolder(rt, placed('opened', join(PUBLIC_MODELS, 'linscope/tiny-gpt2')));
+    const model = await HiddenStateModel.load(rt, { id: 'tiny-gpt2', dtype: 'fp32', device: 'cpu' });
+    const store = new MemoryFitStore();
+    const setAside: { stored: FittedReference; weights: string }[] = [];
+    const control = {
+      fitStore: store,
+      onOtherWeights: (stored: FittedReference, weights: string) => setAside.push({ stored, weights }),
+    };
+    const own = await referenceFit(model, corpus, DEFAULT_SETTINGS, 256, control);
+    expect(setAside).toEqual([]);
+    // A fit file opened for this model before it was loaded: made for other weights.
+    const key = referenceFitKey(referenceFitKeyParts(model, corpus, DEFAULT_SETTINGS, 256));
+    const opened = { ...own, weights: 'feedfacefeedface', openedFrom: 'tuned.fit.safetensors' };
+    await store.put(key, opened);
+    const again = await referenceFit(model, corpus, DEFAULT_SETTINGS, 256, control);
+    expect(setAside).toEqual([{ stored: opened, weights: model.weights }]);
+    expect(again).not.toBe(opened);
+    expect(again.weights).toBe(model.weights);
+    expect(again.openedFrom).toBeUndefined();
+    expect(await store.get(key)).toBe(again);
+    // The fit made again serves these weights: nothing more is set aside.
+    expect(await referenceFit(model, corpus, DEFAULT_SETTINGS, 256, control)).toBe(again);
+    expect(setAside).toHaveLength(1);
+    await model.dispose();
   }, 120_000);
 });
