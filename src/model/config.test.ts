@@ -57,6 +57,37 @@ describe('readModelConfig()', () => {
     ]);
   });
 
+  it('reads GPT-Neo num_heads and MPT n_layers, d_model, n_heads, max_seq_len', () => {
+    const neo = readModelConfig({ num_layers: 2, num_heads: 4, hidden_size: 64 });
+    expect([neo.layers, neo.heads, neo.kvHeads, neo.headDim]).toEqual([2, 4, 4, 16]);
+    const mpt = readModelConfig({ n_layers: 3, n_heads: 8, d_model: 128, max_seq_len: 2048 });
+    expect([mpt.layers, mpt.hidden, mpt.heads, mpt.kvHeads, mpt.headDim, mpt.contextLength]).toEqual([
+      3, 128, 8, 8, 16, 2048,
+    ]);
+  });
+
+  it('caches one key/value head under multi-query attention, unless Falcon repeats them (new decoder)', () => {
+    // GPT-BigCode as configs before transformers 5 wrote it, and Falcon-7B.
+    expect(readModelConfig({ n_head: 4, n_embd: 64, multi_query: true }).kvHeads).toBe(1);
+    expect(
+      readModelConfig({ num_attention_heads: 4, hidden_size: 64, multi_query: true, num_kv_heads: 4 })
+        .kvHeads,
+    ).toBe(1);
+    // Falcon-40B style: the cache holds every query head's keys (not num_kv_heads).
+    expect(
+      readModelConfig({
+        num_attention_heads: 4,
+        hidden_size: 64,
+        multi_query: true,
+        new_decoder_architecture: true,
+        num_kv_heads: 2,
+      }).kvHeads,
+    ).toBe(4);
+    // An explicit num_key_value_heads wins (GPT-BigCode as transformers 5 writes it).
+    expect(readModelConfig({ n_head: 4, multi_query: true, num_key_value_heads: 1 }).kvHeads).toBe(1);
+    expect(readModelConfig({ n_head: 4, multi_query: false }).kvHeads).toBe(4);
+  });
+
   it('refuses a present value that is not a positive integer, naming the field', () => {
     for (const bad of [{ n_layer: 'twelve' }, { hidden_size: 0 }, { vocab_size: 3.5 }, { n_ctx: -1 }]) {
       const error = (() => {

@@ -2,7 +2,7 @@
  * A model's `config.json` as LinScope reads it, and the weight variants (dtypes) of its ONNX export.
  * The one place that knows the names architectures give the same quantity (GPT-2's `n_layer`,
  * `n_embd`, `n_positions`; Llama's `num_hidden_layers`, `hidden_size`, `max_position_embeddings`;
- * GPT-NeoX's `num_layers` ...). A value that is present but not a positive integer is an error with
+ * GPT-Neo's `num_layers`, `num_heads`; MPT's `n_layers`, `d_model`, `n_heads`, `max_seq_len` ...). A value that is present but not a positive integer is an error with
  * the field's name in it; a missing one is null and the caller decides what that means.
  */
 import { LinScopeError } from '../errors';
@@ -43,7 +43,10 @@ export interface ModelConfig {
   readonly contextLength: number | null;
   readonly bosTokenId: number | null;
   readonly heads: number | null;
-  /** Key/value heads (fewer than `heads` with grouped-query attention); `heads` when unsaid. */
+  /**
+   * Key/value heads of the KV cache (fewer than `heads` with grouped-query attention); 1 for
+   * multi-query attention (`multi_query`: GPT-BigCode, Falcon-7B); `heads` when unsaid.
+   */
   readonly kvHeads: number | null;
   /** Width of one attention head; `hidden / heads` when unsaid. */
   readonly headDim: number | null;
@@ -51,11 +54,11 @@ export interface ModelConfig {
 
 /** Each quantity's names, in the order they are looked up. */
 const ALIASES = {
-  layers: ['num_hidden_layers', 'n_layer', 'num_layers'],
-  hidden: ['hidden_size', 'n_embd'],
+  layers: ['num_hidden_layers', 'n_layer', 'num_layers', 'n_layers'],
+  hidden: ['hidden_size', 'n_embd', 'd_model'],
   vocab: ['vocab_size'],
-  contextLength: ['max_position_embeddings', 'n_positions', 'n_ctx'],
-  heads: ['num_attention_heads', 'n_head'],
+  contextLength: ['max_position_embeddings', 'n_positions', 'n_ctx', 'max_seq_len'],
+  heads: ['num_attention_heads', 'n_head', 'num_heads', 'n_heads'],
   kvHeads: ['num_key_value_heads'],
   headDim: ['head_dim'],
 } as const satisfies Record<string, readonly string[]>;
@@ -79,6 +82,15 @@ function tokenId(value: unknown): number | null {
   return typeof value === 'number' && Number.isInteger(value) && value >= 0 ? value : null;
 }
 
+/**
+ * Multi-query attention: one key/value head shared by all query heads, in the cache too (GPT-BigCode,
+ * Falcon-7B). Falcon's `new_decoder_architecture` (Falcon-40B) keeps `multi_query` set but caches
+ * its keys and values repeated for every query head (its `num_kv_heads` is not the cache's either).
+ */
+function multiQuery(fields: Record<string, unknown>): boolean {
+  return fields.multi_query === true && fields.new_decoder_architecture !== true;
+}
+
 /** Reads a parsed `config.json` (or transformers.js's config object, which carries the same fields). */
 export function readModelConfig(raw: unknown): ModelConfig {
   if (typeof raw !== 'object' || raw === null || Array.isArray(raw))
@@ -94,7 +106,7 @@ export function readModelConfig(raw: unknown): ModelConfig {
     contextLength: positiveInteger(fields, ALIASES.contextLength),
     bosTokenId: tokenId(fields.bos_token_id),
     heads,
-    kvHeads: positiveInteger(fields, ALIASES.kvHeads) ?? heads,
+    kvHeads: positiveInteger(fields, ALIASES.kvHeads) ?? (multiQuery(fields) ? 1 : heads),
     headDim:
       positiveInteger(fields, ALIASES.headDim) ??
       (hidden !== null && heads !== null ? Math.floor(hidden / heads) : null),

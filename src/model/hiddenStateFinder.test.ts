@@ -131,6 +131,88 @@ describe('findHiddenStates()', () => {
     ]);
   });
 
+  it('finds residual Adds that the attention and MLP submodules do themselves (BLOOM, MPT)', () => {
+    const nodes: OnnxNode[] = [
+      node('/transformer/word_embeddings/Gather', 'Gather', ['emb', 'input_ids']),
+      node('/transformer/word_embeddings_layernorm/LayerNormalization', 'LayerNormalization', [
+        '/transformer/word_embeddings/Gather_output_0',
+      ]),
+      node('/transformer/alibi', 'Where', ['attention_mask']),
+    ];
+    let input = '/transformer/word_embeddings_layernorm/LayerNormalization_output_0';
+    for (let i = 0; i < 3; i++) {
+      const p = `/transformer/h.${i}`;
+      nodes.push(
+        node(`${p}/input_layernorm/LayerNormalization`, 'LayerNormalization', [input]),
+        node(`${p}/self_attention/MatMul`, 'MatMul', [
+          `${p}/input_layernorm/LayerNormalization_output_0`,
+          'w',
+        ]),
+        // The ALiBi bias, read from outside the block by an Add inside the attention.
+        node(`${p}/self_attention/Add_1`, 'Add', [
+          `${p}/self_attention/MatMul_output_0`,
+          '/transformer/alibi_output_0',
+        ]),
+        node(`${p}/self_attention/dense/MatMul`, 'MatMul', [`${p}/self_attention/Add_1_output_0`, 'w']),
+        node(`${p}/self_attention/dense/Add`, 'Add', ['bias', `${p}/self_attention/dense/MatMul_output_0`]),
+        node(`${p}/self_attention/Add_2`, 'Add', [input, `${p}/self_attention/dense/Add_output_0`]),
+        node(`${p}/post_attention_layernorm/LayerNormalization`, 'LayerNormalization', [
+          `${p}/self_attention/Add_2_output_0`,
+        ]),
+        node(`${p}/mlp/dense_4h_to_h/MatMul`, 'MatMul', [
+          `${p}/post_attention_layernorm/LayerNormalization_output_0`,
+          'w',
+        ]),
+        node(`${p}/mlp/Add`, 'Add', [
+          `${p}/self_attention/Add_2_output_0`,
+          `${p}/mlp/dense_4h_to_h/MatMul_output_0`,
+        ]),
+      );
+      input = `${p}/mlp/Add_output_0`;
+    }
+    nodes.push(node('/transformer/ln_f/LayerNormalization', 'LayerNormalization', [input]));
+    nodes.push(
+      node('/lm_head/MatMul', 'MatMul', ['/transformer/ln_f/LayerNormalization_output_0', 'emb'], ['logits']),
+    );
+    const plan = findHiddenStates(graphOf(nodes, ['w', 'emb', 'bias']), { layers: 3 });
+    expect(plan.hiddenStates).toEqual([
+      '/transformer/word_embeddings_layernorm/LayerNormalization_output_0',
+      '/transformer/h.0/mlp/Add_output_0',
+      '/transformer/h.1/mlp/Add_output_0',
+      '/transformer/ln_f/LayerNormalization_output_0',
+    ]);
+    expect(plan.lastBlockOutput).toBe('/transformer/h.2/mlp/Add_output_0');
+  });
+
+  it('keeps a sum that its own block reads through a quantisation node inside the block (q8 OLMo-2)', () => {
+    // OLMo-2 has no norm before its MLP: in a q8 file the MLP's MatMulInteger reads the mid-block sum
+    // through a DynamicQuantizeLinear whose name gives it no layer.
+    const g = gpt2Graph(2);
+    for (const i of [0, 1]) {
+      const p = `/transformer/h.${i}`;
+      const at = g.nodes.findIndex((n) => n.name === `${p}/mlp/c_proj/MatMul`);
+      g.nodes.splice(
+        at,
+        1,
+        node(
+          `${p}/Add_output_0_QuantizeLinear`,
+          'DynamicQuantizeLinear',
+          [`${p}/Add_output_0`],
+          [`${p}/q`, `${p}/s`, `${p}/z`],
+        ),
+        node(
+          `${p}/mlp/c_proj/MatMul_quant`,
+          'MatMulInteger',
+          [`${p}/q`, 'w'],
+          [`${p}/mlp/c_proj/MatMul_output_0`],
+        ),
+      );
+    }
+    const plan = findHiddenStates(g, { layers: 2 });
+    expect(plan.hiddenStates[1]).toBe('/transformer/h.0/Add_1_output_0');
+    expect(plan.lastBlockOutput).toBe('/transformer/h.1/Add_1_output_0');
+  });
+
   it('reads a fused onnxruntime-genai graph and adds one Add for the last pre-norm state', () => {
     const nodes: OnnxNode[] = [
       node('/model/embed_tokens/Gather', 'Gather', ['emb', 'input_ids']),

@@ -6,7 +6,10 @@
  * - `residual-add` (torch.onnx.export of Hugging Face modules, as optimum and the Hub's exports make
  *   them): block i's output is the block-level `Add` in scope i that is consumed outside block i; the
  *   state entering block i is what the chain of block-level Adds reads from outside the block. The
- *   two views must agree for every i, or the graph is refused.
+ *   two views must agree for every i, or the graph is refused. Where a block has no block-level sum
+ *   that leaves it, its residual Adds sit inside submodules (BLOOM's `self_attention/Add_2` and
+ *   `mlp/Add`, MPT's `ffn/Add`: the submodule adds the residual itself), and Adds at any depth of
+ *   block i are taken instead, for that block only.
  * - `fused-skip-norm` (onnxruntime-genai builder): the 4th output of layer i's fused
  *   SkipSimplifiedLayerNormalization is the residual sum entering layer i; the final fused norm has no
  *   such output, so one extra Add of its two inputs yields the last block's pre-norm output.
@@ -127,12 +130,15 @@ function countLayers(graph: OnnxGraph, expected: number | undefined): number {
  * Ops on the residual stream's path through a block: the block-level residual Adds, and ops that
  * leave values unchanged which an export may put on the path (RMSNorm's float32 Cast, OPT's
  * Reshapes that flatten tokens for its MLP, Identity). Of the latter only the data input is followed.
- * Adds inside submodules (biases, attention masks) are not on the path.
+ * Adds inside submodules (biases, attention masks) are not on the path, unless the block has its
+ * residual sums there (`anyDepth`: see the file's comment).
  */
 const RESIDUAL_PATH_OPS = new Set(['Add', 'Cast', 'Reshape', 'Identity']);
 
-function onResidualPath(node: OnnxNode, layer: number): boolean {
-  return RESIDUAL_PATH_OPS.has(node.opType) && (node.opType !== 'Add' || isBlockLevel(node, layer));
+function onResidualPath(node: OnnxNode, layer: number, anyDepth: boolean): boolean {
+  if (!RESIDUAL_PATH_OPS.has(node.opType)) return false;
+  if (node.opType !== 'Add') return true;
+  return anyDepth ? layerOf(node)?.index === layer : isBlockLevel(node, layer);
 }
 
 function dataInputs(node: OnnxNode): string[] {
@@ -145,17 +151,44 @@ function isBlockLevel(node: OnnxNode, layer: number): boolean {
   return m !== null && Number(m[2]) === layer && !node.name.slice(m[0].length).includes('/');
 }
 
+/**
+ * The layers of the nodes that read a tensor. A quantisation op (q8 exports put a
+ * DynamicQuantizeLinear in front of the MatMuls that read a tensor) belongs to no layer by its name:
+ * it stands for the nodes that read its outputs, so that a sum read by its own block's MLP through
+ * one (OLMo-2: the MLP reads the residual stream without a norm in between) stays inside the block.
+ */
+function consumerLayers(index: GraphIndex, tensor: string, seen = new Set<string>()): number[] {
+  if (seen.has(tensor)) return [];
+  seen.add(tensor);
+  return (index.consumers.get(tensor) ?? []).flatMap((c) =>
+    QUANTISATION_OPS.has(c.opType)
+      ? c.outputs.filter(Boolean).flatMap((t) => consumerLayers(index, t, seen))
+      : [index.layerOfNode(c)],
+  );
+}
+
+/** Outputs of block i's residual-path nodes that later nodes read (block-level only, or any depth). */
+function sumsLeavingBlock(index: GraphIndex, i: number, anyDepth: boolean): string[] {
+  return index.graph.nodes
+    .filter(
+      (n) => RESIDUAL_PATH_OPS.has(n.opType) && (anyDepth ? layerOf(n)?.index === i : isBlockLevel(n, i)),
+    )
+    .flatMap((n) => n.outputs.filter((t) => t && consumerLayers(index, t).some((layer) => layer !== i)));
+}
+
 function findResidualAddPlan(graph: OnnxGraph, layers: number): HiddenStatePlan {
   const index = new GraphIndex(graph);
   const blockOutputs: string[] = [];
   const blockInputs: string[] = [];
   for (let i = 0; i < layers; i++) {
-    // Block i's output: what a block-level residual-path node of block i hands to later nodes.
-    const leaving = graph.nodes
-      .filter((n) => RESIDUAL_PATH_OPS.has(n.opType) && isBlockLevel(n, i))
-      .flatMap((n) =>
-        n.outputs.filter((t) => t && (index.consumers.get(t) ?? []).some((c) => index.layerOfNode(c) !== i)),
-      );
+    // Block i's output: what a block-level residual-path node of block i hands to later nodes; where
+    // none does, the block adds its residual inside submodules (BLOOM, MPT): look at any depth.
+    let anyDepth = false;
+    let leaving = sumsLeavingBlock(index, i, false);
+    if (leaving.length === 0) {
+      anyDepth = true;
+      leaving = sumsLeavingBlock(index, i, true);
+    }
     if (leaving.length !== 1) {
       throw unsupported(
         `block ${i} passes ${leaving.length} residual sums to later nodes (expected exactly 1).`,
@@ -175,7 +208,7 @@ function findResidualAddPlan(graph: OnnxGraph, layers: number): HiddenStatePlan 
         if (!graph.initializers.has(tensor) && producer?.opType !== 'Constant') outside.add(tensor);
         continue;
       }
-      if (onResidualPath(producer, i)) stack.push(...dataInputs(producer));
+      if (onResidualPath(producer, i, anyDepth)) stack.push(...dataInputs(producer));
     }
     if (outside.size !== 1) {
       throw unsupported(

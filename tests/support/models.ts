@@ -38,6 +38,9 @@ export const REFERENCE_MODELS = [
   'fixtures/tiny-random-opt',
   'fixtures/tiny-random-phi',
   'fixtures/tiny-random-phi3',
+  'fixtures/tiny-random-bloom',
+  'fixtures/tiny-random-olmo2',
+  'fixtures/tiny-random-gpt-neo',
   'fixtures/genai-fused-llama',
   'linscope/tiny-gpt2',
 ] as const;

@@ -11,6 +11,11 @@ PyTorch (reference.safetensors, reference.json) and a README.md.
   tiny-random-opt       OPTForCausalLM (no position_ids input, like the Hub's OPT exports)
   tiny-random-phi       PhiForCausalLM (phi-1/1.5/2: parallel attention + MLP, partial rotary)
   tiny-random-phi3      Phi3ForCausalLM (fused qkv / gate_up projections)
+  tiny-random-bloom     BloomForCausalLM (LayerNorm on the embeddings, ALiBi, residual Adds inside the
+                        attention and MLP submodules)
+  tiny-random-olmo2     Olmo2ForCausalLM (norms after attention and MLP only, q/k norms: the MLP reads the
+                        residual stream directly)
+  tiny-random-gpt-neo   GPTNeoForCausalLM (global + local attention layers; config says num_heads)
   tiny-affine-gpt2      GPT2LMHeadModel with exactly affine blocks (identity, + constant), 3 blocks
   genai-fused-llama     a Llama built with onnx.helper in the onnxruntime-genai builder's style
                         (see make_genai_fixture.py)
@@ -44,9 +49,12 @@ INIT_STD = 0.15  # larger than HF's 0.02 so logits and hidden states are O(1) an
 
 def specs():
     from transformers import (
+        BloomConfig,
         GPT2Config,
+        GPTNeoConfig,
         GPTNeoXConfig,
         LlamaConfig,
+        Olmo2Config,
         OPTConfig,
         Phi3Config,
         PhiConfig,
@@ -108,6 +116,35 @@ def specs():
                   "x + attn + mlp; partial rotary (50%); final norm and lm_head with bias.",
             residual="parallel: see the README's node list; embeddings /model/embed_tokens/Gather; "
                      "final norm /model/final_layernorm",
+        ),
+        "tiny-random-bloom": dict(
+            seed=1009, hf_class="BloomForCausalLM",
+            config=BloomConfig(hidden_size=64, n_layer=2, n_head=4, **common),
+            notes="BLOOM: a LayerNorm on the word embeddings (hidden state 0 is its output), ALiBi instead of "
+                  "positions, tied embeddings; the attention and MLP modules add the residual themselves, so "
+                  "the residual Adds sit inside submodules, not at block level.",
+            residual="/transformer/h.{i}/self_attention/Add_2 (after attention) and /transformer/h.{i}/mlp/Add "
+                     "(block output); embeddings /transformer/word_embeddings_layernorm; final norm /transformer/ln_f",
+        ),
+        "tiny-random-olmo2": dict(
+            seed=1010, hf_class="Olmo2ForCausalLM",
+            config=Olmo2Config(hidden_size=64, intermediate_size=128, num_hidden_layers=2, num_attention_heads=4,
+                               num_key_value_heads=2, max_position_embeddings=MAX_POS, tie_word_embeddings=False,
+                               pad_token_id=None, **common),
+            notes="OLMo-2: RMSNorms after attention and after the MLP (none before them), q/k RMSNorms; the MLP "
+                  "reads the residual stream directly, so in the q8 file a DynamicQuantizeLinear reads the "
+                  "mid-block sum.",
+            residual="/model/layers.{i}/Add (after attention) and /model/layers.{i}/Add_1 (block output); "
+                     "embeddings /model/embed_tokens/Gather; final norm /model/norm",
+        ),
+        "tiny-random-gpt-neo": dict(
+            seed=1011, hf_class="GPTNeoForCausalLM",
+            config=GPTNeoConfig(hidden_size=64, num_layers=2, num_heads=4, attention_types=[[["global", "local"], 1]],
+                                window_size=8, max_position_embeddings=MAX_POS, **common),
+            notes="GPT-Neo: GPT-2-like blocks alternating global and local (window 8) attention; its config names "
+                  "the heads and layers num_heads and num_layers.",
+            residual="/transformer/h.{i}/Add and /transformer/h.{i}/Add_1; embeddings /transformer/Add (wte + wpe); "
+                     "final norm /transformer/ln_f",
         ),
         "tiny-affine-gpt2": dict(
             seed=1008, hf_class="GPT2LMHeadModel",
