@@ -172,3 +172,44 @@ describe('resendOnWasm', () => {
     expect(resendOnWasm(count)).toBe(count);
   });
 });
+
+describe('WorkerClient when the worker says its runtime is spent', () => {
+  it('replaces the worker on the same backend, gives it the opened models, and sends it what was in flight, unanswered', async () => {
+    const { client, workers } = startClient();
+    const probed = client.probe('webgpu', 'http://linscope.test/');
+    await settle();
+    const [first] = workers;
+    first.answer({ type: 'backend', id: first.last('probe').id, info: info('webgpu') });
+    await probed;
+    const opened = client.openFolder('broken-model', []);
+    await settle();
+    first.answer({ type: 'opened', id: first.last('open-folder').id, modelId: 'local/broken-model' });
+    await opened;
+
+    // Loading ahead failed quietly (answered "not ready"); an analysis was sent meanwhile.
+    const ahead = client.loadAhead({ ...MODEL, spec: { id: 'local/broken-model', dtype: 'fp32' } });
+    const count = client.countTokens(MODEL, ['Once upon a time']);
+    await settle();
+    first.answer({ type: 'model-loaded', id: first.last('load-ahead').id, ready: false });
+    expect(await ahead).toBe(false);
+    const request = first.last('count-tokens');
+    first.answer({ type: 'runtime-spent', id: 0 });
+
+    expect(first.terminated).toBe(true);
+    expect(workers).toHaveLength(2);
+    const second = workers[1];
+    expect(second.sent.map((r) => r.type)).toEqual(['probe', 'open-folder']);
+    expect(second.last('probe')).toMatchObject({ backend: 'webgpu', assetBase: 'http://linscope.test/' });
+    second.answer({ type: 'backend', id: second.last('probe').id, info: info('webgpu') });
+    second.answer({ type: 'opened', id: second.last('open-folder').id, modelId: 'local/broken-model' });
+    await settle();
+    // The request in flight goes to the new worker, same id, and its answer is the caller's.
+    expect(second.last('count-tokens')).toEqual(request);
+    const tokenCount = { tokens: 5, windows: 1 } as unknown as Extract<
+      WorkerEvent,
+      { type: 'token-count' }
+    >['count'];
+    second.answer({ type: 'token-count', id: request.id, count: tokenCount });
+    expect(await count).toEqual(tokenCount);
+  });
+});

@@ -158,6 +158,20 @@ export class WorkerClient {
   }
 
   /**
+   * The worker's runtime can load no more models, though nothing it answered failed (`runtime-spent`):
+   * a fresh worker on the same backend takes over, and what was in flight is sent to it again under
+   * the same ids.
+   */
+  private moveToFreshWorker(): void {
+    const inFlight = [...this.pending.entries()].filter(([, p]) => !p.setup);
+    this.restartWorker();
+    for (const [id, p] of inFlight) {
+      this.pending.set(id, p);
+      this.queue(id);
+    }
+  }
+
+  /**
    * The GPU under the worker was lost: a new worker on WASM takes over, and what was in flight is
    * sent to it again under the same ids (a probe in flight becomes a WASM probe).
    */
@@ -226,6 +240,10 @@ export class WorkerClient {
   private receive(event: WorkerEvent): void {
     if (event.type === 'device-lost') {
       this.fallBackToWasm(event.loss);
+      return;
+    }
+    if (event.type === 'runtime-spent') {
+      this.moveToFreshWorker();
       return;
     }
     const pending = this.pending.get(event.id);

@@ -19,8 +19,22 @@ function failureEvent(event: Extract<WorkerEvent, { type: 'error' }>): WorkerEve
 
 onWebGpuDeviceLost((loss) => self.postMessage({ type: 'device-lost', id: 0, loss } satisfies WorkerEvent));
 
-const serve = serveRequests(createHandlers(browserHost()), (event, transfer) =>
-  self.postMessage(event.type === 'error' ? failureEvent(event) : event, transfer),
-);
+/** Whether the page has been told that this worker's runtime is spent (it then replaces the worker). */
+let spentSaid = false;
+
+function post(event: WorkerEvent, transfer: Transferable[]): void {
+  const sent = event.type === 'error' ? failureEvent(event) : event;
+  self.postMessage(sent, transfer);
+  if (spentSaid) return;
+  if (sent.type === 'error' && sent.error.restart) spentSaid = true;
+  // A model that failed to load where no error was answered (loading or fitting ahead) leaves the
+  // runtime spent all the same: the next model would fail with that model's error.
+  else if (runtimeNeedsRestart()) {
+    spentSaid = true;
+    self.postMessage({ type: 'runtime-spent', id: 0 } satisfies WorkerEvent);
+  }
+}
+
+const serve = serveRequests(createHandlers(browserHost()), post);
 
 self.onmessage = (message: MessageEvent<WorkerRequest>) => void serve(message.data);

@@ -192,4 +192,12 @@ export type WorkerEvent =
    * count from 1): nothing more runs in this worker. The page replaces it with one on WASM and sends it what was in flight. A run that
    * fails because of the loss is answered with this event instead of its error.
    */
-  | { type: 'device-lost'; id: 0; loss: DeviceLoss };
+  | { type: 'device-lost'; id: 0; loss: DeviceLoss }
+  /**
+   * The worker's runtime can load no more models (id 0: it answers no request): a model failed to
+   * load in a request that answered without an error (loading ahead, fitting ahead), and
+   * transformers.js (web) fails every later load in this worker with that first error. The page
+   * replaces the worker and sends the new one what was in flight. (A request that fails with such
+   * an error carries `restart` in its error instead.)
+   */
+  | { type: 'runtime-spent'; id: 0 };
