@@ -17,7 +17,7 @@ import { trimmableHead, withLogitsToKeep } from './onnx/surgery/logitsToKeep';
 import type { OnnxDim } from './onnx/types';
 import { moveWeightsOutOfLine, withWeightsOutOfLine } from './onnx/weightsOutOfLine';
 import { bytesFile, type FingerprintFile, weightsFingerprint } from './weightsFingerprint';
-import { type CacheElementType, type CacheShape, emptyCacheFeeds } from './windowFeeds';
+import { type CacheElementType, type CacheShape, type DeclaredDims, emptyCacheFeeds } from './windowFeeds';
 
 export type OrtModule = typeof Ort;
 
@@ -337,18 +337,22 @@ export function release(bytes: Uint8Array): void {
 /**
  * The inputs of one window with an empty cache (`emptyCacheFeeds`) as tensors of `ort`, for the
  * sessions LinScope runs itself (the analysis forward, the logit lens, block replacement); null when
- * the graph takes an input this cannot fill.
+ * the graph takes an input this cannot fill. The empty cache takes the shapes the session declares
+ * (`inputMetadata`); `inputNames` are the inputs to fill (all of the session's, or some of them).
  */
 export function emptyCacheOrtFeeds(
   ort: OrtModule,
-  inputNames: readonly string[],
+  session: SessionInputs,
   ids: readonly number[],
   shape: CacheShape,
   cacheType: CacheElementType = 'float32',
   logitsToKeep = 0,
 ): Record<string, Ort.Tensor> | null {
+  const declared = new Map<string, DeclaredDims>();
+  for (const meta of session.inputMetadata ?? [])
+    if (meta.isTensor && meta.shape.length > 0) declared.set(meta.name, meta.shape);
   return emptyCacheFeeds(
-    inputNames,
+    session.inputNames,
     ids,
     shape,
     (type, data, dims) =>
@@ -359,7 +363,14 @@ export function emptyCacheOrtFeeds(
           : new ort.Tensor('float32', data as Float32Array, dims),
     cacheType,
     logitsToKeep,
+    declared,
   );
+}
+
+/** What `emptyCacheOrtFeeds` reads of a session: the inputs to fill and what the session declares of them. */
+export interface SessionInputs {
+  readonly inputNames: readonly string[];
+  readonly inputMetadata?: readonly Ort.InferenceSession.ValueMetadata[];
 }
 
 export type Transformers = typeof import('@huggingface/transformers');

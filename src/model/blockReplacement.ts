@@ -55,7 +55,12 @@ export class BlockReplacementRunner {
       );
     const { Tensor } = this.ort;
     const own = this.session.inputNames.filter((name) => !name.startsWith('linscope/'));
-    const feeds = emptyCacheOrtFeeds(this.ort, own, ids, cacheShape(this.config));
+    const feeds = emptyCacheOrtFeeds(
+      this.ort,
+      { inputNames: own, inputMetadata: this.session.inputMetadata },
+      ids,
+      cacheShape(this.config),
+    );
     if (!feeds)
       throw new LinScopeError(
         'UNSUPPORTED_GRAPH',

@@ -380,12 +380,7 @@ export class HiddenStateModel {
     const lens = this.augmentation.lens;
     if (!lens) return null;
     const T = ids.length;
-    const feeds = emptyCacheOrtFeeds(
-      this.rt.runtime.ort,
-      lens.session.inputNames,
-      ids,
-      cacheShape(this.config),
-    );
+    const feeds = emptyCacheOrtFeeds(this.rt.runtime.ort, lens.session, ids, cacheShape(this.config));
     if (!feeds) return null;
     const { topId, topLogprob, nextLogprob } = lens.outputs;
     const out = await lens.session.run(feeds, [...topId, ...topLogprob, ...nextLogprob]);

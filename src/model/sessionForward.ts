@@ -107,7 +107,7 @@ export async function runSessionForward(
   const cacheType = cacheElementType(session);
   if (!cacheType) return null;
   // Logits are computed for the last token only where they are not read (logitsToKeep.ts).
-  const feeds = emptyCacheOrtFeeds(ort, session.inputNames, ids, shape, cacheType, reads.logits ? 0 : 1);
+  const feeds = emptyCacheOrtFeeds(ort, session, ids, shape, cacheType, reads.logits ? 0 : 1);
   if (!feeds) return null;
   const { fetches } = planForwardFetches(session.outputNames, plan, reads);
   const outputs = await session.run(feeds, fetches);

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { readModelConfig } from './config';
-import { cacheShape, emptyCacheFeeds } from './windowFeeds';
+import { cacheShape, emptyCacheDims, emptyCacheFeeds } from './windowFeeds';
 
 const record = (type: string, data: BigInt64Array | Float32Array | Uint16Array, dims: number[]) => ({
   type,
@@ -43,6 +43,36 @@ describe('emptyCacheFeeds()', () => {
     expect(
       emptyCacheFeeds(['input_ids', 'use_cache_branch'], [1], { kvHeads: 1, headDim: 1 }, record),
     ).toBeNull();
+  });
+});
+
+describe('emptyCacheDims(declared, shape)', () => {
+  const shape = { kvHeads: 2, headDim: 8 };
+  it('takes the usual layout [batch, heads, past, head size] from config.json where the graph names a dimension', () => {
+    expect(emptyCacheDims(['batch_size', 2, 'past_sequence_length', 8], shape)).toEqual([1, 2, 0, 8]);
+    expect(emptyCacheDims(['batch_size', 'num_heads', 'past_sequence_length', 'head_dim'], shape)).toEqual([
+      1, 2, 0, 8,
+    ]);
+    expect(emptyCacheDims(undefined, shape)).toEqual([1, 2, 0, 8]);
+    expect(emptyCacheDims([], shape)).toEqual([1, 2, 0, 8]);
+  });
+
+  it('keeps another layout as the graph declares it: a fused multi-query cache [batch, past, 2 x head size]', () => {
+    expect(emptyCacheDims(['batch_size', 'past_sequence_length', 16], shape)).toEqual([1, 0, 16]);
+    expect(emptyCacheDims(['batch_size x num_heads', 'past_sequence_length', 8], shape)).toEqual([1, 0, 8]);
+  });
+
+  it('fills the cache feed in the declared shape', () => {
+    const feeds = emptyCacheFeeds(
+      ['input_ids', 'past_key_values.0.key_value'],
+      [5, 6],
+      shape,
+      record,
+      'float32',
+      0,
+      new Map([['past_key_values.0.key_value', ['batch_size', 'past_sequence_length', 16]]]),
+    );
+    expect(feeds?.['past_key_values.0.key_value']).toEqual({ type: 'float32', data: [], dims: [1, 0, 16] });
   });
 });
 

@@ -45,9 +45,27 @@ export function cacheShapeMismatch(
   return null;
 }
 
+/** Dimensions as a graph declares them: a size, or a name where it varies. */
+export type DeclaredDims = readonly (number | string)[];
+
+/**
+ * The dimensions of an empty cache input (`past_key_values.*`, past length 0). What the graph fixes
+ * is taken as it is. In the usual layout, [batch, key/value heads, past length, head size], a named
+ * dimension is filled from config.json (`shape`); in any other (a multi-query export's fused
+ * `past_key_values.N.key_value`, [batch, past length, 2 x head size]) a named first dimension is the
+ * batch (1) and any other named one the past length (0). Undeclared: the usual layout.
+ */
+export function emptyCacheDims(declared: DeclaredDims | undefined, shape: CacheShape): number[] {
+  const usual = [1, shape.kvHeads, 0, shape.headDim];
+  if (!declared || declared.length === 0) return usual;
+  if (declared.length === 4) return declared.map((d, k) => (typeof d === 'number' ? d : usual[k]));
+  return declared.map((d, k) => (typeof d === 'number' ? d : k === 0 ? 1 : 0));
+}
+
 /**
  * Feeds for every input the graph declares, or null when it declares one this cannot fill. The empty
- * cache tensors are of `cacheType` (they hold no values: only the type must match the graph's).
+ * cache tensors are of `cacheType` (they hold no values: only the type must match the graph's), in
+ * the shape the graph declares for them (`declared`, by input name; `emptyCacheDims`).
  * `num_logits_to_keep` (exports that have it, and LinScope's analysis graph: logitsToKeep.ts) gets
  * `logitsToKeep`: the trailing tokens whose logits are computed, 0 for all (the default).
  */
@@ -58,6 +76,7 @@ export function emptyCacheFeeds<T>(
   tensor: MakeTensor<T>,
   cacheType: CacheElementType = 'float32',
   logitsToKeep = 0,
+  declared: ReadonlyMap<string, DeclaredDims> = new Map(),
 ): Record<string, T> | null {
   const T = ids.length;
   const feeds: Record<string, T> = {};
@@ -73,12 +92,11 @@ export function emptyCacheFeeds<T>(
     else if (name === 'num_logits_to_keep')
       feeds[name] = tensor('int64', BigInt64Array.from([BigInt(logitsToKeep)]), []);
     else if (name.startsWith('past_key_values'))
-      feeds[name] = tensor(cacheType, cacheType === 'float16' ? new Uint16Array(0) : new Float32Array(0), [
-        1,
-        shape.kvHeads,
-        0,
-        shape.headDim,
-      ]);
+      feeds[name] = tensor(
+        cacheType,
+        cacheType === 'float16' ? new Uint16Array(0) : new Float32Array(0),
+        emptyCacheDims(declared.get(name), shape),
+      );
     else return null;
   }
   return feeds;

@@ -47,7 +47,7 @@ describe.each(['fixtures/tiny-random-gpt2', 'fixtures/tiny-random-llama', 'fixtu
         const run = async (keep: number) => {
           const feeds = emptyCacheOrtFeeds(
             rt.runtime.ort,
-            session.inputNames,
+            session,
             ids,
             cacheShape(model.config),
             'float32',
