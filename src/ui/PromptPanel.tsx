@@ -1,27 +1,16 @@
 import { type DragEvent, useId, useState } from 'react';
-import type { TokenCount } from '../worker/protocol';
 import { Checkbox } from './Checkbox';
 import { FileButton } from './FileButton';
 import type { PromptInput } from './promptInput';
+import { type TokenCountView, tokenCountLine } from './tokenCountState';
 
 interface PromptPanelProps {
   input: PromptInput;
   disabled: boolean;
-  tokenCount: TokenCount | null;
+  tokenCount: TokenCountView;
   windowLength: number;
   onChange: (input: PromptInput) => void;
   onFile: (file: File) => void;
-}
-
-function countLine(count: TokenCount | null, windowLength: number): string {
-  if (!count) return '';
-  const context = count.contextLength ?? windowLength;
-  const window = Math.min(context, windowLength);
-  const windows = Math.max(1, Math.ceil(count.tokens / window));
-  const n = (v: number) => v.toLocaleString('en');
-  const split =
-    windows > 1 ? ` · longer than the ${n(window)}-token window: runs in ${n(windows)} windows` : '';
-  return `${n(count.tokens)} tokens · context ${n(context)}${split}`;
 }
 
 /** The text to analyse: typed, pasted, uploaded or dropped. */
@@ -80,9 +69,15 @@ export function PromptPanel({
           A corpus: paragraphs separated by blank lines are separate texts
         </Checkbox>
       </div>
-      <p className="hint" id={ids.count} data-testid="token-count" aria-live="polite">
-        {input.fileName ? `${input.fileName} · ` : ''}
-        {countLine(tokenCount, windowLength)}
+      <p
+        className="hint"
+        id={ids.count}
+        data-testid="token-count"
+        data-state={tokenCount.kind}
+        aria-live="polite"
+        aria-busy={tokenCount.kind === 'counting'}
+      >
+        {tokenCountLine(input.fileName, tokenCount, windowLength)}
       </p>
     </fieldset>
   );

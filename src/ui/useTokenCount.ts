@@ -1,7 +1,15 @@
-import { useEffect, useState } from 'react';
+import { useEffect, useMemo, useRef, useState } from 'react';
 import type { WorkerClient } from '../worker/client';
 import type { ModelRequest, TokenCount } from '../worker/protocol';
 import { inputTexts, type PromptInput } from './promptInput';
+import {
+  type CountKey,
+  type CountOutcome,
+  countView,
+  LatestOnly,
+  sameCountKey,
+  type TokenCountView,
+} from './tokenCountState';
 
 export interface TokenCountOptions {
   /** The runtime is up (the backend probe succeeded). */
@@ -18,43 +26,69 @@ export interface TokenCountOptions {
 /** Wait after the last keystroke before asking the worker, so typing does not queue counts. */
 const DEBOUNCE_MS = 300;
 
+/** The texts the worker counts for `key`: none where the input cannot be split (the run says why). */
+function keyTexts(key: CountKey): string[] {
+  try {
+    return inputTexts({ text: key.text, corpus: key.corpus, fileName: null });
+  } catch {
+    return [];
+  }
+}
+
 /**
- * The input's token count and the model's context, before any run; null while unknown (no
- * runtime yet, a Hub model not yet allowed, or the count failed).
+ * The token count line for the input: its count and the model's context once the worker has
+ * counted this very text, "counting" until then, nothing where no count can be had (no runtime yet,
+ * a Hub model not yet allowed, or the count failed). One count is asked at a time
+ * (`tokenCountState.ts`): a 20 MB text takes the worker half a minute, and texts typed past
+ * meanwhile are never counted.
  */
-export function useTokenCount(options: TokenCountOptions): TokenCount | null {
+export function useTokenCount(options: TokenCountOptions): TokenCountView {
   const { ready, client, modelId, input, downloadAllowed, request } = options;
-  const [count, setCount] = useState<TokenCount | null>(null);
+  const [outcome, setOutcome] = useState<CountOutcome | null>(null);
+  const allowed = ready && client !== null && modelId !== undefined && downloadAllowed(modelId);
+  const now = useMemo<CountKey | null>(
+    () => (allowed && modelId !== undefined ? { modelId, text: input.text, corpus: input.corpus } : null),
+    [allowed, modelId, input.text, input.corpus],
+  );
+
+  // What a count started later uses: the client and model request as they are then.
+  const latest = useRef({ client, request, outcome });
+  latest.current = { client, request, outcome };
+  const runner = useRef<LatestOnly<CountKey> | null>(null);
   useEffect(() => {
-    if (!ready || !modelId || !downloadAllowed(modelId)) {
-      setCount(null);
-      return;
-    }
     let live = true;
-    const texts = (() => {
-      try {
-        return inputTexts(input);
-      } catch {
-        return [];
+    const queue = new LatestOnly<CountKey>(async (key) => {
+      const texts = keyTexts(key);
+      let count: TokenCount | null = null;
+      // Asked twice at most: a count cut off by a worker that failed and was replaced (the client
+      // waits for the new one) is asked again rather than left blank until the text changes.
+      for (let attempt = 0; attempt < 2 && count === null; attempt++) {
+        const { client: worker, request: modelRequest } = latest.current;
+        if (!worker || !live) return;
+        try {
+          count = await worker.countTokens(modelRequest(key.modelId), texts);
+        } catch {
+          // asked again, or left blank
+        }
       }
-    })();
-    // Asked twice at most: a count cut off by a worker that failed and was replaced (the client
-    // waits for the new one) is asked again rather than left blank until the text changes.
-    const ask = (attempt: number) => {
-      client
-        ?.countTokens(request(modelId), texts)
-        .then((c) => live && setCount(c))
-        .catch(() => {
-          if (!live) return;
-          if (attempt === 0) ask(1);
-          else setCount(null);
-        });
-    };
-    const timer = setTimeout(() => ask(0), DEBOUNCE_MS);
+      if (live) setOutcome({ key, count });
+    });
+    runner.current = queue;
     return () => {
       live = false;
-      clearTimeout(timer);
+      queue.stop();
     };
-  }, [ready, client, modelId, input, downloadAllowed, request]);
-  return count;
+  }, []);
+
+  // biome-ignore lint/correctness/useExhaustiveDependencies: request and client are triggers: a model request that changed (a download allowed) or a new worker may count what could not be counted.
+  useEffect(() => {
+    if (now === null) return;
+    // This text's count is there (a failed one is asked again once the model's request changes).
+    const known = latest.current.outcome;
+    if (known?.count && sameCountKey(known.key, now)) return;
+    const timer = setTimeout(() => runner.current?.want(now), DEBOUNCE_MS);
+    return () => clearTimeout(timer);
+  }, [now, request, client]);
+
+  return useMemo(() => countView(outcome, now), [outcome, now]);
 }
