@@ -61,6 +61,46 @@ describe('analyzeRequest(options)', () => {
     }
     expect(refusal('\n\n\n', true)).toEqual({ ok: false, message: NO_TEXT_MESSAGE });
   });
+
+  it('judges a corpus without splitting it, as its split would: refused exactly when it has no document', () => {
+    const texts = [
+      '',
+      '\n\n\n',
+      ' \t\u00a0\ufeff\n\n \u2028',
+      'a',
+      '\n\n  x  \n\n',
+      'one\n\ntwo',
+      '\u00a0\u3000b',
+    ];
+    for (const text of texts) {
+      const input = { text, corpus: true, fileName: null };
+      const split = analyzeRequest({
+        model,
+        input,
+        settings: DEFAULT_SETTINGS,
+        reference: { kind: 'none' },
+        threads: undefined,
+      });
+      expect(inputProblem(input), JSON.stringify(text)).toBe(split.ok ? null : split.message);
+    }
+    expect(inputProblem({ text: ' \n\n ', corpus: true, fileName: null })).toBe(NO_TEXT_MESSAGE);
+    expect(inputProblem({ text: 'x', corpus: true, fileName: null })).toBeNull();
+  });
+
+  it('takes the box’s word on whether its text is blank only for that very text', () => {
+    const text = `${' '.repeat(10)}word`;
+    // The box knew the text it made (a long text's parts): the text itself is not read.
+    expect(inputProblem({ text, corpus: false, fileName: null, blank: { text, blank: true } })).toBe(
+      'The text is only spaces and line breaks. Type or upload some text to analyze.',
+    );
+    // What it knew of another text is ignored.
+    expect(
+      inputProblem({ text, corpus: false, fileName: null, blank: { text: '  ', blank: true } }),
+    ).toBeNull();
+    expect(inputProblem({ text: '  ', corpus: true, fileName: null, blank: { text, blank: false } })).toBe(
+      NO_TEXT_MESSAGE,
+    );
+  });
 });
 
 describe('requestReference(choice)', () => {

@@ -7,7 +7,7 @@ import type {
   ReferenceAheadRequest,
 } from '../worker/protocol';
 import { errorMessage } from './errorMessage';
-import { inputTexts, type PromptInput } from './promptInput';
+import { inputTexts, isBlankInput, type PromptInput } from './promptInput';
 import type { ReferenceChoice } from './SettingsPanel';
 
 /** What the Analyze button sends, or why there is nothing to send (shown as the run's error). */
@@ -33,18 +33,12 @@ export const NO_TEXT_MESSAGE = 'There is no text to analyze. Type or upload some
  * The text is only checked for being there; the model's own limits are checked when it runs.
  */
 export function inputProblem(input: PromptInput): string | null {
-  if (input.corpus) {
-    try {
-      return inputTexts(input).length === 0 ? NO_TEXT_MESSAGE : null;
-    } catch (error) {
-      return errorMessage(error);
-    }
-  }
-  return input.text.trim().length === 0
-    ? input.text.length === 0
-      ? NO_TEXT_MESSAGE
-      : 'The text is only spaces and line breaks. Type or upload some text to analyze.'
-    : null;
+  // Asked on every keystroke, so the text is not split or copied here (a 20 MB text took a copy
+  // or a split per key): a corpus has a document exactly where the text is not all blank.
+  if (!isBlankInput(input)) return null;
+  return input.corpus || input.text.length === 0
+    ? NO_TEXT_MESSAGE
+    : 'The text is only spaces and line breaks. Type or upload some text to analyze.';
 }
 
 /** The reference the worker is sent: the bundled corpus, none, the model's own text, or the user's texts. */

@@ -8,6 +8,19 @@ export interface PromptInput {
   corpus: boolean;
   /** The file it came from, if uploaded. */
   fileName: string | null;
+  /**
+   * Whether `text` is blank, where the text box knew it without reading the whole text (a long text
+   * edited in its first part, `promptView.ts`: reading a 20 MB string that an edit made copies all
+   * of it). Used only while `text` is this very string.
+   */
+  readonly blank?: { readonly text: string; readonly blank: boolean };
+}
+
+/** Whether the input's text holds nothing but spaces and line breaks (or nothing). */
+export function isBlankInput(input: PromptInput): boolean {
+  const known = input.blank;
+  if (known !== undefined && known.text === input.text) return known.blank;
+  return !/\S/.test(input.text);
 }
 
 /** Files larger than this are refused: the browser would struggle long before the model. */
