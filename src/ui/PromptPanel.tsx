@@ -1,7 +1,9 @@
-import { type DragEvent, useId, useState } from 'react';
+import { type DragEvent, useId, useLayoutEffect, useRef, useState } from 'react';
 import { Checkbox } from './Checkbox';
+import { MAX_DRAFT_CHARS } from './draftText';
 import { FileButton } from './FileButton';
 import type { PromptInput } from './promptInput';
+import { editedView, type PromptView, viewIsBlank, viewOf, withoutHidden } from './promptView';
 import { type TokenCountView, tokenCountLine } from './tokenCountState';
 
 interface PromptPanelProps {
@@ -13,6 +15,17 @@ interface PromptPanelProps {
   onFile: (file: File) => void;
 }
 
+const n = (v: number) => v.toLocaleString('en');
+
+/** What the box leaves out of a long text, in words (`promptView.ts`). */
+function hiddenNote(view: PromptView): string {
+  const kept =
+    view.text.length > MAX_DRAFT_CHARS
+      ? ' A reload of the tab does not keep a text this long: keep a copy of your changes.'
+      : '';
+  return `The box shows the first ${n(view.shown.length)} of ${n(view.text.length)} characters: editing more would slow the page down. The other ${n(view.hidden.length)} are kept after them, unchanged, and analysed with them.${kept}`;
+}
+
 /** The text to analyse: typed, pasted, uploaded or dropped. */
 export function PromptPanel({
   input,
@@ -22,8 +35,28 @@ export function PromptPanel({
   onChange,
   onFile,
 }: PromptPanelProps) {
-  const ids = { text: useId(), count: useId() };
+  const ids = { text: useId(), count: useId(), hidden: useId() };
   const [dragging, setDragging] = useState(false);
+  // A long text is edited in its first part only; the split stays put while the user edits it.
+  const viewRef = useRef<PromptView | null>(null);
+  const view = viewOf(input.text, viewRef.current);
+  viewRef.current = view;
+  // The box's value is set here, only when the text changed, rather than given to React: a
+  // controlled textarea reads its value back and rewrites its default value (its text node) on every
+  // render, which for a long text cost tens of milliseconds a keystroke.
+  const box = useRef<HTMLTextAreaElement>(null);
+  useLayoutEffect(() => {
+    if (box.current && box.current.value !== view.shown) box.current.value = view.shown;
+  }, [view.shown]);
+  const edit = (next: PromptView) => {
+    viewRef.current = next;
+    onChange({
+      ...input,
+      text: next.text,
+      fileName: null,
+      blank: { text: next.text, blank: viewIsBlank(next) },
+    });
+  };
   const onDrop = (e: DragEvent) => {
     e.preventDefault();
     setDragging(false);
@@ -47,12 +80,20 @@ export function PromptPanel({
       <textarea
         id={ids.text}
         data-testid="prompt-input"
+        ref={box}
         rows={7}
-        value={input.text}
         spellCheck={false}
-        aria-describedby={ids.count}
-        onChange={(e) => onChange({ ...input, text: e.target.value, fileName: null })}
+        aria-describedby={view.hidden ? `${ids.hidden} ${ids.count}` : ids.count}
+        onChange={(e) => edit(editedView(view, e.target.value))}
       />
+      {view.hidden && (
+        <p className="hint" id={ids.hidden} data-testid="prompt-hidden-note">
+          {hiddenNote(view)}{' '}
+          <button type="button" data-testid="prompt-drop-hidden" onClick={() => edit(withoutHidden(view))}>
+            Remove the {n(view.hidden.length)} characters not shown
+          </button>
+        </p>
+      )}
       <div className="row prompt-panel__tools">
         <FileButton
           testId="file-input"

@@ -3,7 +3,7 @@ import { LinScopeError } from '../errors';
 import { splitCorpus } from '../job/corpus';
 import { type AnalysisSettings, DEFAULT_SETTINGS } from '../job/settings';
 import type { ShareState } from '../share/permalinkState';
-import { isReload, keepDraft, keptDraft } from './draftText';
+import { DraftKeeper, isReload, keptDraft } from './draftText';
 import { type PromptInput, readPromptFile } from './promptInput';
 import { pageStorage } from './rememberedChoice';
 import type { ReferenceChoice } from './SettingsPanel';
@@ -36,7 +36,25 @@ export function useAnalysisInputs(initialText: string): AnalysisInputs {
   const [input, setInput] = useState<PromptInput>(
     () => draft.current ?? { text: initialText, corpus: false, fileName: null },
   );
-  useEffect(() => keepDraft(pageStorage('sessionStorage'), input), [input]);
+  // Kept once the user pauses, and at once when the page is hidden or left (a reload).
+  const keeper = useRef<DraftKeeper | null>(null);
+  keeper.current ??= new DraftKeeper(() => pageStorage('sessionStorage'));
+  useEffect(() => keeper.current?.change(input), [input]);
+  useEffect(() => {
+    const kept = keeper.current;
+    if (!kept) return;
+    const flush = () => kept.flush();
+    const onVisibility = () => {
+      if (document.visibilityState === 'hidden') kept.flush();
+    };
+    window.addEventListener('pagehide', flush);
+    document.addEventListener('visibilitychange', onVisibility);
+    return () => {
+      window.removeEventListener('pagehide', flush);
+      document.removeEventListener('visibilitychange', onVisibility);
+      kept.flush();
+    };
+  }, []);
   const [settings, setSettings] = useState<AnalysisSettings>(DEFAULT_SETTINGS);
   const [reference, setReference] = useState<ReferenceChoice>({ kind: 'bundled' });
 
