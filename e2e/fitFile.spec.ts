@@ -152,7 +152,7 @@ test('a fit saved by the command line opens in the page, and the next Analyze ru
   expect(errors).toEqual([]);
 });
 
-test('a fit made for other weights of the model (a fine-tune under its name) is not used, and the page says so', async ({
+test('a fit made for other weights of the model (a fine-tune under its name) is refused once the model is loaded, and never used', async ({
   page,
   backend,
 }) => {
@@ -182,19 +182,22 @@ test('a fit made for other weights of the model (a fine-tune under its name) is 
   );
   expect(r.status, r.stderr).toBe(0);
 
-  // Opened before any analysis: the weights cannot be compared yet, so the file is taken.
+  // The page loads the chosen model ahead: with it loaded, the weights are compared as the file opens.
   await openApp(page, backend, 'referenceAhead=0');
   await forgetReferenceFits(page);
+  await expect(page.getByTestId('model-load-ahead')).toHaveAttribute('data-state', 'ready', {
+    timeout: 120_000,
+  });
   await page.getByTestId('open-linscope-file').setInputFiles(tunedFit);
   const message = page.getByTestId('link-message');
-  await expect(message).toHaveAttribute('data-kind', 'notes');
-  await expect(message).toContainText('Reference fit loaded from tuned.fit.safetensors');
-
-  // The analysis loads the model, finds the fit made for other weights, says so, and fits again.
-  const run = await analyzeText(page);
-  await expect(page.getByTestId('notice')).toHaveText(
-    /^The fit opened from tuned\.fit\.safetensors was made for other weights of linscope\/tiny-gpt2 \(fingerprint [0-9a-f]+; this model's are [0-9a-f]+: another checkpoint or fine-tune under the same name\), so it is not used: the reference is fitted again for these weights\.$/,
+  await expect(message).toHaveAttribute('data-kind', 'error');
+  await expect(message).toContainText(
+    /tuned\.fit\.safetensors was fitted for other weights of linscope\/tiny-gpt2 \(fingerprint [0-9a-f]+; the loaded model's are [0-9a-f]+: another checkpoint or fine-tune under the same name\), so it is not used\./,
   );
+
+  // The analysis fits the reference for these weights itself. (A file opened before the model is
+  // loaded is taken, and set aside by the analysis with a notice: tests/worker/fitSetAside.test.ts.)
+  const run = await analyzeText(page);
   expect(run.referenceTexts.some((t) => /^Fitting the reference: window \d+ of \d+$/.test(t))).toBe(true);
   expect(errors).toEqual([]);
 });

@@ -108,6 +108,28 @@ describe('importFitFile()', () => {
   });
 });
 
+describe('importFitFile() with the model loaded', () => {
+  const tuned = writeFitFile(CLI_PARTS, { ...fitted, weights: 'feedfacefeedface' });
+
+  it('refuses a fit made for other weights at once, naming both fingerprints, and stores nothing', async () => {
+    const store = new MemoryFitStore();
+    await expect(
+      importFitFile(tuned, 'tuned.fit.safetensors', { ...target(), weights: '0123456789abcdef' }, store),
+    ).rejects.toThrow(
+      "tuned.fit.safetensors was fitted for other weights of linscope/tiny-gpt2 (fingerprint feedfacefeedface; the loaded model's are 0123456789abcdef: another checkpoint or fine-tune under the same name), so it is not used. Open the fit saved for these weights, or press Analyze to fit the reference for them.",
+    );
+    expect(await store.get(referenceFitKey(PAGE_PARTS))).toBeUndefined();
+  });
+
+  it('takes a fit for the same weights, and one saved before fits recorded their weights', async () => {
+    for (const bytes of [tuned, file]) {
+      const store = new MemoryFitStore();
+      await importFitFile(bytes, 'fit.safetensors', { ...target(), weights: 'feedfacefeedface' }, store);
+      expect(await store.get(referenceFitKey(PAGE_PARTS))).toBeDefined();
+    }
+  });
+});
+
 describe('setAsideFitNote()', () => {
   it('says that an opened fit made for other weights is not used, naming both fingerprints', () => {
     expect(

@@ -8,7 +8,12 @@
  * Every refusal names the file, what is wrong or which part differs, and what to do.
  */
 import { LinScopeError } from '../errors';
-import { isFittedReference, type ReferenceFitKeyParts, type ReferenceFitStore } from '../job/fitStore';
+import {
+  fitsWeights,
+  isFittedReference,
+  type ReferenceFitKeyParts,
+  type ReferenceFitStore,
+} from '../job/fitStore';
 import type { FittedReference } from '../job/fittedReference';
 import { referenceFitKey } from '../job/referenceFit';
 import type { ModelConfig } from '../model/config';
@@ -23,6 +28,12 @@ export const MAX_FIT_FILE_BYTES = 1024 ** 3;
 export interface FitImportTarget {
   readonly parts: ReferenceFitKeyParts;
   readonly config: Pick<ModelConfig, 'hidden' | 'layers'>;
+  /**
+   * The fingerprint of the weights of the model the fit is for, where the page has it loaded
+   * (src/model/weightsFingerprint.ts); undefined where it is not loaded yet, and the analysis that
+   * loads it compares them (`setAsideFitNote`).
+   */
+  readonly weights?: string;
 }
 
 /** The parts of a model key (`modelKey`: id, revision, dtype, device). */
@@ -130,6 +141,11 @@ export function checkFitFile(
   });
   const mismatch = pageFitMismatch(name, found, target.parts);
   if (mismatch) throw new LinScopeError('BAD_INPUT', mismatch);
+  if (!fitsWeights(fitted, target.weights))
+    throw new LinScopeError(
+      'BAD_INPUT',
+      `${name} was fitted for other weights of ${modelParts(found.model).id} (fingerprint ${fitted.weights}; the loaded model's are ${target.weights}: another checkpoint or fine-tune under the same name), so it is not used. Open the fit saved for these weights, or press Analyze to fit the reference for them.`,
+    );
   const { hidden, layers } = target.config;
   if (hidden !== null && fit.d !== hidden)
     throw notAFit(name, `its maps are ${fit.d} x ${fit.d}, and the model's hidden width is ${hidden}`);

@@ -8,7 +8,7 @@ import { type JobOutput, runAnalyzeJob } from '../job/analyze';
 import type { ReferenceCorpus } from '../job/corpus';
 import type { FittedReference } from '../job/fittedReference';
 import { runLinearizeJob } from '../job/linearize';
-import { loadModel, prepareModel } from '../job/modelCache';
+import { loadedModel, loadModel, prepareModel } from '../job/modelCache';
 import type { JobProgress, ProgressPlan } from '../job/progress';
 import { prepareReferenceFit } from '../job/referenceAhead';
 import { analysisFitKeyParts } from '../job/referenceFit';
@@ -345,7 +345,9 @@ export function createHandlers(host: WorkerHost): WorkerHandlers {
         request.referenceTokensPerDim,
       );
       const bytes = new Uint8Array(await file.file.arrayBuffer());
-      return importFitFile(bytes, file.name, { parts, config }, host.fitStore);
+      // Where the model is loaded, its weights are compared now (otherwise when an analysis loads it).
+      const weights = (await loadedModel(onDevice(model)))?.weights;
+      return importFitFile(bytes, file.name, { parts, config, weights }, host.fitStore);
     },
 
     exportHidden() {
