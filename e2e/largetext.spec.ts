@@ -1,5 +1,5 @@
 /**
- * A large text file as the prompt (docs/reliability.md P7, docs/performance.md "A large text in the
+ * A large text file as the prompt (docs/reliability.md P14, docs/performance.md "A large text in the
  * prompt box"): the box shows its first part, editable, and keeps the rest; the count line says it
  * is counting until the worker has counted the text in the box, and never shows a count that belongs
  * to another text (the last text's count beside the new file's name, or the file's count once the
