@@ -36,6 +36,13 @@ async function exportedResult(page: Page): Promise<LinScopeResult> {
   return JSON.parse(readFileSync(await (await download).path(), 'utf8'));
 }
 
+/** The `.linscope.json` file of the analysis on screen, as the page saves it. */
+async function savedLinscopeText(page: Page): Promise<string> {
+  const download = page.waitForEvent('download');
+  await page.getByTestId('download-linscope').click();
+  return readFileSync((await (await download).path()) ?? '', 'utf8');
+}
+
 /** What identifies the result on screen: its summary line and the heatmap's shape and maximum. */
 async function shownResult(page: Page): Promise<string> {
   const heatmap = page.getByTestId('nonlinearity-heatmap');
@@ -520,9 +527,7 @@ test('broken storage and files: corrupt IndexedDB entries are ignored and rebuil
   await openApp(page, backend);
   await analyze(page, PROMPT);
   await expect(page.getByTestId('recent-select')).toBeVisible();
-  const download = page.waitForEvent('download');
-  await page.getByTestId('download-linscope').click();
-  const good = readFileSync((await (await download).path()) ?? '', 'utf8');
+  const good = await savedLinscopeText(page);
 
   // Corrupt every stored reference fit, and add broken records to the Recent list.
   const corrupt = await page.evaluate(async () => {
@@ -665,9 +670,7 @@ test('a .linscope.json file whose state disagrees with its result opens with the
   await openApp(page, backend);
   await analyze(page, PROMPT);
   await expect(page.getByTestId('logit-lens')).toBeVisible();
-  const download = page.waitForEvent('download');
-  await page.getByTestId('download-linscope').click();
-  const file = JSON.parse(readFileSync((await (await download).path()) ?? '', 'utf8'));
+  const file = JSON.parse(await savedLinscopeText(page));
   const result = await shownResult(page);
   // Another text in the state than the tokens came from, another setting, a lens one state short.
   file.state.input.text = 'A text about something else entirely.';
