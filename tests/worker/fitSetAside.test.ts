@@ -1,9 +1,10 @@
 /**
- * A reference fit file opened before the model is loaded, made for other weights of the model (a
- * fine-tune under the same name): the import cannot compare the weights' fingerprints then, so it
- * takes the file; the analysis that loads the model finds the fit made for other weights, fits the
- * reference again, and says so to the page (`fit-set-aside`), as does a fit made ahead. Through the
- * worker's message loop with the real handlers on a Node host.
+ * A reference fit file made for other weights of the model (a fine-tune under the same name). Opened
+ * while the model is loaded, it is refused at once, naming both fingerprints. Opened before the model
+ * is loaded, the import cannot compare the weights' fingerprints, so it takes the file; the analysis
+ * that loads the model finds the fit made for other weights, fits the reference again, and says so to
+ * the page (`fit-set-aside`), as does a fit made ahead. Through the worker's message loop with the
+ * real handlers on a Node host.
  */
 import { beforeAll, describe, expect, it } from 'vitest';
 import { analysisFitKeyParts, referenceFitKey } from '../../src/job/referenceFit';
@@ -19,6 +20,8 @@ const PROMPT =
 const ANALYZE = { model: MODEL, texts: [PROMPT], settings: DEFAULT_SETTINGS, reference: 'bundled' as const };
 const AHEAD = { model: MODEL, settings: DEFAULT_SETTINGS, reference: 'bundled' as const };
 const OTHER_WEIGHTS = 'feedfacefeedface';
+/** The same model's other weights: loading them ahead unloads the fp32 model (one model is kept). */
+const Q8_MODEL = { ...MODEL, spec: { ...MODEL.spec, dtype: 'q8' as const } };
 const FILE_NAME = 'tuned.fit.safetensors';
 
 /** Whether a request's events include reference windows (the fit made again). */
@@ -67,8 +70,19 @@ describe('a fit file opened for other weights of the model', () => {
   const note = () =>
     `The fit opened from ${FILE_NAME} was made for other weights of linscope/tiny-gpt2 (fingerprint ${OTHER_WEIGHTS}; this model's are ${weights}: another checkpoint or fine-tune under the same name), so it is not used: the reference is fitted again for these weights.`;
 
-  it('is taken when opened, then set aside by the analysis, which says so and fits the reference again', async () => {
+  it('is refused as it opens while the model is loaded, naming both fingerprints', async () => {
     const worker = await probedWorker();
+    await worker.request({ type: 'load-ahead', model: MODEL });
+    const event = finalEvent(await openFit(worker, tunedFit));
+    expect(event).toMatchObject({ type: 'error' });
+    expect(event.type === 'error' && event.error.message).toBe(
+      `${FILE_NAME} was fitted for other weights of linscope/tiny-gpt2 (fingerprint ${OTHER_WEIGHTS}; the loaded model's are ${weights}: another checkpoint or fine-tune under the same name), so it is not used. Open the fit saved for these weights, or press Analyze to fit the reference for them.`,
+    );
+  }, 120_000);
+
+  it('is taken when opened before the model is loaded, then set aside by the analysis, which says so and fits the reference again', async () => {
+    const worker = await probedWorker();
+    await worker.request({ type: 'load-ahead', model: Q8_MODEL });
     expect(finalEvent(await openFit(worker, tunedFit))).toMatchObject({ type: 'fit-imported' });
     const posted = await worker.request({ type: 'analyze', request: ANALYZE });
     expect(finalEvent(posted).type).toBe('result');
@@ -82,8 +96,10 @@ describe('a fit file opened for other weights of the model', () => {
 
   it('is set aside by a fit made ahead the same way, with the same words', async () => {
     const worker = await probedWorker();
+    await worker.request({ type: 'load-ahead', model: Q8_MODEL });
+    expect(finalEvent(await openFit(worker, tunedFit))).toMatchObject({ type: 'fit-imported' });
+    // The page fits ahead once the model is loaded ahead.
     await worker.request({ type: 'load-ahead', model: MODEL });
-    await openFit(worker, tunedFit);
     const prepared = await worker.request({ type: 'prepare-reference', request: AHEAD });
     expect(finalEvent(prepared)).toMatchObject({ type: 'reference-prepared', ready: true });
     expect(setAsideNotes(prepared)).toEqual([note()]);
