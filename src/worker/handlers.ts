@@ -22,6 +22,7 @@ import { checkImportSizes, type ImportedResult, importFiles } from '../share/fil
 import { checkFitFileSize, importFitFile, setAsideFitNote } from '../share/fitImport';
 import { hiddenStatesFile } from '../share/hiddenStatesFile';
 import type { HostRuntime, WorkerHost } from './host';
+
 import type {
   AnalyzeRequest,
   BackendChoice,
@@ -33,6 +34,7 @@ import type {
   ReferenceAheadRequest,
   UserFile,
 } from './protocol';
+import { reportedDeviceMemoryGb, tabStateBytes } from './tabStateBudget';
 
 export interface AnalyzeHooks {
   signal?: AbortSignal;
@@ -96,13 +98,6 @@ function resultRuntime(info: BackendInfo): ResultRuntime {
 /** A timer task: the worker's message queue (a Cancel) is read before the job goes on. */
 const yieldToEvents = () => new Promise<void>((resolve) => setTimeout(resolve, 0));
 
-/**
- * The most a run's pooled hidden states may take in the page (1 GB: about 23,000 tokens of a
- * GPT-2 small, 325,000 of the bundled model). The analysis needs working copies beside them, and a
- * tab that runs out of memory loses the run after minutes; beyond this the command line is the tool.
- */
-const TAB_STATE_BYTES = 1e9;
-
 export function createHandlers(host: WorkerHost): WorkerHandlers {
   /** The arrays of the last analysis, kept for `exportHidden`. */
   let lastOutput: JobOutput | null = null;
@@ -153,7 +148,7 @@ export function createHandlers(host: WorkerHost): WorkerHandlers {
     // A timer task between model runs lets the worker read a Cancel message meanwhile.
     yieldToEvents,
     // A text whose states a tab cannot hold is refused before it runs, not by a failed allocation.
-    maxStateBytes: TAB_STATE_BYTES,
+    maxStateBytes: tabStateBytes(reportedDeviceMemoryGb()),
     fitStore: host.fitStore,
     pairWorkers: host.pairWorkers(threads),
   });
