@@ -6,7 +6,7 @@
  */
 import type { LinScopeResult } from '../job/result';
 import { DEFAULT_SETTINGS } from '../job/settings';
-import { MODEL_DTYPES, type ModelDtype } from '../model/config';
+import { isModelDtype } from '../model/config';
 import type { ShareState } from './permalinkState';
 import { localModelId } from './resultModelId';
 
@@ -21,9 +21,7 @@ export function importedShareState(result: LinScopeResult): ShareState {
       id: localModelId(result.model.id, 'imported'),
       revision: 'main',
       // What the files said, where it is a weights type LinScope knows (a saved file then agrees).
-      dtype: MODEL_DTYPES.includes(result.model.dtype as ModelDtype)
-        ? (result.model.dtype as ModelDtype)
-        : 'fp32',
+      dtype: isModelDtype(result.model.dtype) ? result.model.dtype : 'fp32',
     },
     settings: {
       ...DEFAULT_SETTINGS,

@@ -14,7 +14,7 @@ import { RESULT_LIMITS } from './permalinkResult';
 import { parseShareState, type ShareState, shareStateJson } from './permalinkState';
 import { appModelId } from './resultModelId';
 import { resultRangeProblem } from './resultRanges';
-import { documentsFromTokens, reconcileStateWithResult } from './stateResultAgreement';
+import { inputFromTokens, reconcileStateWithResult } from './stateResultAgreement';
 
 export const LINSCOPE_FILE_SCHEMA = 'linscope.share/v1';
 /** Largest file opened (a 200,000-token heatmap of 30 layers is about 60 MB of JSON). */
@@ -230,12 +230,6 @@ export function parseResultValue(
   }
 }
 
-/** The text of a result's documents, rebuilt from its tokens (BOS markers and all). */
-function textFromTokens(result: LinScopeResult): { text: string; corpus: boolean } {
-  const docs = documentsFromTokens(result);
-  return { text: docs.join('\n\n'), corpus: docs.length > 1 };
-}
-
 /** A parsed `.linscope.json` (or a plain result JSON), or why it cannot be opened. Never throws. */
 export function parseLinScopeFile(text: string): FileParse {
   let value: unknown;
@@ -277,7 +271,7 @@ export function parseLinScopeValue(value: unknown): FileParse {
         },
         settings: { excludeBos: result.settings.excludeBos, excludeMassive: result.settings.excludeMassive },
         reference: result.perToken ? 'bundled' : 'none',
-        input: textFromTokens(result),
+        input: inputFromTokens(result),
       });
       if (!parsed.ok) return parsed;
       return {

@@ -8,7 +8,7 @@
 import { splitCorpus } from '../job/corpus';
 import { type AnalysisSettings, DEFAULT_SETTINGS } from '../job/settings';
 import { CATALOG, isHubId } from '../model/catalog';
-import { MODEL_DTYPES, type ModelDtype } from '../model/config';
+import { isModelDtype, type ModelDtype } from '../model/config';
 
 /** What the per-token maps were fitted on. A user's own corpus cannot travel: only its name does. */
 export type ShareReference =
@@ -138,7 +138,7 @@ export function parseShareState(value: unknown): StateParse {
   }
   let dtype: ModelDtype = 'fp32';
   if (model.dtype !== undefined) {
-    if (MODEL_DTYPES.includes(model.dtype as ModelDtype)) dtype = model.dtype as ModelDtype;
+    if (isModelDtype(model.dtype)) dtype = model.dtype;
     else notes.push('The weights type was unknown; fp32 is used.');
   }
   const input = value.input;

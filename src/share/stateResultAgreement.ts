@@ -7,15 +7,21 @@
  * disagree the state is brought into line with the result, and a note says what was changed.
  */
 import type { LinScopeResult } from '../job/result';
-import { MODEL_DTYPES, type ModelDtype } from '../model/config';
+import { isModelDtype } from '../model/config';
 import { type ShareState, shareDocuments } from './permalinkState';
 import { appModelId, localModelId } from './resultModelId';
 
 /** The text of each document of a result, rebuilt from its tokens, in document order. */
-export function documentsFromTokens(result: Pick<LinScopeResult, 'tokens'>): string[] {
+function documentsFromTokens(result: Pick<LinScopeResult, 'tokens'>): string[] {
   const docs = new Map<number, string>();
   for (const t of result.tokens) docs.set(t.doc, (docs.get(t.doc) ?? '') + t.text);
   return [...docs.keys()].sort((a, b) => a - b).map((doc) => docs.get(doc) ?? '');
+}
+
+/** The text box's input for a result's documents, rebuilt from its tokens (BOS markers and all). */
+export function inputFromTokens(result: Pick<LinScopeResult, 'tokens'>): ShareState['input'] {
+  const docs = documentsFromTokens(result);
+  return { text: docs.join('\n\n'), corpus: docs.length > 1 };
 }
 
 /**
@@ -58,9 +64,7 @@ export function reconcileStateWithResult(
   const notes: string[] = [];
   let model = state.model;
   // A dtype LinScope does not know (a result made from imported files) is not compared.
-  const resultDtype = MODEL_DTYPES.includes(result.model.dtype as ModelDtype)
-    ? (result.model.dtype as ModelDtype)
-    : state.model.dtype;
+  const resultDtype = isModelDtype(result.model.dtype) ? result.model.dtype : state.model.dtype;
   const resultId = appModelId(result.model.id);
   // A result made from imported files is shown under `local/<name>` even when it names a Hub id.
   const sameModel = [result.model.id, resultId, localModelId(result.model.id)].includes(state.model.id);
@@ -85,8 +89,7 @@ export function reconcileStateWithResult(
 
   let input = state.input;
   if (!textMatchesTokens(state.input, result)) {
-    const docs = documentsFromTokens(result);
-    input = { text: docs.join('\n\n'), corpus: docs.length > 1 };
+    input = inputFromTokens(result);
     notes.push(
       'This file’s text is not the text its tokens came from: the text box holds the text rebuilt from ' +
         'the result’s tokens.',
