@@ -137,8 +137,7 @@ const RESIDUAL_PATH_OPS = new Set(['Add', 'Cast', 'Reshape', 'Identity']);
 
 function onResidualPath(node: OnnxNode, layer: number, anyDepth: boolean): boolean {
   if (!RESIDUAL_PATH_OPS.has(node.opType)) return false;
-  if (node.opType !== 'Add') return true;
-  return anyDepth ? layerOf(node)?.index === layer : isBlockLevel(node, layer);
+  return node.opType !== 'Add' || inBlock(node, layer, anyDepth);
 }
 
 function dataInputs(node: OnnxNode): string[] {
@@ -149,6 +148,11 @@ function dataInputs(node: OnnxNode): string[] {
 function isBlockLevel(node: OnnxNode, layer: number): boolean {
   const m = LAYER_SCOPE.exec(node.name);
   return m !== null && Number(m[2]) === layer && !node.name.slice(m[0].length).includes('/');
+}
+
+/** Nodes of block i where its residual sums are looked for: block-level only, or at any depth. */
+function inBlock(node: OnnxNode, layer: number, anyDepth: boolean): boolean {
+  return anyDepth ? layerOf(node)?.index === layer : isBlockLevel(node, layer);
 }
 
 /**
@@ -170,9 +174,7 @@ function consumerLayers(index: GraphIndex, tensor: string, seen = new Set<string
 /** Outputs of block i's residual-path nodes that later nodes read (block-level only, or any depth). */
 function sumsLeavingBlock(index: GraphIndex, i: number, anyDepth: boolean): string[] {
   return index.graph.nodes
-    .filter(
-      (n) => RESIDUAL_PATH_OPS.has(n.opType) && (anyDepth ? layerOf(n)?.index === i : isBlockLevel(n, i)),
-    )
+    .filter((n) => RESIDUAL_PATH_OPS.has(n.opType) && inBlock(n, i, anyDepth))
     .flatMap((n) => n.outputs.filter((t) => t && consumerLayers(index, t).some((layer) => layer !== i)));
 }
 

@@ -31,7 +31,7 @@ export function cacheShape(config: Pick<ModelConfig, 'heads' | 'kvHeads' | 'head
  * they differ, in words; null where they agree or the graph leaves them open.
  */
 export function cacheShapeMismatch(
-  inputShapes: ReadonlyMap<string, readonly (number | string)[] | undefined>,
+  inputShapes: ReadonlyMap<string, DeclaredDims | undefined>,
   shape: CacheShape,
 ): string | null {
   for (const [name, dims] of inputShapes) {
