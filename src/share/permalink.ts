@@ -4,7 +4,6 @@
  * is the state as JSON, the result section (permalinkResult.ts) and a checksum. Decoding never
  * throws: every way a link can be broken ends in a message a person can act on (docs/permalinks.md).
  */
-
 import { deflateSync, Inflate } from 'fflate';
 import type { LinScopeResult, ResultLinearize } from '../job/result';
 import {

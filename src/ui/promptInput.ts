@@ -16,11 +16,14 @@ export interface PromptInput {
   readonly blank?: { readonly text: string; readonly blank: boolean };
 }
 
-/** Whether the input's text holds nothing but spaces and line breaks (or nothing). */
+/** Whether `text` holds nothing but spaces and line breaks (or nothing). */
+export const isBlank = (text: string): boolean => !/\S/.test(text);
+
+/** Whether the input's text is blank (`isBlank`), from what the text box knew where it did. */
 export function isBlankInput(input: PromptInput): boolean {
   const known = input.blank;
   if (known !== undefined && known.text === input.text) return known.blank;
-  return !/\S/.test(input.text);
+  return isBlank(input.text);
 }
 
 /** Files larger than this are refused: the browser would struggle long before the model. */

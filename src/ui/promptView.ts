@@ -5,6 +5,7 @@
  * break near that length, editable, and the rest is kept out of the box, unchanged and analysed
  * with it: the text is always `shown + hidden`, nothing is dropped unless the user says so.
  */
+import { isBlank } from './promptInput';
 
 /** The most characters the box is given to edit (about 30-60 ms a keystroke in Chromium). */
 export const SHOWN_CHARS = 500_000;
@@ -22,8 +23,6 @@ export interface PromptView {
   readonly hiddenBlank: boolean;
 }
 
-const blank = (s: string) => !/\S/.test(s);
-
 const isHighSurrogate = (code: number) => code >= 0xd800 && code <= 0xdbff;
 
 /** Where the shown part of `text` ends: after a line break near `SHOWN_CHARS`, never inside a character. */
@@ -40,7 +39,7 @@ export function splitForBox(text: string): PromptView {
   const end = shownEnd(text);
   if (end === text.length) return { text, shown: text, hidden: '', hiddenBlank: true };
   const hidden = text.slice(end);
-  return { text, shown: text.slice(0, end), hidden, hiddenBlank: blank(hidden) };
+  return { text, shown: text.slice(0, end), hidden, hiddenBlank: isBlank(hidden) };
 }
 
 /**
@@ -72,5 +71,5 @@ export function withoutHidden(view: PromptView): PromptView {
  * as `shown + hidden`, would be copied whole by the first read (250 ms for 20 MB in Chromium).
  */
 export function viewIsBlank(view: PromptView): boolean {
-  return view.hiddenBlank && blank(view.shown);
+  return view.hiddenBlank && isBlank(view.shown);
 }

@@ -22,7 +22,6 @@ import { checkImportSizes, type ImportedResult, importFiles } from '../share/fil
 import { checkFitFileSize, importFitFile, setAsideFitNote } from '../share/fitImport';
 import { hiddenStatesFile } from '../share/hiddenStatesFile';
 import type { HostRuntime, WorkerHost } from './host';
-
 import type {
   AnalyzeRequest,
   BackendChoice,
