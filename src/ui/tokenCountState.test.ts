@@ -56,16 +56,22 @@ function deferred() {
 
 const settle = () => new Promise((resolve) => setTimeout(resolve, 0));
 
+/** A queue whose jobs wait until the test settles them: the keys it started, and their jobs. */
+function recordingQueue() {
+  const started: string[] = [];
+  const jobs: ReturnType<typeof deferred>[] = [];
+  const queue = new LatestOnly<string>((k) => {
+    started.push(k);
+    const job = deferred();
+    jobs.push(job);
+    return job.promise;
+  });
+  return { queue, started, jobs };
+}
+
 describe('LatestOnly: one count at a time, only the latest text waits', () => {
   it('runs keys one at a time and never runs a key passed over', async () => {
-    const started: string[] = [];
-    const jobs: ReturnType<typeof deferred>[] = [];
-    const queue = new LatestOnly<string>((k) => {
-      started.push(k);
-      const job = deferred();
-      jobs.push(job);
-      return job.promise;
-    });
+    const { queue, started, jobs } = recordingQueue();
     queue.want('a');
     queue.want('ab');
     queue.want('abc');
@@ -83,14 +89,7 @@ describe('LatestOnly: one count at a time, only the latest text waits', () => {
   });
 
   it('goes on after a job that failed, and runs nothing more once stopped', async () => {
-    const started: string[] = [];
-    const jobs: ReturnType<typeof deferred>[] = [];
-    const queue = new LatestOnly<string>((k) => {
-      started.push(k);
-      const job = deferred();
-      jobs.push(job);
-      return job.promise;
-    });
+    const { queue, started, jobs } = recordingQueue();
     queue.want('a');
     queue.want('b');
     jobs[0].reject(new Error('worker replaced'));
