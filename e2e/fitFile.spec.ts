@@ -25,28 +25,22 @@ let work: string;
 let fitPath: string;
 let cliResult: LinScopeResult;
 
+/** `linscope analyze --model <model> --text TEXT --save-fit <fit> --out <out>`, as a user runs it. */
+function saveFitWithCli(model: string, fit: string, out: string) {
+  return spawnSync(
+    process.execPath,
+    [join(ROOT, 'cli/bin.mjs'), 'analyze', '--model', model, '--text', TEXT, '--save-fit', fit, '--out', out],
+    { encoding: 'utf8', cwd: ROOT, timeout: 300_000 },
+  );
+}
+
 // biome-ignore lint/correctness/noEmptyPattern: Playwright reads a hook's fixtures from this pattern; it needs none.
 test.beforeAll(({}, testInfo) => {
   if (testInfo.project.metadata.backend === 'webgpu') return;
   work = mkdtempSync(join(tmpdir(), 'linscope-e2e-fit-'));
   fitPath = join(work, 'tiny-gpt2.fit.safetensors');
   const out = join(work, 'cli.json');
-  const r = spawnSync(
-    process.execPath,
-    [
-      join(ROOT, 'cli/bin.mjs'),
-      'analyze',
-      '--model',
-      MODEL,
-      '--text',
-      TEXT,
-      '--save-fit',
-      fitPath,
-      '--out',
-      out,
-    ],
-    { encoding: 'utf8', cwd: ROOT, timeout: 300_000 },
-  );
+  const r = saveFitWithCli(MODEL, fitPath, out);
   if (r.status !== 0) throw new Error(`linscope analyze --save-fit failed: ${r.stderr}`);
   cliResult = JSON.parse(readFileSync(out, 'utf8'));
 });
@@ -164,22 +158,7 @@ test('a fit made for other weights of the model (a fine-tune under its name) is 
   const folder = join(work, 'tuned', 'linscope', 'tiny-gpt2');
   cpSync(join(ROOT, 'public/models/fixtures/tiny-gpt2-finetune/step-200'), folder, { recursive: true });
   const tunedFit = join(work, 'tuned.fit.safetensors');
-  const r = spawnSync(
-    process.execPath,
-    [
-      join(ROOT, 'cli/bin.mjs'),
-      'analyze',
-      '--model',
-      folder,
-      '--text',
-      TEXT,
-      '--save-fit',
-      tunedFit,
-      '--out',
-      join(work, 'tuned.json'),
-    ],
-    { encoding: 'utf8', cwd: ROOT, timeout: 300_000 },
-  );
+  const r = saveFitWithCli(folder, tunedFit, join(work, 'tuned.json'));
   expect(r.status, r.stderr).toBe(0);
 
   // The page loads the chosen model ahead: with it loaded, the weights are compared as the file opens.
