@@ -213,3 +213,72 @@ describe('WorkerClient when the worker says its runtime is spent', () => {
     expect(await count).toEqual(tokenCount);
   });
 });
+
+describe('WorkerClient: a request cancelled before its worker is replaced', () => {
+  /** A probed client with an analysis and a token count in flight, the analysis cancelled. */
+  async function cancelledAnalysis() {
+    const { client, workers } = startClient();
+    const probed = client.probe('webgpu', 'http://linscope.test/');
+    await settle();
+    workers[0].answer({ type: 'backend', id: workers[0].last('probe').id, info: info('webgpu') });
+    await probed;
+    const analysis = client.analyze(
+      { model: MODEL, texts: ['Once upon a time'], settings: DEFAULT_SETTINGS, reference: 'bundled' },
+      () => undefined,
+    );
+    const count = client.countTokens(MODEL, ['Once upon a time']);
+    await settle();
+    const analyzeId = workers[0].last('analyze').id;
+    analysis.cancel();
+    await settle();
+    // The cancel reached the old worker, which has not answered yet.
+    expect(workers[0].last('cancel')).toEqual({ type: 'cancel', id: analyzeId });
+    return { client, workers, analysis, count };
+  }
+
+  it('is answered as cancelled, not sent again, when the runtime is spent', async () => {
+    const { workers, analysis, count } = await cancelledAnalysis();
+    workers[0].answer({ type: 'runtime-spent', id: 0 });
+    await expect(analysis.done).rejects.toMatchObject({ code: 'ABORTED' });
+    const second = workers[1];
+    second.answer({ type: 'backend', id: second.last('probe').id, info: info('webgpu') });
+    await settle();
+    // Only the request nobody cancelled runs on the new worker.
+    expect(second.sent.map((r) => r.type)).toEqual(['probe', 'count-tokens']);
+    const tokenCount = { tokens: 4, windows: 1 } as unknown as Extract<
+      WorkerEvent,
+      { type: 'token-count' }
+    >['count'];
+    second.answer({ type: 'token-count', id: second.last('count-tokens').id, count: tokenCount });
+    expect(await count).toEqual(tokenCount);
+  });
+
+  it('is answered as cancelled, not run again on WASM, when the GPU is lost', async () => {
+    const { client, workers, analysis } = await cancelledAnalysis();
+    const fallbacks: DeviceFallback[] = [];
+    client.onDeviceFallback((fallback) => fallbacks.push(fallback));
+    workers[0].answer({ type: 'device-lost', id: 0, loss: { reason: 'unknown', message: 'GPU reset' } });
+    await expect(analysis.done).rejects.toMatchObject({ code: 'ABORTED' });
+    const second = workers[1];
+    second.answer({ type: 'backend', id: second.last('probe').id, info: info('wasm') });
+    await settle();
+    expect(second.sent.map((r) => r.type)).toEqual(['probe', 'count-tokens']);
+    // No work is said to run again: the only work in flight was cancelled.
+    expect(fallbacks.map((f) => f.rerun)).toEqual([false]);
+  });
+
+  it('a cancel after the answer sends nothing', async () => {
+    const { client, workers } = startClient();
+    const analysis = client.analyze(
+      { model: MODEL, texts: ['x'], settings: DEFAULT_SETTINGS, reference: null },
+      () => undefined,
+    );
+    await settle();
+    const id = workers[0].last('analyze').id;
+    workers[0].answer({ type: 'error', id, error: { name: 'Error', message: 'no', code: 'BAD_INPUT' } });
+    await expect(analysis.done).rejects.toThrow('no');
+    analysis.cancel();
+    await settle();
+    expect(workers[0].sent.map((r) => r.type)).toEqual(['analyze']);
+  });
+});

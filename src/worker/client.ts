@@ -55,6 +55,11 @@ interface Pending {
   body: RequestBody;
   /** A probe or model sent to a replacement worker before anything else (not user work). */
   setup?: boolean;
+  /**
+   * The caller cancelled it: a replacement worker is not sent it again (the cancel went to the old
+   * worker), it is answered as cancelled instead.
+   */
+  cancelled?: boolean;
   resolve: (event: WorkerEvent) => void;
   reject: (error: Error) => void;
   onProgress?: (progress: JobProgress) => void;
@@ -163,7 +168,7 @@ export class WorkerClient {
    * the same ids.
    */
   private moveToFreshWorker(): void {
-    const inFlight = [...this.pending.entries()].filter(([, p]) => !p.setup);
+    const inFlight = this.takeInFlight();
     this.restartWorker();
     for (const [id, p] of inFlight) {
       this.pending.set(id, p);
@@ -172,11 +177,26 @@ export class WorkerClient {
   }
 
   /**
+   * The requests in flight that a replacement worker is to be sent again (not its own setup). Those
+   * the caller cancelled are answered as cancelled here: their cancel went to the old worker, and
+   * sending them again would run them to the end.
+   */
+  private takeInFlight(): [number, Pending][] {
+    const inFlight: [number, Pending][] = [];
+    for (const [id, p] of this.pending) {
+      if (p.setup) continue;
+      if (p.cancelled) p.reject(new LinScopeError('ABORTED', 'Cancelled.'));
+      else inFlight.push([id, p]);
+    }
+    return inFlight;
+  }
+
+  /**
    * The GPU under the worker was lost: a new worker on WASM takes over, and what was in flight is
    * sent to it again under the same ids (a probe in flight becomes a WASM probe).
    */
   private fallBackToWasm(loss: DeviceLoss): void {
-    const inFlight = [...this.pending.entries()].filter(([, p]) => !p.setup);
+    const inFlight = this.takeInFlight();
     if (this.lastProbe) this.lastProbe = { ...this.lastProbe, backend: 'wasm' };
     const backend = this.restartWorker();
     for (const [id, p] of inFlight) {
@@ -290,8 +310,12 @@ export class WorkerClient {
     });
     return {
       done,
-      cancel: () =>
-        void this.gate.then(() => this.worker.postMessage({ type: 'cancel', id } satisfies WorkerRequest)),
+      cancel: () => {
+        const pending = this.pending.get(id);
+        if (!pending) return;
+        pending.cancelled = true;
+        void this.gate.then(() => this.worker.postMessage({ type: 'cancel', id } satisfies WorkerRequest));
+      },
     };
   }
 
