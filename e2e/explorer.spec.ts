@@ -602,8 +602,16 @@ test('cancelling mid-run leaves the page usable', async ({ page, backend }) => {
   const long = readFileSync(join(ROOT, 'public/corpus/reference-en.txt'), 'utf8').slice(0, 40_000);
   await openApp(page, backend);
   await page.getByTestId('prompt-input').fill(long);
+  await expect(page.getByTestId('token-count')).toHaveAttribute('data-state', 'counting');
+  // Where the button sits in the page (not the viewport: the click scrolls it into view).
+  const analyzeTop = () =>
+    page.getByTestId('analyze-button').evaluate((b) => b.getBoundingClientRect().top + window.scrollY);
+  const analyzeAt = await analyzeTop();
   await page.getByTestId('analyze-button').click();
   await expect(page.getByTestId('status')).toHaveAttribute('data-state', /loading|running/);
+  // The count (two lines here) replacing "Counting tokens…" moves nothing the user may be reaching for.
+  await expect(page.getByTestId('token-count')).toHaveAttribute('data-state', 'counted');
+  expect(await analyzeTop()).toBe(analyzeAt);
   await page.getByTestId('cancel-button').click();
   await expect(page.getByTestId('status')).toHaveAttribute('data-state', 'idle');
   await expect(page.getByTestId('cancel-button')).toHaveCount(0);

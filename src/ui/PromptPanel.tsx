@@ -1,4 +1,5 @@
 import { type DragEvent, useId, useLayoutEffect, useRef, useState } from 'react';
+import './PromptPanel.css';
 import { Checkbox } from './Checkbox';
 import { MAX_DRAFT_CHARS } from './draftText';
 import { FileButton } from './FileButton';
@@ -111,7 +112,7 @@ export function PromptPanel({
         </Checkbox>
       </div>
       <p
-        className="hint"
+        className="hint prompt-panel__count"
         id={ids.count}
         data-testid="token-count"
         data-state={tokenCount.kind}
