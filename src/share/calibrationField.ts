@@ -4,9 +4,8 @@
  * read by `wellFormedComposition`, job/referenceComposition.ts, as the page's fit store reads them.)
  */
 import type { ResultCalibration } from '../job/result';
+import { isRecord } from './isRecord';
 
-const isRecord = (v: unknown): v is Record<string, unknown> =>
-  typeof v === 'object' && v !== null && !Array.isArray(v);
 const isShare = (v: unknown): v is number => typeof v === 'number' && Number.isFinite(v) && v >= 0 && v <= 1;
 
 /** `cal` as a calibration of `L` pairs, or null when it is not one. */

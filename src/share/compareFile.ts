@@ -4,14 +4,12 @@
  * throws: anything unusable ends in a message that says what was wrong and what to do.
  */
 import { type LinScopeResult, RESULT_SCHEMA } from '../job/result';
+import { isRecord } from './isRecord';
 import { LINSCOPE_FILE_SCHEMA, MAX_LINSCOPE_FILE_BYTES, parseResultValue } from './linscopeFile';
 
 export type CompareFileParse =
   | { ok: true; result: LinScopeResult; notes: string[] }
   | { ok: false; message: string };
-
-const isRecord = (v: unknown): v is Record<string, unknown> =>
-  typeof v === 'object' && v !== null && !Array.isArray(v);
 
 /** The result in a file's text, or why it cannot be compared (`name` is the file's, for the message). */
 export function parseCompareFile(name: string, text: string): CompareFileParse {

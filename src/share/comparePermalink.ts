@@ -10,6 +10,7 @@
  */
 import { deflateSync } from 'fflate';
 import type { LinScopeResult } from '../job/result';
+import { isRecord } from './isRecord';
 import { DEFAULT_URL_BUDGET, inflateCapped, MAX_FRAGMENT_CHARS, MAX_PAYLOAD_BYTES } from './permalink';
 import {
   ByteReader,
@@ -138,9 +139,6 @@ export function encodeCompareLink(
   }
   return last!;
 }
-
-const isRecord = (v: unknown): v is Record<string, unknown> =>
-  typeof v === 'object' && v !== null && !Array.isArray(v);
 
 interface HeaderEntry {
   label: string;

@@ -5,6 +5,7 @@
  * The checked copy holds only the known fields, so nothing extra rides along into the page.
  */
 import type { ReplacementMetrics, ResultLinearize } from '../job/result';
+import { isRecord } from './isRecord';
 
 /** Thrown with what is wrong, in words a note can carry. */
 export class LinearizeInvalid extends Error {
@@ -16,8 +17,6 @@ export const MAX_LINEARIZE_RUNS = 256;
 /** Longest map name or continuation kept (characters). */
 const MAX_TEXT = 100_000;
 
-const isRecord = (v: unknown): v is Record<string, unknown> =>
-  typeof v === 'object' && v !== null && !Array.isArray(v);
 const isNum = (v: unknown): v is number => typeof v === 'number' && Number.isFinite(v);
 const isCount = (v: unknown): v is number =>
   Number.isInteger(v) && (v as number) >= 0 && (v as number) < 2 ** 31;

@@ -8,6 +8,7 @@
 import { wellFormedComposition } from '../job/referenceComposition';
 import { type LinScopeResult, RESULT_SCHEMA } from '../job/result';
 import { checkedCalibration } from './calibrationField';
+import { isRecord } from './isRecord';
 import { checkLinearize, LinearizeInvalid } from './linearizeCheck';
 import { checkLogitLens, LogitLensInvalid } from './logitLensCheck';
 import { RESULT_LIMITS } from './permalinkResult';
@@ -39,9 +40,6 @@ export function linscopeFileName(modelId: string, date = new Date()): string {
 }
 
 class Invalid extends Error {}
-
-const isRecord = (v: unknown): v is Record<string, unknown> =>
-  typeof v === 'object' && v !== null && !Array.isArray(v);
 
 function need(ok: boolean, what: string): void {
   if (!ok) throw new Invalid(what);

@@ -6,6 +6,7 @@
  * result still opens. The checked copy holds only the known fields.
  */
 import type { ResultLogitLens } from '../job/result';
+import { isRecord } from './isRecord';
 
 /** Thrown with what is wrong, in words a note can carry. */
 export class LogitLensInvalid extends Error {
@@ -14,9 +15,6 @@ export class LogitLensInvalid extends Error {
 
 /** Longest token text kept (characters): a token is a few characters; more is a hostile file. */
 const MAX_TOKEN_TEXT = 1024;
-
-const isRecord = (v: unknown): v is Record<string, unknown> =>
-  typeof v === 'object' && v !== null && !Array.isArray(v);
 
 function need(ok: boolean, what: string): asserts ok {
   if (!ok) throw new LogitLensInvalid(what);

@@ -9,6 +9,7 @@ import { splitCorpus } from '../job/corpus';
 import { type AnalysisSettings, DEFAULT_SETTINGS } from '../job/settings';
 import { CATALOG, isHubId } from '../model/catalog';
 import { isModelDtype, type ModelDtype } from '../model/config';
+import { isRecord } from './isRecord';
 
 /** What the per-token maps were fitted on. A user's own corpus cannot travel: only its name does. */
 export type ShareReference =
@@ -61,9 +62,6 @@ export function shareStateJson(state: ShareState): Record<string, unknown> {
     focusLayer: state.focusLayer,
   };
 }
-
-const isRecord = (v: unknown): v is Record<string, unknown> =>
-  typeof v === 'object' && v !== null && !Array.isArray(v);
 
 /** Each setting with its check; a failing one keeps the default. */
 const SETTING_CHECKS: { [K in keyof AnalysisSettings]: (v: unknown) => v is AnalysisSettings[K] } = {

@@ -14,6 +14,7 @@ import type { LayerMoments } from '../analysis';
 import { LinScopeError } from '../errors';
 import type { LinScopeResult } from '../job/result';
 import { type LayerStats, mergeStats, type StatsOrigin, statsResult } from '../job/stats';
+import { isRecord } from './isRecord';
 import { getTensor, readSafetensors, type SafeTensor, writeSafetensors } from './safetensors';
 
 export const STATS_SCHEMA = 'linscope.stats/v1';
@@ -46,10 +47,6 @@ export function writeStatsFile(stats: LayerStats): Uint8Array {
 
 const bad = (name: string, why: string) =>
   new LinScopeError('BAD_INPUT', `${name} is not a LinScope stats file (${STATS_SCHEMA}): ${why}.`);
-
-function isRecord(v: unknown): v is Record<string, unknown> {
-  return typeof v === 'object' && v !== null && !Array.isArray(v);
-}
 
 const positiveInt = (v: unknown, max: number): v is number =>
   typeof v === 'number' && Number.isInteger(v) && v > 0 && v <= max;
