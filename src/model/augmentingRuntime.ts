@@ -79,11 +79,11 @@ export class AugmentingRuntime {
   /** Whether to build the block-replacement session for the next model loaded; set before each load. */
   blockReplacement = false;
   /**
-   * Whether a session failed to be created. transformers.js (web) chains every session creation on
-   * one promise, so after one failure every later model load in this realm fails with the same
-   * error: the page's worker is then replaced (worker/entry.ts).
+   * Why the first session that failed to be created failed (null while none has). transformers.js
+   * (web) chains every session creation on one promise, so after one failure every later model load
+   * in this realm fails with the same error: the page's worker is then replaced (worker/entry.ts).
    */
-  sessionFailed = false;
+  sessionFailure: string | null = null;
 
   constructor(
     readonly ort: OrtModule,
@@ -115,7 +115,7 @@ export class AugmentingRuntime {
     try {
       return await this.createAugmentedSession(source, options);
     } catch (error) {
-      this.sessionFailed = true;
+      this.sessionFailure ??= error instanceof Error ? error.message : String(error);
       throw error;
     }
   }

@@ -194,9 +194,12 @@ export interface BrowserRuntime extends LinScopeRuntime {
 
 let created: AugmentingRuntime | null = null;
 
-/** Whether this realm's runtime can no longer load models (`AugmentingRuntime.sessionFailed`). */
-export function runtimeNeedsRestart(): boolean {
-  return created?.sessionFailed ?? false;
+/**
+ * Why this realm's runtime can no longer load models (`AugmentingRuntime.sessionFailure`: the first
+ * session that failed to be created), or null while it can.
+ */
+export function runtimeSpentBy(): string | null {
+  return created?.sessionFailure ?? null;
 }
 
 /** The browser's Cache API as a FileCache (null where the page may not use it). */

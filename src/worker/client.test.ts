@@ -1,4 +1,4 @@
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 import { DEFAULT_SETTINGS } from '../job/settings';
 import { type DeviceFallback, type RequestBody, resendOnWasm, WorkerClient } from './client';
 import type { BackendInfo, WorkerEvent, WorkerRequest } from './protocol';
@@ -193,7 +193,11 @@ describe('WorkerClient when the worker says its runtime is spent', () => {
     first.answer({ type: 'model-loaded', id: first.last('load-ahead').id, ready: false });
     expect(await ahead).toBe(false);
     const request = first.last('count-tokens');
-    first.answer({ type: 'runtime-spent', id: 0 });
+    const warn = vi.spyOn(console, 'warn').mockImplementation(() => undefined);
+    first.answer({ type: 'runtime-spent', id: 0, reason: 'Deserialize tensor onnx::MatMul_3 failed' });
+    // Nothing the user asked for failed: the console alone keeps why, for a bug report.
+    expect(warn).toHaveBeenCalledWith(expect.stringContaining('(Deserialize tensor onnx::MatMul_3 failed)'));
+    warn.mockRestore();
 
     expect(first.terminated).toBe(true);
     expect(workers).toHaveLength(2);
@@ -238,7 +242,9 @@ describe('WorkerClient: a request cancelled before its worker is replaced', () =
 
   it('is answered as cancelled, not sent again, when the runtime is spent', async () => {
     const { workers, analysis, count } = await cancelledAnalysis();
-    workers[0].answer({ type: 'runtime-spent', id: 0 });
+    const warn = vi.spyOn(console, 'warn').mockImplementation(() => undefined);
+    workers[0].answer({ type: 'runtime-spent', id: 0, reason: 'failed to fetch onnx/model.onnx' });
+    warn.mockRestore();
     await expect(analysis.done).rejects.toMatchObject({ code: 'ABORTED' });
     const second = workers[1];
     second.answer({ type: 'backend', id: second.last('probe').id, info: info('webgpu') });

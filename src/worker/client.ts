@@ -263,6 +263,10 @@ export class WorkerClient {
       return;
     }
     if (event.type === 'runtime-spent') {
+      // Nothing failed that the user asked for, so nothing is shown; the console keeps why, for bug reports.
+      console.warn(
+        `LinScope: the worker can load no more models (${event.reason}); moving to a fresh worker.`,
+      );
       this.moveToFreshWorker();
       return;
     }

@@ -1,6 +1,6 @@
 /// <reference lib="webworker" />
 /** The page's LinScope worker: the message loop (`serve.ts`) on the browser's host. */
-import { deviceLossOfFailure, onWebGpuDeviceLost, runtimeNeedsRestart } from '../model/webRuntime';
+import { deviceLossOfFailure, onWebGpuDeviceLost, runtimeSpentBy } from '../model/webRuntime';
 import { browserHost } from './browserHost';
 import { createHandlers } from './handlers';
 import type { WorkerEvent, WorkerRequest } from './protocol';
@@ -13,7 +13,7 @@ function failureEvent(event: Extract<WorkerEvent, { type: 'error' }>): WorkerEve
   const loss = deviceLossOfFailure(event.error.message);
   if (loss) return { type: 'device-lost', id: 0, loss };
   // After a model failed to load, no other model can load in this worker: the page replaces it.
-  if (runtimeNeedsRestart()) return { ...event, error: { ...event.error, restart: true } };
+  if (runtimeSpentBy() !== null) return { ...event, error: { ...event.error, restart: true } };
   return event;
 }
 
@@ -29,9 +29,11 @@ function post(event: WorkerEvent, transfer: Transferable[]): void {
   if (sent.type === 'error' && sent.error.restart) spentSaid = true;
   // A model that failed to load where no error was answered (loading or fitting ahead) leaves the
   // runtime spent all the same: the next model would fail with that model's error.
-  else if (runtimeNeedsRestart()) {
+  else {
+    const reason = runtimeSpentBy();
+    if (reason === null) return;
     spentSaid = true;
-    self.postMessage({ type: 'runtime-spent', id: 0 } satisfies WorkerEvent);
+    self.postMessage({ type: 'runtime-spent', id: 0, reason } satisfies WorkerEvent);
   }
 }
 

@@ -198,6 +198,6 @@ export type WorkerEvent =
    * load in a request that answered without an error (loading ahead, fitting ahead), and
    * transformers.js (web) fails every later load in this worker with that first error. The page
    * replaces the worker and sends the new one what was in flight. (A request that fails with such
-   * an error carries `restart` in its error instead.)
+   * an error carries `restart` in its error instead.) `reason`: that first error's message.
    */
-  | { type: 'runtime-spent'; id: 0 };
+  | { type: 'runtime-spent'; id: 0; reason: string };
