@@ -5,6 +5,7 @@ import { isCompareFragment } from '../share/comparePermalink';
 import type { ShareState } from '../share/permalinkState';
 import type { WorkerClient } from '../worker/client';
 import type { BackendChoice } from '../worker/protocol';
+import { AheadNotes } from './AheadNotes';
 import { fitImportRequest, inputProblem, referenceAheadRequest } from './analyzeRequest';
 import { BackendBadge } from './BackendBadge';
 import { BackendSelect } from './BackendSelect';
@@ -45,14 +46,13 @@ import { useAutoStart } from './useAutoStart';
 import { useBackend } from './useBackend';
 import { useExperiment } from './useExperiment';
 import { useFocusOnDone } from './useFocusOnDone';
-import { loadAheadText, useLoadAhead } from './useLoadAhead';
+import { useLoadAhead } from './useLoadAhead';
 import { useModelChoice } from './useModelChoice';
 import { useNotice } from './useNotice';
 import { type ShownAnalysis, usePermalink } from './usePermalink';
 import { useRecentAnalyses } from './useRecentAnalyses';
 import {
   referenceAheadFromSearch,
-  referenceAheadText,
   rememberReferenceAhead,
   storedReferenceAhead,
   useReferenceAhead,
@@ -195,7 +195,6 @@ export function App() {
     modelId: model?.id,
     request: choice.request,
   });
-  const loadAheadNote = loadAheadText(loadAhead);
   // Then the reference the next Analyze would fit, in the background while the user writes: unless
   // the user turned that off (remembered) or the URL does (`?referenceAhead=0`).
   const [fitAhead, setFitAhead] = useState(
@@ -223,7 +222,6 @@ export function App() {
     client,
     request: aheadRequest,
   });
-  const referenceAheadNote = referenceAheadText(referenceAhead.state);
   // A model that loaded from the browser's own files needs no download: it is not asked about.
   const { markOnDevice } = choice;
   useEffect(() => {
@@ -287,32 +285,6 @@ export function App() {
             onHubId={choice.selectTypedId}
             onOpenFolder={withNotice(choice.openFolder)}
             onOpenLlama2c={withNotice(choice.openLlama2c)}
-            loadNote={
-              loadAheadNote && (
-                <>
-                  <p className="hint" data-testid="model-load-ahead" data-state={loadAhead}>
-                    {loadAheadNote}
-                  </p>
-                  {loadAhead === 'ready' && referenceAheadNote && (
-                    <p className="hint" data-testid="reference-ahead" data-state={referenceAhead.state.kind}>
-                      <span data-testid="reference-ahead-text">{referenceAheadNote}</span>
-                      {referenceAhead.state.kind === 'fitting' && (
-                        <>
-                          {' '}
-                          <button
-                            type="button"
-                            data-testid="reference-ahead-stop"
-                            onClick={referenceAhead.stop}
-                          >
-                            Stop
-                          </button>
-                        </>
-                      )}
-                    </p>
-                  )}
-                </>
-              )
-            }
           />
           <PromptPanel
             input={input}
@@ -362,6 +334,11 @@ export function App() {
             onCancel={run.cancel}
           />
           <RunStatus state={state} backend={backend} />
+          <AheadNotes
+            loadAhead={loadAhead}
+            referenceAhead={referenceAhead.state}
+            onStopReference={referenceAhead.stop}
+          />
           <div className="row shared-inputs">
             <FileButton
               testId="open-linscope-file"

@@ -1,4 +1,4 @@
-import { type ReactNode, useId, useState } from 'react';
+import { useId, useState } from 'react';
 import { type CatalogModel, isHubId } from '../model/catalog';
 import type { ModelDtype } from '../model/config';
 import { FileButton } from './FileButton';
@@ -18,8 +18,6 @@ interface ModelPickerProps {
   onHubId: (id: string) => void;
   onOpenFolder: (files: File[]) => void;
   onOpenLlama2c: (files: File[]) => void;
-  /** Where loading the chosen model ahead of Analyze stands (shown under the weights), if anywhere. */
-  loadNote?: ReactNode;
 }
 
 const GROUPS: { source: PickerModel['source']; label: string }[] = [
@@ -102,7 +100,6 @@ export function ModelPicker(props: ModelPickerProps) {
           </option>
         ))}
       </select>
-      {props.loadNote}
       <details className="model-picker__more">
         <summary>Another model…</summary>
         <label htmlFor={ids.hub}>Hugging Face Hub id</label>
