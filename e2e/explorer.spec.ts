@@ -253,6 +253,37 @@ test('choosing a Hub model proposes its recommended weights (q8), and nothing is
   expect(requests.filter((url) => url.includes('huggingface.co'))).toEqual([]);
 });
 
+test('Analyze holds still while the page loads the model and fits the reference ahead', async ({
+  page,
+  backend,
+}) => {
+  test.skip(backend !== 'wasm', 'Layout does not depend on the backend.');
+  await openApp(page, backend);
+  // Where Analyze sits in the page, frame by frame, from the runtime's start on (the notes come later).
+  await page.evaluate(() => {
+    const tops: number[] = [];
+    (window as unknown as { __analyzeTops: number[] }).__analyzeTops = tops;
+    const frame = () => {
+      const button = document.querySelector('[data-testid="analyze-button"]');
+      if (button) {
+        const top = Math.round(button.getBoundingClientRect().top + window.scrollY);
+        if (tops.at(-1) !== top) tops.push(top);
+      }
+      requestAnimationFrame(frame);
+    };
+    frame();
+  });
+  // The notes ahead of Analyze come and go: the model loading, loaded, the reference fitting, fitted.
+  await expect(page.getByTestId('model-load-ahead')).toHaveAttribute('data-state', 'ready', {
+    timeout: 60_000,
+  });
+  await expect(page.getByTestId('reference-ahead')).toHaveAttribute('data-state', 'fitted', {
+    timeout: 120_000,
+  });
+  const tops = await page.evaluate(() => (window as unknown as { __analyzeTops: number[] }).__analyzeTops);
+  expect(tops).toHaveLength(1);
+});
+
 test('the chosen model is loaded while the user writes; a Hub model the browser has not downloaded is not fetched for it', async ({
   page,
   backend,
