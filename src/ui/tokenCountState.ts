@@ -88,11 +88,6 @@ export class LatestOnly<K> {
     this.start(key);
   }
 
-  /** Whether a job runs now. */
-  get busy(): boolean {
-    return this.running;
-  }
-
   stop(): void {
     this.stopped = true;
     this.waiting = null;
