@@ -1,6 +1,7 @@
 import { useCallback, useEffect, useMemo, useState } from 'react';
 import { LinScopeError } from '../errors';
 import { referenceTooSmall } from '../job/corpus';
+import { reportedDeviceMemoryGb } from '../model/deviceMemory';
 import { isCompareFragment } from '../share/comparePermalink';
 import type { ShareState } from '../share/permalinkState';
 import type { WorkerClient } from '../worker/client';
@@ -23,7 +24,7 @@ import { changedInputs } from './experimentRequest';
 import { FileButton } from './FileButton';
 import { LinkMessageBox } from './LinkMessageBox';
 import { ModelPicker } from './ModelPicker';
-import { deviceMemoryGb, memoryProblem } from './memoryBudget';
+import { memoryProblem } from './memoryBudget';
 import { PromptPanel } from './PromptPanel';
 import { RecentSelect } from './RecentSelect';
 import { ResultsPane } from './ResultsPane';
@@ -96,7 +97,7 @@ export function App() {
   // Splitting a corpus is not free: once per input, not per progress event.
   // Bad text first; then a model too large for this device is refused before anything loads.
   const problem = useMemo(
-    () => inputProblem(input) ?? memoryProblem(model, dtype, deviceMemoryGb()),
+    () => inputProblem(input) ?? memoryProblem(model, dtype, reportedDeviceMemoryGb()),
     [input, model, dtype],
   );
   const ready = backend.status === 'ready' && client !== null;
@@ -190,7 +191,7 @@ export function App() {
   // The analysis and the experiment share the worker's model: one runs at a time, inputs locked.
   const busy = run.busy || experiment.busy;
   const loadAhead = useLoadAhead({
-    enabled: ready && !busy && memoryProblem(model, dtype, deviceMemoryGb()) === null,
+    enabled: ready && !busy && memoryProblem(model, dtype, reportedDeviceMemoryGb()) === null,
     client,
     modelId: model?.id,
     request: choice.request,

@@ -1,4 +1,5 @@
 import type { ModelDtype } from '../model/config';
+import { usableMemoryGb } from '../model/deviceMemory';
 import type { PickerModel } from './ModelPicker';
 
 /**
@@ -13,9 +14,8 @@ export const WEIGHTS_SHARE_OF_MEMORY = 0.25;
 
 /** The most MB of weights a device with `deviceMemoryGb` GB of memory takes, or null when unknown. */
 export function weightsBudgetMb(deviceMemoryGb: number | null | undefined): number | null {
-  if (typeof deviceMemoryGb !== 'number' || !Number.isFinite(deviceMemoryGb) || deviceMemoryGb <= 0)
-    return null;
-  return deviceMemoryGb * 1024 * WEIGHTS_SHARE_OF_MEMORY;
+  const gb = usableMemoryGb(deviceMemoryGb);
+  return gb === null ? null : gb * 1024 * WEIGHTS_SHARE_OF_MEMORY;
 }
 
 function gbLabel(gb: number): string {
@@ -61,10 +61,4 @@ export function folderMemoryProblem(
     `${gbLabel(deviceMemoryGb as number)} of memory, and a model needs about twice its weights' size in the tab. ` +
     'Use a smaller model, or analyse this one with the command line (npx linscope analyze).'
   );
-}
-
-/** The device's memory in GB as the browser reports it, or null (Firefox and Safari do not). */
-export function deviceMemoryGb(): number | null {
-  const value = (globalThis.navigator as { deviceMemory?: unknown } | undefined)?.deviceMemory;
-  return typeof value === 'number' ? value : null;
 }

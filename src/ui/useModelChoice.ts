@@ -8,10 +8,11 @@ import { useCallback, useEffect, useState } from 'react';
 import { LinScopeError } from '../errors';
 import { ASK_BEFORE_MB, CATALOG, DEFAULT_MODEL_ID, isHubId, unlistedModel } from '../model/catalog';
 import type { ModelDtype } from '../model/config';
+import { reportedDeviceMemoryGb } from '../model/deviceMemory';
 import type { WorkerClient } from '../worker/client';
 import type { ModelRequest } from '../worker/protocol';
 import type { PickerModel } from './ModelPicker';
-import { deviceMemoryGb, folderMemoryProblem } from './memoryBudget';
+import { folderMemoryProblem } from './memoryBudget';
 
 /** A Hub download waiting for the user's yes (size in MB, null when unknown). */
 export interface PendingDownload {
@@ -203,7 +204,7 @@ export function useModelChoice(client: WorkerClient | null, startModel: string |
       const weights = files
         .filter((f) => /(^|\/)onnx\/model\.onnx(_data(_\d+)?)?$/.test(f.webkitRelativePath))
         .reduce((sum, f) => sum + f.size, 0);
-      const tooLarge = folderMemoryProblem(root, weights, deviceMemoryGb());
+      const tooLarge = folderMemoryProblem(root, weights, reportedDeviceMemoryGb());
       if (tooLarge) throw new LinScopeError('BAD_INPUT', tooLarge);
       const id = await client.openFolder(
         root,

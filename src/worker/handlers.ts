@@ -14,6 +14,7 @@ import { prepareReferenceFit } from '../job/referenceAhead';
 import { analysisFitKeyParts } from '../job/referenceFit';
 import type { ResultFirstView, ResultHead, ResultLinearize, ResultRuntime, ResultTail } from '../job/result';
 import { bundledReferenceFile } from '../model/catalog';
+import { reportedDeviceMemoryGb } from '../model/deviceMemory';
 import type { ModelSpec } from '../model/hiddenStateModel';
 import { convertLlama2c } from '../model/llama2c/convert';
 import { DamagedModelFile } from '../model/loadFailure';
@@ -33,7 +34,7 @@ import type {
   ReferenceAheadRequest,
   UserFile,
 } from './protocol';
-import { reportedDeviceMemoryGb, tabStateBytes } from './tabStateBudget';
+import { tabStateBytes } from './tabStateBudget';
 
 export interface AnalyzeHooks {
   signal?: AbortSignal;

@@ -4,6 +4,8 @@
  * run is refused before it starts (`stateBudgetProblem`), and the command line is the tool.
  */
 
+import { usableMemoryGb } from '../model/deviceMemory';
+
 /** The budget on a device with memory to spare: about 23,000 tokens of a GPT-2 small, 325,000 of the bundled model. */
 export const MAX_TAB_STATE_BYTES = 1e9;
 
@@ -16,13 +18,6 @@ export const STATE_SHARE_OF_MEMORY = 0.25;
  * device reports nothing.
  */
 export function tabStateBytes(deviceMemoryGb: number | null | undefined): number {
-  if (typeof deviceMemoryGb !== 'number' || !Number.isFinite(deviceMemoryGb) || deviceMemoryGb <= 0)
-    return MAX_TAB_STATE_BYTES;
-  return Math.min(MAX_TAB_STATE_BYTES, deviceMemoryGb * 1e9 * STATE_SHARE_OF_MEMORY);
-}
-
-/** What this realm's navigator reports, if anything (a page's worker: `WorkerNavigator.deviceMemory`). */
-export function reportedDeviceMemoryGb(): number | undefined {
-  const memory = (globalThis.navigator as { deviceMemory?: unknown } | undefined)?.deviceMemory;
-  return typeof memory === 'number' ? memory : undefined;
+  const gb = usableMemoryGb(deviceMemoryGb);
+  return gb === null ? MAX_TAB_STATE_BYTES : Math.min(MAX_TAB_STATE_BYTES, gb * 1e9 * STATE_SHARE_OF_MEMORY);
 }
