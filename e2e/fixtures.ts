@@ -1,6 +1,7 @@
 import { existsSync, readFileSync, statSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { type BrowserContext, test as base, expect, type Request } from '@playwright/test';
+import { keepPageDiary } from './pageDiary';
 
 export type BackendName = 'wasm' | 'webgpu';
 
@@ -9,6 +10,8 @@ interface LinScopeFixtures {
   backend: BackendName;
   /** Every URL the page (and its workers) requested, in order. */
   requests: string[];
+  /** What the test's pages said and did, written out when the test fails (`e2e/pageDiary.ts`). */
+  pageDiary: undefined;
 }
 
 export const test = base.extend<LinScopeFixtures>({
@@ -24,6 +27,12 @@ export const test = base.extend<LinScopeFixtures>({
     });
     await use(seen);
   },
+  pageDiary: [
+    async ({ context }, use, testInfo) => {
+      await keepPageDiary(context, testInfo, () => use(undefined));
+    },
+    { auto: true },
+  ],
 });
 
 /**

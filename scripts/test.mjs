@@ -25,6 +25,46 @@ function readJson(path) {
   }
 }
 
+/** Lines of each failed test's page diary printed (its end), and how many failed tests' diaries. */
+const DIARY_LINES = 40;
+const DIARY_TESTS = 3;
+
+/**
+ * The end of the page diary (e2e/pageDiary.ts) of each failed end-to-end test, from Playwright's JSON
+ * report: on CI the machine, traces included, is gone; what is printed here stays with the log.
+ */
+function printPageDiaries(report) {
+  const failed = [];
+  const walk = (suite, titles) => {
+    for (const spec of suite.specs ?? [])
+      for (const test of spec.tests ?? [])
+        for (const result of test.results ?? []) {
+          const diary = (result.attachments ?? []).find((a) => a.name === 'page-diary' && a.path);
+          if (diary && result.status !== test.expectedStatus)
+            failed.push({
+              title: `[${test.projectName}] ${[...titles, spec.title].join(' › ')}`,
+              path: diary.path,
+            });
+        }
+    for (const child of suite.suites ?? []) walk(child, [...titles, child.title]);
+  };
+  for (const suite of report?.suites ?? []) walk(suite, [suite.title]);
+  for (const { title, path } of failed.slice(0, DIARY_TESTS)) {
+    let lines;
+    try {
+      lines = readFileSync(path, 'utf8').trimEnd().split('\n');
+    } catch {
+      continue;
+    }
+    console.log(
+      `\n── page diary of ${title} (last ${Math.min(DIARY_LINES, lines.length)} of ${lines.length} lines)`,
+    );
+    console.log(lines.slice(-DIARY_LINES).join('\n'));
+  }
+  if (failed.length > DIARY_TESTS)
+    console.log(`\n(${failed.length - DIARY_TESTS} more failed tests have a page diary)`);
+}
+
 const totals = { passed: 0, failed: 0, skipped: 0 };
 let ok = true;
 
@@ -74,6 +114,7 @@ if (!chromium) {
     totals.skipped += e2e.stats.skipped;
   }
   if (e2eStatus !== 0) {
+    printPageDiaries(e2e);
     ok = false;
     if (!e2e?.stats || e2e.stats.unexpected === 0) totals.failed += 1;
   }
