@@ -12,7 +12,11 @@ export default defineConfig({
   expect: { timeout: 60_000 },
   fullyParallel: false,
   workers: 1,
-  retries: 0,
+  // One retry, in a fresh browser: headless Chromium now and then stops drawing frames for a page,
+  // and every Playwright click waits for frames (CI saw a click wait two minutes on "stable" after the
+  // run was done). `npm test` prints the failed attempt's page diary and names each test that needed
+  // the retry, so a flake is reported, not hidden; a test that fails twice fails.
+  retries: 1,
   reporter: [['list'], ['json', { outputFile: 'test-results/e2e.json' }]],
   use: {
     baseURL: `http://127.0.0.1:${PORT}/`,
