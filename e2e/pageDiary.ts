@@ -4,10 +4,12 @@
  * crashes, workers started and ended, downloads, every change of the run's status (`data-state`),
  * main-thread tasks over a second, and, when the test failed, whether each page still answers (its
  * main thread) and still draws frames (Playwright's clicks wait for two frames to find an element
- * stable). Written to the test's output folder as page-diary.txt only when the test failed; `npm test`
- * prints the end of each such diary above its summary (`scripts/test.mjs`).
+ * stable), and the machine's load and free memory then. Written to the test's output folder as
+ * page-diary.txt only when the test failed; `npm test` prints the end of each such diary above its
+ * summary (`scripts/test.mjs`).
  */
 import { writeFileSync } from 'node:fs';
+import { cpus, freemem, loadavg, totalmem } from 'node:os';
 import type { BrowserContext, Page, TestInfo } from '@playwright/test';
 
 /** The diary's name among the test's attachments (`scripts/test.mjs` looks for it). */
@@ -110,6 +112,12 @@ export async function keepPageDiary(
   if (testInfo.status === testInfo.expectedStatus) return;
   note(
     `test ${testInfo.status} after ${(testInfo.duration / 1000).toFixed(1)} s; probing the pages still open`,
+  );
+  const gb = (bytes: number) => (bytes / 1024 ** 3).toFixed(1);
+  note(
+    `machine: load average ${loadavg()
+      .map((l) => l.toFixed(2))
+      .join(' / ')} (1/5/15 min) on ${cpus().length} cores; ${gb(freemem())} of ${gb(totalmem())} GB free`,
   );
   for (const [page, n] of pages) {
     if (page.isClosed()) continue;
