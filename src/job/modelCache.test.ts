@@ -14,12 +14,13 @@ interface PendingLoad {
   reject(error: unknown): void;
 }
 
-function fakeModel(): HiddenStateModel & {
+function fakeModel(idle: () => Promise<void> = async () => undefined): HiddenStateModel & {
   warmUp: ReturnType<typeof vi.fn>;
   dispose: ReturnType<typeof vi.fn>;
 } {
   return {
     warmUp: vi.fn(async () => undefined),
+    idle: vi.fn(idle),
     dispose: vi.fn(async () => undefined),
   } as unknown as HiddenStateModel & {
     warmUp: ReturnType<typeof vi.fn>;
@@ -99,5 +100,41 @@ describe('the model cache with loads made ahead of a job', () => {
     expect(kept.dispose).toHaveBeenCalledTimes(1);
     loads[1].resolve(fakeModel());
     expect(await next).toBe(true);
+  });
+
+  it('another model’s sessions are made only once the model kept is idle: its warm-up and runs ended', async () => {
+    const loads = spyOnLoads();
+    let idle!: () => void;
+    const kept = fakeModel(() => new Promise<void>((resolve) => (idle = resolve)));
+    const first = loadModel(rt, spec('idle/a'));
+    await tick();
+    loads[0].resolve(kept);
+    await first;
+    const next = prepareModel(rt, spec('idle/b'));
+    await tick();
+    expect(kept.idle).toHaveBeenCalledTimes(1);
+    expect(loads).toHaveLength(1); // still warming up: nothing is made beside it
+    idle();
+    await tick();
+    expect(loads).toHaveLength(2);
+    expect(loads[1].spec.id).toBe('idle/b');
+    loads[1].resolve(fakeModel());
+    expect(await next).toBe(true);
+  });
+
+  it('another model’s load waits for the load under way, and starts when that one fails', async () => {
+    const loads = spyOnLoads();
+    const first = loadModel(rt, spec('busy/a'));
+    await tick();
+    const next = loadModel(rt, spec('busy/b'));
+    await tick();
+    expect(loads).toHaveLength(1);
+    loads[0].reject(new Error('the session could not be made'));
+    await expect(first).rejects.toThrow('the session could not be made');
+    await tick();
+    expect(loads).toHaveLength(2);
+    const model = fakeModel();
+    loads[1].resolve(model);
+    expect(await next).toBe(model);
   });
 });

@@ -41,10 +41,16 @@ function startLoad(rt: LinScopeRuntime, spec: ModelSpec, tentative: boolean): Ca
   const key = modelKey(spec);
   const previous = cachedModel?.model;
   const progress = new ProgressFanOut<LoadProgress>();
+  // One model's sessions are made only once the previous model is loaded (or failed) and idle:
+  // onnxruntime-web's WebGPU worker trapped ("memory access out of bounds", its runtime spent) when a
+  // model chosen while the previous one was still warming up had its session made meanwhile.
+  const previousDone = previous
+    ? previous.then((m) => m.idle()).catch(() => undefined)
+    : Promise.resolve(undefined);
   const entry: CachedModel = {
     key,
     withReplacement: spec.blockReplacement === true,
-    model: HiddenStateModel.load(rt, spec, progress.emit),
+    model: previousDone.then(() => HiddenStateModel.load(rt, spec, progress.emit)),
     tentative,
     progress,
   };

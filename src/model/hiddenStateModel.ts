@@ -417,10 +417,15 @@ export class HiddenStateModel {
     return readableTokenText(decoded, this.vocabById.get(id));
   }
 
-  async dispose(): Promise<void> {
-    // A warm-up or run still going on the session finishes first (it is never released under a run).
+  /** Resolves once the warm-up and every run asked of the session so far have ended. */
+  async idle(): Promise<void> {
     await this.warming;
     await this.exclusive(async () => undefined);
+  }
+
+  async dispose(): Promise<void> {
+    // A warm-up or run still going on the session finishes first (it is never released under a run).
+    await this.idle();
     await (this.model as unknown as { dispose(): Promise<unknown> }).dispose();
     // The sessions LinScope made next to the model's own (see augmentingRuntime.ts).
     const { lens, replacement } = this.augmentation;
