@@ -1,7 +1,7 @@
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import type { LinScopeRuntime } from '../model/augmentingRuntime';
 import { HiddenStateModel, type LoadProgress, type ModelSpec } from '../model/hiddenStateModel';
-import { loadModel, prepareModel } from './modelCache';
+import { loadModel, PREVIOUS_MODEL_WAIT_MS, prepareModel } from './modelCache';
 
 const rt = {} as LinScopeRuntime;
 const spec = (id: string): ModelSpec => ({ id, dtype: 'fp32', device: 'wasm' });
@@ -136,5 +136,24 @@ describe('the model cache with loads made ahead of a job', () => {
     const model = fakeModel();
     loads[1].resolve(model);
     expect(await next).toBe(model);
+  });
+
+  it('a load under way that never ends holds another model back for PREVIOUS_MODEL_WAIT_MS, no longer', async () => {
+    vi.useFakeTimers();
+    try {
+      const loads = spyOnLoads();
+      void loadModel(rt, spec('stalled/a')).catch(() => undefined);
+      await vi.advanceTimersByTimeAsync(0);
+      const next = loadModel(rt, spec('stalled/b'));
+      await vi.advanceTimersByTimeAsync(PREVIOUS_MODEL_WAIT_MS - 1);
+      expect(loads).toHaveLength(1);
+      await vi.advanceTimersByTimeAsync(1);
+      expect(loads).toHaveLength(2);
+      const model = fakeModel();
+      loads[1].resolve(model);
+      expect(await next).toBe(model);
+    } finally {
+      vi.useRealTimers();
+    }
   });
 });

@@ -22,6 +22,9 @@ interface CachedModel {
 
 let cachedModel: CachedModel | null = null;
 
+/** The longest a model's load waits for the previous model's load, warm-up and runs to end. */
+export const PREVIOUS_MODEL_WAIT_MS = 60_000;
+
 /**
  * What tells two model loads apart: id, revision, weights and device (the same weights give the same
  * states and fits, with or without the block-replacement session).
@@ -37,16 +40,30 @@ function cachedFor(spec: ModelSpec): CachedModel | null {
   return spec.blockReplacement === true && !current.withReplacement ? null : current;
 }
 
+/** Resolves when `done` does or `ms` have passed, whichever comes first (no timer is left behind). */
+function endedOrAfter(done: Promise<void>, ms: number): Promise<void> {
+  let timer: ReturnType<typeof setTimeout> | undefined;
+  const waited = new Promise<void>((resolve) => {
+    timer = setTimeout(resolve, ms);
+  });
+  return Promise.race([done, waited]).finally(() => clearTimeout(timer));
+}
+
 function startLoad(rt: LinScopeRuntime, spec: ModelSpec, tentative: boolean): CachedModel {
   const key = modelKey(spec);
   const previous = cachedModel?.model;
   const progress = new ProgressFanOut<LoadProgress>();
   // One model's sessions are made only once the previous model is loaded (or failed) and idle:
   // onnxruntime-web's WebGPU worker trapped ("memory access out of bounds", its runtime spent) when a
-  // model chosen while the previous one was still warming up had its session made meanwhile.
+  // model chosen while the previous one was still warming up had its session made meanwhile. A
+  // previous load that does not end (a download stalled) holds the next one back no longer than
+  // PREVIOUS_MODEL_WAIT_MS.
   const previousDone = previous
-    ? previous.then((m) => m.idle()).catch(() => undefined)
-    : Promise.resolve(undefined);
+    ? endedOrAfter(
+        previous.then((m) => m.idle()).catch(() => undefined),
+        PREVIOUS_MODEL_WAIT_MS,
+      )
+    : Promise.resolve();
   const entry: CachedModel = {
     key,
     withReplacement: spec.blockReplacement === true,
