@@ -128,10 +128,16 @@ describe('WorkerClient after a WebGPU device loss', () => {
     await probed;
     const generated = client.generate(MODEL, 'x', 1);
     await settle();
+    const warn = vi.spyOn(console, 'warn').mockImplementation(() => undefined);
     workers[0].onerror?.({
       message: 'Uncaught Error: simulated crash',
       preventDefault: () => undefined,
     } as ErrorEvent);
+    // The console keeps what failed with the worker, for a bug report.
+    expect(warn).toHaveBeenCalledWith(
+      expect.stringContaining('(Uncaught Error: simulated crash) and was restarted; 1 request (generate)'),
+    );
+    warn.mockRestore();
     await expect(generated).rejects.toThrow('(Uncaught Error: simulated crash)');
     // Restarted on the backend the page asked for, not WASM.
     expect(workers[1].last('probe').backend).toBe('webgpu');
@@ -197,6 +203,7 @@ describe('WorkerClient when the worker says its runtime is spent', () => {
     first.answer({ type: 'runtime-spent', id: 0, reason: 'Deserialize tensor onnx::MatMul_3 failed' });
     // Nothing the user asked for failed: the console alone keeps why, for a bug report.
     expect(warn).toHaveBeenCalledWith(expect.stringContaining('(Deserialize tensor onnx::MatMul_3 failed)'));
+    expect(warn).toHaveBeenCalledWith(expect.stringContaining('1 request (count-tokens) sent to it again'));
     warn.mockRestore();
 
     expect(first.terminated).toBe(true);

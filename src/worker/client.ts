@@ -95,6 +95,13 @@ export interface Job<T> {
   cancel: () => void;
 }
 
+/** Requests for the console: "2 requests (load-ahead, generate)", "no request". */
+function describeRequests(requests: readonly Pending[]): string {
+  const mine = requests.filter((p) => !p.setup);
+  if (mine.length === 0) return 'no request';
+  return `${mine.length} request${mine.length === 1 ? '' : 's'} (${mine.map((p) => p.body.type).join(', ')})`;
+}
+
 /**
  * The page's side of the worker protocol: one module worker, requests matched to replies by id.
  * The worker stays out of the main bundle; only its types are shared.
@@ -158,6 +165,10 @@ export class WorkerClient {
       `LinScope’s worker failed (${reason}) and was restarted. Your text, settings and results are kept: press Analyze to try again.`,
     );
     const failed = [...this.pending.values()];
+    // The page shows the error to whoever asked; the console keeps what failed with it, for bug reports.
+    console.warn(
+      `LinScope: the worker failed (${reason}) and was restarted; ${describeRequests(failed)} answered with the error.`,
+    );
     this.restartWorker();
     for (const p of failed) p.reject(error);
   }
@@ -167,13 +178,14 @@ export class WorkerClient {
    * a fresh worker on the same backend takes over, and what was in flight is sent to it again under
    * the same ids.
    */
-  private moveToFreshWorker(): void {
+  private moveToFreshWorker(): Pending[] {
     const inFlight = this.takeInFlight();
     this.restartWorker();
     for (const [id, p] of inFlight) {
       this.pending.set(id, p);
       this.queue(id);
     }
+    return inFlight.map(([, p]) => p);
   }
 
   /**
@@ -264,10 +276,10 @@ export class WorkerClient {
     }
     if (event.type === 'runtime-spent') {
       // Nothing failed that the user asked for, so nothing is shown; the console keeps why, for bug reports.
+      const resent = this.moveToFreshWorker();
       console.warn(
-        `LinScope: the worker can load no more models (${event.reason}); moving to a fresh worker.`,
+        `LinScope: the worker can load no more models (${event.reason}); moved to a fresh worker, ${describeRequests(resent)} sent to it again.`,
       );
-      this.moveToFreshWorker();
       return;
     }
     const pending = this.pending.get(event.id);
