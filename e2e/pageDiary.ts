@@ -12,8 +12,8 @@ import { writeFileSync } from 'node:fs';
 import { cpus, freemem, loadavg, totalmem } from 'node:os';
 import type { BrowserContext, Page, TestInfo } from '@playwright/test';
 
-/** The diary's name among the test's attachments (`scripts/test.mjs` looks for it). */
-export const PAGE_DIARY = 'page-diary';
+/** The diary's name among the test's attachments (`scripts/test.mjs` looks for it by name). */
+const PAGE_DIARY = 'page-diary';
 const KEEP_LINES = 400;
 const LINE_CHARS = 240;
 const PROBE_MS = 5_000;
