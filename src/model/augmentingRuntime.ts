@@ -21,6 +21,51 @@ import { type CacheElementType, type CacheShape, type DeclaredDims, emptyCacheFe
 
 export type OrtModule = typeof Ort;
 
+/**
+ * What LinScope asks of the sessions of one model load. It travels with that load, inside the
+ * session options transformers.js passes through to `InferenceSession.create` unchanged
+ * (`withAugmentationRequest`), so two loads that overlap in one runtime (a model loading ahead while
+ * another is picked; a fresh worker sent both again) each get their own: as fields of the runtime,
+ * set before each load, the later load's settings reached the earlier load's sessions.
+ */
+export interface AugmentationRequest {
+  /** `num_hidden_layers` from the model's config.json, which its graph must agree with. */
+  readonly expectedLayers?: number;
+  /** Build the logit lens (a session of its own). */
+  readonly logitLens: boolean;
+  /** Build the block-replacement session (a second copy of the weights). */
+  readonly blockReplacement: boolean;
+}
+
+/** Sessions created without a request (transformers.js's own operations): the graph as it is read. */
+const NO_REQUEST: AugmentationRequest = { logitLens: false, blockReplacement: false };
+
+/** The session options' key for the request; a symbol, so it can never clash with onnxruntime's. */
+const AUGMENTATION_REQUEST = Symbol('linscope.augmentationRequest');
+
+type OptionsWithRequest = Ort.InferenceSession.SessionOptions & {
+  [AUGMENTATION_REQUEST]?: AugmentationRequest;
+};
+
+/** `options` carrying `request` to the sessions the load creates (onnxruntime never sees it). */
+export function withAugmentationRequest(
+  options: Ort.InferenceSession.SessionOptions,
+  request: AugmentationRequest,
+): Ort.InferenceSession.SessionOptions {
+  const carrying: OptionsWithRequest = { ...options, [AUGMENTATION_REQUEST]: request };
+  return carrying;
+}
+
+/** The request `options` carry (or none), and the options onnxruntime is given, without it. */
+function takeAugmentationRequest(options: Ort.InferenceSession.SessionOptions | undefined): {
+  request: AugmentationRequest;
+  ortOptions: Ort.InferenceSession.SessionOptions | undefined;
+} {
+  if (!options) return { request: NO_REQUEST, ortOptions: options };
+  const { [AUGMENTATION_REQUEST]: request, ...ortOptions } = options as OptionsWithRequest;
+  return { request: request ?? NO_REQUEST, ortOptions };
+}
+
 type SessionSource = string | ArrayBufferLike | Uint8Array;
 
 /**
@@ -72,12 +117,6 @@ export class AugmentingRuntime {
    * them: when one turns out to be the model the user asked for, that is the error to show.
    */
   private readonly unaugmented = new WeakMap<Ort.InferenceSession, unknown>();
-  /** `num_hidden_layers` of the model being loaded; set before each load. */
-  expectedLayers: number | undefined;
-  /** Whether to build the logit lens into the next model loaded; set before each load. */
-  logitLens = false;
-  /** Whether to build the block-replacement session for the next model loaded; set before each load. */
-  blockReplacement = false;
   /**
    * Why the first session that failed to be created failed (null while none has). transformers.js
    * (web) chains every session creation on one promise, so after one failure every later model load
@@ -112,8 +151,9 @@ export class AugmentingRuntime {
     source: SessionSource,
     options?: Ort.InferenceSession.SessionOptions,
   ): Promise<Ort.InferenceSession> {
+    const { request, ortOptions } = takeAugmentationRequest(options);
     try {
-      return await this.createAugmentedSession(source, options);
+      return await this.createAugmentedSession(source, ortOptions, request);
     } catch (error) {
       this.sessionFailure ??= error instanceof Error ? error.message : String(error);
       throw error;
@@ -122,7 +162,8 @@ export class AugmentingRuntime {
 
   private async createAugmentedSession(
     source: SessionSource,
-    options?: Ort.InferenceSession.SessionOptions,
+    options: Ort.InferenceSession.SessionOptions | undefined,
+    request: AugmentationRequest,
   ): Promise<Ort.InferenceSession> {
     const bytes = await this.toBytes(source);
     const started = performance.now();
@@ -149,13 +190,13 @@ export class AugmentingRuntime {
     if (isOperationGraph(graph)) {
       const session = await this.ort.InferenceSession.create(bytes, options);
       try {
-        findHiddenStates(graph, { layers: this.expectedLayers });
+        findHiddenStates(graph, { layers: request.expectedLayers });
       } catch (error) {
         this.unaugmented.set(session, error);
       }
       return session;
     }
-    const plan = findHiddenStates(graph, { layers: this.expectedLayers });
+    const plan = findHiddenStates(graph, { layers: request.expectedLayers });
     const inputShapes = new Map(readValueInfos(bytes).inputs.map((input) => [input.name, input.shape]));
     const weights = weightsFingerprint([
       bytesFile('model', bytes),
@@ -166,7 +207,7 @@ export class AugmentingRuntime {
     const model = this.weightsOutOfLine(source, bytes, options);
     // The lens runs in a session of its own: inside the model's session its extra nodes would change
     // how onnxruntime optimises the model's own head, and with it the logits (by ~1e-5).
-    const lens = this.logitLens ? buildLogitLens(graph, plan) : null;
+    const lens = request.logitLens ? buildLogitLens(graph, plan) : null;
     const lensBytes = lens ? augmentGraph(model.graph, plan, graph, lens) : null;
     const appended = augmentGraph(model.graph, plan, graph);
     // The head computes only the logits asked for (`num_logits_to_keep`, logitsToKeep.ts): the
@@ -187,7 +228,7 @@ export class AugmentingRuntime {
       lens && lensBytes
         ? await this.ort.InferenceSession.create(lensBytes, cpuOnly(model.options)).catch(() => null)
         : null;
-    const replacement = this.blockReplacement
+    const replacement = request.blockReplacement
       ? await this.replacementSession(model.graph, graph, plan, model.options)
       : null;
     // Every session holds its weights now.

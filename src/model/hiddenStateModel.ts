@@ -4,7 +4,13 @@
  */
 import type * as Ort from 'onnxruntime-web';
 import { LinScopeError } from '../errors';
-import { type AugmentationRecord, emptyCacheOrtFeeds, type LinScopeRuntime } from './augmentingRuntime';
+import {
+  type AugmentationRecord,
+  type AugmentationRequest,
+  emptyCacheOrtFeeds,
+  type LinScopeRuntime,
+  withAugmentationRequest,
+} from './augmentingRuntime';
 import { BlockReplacementRunner } from './blockReplacement';
 import { computesInFloat16, type ModelConfig, type ModelDtype, readModelConfig } from './config';
 import type { ForwardReads } from './forwardFetches';
@@ -114,17 +120,20 @@ export class HiddenStateModel {
     });
     const mismatch = tokenizerMismatch(tokenizer.get_vocab().values(), config.vocab);
     if (mismatch) throw new LinScopeError('BAD_INPUT', `Model "${spec.id}": ${mismatch}`);
-    rt.runtime.expectedLayers = config.layers ?? undefined;
+    // What this load's sessions are made with goes with the load (another load may overlap it).
     // Neither extra session can run on float16 activations: they are not built for such variants.
-    rt.runtime.logitLens =
-      spec.logitLens !== false &&
-      !computesInFloat16(spec.dtype) &&
-      lensIsAffordable(
-        (config.layers ?? 0) + 1,
-        config.hidden ?? 0,
-        config.vocab ?? Number.POSITIVE_INFINITY,
-      );
-    rt.runtime.blockReplacement = spec.blockReplacement === true && !computesInFloat16(spec.dtype);
+    const request: AugmentationRequest = {
+      expectedLayers: config.layers ?? undefined,
+      logitLens:
+        spec.logitLens !== false &&
+        !computesInFloat16(spec.dtype) &&
+        lensIsAffordable(
+          (config.layers ?? 0) + 1,
+          config.hidden ?? 0,
+          config.vocab ?? Number.POSITIVE_INFINITY,
+        ),
+      blockReplacement: spec.blockReplacement === true && !computesInFloat16(spec.dtype),
+    };
     onProgress?.({ stage: 'augment' });
     // LinScope supplies onnxruntime itself, so transformers.js knows no devices and rejects any
     // device name but 'auto' (which maps to its empty device list); the execution provider goes
@@ -138,16 +147,19 @@ export class HiddenStateModel {
       progress_callback: readsLocalFiles ? undefined : progress_callback,
       dtype: spec.dtype,
       device: 'auto',
-      session_options: {
-        executionProviders: [spec.device],
-        // No CPU memory arena: each run's activations (the logits alone are [T, V] float32, 200 MB
-        // for a 1,024-token window of a GPT-2) are freed after the run instead of being kept for the
-        // next (docs/performance.md, "Memory").
-        enableCpuMemArena: false,
-        // A failing run throws onnxruntime's words (forward below); its log would print them again,
-        // in colour, on the command line's stderr.
-        logSeverityLevel: 4,
-      },
+      session_options: withAugmentationRequest(
+        {
+          executionProviders: [spec.device],
+          // No CPU memory arena: each run's activations (the logits alone are [T, V] float32, 200 MB
+          // for a 1,024-token window of a GPT-2) are freed after the run instead of being kept for the
+          // next (docs/performance.md, "Memory").
+          enableCpuMemArena: false,
+          // A failing run throws onnxruntime's words (forward below); its log would print them again,
+          // in colour, on the command line's stderr.
+          logSeverityLevel: 4,
+        },
+        request,
+      ),
     }).catch((error: unknown) => {
       throw loadFailure(error, spec.id, 'weights', spec.dtype, fromHub, rt.fetchFailures, rt.modelFileExists);
     });
