@@ -14,6 +14,7 @@ import {
 import { BlockReplacementRunner } from './blockReplacement';
 import { computesInFloat16, type ModelConfig, type ModelDtype, readModelConfig } from './config';
 import type { ForwardReads } from './forwardFetches';
+import { hubOptions, loadsFromHub } from './hubAccess';
 import { loadFailure } from './loadFailure';
 import { lensIsAffordable } from './onnx/surgery/logitLensGraph';
 import { type ForwardOutputs, readForwardOutputs, runSessionForward } from './sessionForward';
@@ -34,6 +35,11 @@ export interface ModelSpec {
   logitLens?: boolean;
   /** Also build the block-replacement session (blockReplacement.ts; a second copy of the weights). */
   blockReplacement?: boolean;
+  /**
+   * Whether this load may fetch files from the Hub (hubAccess.ts); false keeps it to the files the
+   * runtime already has. Unset: as the runtime allows.
+   */
+  hub?: boolean;
 }
 
 export type LoadProgress =
@@ -108,8 +114,8 @@ export class HiddenStateModel {
         });
       }
     };
-    const options = { revision: spec.revision ?? 'main', progress_callback };
-    const fromHub = rt.transformers.env.allowRemoteModels !== false;
+    const fromHub = loadsFromHub(rt, spec.hub);
+    const options = { revision: spec.revision ?? 'main', progress_callback, ...hubOptions(fromHub) };
     const config = readModelConfig(
       await AutoConfig.from_pretrained(spec.id, options).catch((error: unknown) => {
         throw loadFailure(error, spec.id, 'config', undefined, fromHub, rt.fetchFailures);

@@ -5,6 +5,7 @@
  */
 import type { LinScopeRuntime } from './augmentingRuntime';
 import { type ModelConfig, readModelConfig } from './config';
+import { hubOptions, loadsFromHub } from './hubAccess';
 import { loadFailure } from './loadFailure';
 
 export interface TokenCount {
@@ -15,19 +16,24 @@ export interface TokenCount {
   hidden: number | null;
 }
 
-/** Whether the Hub may be asked: when not, a model's files are served beside the app. */
-const fromHub = (rt: LinScopeRuntime) => rt.transformers.env.allowRemoteModels !== false;
+/** A model as these read it: its id and revision, and whether the Hub may be asked (hubAccess.ts). */
+interface ModelFilesRequest {
+  id: string;
+  revision?: string;
+  hub?: boolean;
+}
 
 export async function countTokens(
   rt: LinScopeRuntime,
-  model: { id: string; revision?: string },
+  model: ModelFilesRequest,
   texts: readonly string[],
 ): Promise<TokenCount> {
   const { AutoTokenizer } = rt.transformers;
-  const options = { revision: model.revision ?? 'main' };
+  const fromHub = loadsFromHub(rt, model.hub);
+  const options = { revision: model.revision ?? 'main', ...hubOptions(fromHub) };
   const [tokenizer, config] = await Promise.all([
     AutoTokenizer.from_pretrained(model.id, options).catch((error: unknown) => {
-      throw loadFailure(error, model.id, 'tokenizer', undefined, fromHub(rt), rt.fetchFailures);
+      throw loadFailure(error, model.id, 'tokenizer', undefined, fromHub, rt.fetchFailures);
     }),
     loadModelConfig(rt, model),
   ]);
@@ -37,14 +43,13 @@ export async function countTokens(
 }
 
 /** A model's config alone (no tokenizer, no weights): what a fit opened from a file is checked against. */
-export async function loadModelConfig(
-  rt: LinScopeRuntime,
-  model: { id: string; revision?: string },
-): Promise<ModelConfig> {
+export async function loadModelConfig(rt: LinScopeRuntime, model: ModelFilesRequest): Promise<ModelConfig> {
+  const fromHub = loadsFromHub(rt, model.hub);
   const config = await rt.transformers.AutoConfig.from_pretrained(model.id, {
     revision: model.revision ?? 'main',
+    ...hubOptions(fromHub),
   }).catch((error: unknown) => {
-    throw loadFailure(error, model.id, 'config', undefined, fromHub(rt), rt.fetchFailures);
+    throw loadFailure(error, model.id, 'config', undefined, fromHub, rt.fetchFailures);
   });
   return readModelConfig(config);
 }

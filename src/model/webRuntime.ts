@@ -223,7 +223,8 @@ async function browserCache(name: string): Promise<FileCache | null> {
  * The browser's LinScope runtime: onnxruntime-web wrapped so every session declares the hidden
  * states, installed for transformers.js before it is imported (hence the dynamic import).
  * Models resolve under `<base>/models/` (those LinScope ships) or in memory (opened by the user);
- * the Hub is off until a user picks a Hub model (the worker's handlers turn it on per request).
+ * the Hub is off until a user allows a Hub model (the worker's handlers then turn it on, and each
+ * load says for itself whether it may use it: hubAccess.ts).
  */
 export function browserRuntime(assetBase: string): Promise<BrowserRuntime> {
   webRuntime ??= (async () => {

@@ -129,8 +129,12 @@ export function createHandlers(host: WorkerHost): WorkerHandlers {
     }
   }
 
-  /** The request's model on the device this worker runs on. */
-  const onDevice = (model: ModelRequest): ModelSpec => ({ ...model.spec, device: host.device() });
+  /** The model as this worker loads it: on its device, from the Hub only where the page allows it. */
+  const onDevice = (model: ModelRequest): ModelSpec => ({
+    ...model.spec,
+    device: host.device(),
+    hub: model.allowHub,
+  });
 
   /**
    * What every job here runs with: the host's fit store and pair workers, and a word to the page
@@ -169,9 +173,14 @@ export function createHandlers(host: WorkerHost): WorkerHandlers {
       : request.reference;
   }
 
+  /**
+   * The runtime, allowed the Hub from the first request that may use it on. Each load says for
+   * itself whether it may (`ModelSpec.hub`, hubAccess.ts): the runtime's switch is never turned off
+   * again, which would reach the loads of other requests still under way.
+   */
   async function prepare(model: ModelRequest): Promise<HostRuntime> {
     const rt = await host.runtime();
-    rt.transformers.env.allowRemoteModels = model.allowHub;
+    if (model.allowHub) rt.transformers.env.allowRemoteModels = true;
     return rt;
   }
 
@@ -230,15 +239,15 @@ export function createHandlers(host: WorkerHost): WorkerHandlers {
     },
 
     async countTokens(model, texts) {
-      return countTokens(await prepare(model), model.spec, texts);
+      return countTokens(await prepare(model), { ...model.spec, hub: model.allowHub }, texts);
     },
 
     async loadAhead(model) {
       if (jobsRunning > 0) return false;
       const rt = await host.runtime();
       if (jobsRunning > 0) return false;
-      rt.transformers.env.allowRemoteModels = false;
-      return prepareModel(rt, onDevice(model));
+      // Only from files the page already has: a download is for a job to start.
+      return prepareModel(rt, { ...onDevice(model), hub: false });
     },
 
     async prepareReference(request, hooks) {
@@ -331,7 +340,7 @@ export function createHandlers(host: WorkerHost): WorkerHandlers {
       stopFitsAhead();
       const rt = await prepare(model);
       const reference = await referenceOf(request);
-      const config = await loadModelConfig(rt, model.spec);
+      const config = await loadModelConfig(rt, { ...model.spec, hub: model.allowHub });
       const parts = analysisFitKeyParts(
         onDevice(model),
         config,

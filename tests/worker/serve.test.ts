@@ -255,15 +255,28 @@ describe('the worker message loop with the real handlers (Node host)', () => {
   });
 
   it('loads a model ahead of a job: an unknown one quietly not, a real one so that the next analysis loads nothing', async () => {
-    const missing = await worker.request({
-      type: 'load-ahead',
-      model: { spec: { id: 'linscope/no-such-model', dtype: 'fp32' }, allowHub: true },
-    });
-    expect(missing.map((p) => p.event)).toEqual([
-      { type: 'model-loaded', id: missing[0].event.id, ready: false },
-    ]);
-    // The Hub stays off for a load ahead, whatever the request says.
-    expect((await worker.host.runtime()).transformers.env.allowRemoteModels).toBe(false);
+    // The Hub stays out of a load ahead, whatever the request says (and the runtime allows).
+    const { env } = (await worker.host.runtime()).transformers;
+    const fetched: string[] = [];
+    const { fetch, allowRemoteModels } = env;
+    env.allowRemoteModels = true;
+    env.fetch = async (input: string | URL) => {
+      fetched.push(String(input));
+      throw new Error('no network in this test');
+    };
+    try {
+      const missing = await worker.request({
+        type: 'load-ahead',
+        model: { spec: { id: 'linscope/no-such-model', dtype: 'fp32' }, allowHub: true },
+      });
+      expect(missing.map((p) => p.event)).toEqual([
+        { type: 'model-loaded', id: missing[0].event.id, ready: false },
+      ]);
+    } finally {
+      env.fetch = fetch;
+      env.allowRemoteModels = allowRemoteModels;
+    }
+    expect(fetched).toEqual([]);
     const loaded = await worker.request({ type: 'load-ahead', model: MODEL });
     expect(finalEvent(loaded)).toMatchObject({ type: 'model-loaded', ready: true });
     const posted = await worker.request({
