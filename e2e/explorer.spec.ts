@@ -292,6 +292,38 @@ test('Analyze holds still while the page loads the model and fits the reference 
   expect(await analyzeTops()).toHaveLength(1);
 });
 
+test('the header holds still while the runtime starts, whatever its badge says', async ({
+  page,
+  backend,
+}) => {
+  test.skip(backend !== 'wasm', 'Layout does not depend on the backend.');
+  // From the page's first frame: the badge says "Starting runtime…" before the backend is known.
+  await page.addInitScript(() => {
+    const heights: number[] = [];
+    (window as unknown as { __headerHeights: number[] }).__headerHeights = heights;
+    const frame = () => {
+      const header = document.querySelector('.app__header');
+      if (header) {
+        const height = Math.round(header.getBoundingClientRect().height);
+        if (heights.at(-1) !== height) heights.push(height);
+      }
+      requestAnimationFrame(frame);
+    };
+    requestAnimationFrame(frame);
+  });
+  for (const width of [1280, 900, 560]) {
+    await page.setViewportSize({ width, height: 900 });
+    await openApp(page, backend);
+    await expect(page.getByTestId('model-load-ahead')).toHaveAttribute('data-state', 'ready', {
+      timeout: 60_000,
+    });
+    const heights = await page.evaluate(
+      () => (window as unknown as { __headerHeights: number[] }).__headerHeights,
+    );
+    expect(heights, `header heights at ${width} px`).toHaveLength(1);
+  }
+});
+
 test('the chosen model is loaded while the user writes; a Hub model the browser has not downloaded is not fetched for it', async ({
   page,
   backend,
