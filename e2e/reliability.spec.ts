@@ -502,6 +502,19 @@ test('the worker crashing mid-run: the page says so, keeps everything, and runs 
       .map((w) => w.url())
       .join(', '),
   ).toBeTruthy();
+  // What the note on loading ahead says, from here on, with the run's status at that moment.
+  await page.evaluate(() => {
+    const seen: string[] = [];
+    (window as unknown as { __loadAheadNotes: string[] }).__loadAheadNotes = seen;
+    const now = () => {
+      const status = document.querySelector('[data-testid="status"]')?.getAttribute('data-state');
+      const note = document.querySelector('[data-testid="model-load-ahead"]')?.getAttribute('data-state');
+      return `${status ?? 'none'}:${note ?? 'none'}`;
+    };
+    new MutationObserver(() => {
+      if (seen.at(-1) !== now()) seen.push(now());
+    }).observe(document.body, { subtree: true, childList: true, attributes: true });
+  });
   // An uncaught error in the worker, as a crashed runtime raises it.
   await worker?.evaluate(() => {
     setTimeout(() => {
@@ -513,6 +526,16 @@ test('the worker crashing mid-run: the page says so, keeps everything, and runs 
     'LinScope’s worker failed (Uncaught Error: simulated crash) and was restarted. Your text, settings and results are kept: press Analyze to try again.',
   );
   await expectKept(page, text, result, 'after the crash');
+  // The replacement worker has no model: the page loads it ahead again, and says so until it is.
+  await expect(page.getByTestId('model-load-ahead')).toHaveAttribute('data-state', 'ready', {
+    timeout: 60_000,
+  });
+  const notes = await page.evaluate(
+    () => (window as unknown as { __loadAheadNotes: string[] }).__loadAheadNotes,
+  );
+  const afterCrash = notes.slice(notes.findIndex((n) => n.startsWith('error:')));
+  const said = afterCrash.map((n) => n.split(':')[1]).filter((n) => n !== 'none');
+  expect(said.slice(-2), notes.join(' ')).toEqual(['loading', 'ready']);
   // The replacement worker runs the same text to the end.
   await analyze(page);
   await expect(page.getByTestId('token-count')).toContainText('windows');

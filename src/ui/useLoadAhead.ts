@@ -23,8 +23,12 @@ const SETTLE_MS = 500;
  * model the browser has not downloaded stays `idle`). Asked again after each run: answered at once.
  */
 export function useLoadAhead({ enabled, client, modelId, request }: LoadAheadOptions): LoadAheadState {
-  // Keyed by the model asked for: another model (or dtype) reads as not loaded until its own answer.
-  const key = modelId ? JSON.stringify(request(modelId).spec) : '';
+  // A fresh worker (after a failure, a spent runtime or a lost GPU) has no model loaded.
+  const [workers, setWorkers] = useState(0);
+  useEffect(() => client?.onWorkerRestart(() => setWorkers((n) => n + 1)), [client]);
+  // Keyed by the model asked for and the worker: another model (or dtype), or the same in a fresh
+  // worker, reads as not loaded until its own answer.
+  const key = modelId ? `${workers}|${JSON.stringify(request(modelId).spec)}` : '';
   const [state, setState] = useState<{ key: string; value: LoadAheadState }>({ key: '', value: 'idle' });
   useEffect(() => {
     if (!enabled || !client || !modelId) return;

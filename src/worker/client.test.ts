@@ -295,3 +295,35 @@ describe('WorkerClient: a request cancelled before its worker is replaced', () =
     expect(workers[0].sent.map((r) => r.type)).toEqual(['analyze']);
   });
 });
+
+describe('WorkerClient.onWorkerRestart', () => {
+  it('says each time a fresh worker takes over (a failure, a spent runtime, a lost GPU), and nothing else', async () => {
+    const { client, workers } = startClient();
+    let restarts = 0;
+    const unsubscribe = client.onWorkerRestart(() => restarts++);
+    const probed = client.probe('webgpu', 'http://linscope.test/');
+    await settle();
+    workers[0].answer({ type: 'backend', id: workers[0].last('probe').id, info: info('webgpu') });
+    await probed;
+    // Requests answered and models loaded ahead are no restart.
+    const ahead = client.loadAhead(MODEL);
+    await settle();
+    workers[0].answer({ type: 'model-loaded', id: workers[0].last('load-ahead').id, ready: true });
+    expect(await ahead).toBe(true);
+    expect(restarts).toBe(0);
+
+    const warn = vi.spyOn(console, 'warn').mockImplementation(() => undefined);
+    workers[0].onerror?.({ message: 'boom', preventDefault: () => undefined } as ErrorEvent);
+    expect(restarts).toBe(1);
+    workers[1].answer({ type: 'runtime-spent', id: 0, reason: 'out of memory' });
+    expect(restarts).toBe(2);
+    warn.mockRestore();
+    workers[2].answer({ type: 'device-lost', id: 0, loss: { reason: 'unknown', message: 'gone' } });
+    expect(restarts).toBe(3);
+    expect(workers).toHaveLength(4);
+
+    unsubscribe();
+    workers[3].onerror?.({ message: 'boom', preventDefault: () => undefined } as ErrorEvent);
+    expect(restarts).toBe(3);
+  });
+});

@@ -127,6 +127,7 @@ export class WorkerClient {
   private gate: Promise<void> = Promise.resolve();
   private readonly fallbackListeners = new Set<(fallback: DeviceFallback) => void>();
   private readonly setAsideListeners = new Set<(note: string) => void>();
+  private readonly restartListeners = new Set<() => void>();
 
   /** `createWorker` starts the worker (tests pass a stand-in). */
   constructor(private readonly createWorker: () => Worker = startLinScopeWorker) {
@@ -146,6 +147,15 @@ export class WorkerClient {
   onFitSetAside(listener: (note: string) => void): () => void {
     this.setAsideListeners.add(listener);
     return () => this.setAsideListeners.delete(listener);
+  }
+
+  /**
+   * Calls `listener` each time a fresh worker takes over (after a failure, a spent runtime or a lost
+   * GPU): what the old one had loaded is gone. Returns the unsubscribe.
+   */
+  onWorkerRestart(listener: () => void): () => void {
+    this.restartListeners.add(listener);
+    return () => this.restartListeners.delete(listener);
   }
 
   private startWorker(): Worker {
@@ -242,6 +252,7 @@ export class WorkerClient {
     const probe = this.lastProbe;
     if (!probe) {
       this.gate = Promise.resolve();
+      this.announceRestart();
       return null;
     }
     const post = (body: RequestBody) =>
@@ -257,7 +268,12 @@ export class WorkerClient {
     });
     const models = [...this.opened.values()].map(post);
     this.gate = Promise.allSettled([probed, ...models]).then(() => undefined);
+    this.announceRestart();
     return probed;
+  }
+
+  private announceRestart(): void {
+    for (const listener of this.restartListeners) listener();
   }
 
   /** Posts request `id` to the worker once the current gate opens (not if a new worker came since). */
