@@ -207,11 +207,9 @@ try {
   plainS = await ort.InferenceSession.create(bytes, options);
   const plainMs = performance.now() - t0;
   const runtime = new ls.AugmentingRuntime(ort);
-  runtime.expectedLayers = config.n_layer;
-  runtime.logitLens = false;
-  runtime.blockReplacement = false;
+  const request = { expectedLayers: config.n_layer, logitLens: false, blockReplacement: false };
   t0 = performance.now();
-  augS = await runtime.createSession(bytes, options);
+  augS = await runtime.createSession(bytes, ls.withAugmentationRequest(options, request));
   const record = runtime.recordOf(augS);
   plan = record.plan;
   const fetchPlan = ls.planForwardFetches(augS.outputNames, plan, { logits: false });

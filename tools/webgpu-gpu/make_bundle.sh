@@ -37,7 +37,7 @@ apt-get $o update -qq >/dev/null
 (cd "$OUTB/gl" && apt-get $o download libvulkan1 libegl1 libglvnd0 libopengl0 libgl1 libglx0 libgles2 >/dev/null)
 fi
 cat > "$TMP/entry.ts" <<TS
-export { AugmentingRuntime } from '$PROJ/src/model/augmentingRuntime';
+export { AugmentingRuntime, withAugmentationRequest } from '$PROJ/src/model/augmentingRuntime';
 export { planForwardFetches } from '$PROJ/src/model/forwardFetches';
 export { runSessionForward } from '$PROJ/src/model/sessionForward';
 export { cacheShape, emptyCacheFeeds } from '$PROJ/src/model/windowFeeds';
