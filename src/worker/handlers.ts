@@ -129,12 +129,10 @@ export function createHandlers(host: WorkerHost): WorkerHandlers {
     }
   }
 
-  /** The model as this worker loads it: on its device, from the Hub only where the page allows it. */
-  const onDevice = (model: ModelRequest): ModelSpec => ({
-    ...model.spec,
-    device: host.device(),
-    hub: model.allowHub,
-  });
+  /** The request's model, from the Hub only where the page allows it (its files: config, tokenizer). */
+  const withHub = (model: ModelRequest) => ({ ...model.spec, hub: model.allowHub });
+  /** The model as this worker loads it: that, on its device. */
+  const onDevice = (model: ModelRequest): ModelSpec => ({ ...withHub(model), device: host.device() });
 
   /**
    * What every job here runs with: the host's fit store and pair workers, and a word to the page
@@ -239,7 +237,7 @@ export function createHandlers(host: WorkerHost): WorkerHandlers {
     },
 
     async countTokens(model, texts) {
-      return countTokens(await prepare(model), { ...model.spec, hub: model.allowHub }, texts);
+      return countTokens(await prepare(model), withHub(model), texts);
     },
 
     async loadAhead(model) {
@@ -340,7 +338,7 @@ export function createHandlers(host: WorkerHost): WorkerHandlers {
       stopFitsAhead();
       const rt = await prepare(model);
       const reference = await referenceOf(request);
-      const config = await loadModelConfig(rt, { ...model.spec, hub: model.allowHub });
+      const config = await loadModelConfig(rt, withHub(model));
       const parts = analysisFitKeyParts(
         onDevice(model),
         config,
