@@ -1,9 +1,12 @@
-/** The body of a Node pair worker: one request from the parent thread, answers posted back. */
+/**
+ * The body of a Node pair worker: requests from the parent thread, one at a time (a pool sends
+ * several, one after another), answers posted back. It runs until it is terminated.
+ */
 import { parentPort } from 'node:worker_threads';
 import { type PairRequest, runPairRequest } from '../src/job/pairJob';
 
 const port = parentPort;
 if (port === null) throw new Error('cli/pairWorker.ts runs as a worker thread only');
-port.once('message', (request: PairRequest) => {
+port.on('message', (request: PairRequest) => {
   runPairRequest(request, (message, transfer) => port.postMessage(message, transfer));
 });

@@ -41,7 +41,7 @@ export type PairMessage =
 
 /**
  * The body of every pair worker, whatever its host: runs the request, posting as it goes; the final
- * message's arrays are transferred (one request per worker, so nothing here uses them after).
+ * message's arrays are transferred (each request makes its own, so nothing here uses them after).
  */
 export function runPairRequest(
   request: PairRequest,

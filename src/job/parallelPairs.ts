@@ -28,13 +28,23 @@ import type { PairMessage, PairRequest } from './pairJob';
 
 /** One started pair worker, whatever its host (Web Worker, Node worker thread). */
 export interface PairWorker {
-  /** Sends the request; answers arrive through `onMessage`, a crash or load failure through `onFailure`. */
+  /**
+   * Sends the request; answers arrive through `onMessage`, a crash or load failure through
+   * `onFailure`. A worker may be sent another request once the previous one has its final answer;
+   * only the latest request's callbacks are called.
+   */
   start(
     request: PairRequest,
     onMessage: (message: PairMessage) => void,
     onFailure: (error: Error) => void,
   ): void;
+  /** Ends the worker, whatever it is doing. */
   terminate(): void;
+  /**
+   * The caller is done with the worker, whose last request has its final answer: a pool keeps it
+   * for the next run (`pairWorkerPool.ts`); without this method the worker is terminated.
+   */
+  release?(): void;
 }
 
 /** How a host runs pair workers. */
@@ -160,7 +170,8 @@ function parallelRuns(
 /**
  * Starts one worker per run with `request(run)` and collects each worker's part: `take` sees every
  * message (for progress) and returns the part from the final one. Rejects on the first error or on
- * abort; every worker is terminated either way.
+ * abort. Afterwards the workers are released (a pool keeps them) when every part came in, and
+ * terminated otherwise.
  */
 async function onPairWorkers<T>(
   runs: readonly number[][],
@@ -171,8 +182,9 @@ async function onPairWorkers<T>(
 ): Promise<T[]> {
   signal?.throwIfAborted();
   const started: PairWorker[] = [];
+  let finished = false;
   try {
-    return await new Promise<T[]>((resolve, reject) => {
+    const parts = await new Promise<T[]>((resolve, reject) => {
       const parts: (T | undefined)[] = runs.map(() => undefined);
       let left = runs.length;
       let settled = false;
@@ -206,8 +218,14 @@ async function onPairWorkers<T>(
         );
       });
     });
+    finished = true;
+    return parts;
   } finally {
-    for (const worker of started) worker.terminate();
+    // Every worker has its part when the run finished; otherwise some may still be computing.
+    for (const worker of started) {
+      if (finished && worker.release) worker.release();
+      else worker.terminate();
+    }
   }
 }
 

@@ -1,9 +1,11 @@
 /**
  * The page worker's host: onnxruntime-web (WebGPU or WASM) with model files from LinScope's origin,
- * the user's disk or the Hub; reference fits kept in IndexedDB; pair workers as nested Web Workers.
+ * the user's disk or the Hub; reference fits kept in IndexedDB; pair workers as nested Web Workers,
+ * kept between runs.
  */
 import { LinScopeError } from '../errors';
 import { type ReferenceCorpus, splitCorpus } from '../job/corpus';
+import { type PairWorkerPool, pairWorkerPool } from '../job/pairWorkerPool';
 import type { BackendInfo } from '../model/backend';
 import { browserRuntime, probeBackend } from '../model/webRuntime';
 import { browserPairWorkers, browserScoringThreads } from './browserPairWorkers';
@@ -12,6 +14,7 @@ import { IndexedDbFitStore } from './indexedDbFitStore';
 
 export function browserHost(): WorkerHost {
   let assetBase = '';
+  const pairWorkerPools = new Map<string, PairWorkerPool>();
   let backend: BackendInfo | null = null;
   return {
     async probe(choice, base) {
@@ -40,9 +43,19 @@ export function browserHost(): WorkerHost {
     },
     // Reference fits survive reloads: they are the slow part of a first run.
     fitStore: new IndexedDbFitStore(),
-    pairWorkers: (threads) =>
-      threads === undefined
-        ? browserPairWorkers(browserScoringThreads())
-        : browserPairWorkers(threads, threads > 1),
+    pairWorkers: (threads) => {
+      // One pool per setting, so that the runs of a job, and the next job, find their workers warm.
+      const key = threads === undefined ? 'default' : String(threads);
+      let pool = pairWorkerPools.get(key);
+      if (pool === undefined) {
+        pool = pairWorkerPool(
+          threads === undefined
+            ? browserPairWorkers(browserScoringThreads())
+            : browserPairWorkers(threads, threads > 1),
+        );
+        pairWorkerPools.set(key, pool);
+      }
+      return pool;
+    },
   };
 }

@@ -1,7 +1,8 @@
 /// <reference lib="webworker" />
 /**
- * A pair worker in the browser: a nested Web Worker the analysis worker starts for each run of
- * layer pairs of a big model (`parallelPairs.ts`). One request per worker.
+ * A pair worker in the browser: a nested Web Worker the analysis worker starts for the runs of
+ * layer pairs of a big model (`parallelPairs.ts`) and keeps for later runs (`pairWorkerPool.ts`).
+ * One request at a time.
  */
 import { type PairRequest, runPairRequest } from '../job/pairJob';
 

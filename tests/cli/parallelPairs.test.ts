@@ -1,6 +1,7 @@
 /**
  * Scoring layer pairs on several worker threads (Node host): the same numbers as one thread, pairs
- * reported as they arrive, cancel terminates the workers, a failure inside a worker rejects.
+ * reported as they arrive, cancel terminates the workers, a failure inside a worker rejects; a pool
+ * keeps the workers of a run that ended normally for the next one, and only those.
  */
 import { describe, expect, it, vi } from 'vitest';
 import { nodePairWorkers } from '../../cli/nodePairWorkers';
@@ -12,6 +13,7 @@ import {
   type LayerPairRecord,
 } from '../../src/analysis';
 import { loadFixture } from '../../src/analysis/testing/fixture';
+import { pairWorkerPool } from '../../src/job/pairWorkerPool';
 import {
   analyzeLayersInParallel,
   fitReferenceMapsInParallel,
@@ -169,5 +171,91 @@ describe('analyzeLayersInParallel (Node worker threads)', () => {
       /Pairs \d-\d: analyzeLayers: reference has 3 pairs/,
     );
     expect(pool.terminated).toBe(2);
+  });
+});
+
+describe('pairWorkerPool (Node worker threads)', () => {
+  it('a score, a fit and another score on a pool of 2 start 2 workers in all, with the single-thread numbers', async () => {
+    const f = loadFixture('small');
+    const ref = f.states('reference_states');
+    const spawned = counted(nodePairWorkers(2, true));
+    const pool = pairWorkerPool(spawned);
+    try {
+      const scored = await analyzeLayersInParallel(f.states(), {}, {}, pool);
+      expect([spawned.started, pool.idle]).toEqual([2, 2]);
+      const fit = await fitReferenceMapsInParallel(ref, { excludeBos: true }, {}, pool);
+      const rescored = await analyzeLayersInParallel(f.states(), { reference: fit }, {}, pool);
+      expect([spawned.started, spawned.terminated, pool.idle]).toEqual([2, 0, 2]);
+      expect(scored.layers).toEqual(analyzeLayers(f.states(), {}).layers);
+      const single = fitReferenceMaps(ref, { excludeBos: true });
+      expect(fit).toEqual(single);
+      const singleScores = analyzeLayers(f.states(), { reference: single });
+      expect(rescored.layers).toEqual(singleScores.layers);
+      for (let l = 0; l < 3; l++)
+        expect(Array.from(rescored.perToken?.relative[l] ?? [])).toEqual(
+          Array.from(singleScores.perToken?.relative[l] ?? []),
+        );
+    } finally {
+      pool.close();
+    }
+    expect([spawned.terminated, pool.idle]).toEqual([2, 0]);
+  });
+
+  it('a cancelled run terminates its workers instead of keeping them; the next run starts new ones', async () => {
+    const spawned = counted(nodePairWorkers(2, true));
+    const pool = pairWorkerPool(spawned);
+    try {
+      const controller = new AbortController();
+      const run = analyzeLayersInParallel(
+        slowStates(),
+        { companions: false },
+        { signal: controller.signal },
+        pool,
+      );
+      setTimeout(() => controller.abort(), 50);
+      await expect(run).rejects.toMatchObject({ name: 'AbortError' });
+      expect([spawned.started, spawned.terminated, pool.idle]).toEqual([2, 2, 0]);
+      const f = loadFixture('small');
+      const got = await analyzeLayersInParallel(f.states(), {}, {}, pool);
+      expect(got.layers).toEqual(analyzeLayers(f.states(), {}).layers);
+      expect([spawned.started, spawned.terminated, pool.idle]).toEqual([4, 2, 2]);
+    } finally {
+      pool.close();
+    }
+  });
+
+  it('a run that failed in a worker terminates all of its workers; the pool still serves the next run', async () => {
+    const f = loadFixture('small');
+    const reference = fitReferenceMaps(f.states('reference_states'));
+    const spawned = counted(nodePairWorkers(2, true));
+    const pool = pairWorkerPool(spawned);
+    try {
+      await expect(
+        analyzeLayersInParallel(f.states(), { reference: { ...reference, d: reference.d + 1 } }, {}, pool),
+      ).rejects.toThrow(/Pairs \d-\d: analyzeLayers: reference has 3 pairs/);
+      expect([spawned.terminated, pool.idle]).toEqual([2, 0]);
+      const got = await analyzeLayersInParallel(f.states(), { reference }, {}, pool);
+      expect(got.layers).toEqual(analyzeLayers(f.states(), { reference }).layers);
+    } finally {
+      pool.close();
+    }
+  });
+
+  it('two runs at once on a pool of 2 keep 2 workers afterwards, and idle workers end after idleMs', async () => {
+    const f = loadFixture('small');
+    const spawned = counted(nodePairWorkers(2, true));
+    const pool = pairWorkerPool(spawned, { idleMs: 200 });
+    try {
+      const [a, b] = await Promise.all([
+        analyzeLayersInParallel(f.states(), {}, {}, pool),
+        analyzeLayersInParallel(f.states(), {}, {}, pool),
+      ]);
+      expect(a.layers).toEqual(b.layers);
+      expect([spawned.started, spawned.terminated, pool.idle]).toEqual([4, 2, 2]);
+      await vi.waitFor(() => expect(pool.idle).toBe(0), { timeout: 5_000, interval: 50 });
+      expect(spawned.terminated).toBe(4);
+    } finally {
+      pool.close();
+    }
   });
 });
