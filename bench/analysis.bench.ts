@@ -12,9 +12,8 @@
  * The states are synthetic (a residual stream with a cheap element-wise non-linear update, seeded),
  * written once as float32 to a temporary file that tools/bench_linalg.py reads. Both sides report
  * their best of `repeats` timed runs, wall-clock and CPU time. Ours runs on one thread, then on
- * `--threads` worker threads (default: every core; pairs split as in the page and the CLI), first in
- * fresh workers (start-up included), then in workers kept from a run of the same size, as the page's
- * pool keeps them; numpy runs with its default BLAS threads and with one thread. CPU time is the
+ * `--threads` worker threads (default: every core; pairs split as in the page and the CLI, worker
+ * start-up included); numpy runs with its default BLAS threads and with one thread. CPU time is the
  * steadier comparison on a busy machine; the load average is printed too.
  */
 import { execFileSync } from 'node:child_process';
@@ -32,7 +31,6 @@ import {
   stateMatrix,
 } from '../src/analysis';
 import { kernelKind, setProductEngine, setSimdKernel } from '../src/analysis/gram';
-import { pairWorkerPool } from '../src/job/pairWorkerPool';
 import { analyzeLayersInParallel } from '../src/job/parallelPairs';
 import { createNativeProductEngine } from '../src/model/nativeProducts';
 
@@ -139,7 +137,6 @@ console.log(`  kernel: one cross-Gram at ${kernelGflops.toFixed(1)} GFLOP/s (1 t
 // runs. Worker start-up is inside the timing. Identical numbers (checked below).
 const threads = Number(values.threads ?? availableParallelism());
 let parallel = Number.POSITIVE_INFINITY;
-let warmParallel = Number.POSITIVE_INFINITY;
 if (threads > 1) {
   for (let r = 0; r < repeats; r++) {
     const t0 = performance.now();
@@ -155,25 +152,6 @@ if (threads > 1) {
   console.log(
     `ours on ${threads} worker threads (pairs split, same kernel, best of ${repeats}): ${parallel.toFixed(2)} s total ` +
       `-> ${(ours / parallel).toFixed(2)}x faster than 1 thread`,
-  );
-  // The page keeps its pair workers between runs (src/job/pairWorkerPool.ts): every run after the
-  // first finds them warm. One untimed run of this size, then the timed ones on the same workers.
-  const pool = pairWorkerPool(nodePairWorkers(threads, true));
-  try {
-    await analyzeLayersInParallel(states, options, {}, pool);
-    for (let r = 0; r < repeats; r++) {
-      const t0 = performance.now();
-      const got = await analyzeLayersInParallel(states, options, {}, pool);
-      warmParallel = Math.min(warmParallel, (performance.now() - t0) / 1000);
-      if (got.layers.some((p, l) => p.linearity !== result?.layers[l].linearity))
-        throw new Error('the run on warm workers differs from the single-thread run');
-    }
-  } finally {
-    pool.close();
-  }
-  console.log(
-    `ours on ${threads} warm pair workers (kept from a run of this size, as the page keeps them; best of ${repeats}): ` +
-      `${warmParallel.toFixed(2)} s total -> ${(ours / warmParallel).toFixed(2)}x faster than 1 thread`,
   );
 }
 
@@ -259,8 +237,7 @@ if (!values['no-numpy']) {
       const np = report.normal;
       const vsParallel =
         threads > 1 && blasThreads === null
-          ? `; ours on ${threads} threads / numpy = ${(parallel / np.seconds).toFixed(2)}x` +
-            `; on ${threads} warm pair workers / numpy = ${(warmParallel / np.seconds).toFixed(2)}x`
+          ? `; ours on ${threads} threads / numpy = ${(parallel / np.seconds).toFixed(2)}x`
           : '';
       const vsNative = nativeRuns
         .filter(

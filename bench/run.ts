@@ -81,8 +81,6 @@ function linalgStep(): StepOutput {
   const parallelMatch = /^ours on (\d+) worker threads .*?: ([\d.]+) s total/m.exec(text);
   const threads = parallelMatch ? Number(parallelMatch[1]) : 1;
   const oursAll = parallelMatch ? Number(parallelMatch[2]) : ours;
-  const warmMatch = /^ours on (\d+) warm pair workers .*?: ([\d.]+) s total/m.exec(text);
-  const oursWarm = warmMatch ? Number(warmMatch[2]) : oursAll;
   const oursCpu = num(/^ours \(.*?; CPU ([\d.]+) s/m);
   const kernel = /^ours \((.*?), float64/m.exec(text)?.[1] ?? '';
   const np = num(/^numpy normal equations.*default BLAS threads.*?: ([\d.]+) s/m);
@@ -135,18 +133,11 @@ function linalgStep(): StepOutput {
         native1 / np1,
       ),
       one(
-        'linalg.ratio.wall.warm',
-        `Linear algebra, page kernel (WebAssembly) on ${threads} warm pair workers / numpy (wall-clock, numpy default threads)`,
-        'ratio',
-        oursWarm / np,
-        { target: 1.5, note: `${note}; workers kept from a run of this size, as the page keeps them` },
-      ),
-      one(
         'linalg.ratio.wall',
-        `Linear algebra, page kernel (WebAssembly) on ${threads} fresh pair workers / numpy (wall-clock, numpy default threads)`,
+        `Linear algebra, page kernel (WebAssembly) on ${threads} threads / numpy (wall-clock, numpy default threads)`,
         'ratio',
         oursAll / np,
-        { note: `${note}; worker start-up included` },
+        { note },
       ),
       one(
         'linalg.ratio.wall.ours1thread',
@@ -170,8 +161,7 @@ function linalgStep(): StepOutput {
       one('linalg.kernel.ours', 'Cross-Gram kernel, ours (1 thread)', 'GFLOP/s', kernelOurs),
       one('linalg.kernel.numpy', 'Cross-Gram kernel, BLAS dgemm (1 thread)', 'GFLOP/s', kernelNumpy1),
       one('linalg.ours', 'Linear algebra, ours (1 thread)', 's', ours),
-      one('linalg.ours.threads', `Linear algebra, ours (${threads} fresh pair workers)`, 's', oursAll),
-      one('linalg.ours.threads.warm', `Linear algebra, ours (${threads} warm pair workers)`, 's', oursWarm),
+      one('linalg.ours.threads', `Linear algebra, ours (${threads} threads)`, 's', oursAll),
       one(
         'linalg.native',
         `Linear algebra, ours with native products (${nativeThreads} threads)`,

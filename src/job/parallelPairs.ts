@@ -41,10 +41,11 @@ export interface PairWorker {
   /** Ends the worker, whatever it is doing. */
   terminate(): void;
   /**
-   * The caller is done with the worker, whose last request has its final answer: a pool keeps it
-   * for the next run (`pairWorkerPool.ts`); without this method the worker is terminated.
+   * The caller is done with the worker, whose last request has its final answer; `runBytes` is the
+   * run's estimate (`pairWorkerMemory`). A pool may keep it for the next run (`pairWorkerPool.ts`);
+   * without this method the worker is terminated.
    */
-  release?(): void;
+  release?(runBytes: number): void;
 }
 
 /** How a host runs pair workers. */
@@ -104,6 +105,7 @@ export async function analyzeLayersInParallel(
   const shared = sharedStates(states);
   const parts = await onPairWorkers(
     runs,
+    pairWorkerMemory(states.tokens, states.hidden),
     workers,
     control.signal,
     (pairs): PairRequest => ({
@@ -139,6 +141,7 @@ export async function fitReferenceMapsInParallel(
   const shared = sharedStates(states);
   const parts = await onPairWorkers(
     runs,
+    pairWorkerMemory(states.tokens, states.hidden),
     workers,
     control.signal,
     (pairs): PairRequest => ({ task: 'fit', states: shared, options: { ...options, pairs } }),
@@ -175,6 +178,7 @@ function parallelRuns(
  */
 async function onPairWorkers<T>(
   runs: readonly number[][],
+  runBytes: number,
   workers: PairWorkers,
   signal: AbortSignal | undefined,
   request: (pairs: readonly number[]) => PairRequest,
@@ -223,7 +227,7 @@ async function onPairWorkers<T>(
   } finally {
     // Every worker has its part when the run finished; otherwise some may still be computing.
     for (const worker of started) {
-      if (finished && worker.release) worker.release();
+      if (finished && worker.release) worker.release(runBytes);
       else worker.terminate();
     }
   }

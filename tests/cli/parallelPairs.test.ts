@@ -241,6 +241,24 @@ describe('pairWorkerPool (Node worker threads)', () => {
     }
   });
 
+  it('a run bigger than keepBelow ends its workers: what it allocated would stay in idle workers', async () => {
+    const f = loadFixture('small');
+    const states = f.states();
+    const runBytes = pairWorkerMemory(states.tokens, states.hidden);
+    const spawned = counted(nodePairWorkers(2, true));
+    const pool = pairWorkerPool(spawned, { keepBelow: runBytes - 1 });
+    try {
+      await analyzeLayersInParallel(states, {}, {}, pool);
+      expect([spawned.started, spawned.terminated, pool.idle]).toEqual([2, 2, 0]);
+      const atLimit = pairWorkerPool(spawned, { keepBelow: runBytes });
+      await analyzeLayersInParallel(states, {}, {}, atLimit);
+      expect([spawned.started, spawned.terminated, atLimit.idle]).toEqual([4, 2, 2]);
+      atLimit.close();
+    } finally {
+      pool.close();
+    }
+  });
+
   it('two runs at once on a pool of 2 keep 2 workers afterwards, and idle workers end after idleMs', async () => {
     const f = loadFixture('small');
     const spawned = counted(nodePairWorkers(2, true));
