@@ -770,7 +770,8 @@ test('?threads=2 fits and scores the layer pairs on nested workers with the numb
   const two = await run(2);
   // Two pair workers (nested workers of the analysis worker), kept from the text's own scores to
   // the reference fit and the scores against the reference (docs/analysis.md, "Progressive
-  // results"; src/job/pairWorkerPool.ts).
+  // results"): runs of this model are small enough for the page to keep its workers after them
+  // (src/job/pairWorkerPool.ts).
   expect(pairWorkers).toBe(2);
   // A second Analyze in the page finds them warm and starts none.
   await page.getByTestId('prompt-input').fill(text.slice(0, 4_000));

@@ -57,6 +57,19 @@ function slowStates(): HiddenStates {
   return hiddenStates(data, count, tokens, hidden);
 }
 
+/** A run on `workers` of states slow enough to be cancelled mid-pair, cancelled after 50 ms. */
+function cancelledRun(workers: PairWorkers): Promise<unknown> {
+  const controller = new AbortController();
+  const run = analyzeLayersInParallel(
+    slowStates(),
+    { companions: false },
+    { signal: controller.signal },
+    workers,
+  );
+  setTimeout(() => controller.abort(), 50);
+  return run;
+}
+
 describe('analyzeLayersInParallel (Node worker threads)', () => {
   it('analyzeLayersInParallel on 3 threads gives exactly the single-thread records, per-token values included', async () => {
     const f = loadFixture('small');
@@ -148,15 +161,7 @@ describe('analyzeLayersInParallel (Node worker threads)', () => {
 
   it('analyzeLayersInParallel: cancelling mid-run rejects with AbortError and terminates every worker', async () => {
     const pool = counted(nodePairWorkers(2, true));
-    const controller = new AbortController();
-    const run = analyzeLayersInParallel(
-      slowStates(),
-      { companions: false },
-      { signal: controller.signal },
-      pool,
-    );
-    setTimeout(() => controller.abort(), 50);
-    await expect(run).rejects.toMatchObject({ name: 'AbortError' });
+    await expect(cancelledRun(pool)).rejects.toMatchObject({ name: 'AbortError' });
     expect(pool.started).toBe(2);
     expect(pool.terminated).toBe(2);
   });
@@ -205,15 +210,7 @@ describe('pairWorkerPool (Node worker threads)', () => {
     const spawned = counted(nodePairWorkers(2, true));
     const pool = pairWorkerPool(spawned);
     try {
-      const controller = new AbortController();
-      const run = analyzeLayersInParallel(
-        slowStates(),
-        { companions: false },
-        { signal: controller.signal },
-        pool,
-      );
-      setTimeout(() => controller.abort(), 50);
-      await expect(run).rejects.toMatchObject({ name: 'AbortError' });
+      await expect(cancelledRun(pool)).rejects.toMatchObject({ name: 'AbortError' });
       expect([spawned.started, spawned.terminated, pool.idle]).toEqual([2, 2, 0]);
       const f = loadFixture('small');
       const got = await analyzeLayersInParallel(f.states(), {}, {}, pool);
