@@ -4,8 +4,8 @@
  * transformers.js reads `env.allowRemoteModels` at every file it fetches, so a process-wide switch
  * set before each request reaches every load still under way: in the page's worker, a token count for
  * a bundled model (Hub off) turned the Hub off under a Hub model's download. The runtime's switch
- * now says what the process allows at most (the CLI: a Hub id or a folder given as --model), and each load narrows it
- * with transformers.js's own per-call option, `local_files_only`.
+ * now says what the process allows at most (the CLI: a Hub id or a folder given as --model), and
+ * each load narrows it with transformers.js's own per-call option, `local_files_only`.
  */
 import type { LinScopeRuntime } from './augmentingRuntime';
 

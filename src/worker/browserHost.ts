@@ -14,7 +14,7 @@ import { IndexedDbFitStore } from './indexedDbFitStore';
 
 export function browserHost(): WorkerHost {
   let assetBase = '';
-  const pairWorkerPools = new Map<string, PairWorkerPool>();
+  const pairWorkerPools = new Map<number | undefined, PairWorkerPool>();
   let backend: BackendInfo | null = null;
   return {
     async probe(choice, base) {
@@ -45,15 +45,14 @@ export function browserHost(): WorkerHost {
     fitStore: new IndexedDbFitStore(),
     pairWorkers: (threads) => {
       // One pool per setting, so that the runs of a job, and the next job, find their workers warm.
-      const key = threads === undefined ? 'default' : String(threads);
-      let pool = pairWorkerPools.get(key);
+      let pool = pairWorkerPools.get(threads);
       if (pool === undefined) {
         pool = pairWorkerPool(
           threads === undefined
             ? browserPairWorkers(browserScoringThreads())
             : browserPairWorkers(threads, threads > 1),
         );
-        pairWorkerPools.set(key, pool);
+        pairWorkerPools.set(threads, pool);
       }
       return pool;
     },
