@@ -5,13 +5,14 @@ import { meanCosineSimilarity } from './cosineSimilarity';
 import { distinctRows } from './distinctRows';
 import { gram, smallerGram } from './gram';
 import { assertFiniteStates, blockCount, type HiddenStates, keptTokens, stateMatrix } from './hiddenStates';
-import { fitPair, interpolationGuard, pairLinearity, solutionOf } from './linearity';
+import { fitPair, givePairFit, interpolationGuard, pairLinearity, solutionOf } from './linearity';
 import { heldOutFromResiduals, heldOutLinearity, linearMapFromFit, tokenResiduals } from './linearMap';
 import { massiveNormTokens } from './massiveNormTokens';
 import type { FeatureMajor, Matrix, Matrix64 } from './matrix';
 import { type PerTokenNonlinearity, perTokenFromResiduals, type ReferenceFit } from './perTokenNonlinearity';
 import { type TwoNNOptions, twoNN } from './twoNN';
 import { updateNormRatio } from './updateNormRatio';
+import { reusedArrays, type WorkArrays } from './workArrays';
 
 export interface AnalyzeOptions {
   /** Leave token 0 (BOS) out of every fit and statistic (default false, as in the paper). */
@@ -149,6 +150,9 @@ export function analyzeLayers(
   const fitsInSample = inSample && n > d;
   // Pair l's residuals on every token under the reference map (null: not computed here).
   const residuals: (Float64Array | null)[] = Array.from({ length: L }, () => null);
+  // Each pair's working arrays (centred states, Gram products, factor) are handed back when it is
+  // done, for the next pair.
+  const arrays = reusedArrays();
   let x: Centered | null = null;
   let gxx: Matrix64 | null = null;
   let previous = -2;
@@ -156,21 +160,22 @@ export function analyzeLayers(
     throwIfAborted(control.signal);
     if (x === null || previous !== l - 1) {
       // Start of a contiguous run of pairs: centre the input state and form its Gram matrix.
-      x = centerColumns(stateMatrix(states, l), tokens);
-      gxx = stateGram(x.centered, fitsInSample, companions);
-      stateRecords.push(stateRecord(states, l, tokens, gxx, companions, idOptions));
+      if (x !== null) arrays.give(x.centered.data, gxx?.data ?? null);
+      x = centerColumns(stateMatrix(states, l), tokens, arrays);
+      gxx = stateGram(x.centered, fitsInSample, companions, arrays);
+      stateRecords.push(stateRecord(states, l, tokens, gxx, companions, idOptions, arrays));
     }
     previous = l;
     const xs = stateMatrix(states, l);
     const ys = stateMatrix(states, l + 1);
-    const y = centerColumns(ys, tokens);
-    const gyy = stateGram(y.centered, fitsInSample, companions);
+    const y = centerColumns(ys, tokens, arrays);
+    const gyy = stateGram(y.centered, fitsInSample, companions, arrays);
     let linearity = interpolationGuard(n, d, null, () => 0);
     let noResidual = linearity;
     if (linearity === null && gxx !== null && inSample) {
-      const scores = pairLinearity(solutionOf(fitPair(x, gxx, y)), gxx, (limit) =>
-        distinctRows(xs, tokens, limit),
-      );
+      const fit = fitPair(x, gxx, y, arrays);
+      const scores = pairLinearity(solutionOf(fit), gxx, (limit) => distinctRows(xs, tokens, limit));
+      givePairFit(fit, arrays);
       linearity = scores.linearity;
       noResidual = scores.linearityNoResidual;
     }
@@ -180,7 +185,8 @@ export function analyzeLayers(
       if (map) {
         // Every token's residual once: the per-token values read all of them, the held-out score
         // the kept ones.
-        const all = tokenResiduals(map.map, xs, ys).residual;
+        const { residual: all, shiftedX } = tokenResiduals(map.map, xs, ys, undefined, arrays);
+        arrays.give(shiftedX);
         residuals[l] = all;
         const kept = Float64Array.from(tokens, (t) => all[t]);
         heldOut = { source: 'reference', ...heldOutFromResiduals(map.map, kept, x, y) };
@@ -206,7 +212,9 @@ export function analyzeLayers(
       updateRatio: companions ? finiteOrNull(updateNormRatio(xs, ys, tokens)) : null,
     });
     control.onPair?.(layers[layers.length - 1]);
-    stateRecords.push(stateRecord(states, l + 1, tokens, gyy, companions, idOptions));
+    stateRecords.push(stateRecord(states, l + 1, tokens, gyy, companions, idOptions, arrays));
+    // Nothing kept reads X's centred copy or its Gram matrix (the records hold numbers).
+    arrays.give(x.centered.data, gxx?.data ?? null);
     x = y;
     gxx = gyy;
     control.onProgress?.({ stage: 'score', done: layers.length, total: wanted.length });
@@ -219,8 +227,13 @@ export function analyzeLayers(
  * A state's Gram matrix where something reads it: the d x d one the in-sample fits need, or, when
  * only the anisotropy does (n <= d: no in-sample fit), the smaller of the two (`smallerGram`).
  */
-function stateGram(x: FeatureMajor, fitsInSample: boolean, companions: boolean): Matrix64 | null {
-  if (fitsInSample) return gram(x);
+function stateGram(
+  x: FeatureMajor,
+  fitsInSample: boolean,
+  companions: boolean,
+  arrays: WorkArrays,
+): Matrix64 | null {
+  if (fitsInSample) return gram(x, arrays);
   return companions ? smallerGram(x) : null;
 }
 
@@ -231,10 +244,11 @@ function stateRecord(
   g: Matrix64 | null,
   companions: boolean,
   idOptions: TwoNNOptions | null,
+  arrays: WorkArrays,
 ): StateRecord {
   return {
     index,
-    anisotropy: companions && g !== null && tokens.length >= 2 ? anisotropyFromGram(g) : null,
+    anisotropy: companions && g !== null && tokens.length >= 2 ? anisotropyFromGram(g, arrays) : null,
     intrinsicDimension: idOptions ? twoNN(stateMatrix(states, index), tokens, idOptions) : null,
   };
 }

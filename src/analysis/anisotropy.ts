@@ -2,6 +2,7 @@ import { centerColumns } from './center';
 import { mirrorUpper, multiplyTransposed, smallerGram } from './gram';
 import { dot } from './jsKernel';
 import type { Matrix, Matrix64 } from './matrix';
+import { freshArrays, type WorkArrays } from './workArrays';
 
 /**
  * Anisotropy of a set of states (method.md, "Other per-layer metrics"): the share of the centred
@@ -17,15 +18,15 @@ export function anisotropy(x: Matrix, tokens?: Int32Array): number | null {
 /**
  * The same from a centred Gram matrix, G = Xc^T Xc (d x d) or Xc Xc^T (n x n, `smallerGram`): both
  * have the same nonzero eigenvalues and trace, and this is lambda_max(G) / tr(G). See
- * `largestEigenvalue`.
+ * `largestEigenvalue` (whose working matrices come from `arrays`).
  */
-export function anisotropyFromGram(g: Matrix64): number | null {
+export function anisotropyFromGram(g: Matrix64, arrays: WorkArrays = freshArrays): number | null {
   const d = g.rows;
   if (g.cols !== d) throw new RangeError(`anisotropyFromGram: matrix is ${g.rows} x ${g.cols}, not square`);
   let trace = 0;
   for (let i = 0; i < d; i++) trace += g.data[i * d + i];
   if (!(trace > 0)) return null;
-  return largestEigenvalue(g) / trace;
+  return largestEigenvalue(g, arrays) / trace;
 }
 
 /**
@@ -48,8 +49,9 @@ const SQUARINGS = 6;
  * of d^2 steps. After `PLAIN_ITERATIONS`, the iteration therefore continues on B = (G / tr G)^64,
  * formed by six squarings through the Gram kernel (3 d^3 multiply-adds), whose eigenvalue ratio is
  * the 64th power of G's. The eigenvalue is the Rayleigh quotient of the final vector with G itself.
+ * The two d x d matrices the squarings alternate between come from `arrays` and go back to it.
  */
-export function largestEigenvalue(g: Matrix64): number {
+export function largestEigenvalue(g: Matrix64, arrays: WorkArrays = freshArrays): number {
   const d = g.rows;
   const a = g.data;
   let j = 0;
@@ -59,19 +61,21 @@ export function largestEigenvalue(g: Matrix64): number {
   if (normalize(v) === 0) return 0;
   const first = powerIterate(a, d, v, PLAIN_ITERATIONS);
   if (first.converged) return first.lambda;
-  let b = new Float64Array(a);
+  let b = arrays.copyOf(a);
   for (let s = 0; s < SQUARINGS; s++) {
     let trace = 0;
     for (let i = 0; i < d; i++) trace += b[i * d + i];
     if (!(trace > 0)) break;
     for (let i = 0; i < b.length; i++) b[i] /= trace;
     // B is symmetric, so B B = B B^T: a Gram product of B's rows.
-    const sq = new Float64Array(d * d);
+    const sq = arrays.zeros(d * d);
     multiplyTransposed(b, b, sq, d, d, d, true);
     mirrorUpper(sq, d);
+    arrays.give(b);
     b = sq;
   }
   powerIterate(b, d, v, 10_000);
+  arrays.give(b);
   return rayleigh(a, d, v);
 }
 

@@ -1,4 +1,5 @@
 import { asFeatureMajor, type FeatureMajor, type Matrix, matrix } from './matrix';
+import { freshArrays, type WorkArrays } from './workArrays';
 
 /** A column-centred copy of a token-major matrix, stored feature-major in float64. */
 export interface Centered {
@@ -17,9 +18,10 @@ const TILE = 64;
  * Centres each column of `x` (tokens x features) by its mean over the tokens in `tokens` (all rows
  * when omitted), in float64, and returns the result transposed (method.md, "Linearity score",
  * step 1). The mean is computed first and subtracted exactly, not folded into X^T X afterwards:
- * massive-norm tokens make the uncentred Gram matrix lose most of its significant digits.
+ * massive-norm tokens make the uncentred Gram matrix lose most of its significant digits. The
+ * centred copy comes from `arrays`.
  */
-export function centerColumns(x: Matrix, tokens?: Int32Array): Centered {
+export function centerColumns(x: Matrix, tokens?: Int32Array, arrays: WorkArrays = freshArrays): Centered {
   const { data, cols: d } = x;
   const rows = tokens ?? identityIndex(x.rows);
   const n = rows.length;
@@ -32,7 +34,7 @@ export function centerColumns(x: Matrix, tokens?: Int32Array): Centered {
     for (let f = 0; f < d; f++) mean[f] += data[o + f];
   }
   if (n > 0) for (let f = 0; f < d; f++) mean[f] /= n;
-  const out = new Float64Array(d * n);
+  const out = arrays.zeros(d * n);
   let sumSquares = 0;
   // Transposed in blocks of TILE tokens: the block's rows stay in cache while each feature's TILE
   // values are written contiguously (a token-by-token loop writes with stride n: 3-4x slower).

@@ -1,6 +1,7 @@
 import { multiplyTransposed } from './gram';
 import { dot } from './jsKernel';
 import { type Matrix64, transposed } from './matrix';
+import { freshArrays, type WorkArrays } from './workArrays';
 
 /**
  * Relative pivot below which a column counts as collinear with the columns before it: the share of
@@ -34,14 +35,19 @@ export interface CholeskyFactor {
  * columns, so it is dropped: its row and column of L are zero and solves give it zero weight. That is
  * least squares on the kept columns, which has the same fitted values (and therefore the same
  * linearity score) as the pseudo-inverse solution numpy's `lstsq` returns for exactly dependent
- * columns. The caller sees `rank` and `dropped` and can report them.
+ * columns. The caller sees `rank` and `dropped` and can report them. The factor and the working
+ * blocks come from `arrays`.
  */
-export function cholesky(g: Matrix64, tolerance = COLLINEAR_TOLERANCE): CholeskyFactor {
+export function cholesky(
+  g: Matrix64,
+  tolerance = COLLINEAR_TOLERANCE,
+  arrays: WorkArrays = freshArrays,
+): CholeskyFactor {
   const d = g.rows;
   if (g.cols !== d) throw new RangeError(`cholesky: matrix is ${g.rows} x ${g.cols}, not square`);
-  const l = new Float64Array(g.data);
+  const l = arrays.copyOf(g.data);
   const dropped: number[] = [];
-  factorRange({ l, g: g.data, d, tolerance, dropped }, 0, d);
+  factorRange({ l, g: g.data, d, tolerance, dropped, arrays }, 0, d);
   for (let i = 0; i < d; i++) l.fill(0, i * d + i + 1, (i + 1) * d);
   return {
     factor: { data: l, rows: d, cols: d },
@@ -70,6 +76,7 @@ interface Factoring {
   readonly tolerance: number;
   /** Columns dropped so far, ascending. */
   readonly dropped: number[];
+  readonly arrays: WorkArrays;
 }
 
 /**
@@ -81,20 +88,21 @@ function factorRange(f: Factoring, c0: number, c1: number): void {
     factorLeaf(f, c0, c1);
     return;
   }
-  const { l, d } = f;
+  const { l, d, arrays } = f;
   const mid = splitPoint(c0, c1);
   factorRange(f, c0, mid);
   const w = c1 - mid;
   // L21 (rows mid..c1, columns c0..mid) solves L11 x = a for each of its rows, in place.
-  solveLowerRange(l, d, l, mid * d, w, d, c0, mid);
+  solveLowerRange(l, d, l, mid * d, w, d, c0, mid, arrays);
   // A22 -= L21 L21^T, the lower triangle (the product is symmetric: its upper blocks are computed,
   // and entry (i, j) is read as (j, i)).
-  const tmp = new Float64Array(w * w);
+  const tmp = arrays.zeros(w * w);
   multiplyTransposed(l, l, tmp, w, w, mid - c0, true, mid * d + c0, d, mid * d + c0, d, 0, w);
   for (let i = 0; i < w; i++) {
     const row = (mid + i) * d + mid;
     for (let j = 0; j <= i; j++) l[row + j] -= tmp[j * w + i];
   }
+  arrays.give(tmp);
   factorRange(f, mid, c1);
 }
 
@@ -122,14 +130,19 @@ function factorLeaf({ l, g, d, tolerance, dropped }: Factoring, c0: number, c1: 
 
 /**
  * Solves L z = b for every row b of `rows` (e x d) and returns the solutions as rows (e x d): the
- * transpose of L^{-1} B for B = rows^T. Unknowns of dropped columns are 0.
+ * transpose of L^{-1} B for B = rows^T. Unknowns of dropped columns are 0. The solutions and the
+ * working blocks come from `arrays`.
  */
-export function solveLowerRows(f: CholeskyFactor, rows: Matrix64): Matrix64 {
+export function solveLowerRows(
+  f: CholeskyFactor,
+  rows: Matrix64,
+  arrays: WorkArrays = freshArrays,
+): Matrix64 {
   const d = f.factor.rows;
   if (rows.cols !== d)
     throw new RangeError(`solveLowerRows: factor is ${d} x ${d}, rows have ${rows.cols} columns`);
-  const z = new Float64Array(rows.data);
-  solveLowerRange(f.factor.data, d, z, 0, rows.rows, d, 0, d);
+  const z = arrays.copyOf(rows.data);
+  solveLowerRange(f.factor.data, d, z, 0, rows.rows, d, 0, d, arrays);
   return { data: z, rows: rows.rows, cols: d };
 }
 
@@ -148,16 +161,17 @@ function solveLowerRange(
   ldz: number,
   c0: number,
   c1: number,
+  arrays: WorkArrays,
 ): void {
   if (c1 - c0 <= SOLVE_LEAF) {
-    substituteLower(l, z, d, zOff, e, ldz, c0, c1);
+    substituteLower(l, z, d, zOff, e, ldz, c0, c1, arrays);
     return;
   }
   const mid = splitPoint(c0, c1);
-  solveLowerRange(l, d, z, zOff, e, ldz, c0, mid);
+  solveLowerRange(l, d, z, zOff, e, ldz, c0, mid, arrays);
   // Z[:, mid:c1] -= Z[:, c0:mid] L[mid:c1, c0:mid]^T
-  subtractProduct(z, zOff, ldz, e, mid, c1 - mid, c0, mid - c0, l, mid * d + c0, d);
-  solveLowerRange(l, d, z, zOff, e, ldz, mid, c1);
+  subtractProduct(z, zOff, ldz, e, mid, c1 - mid, c0, mid - c0, l, mid * d + c0, d, arrays);
+  solveLowerRange(l, d, z, zOff, e, ldz, mid, c1, arrays);
 }
 
 /**
@@ -168,39 +182,54 @@ function solveLowerRange(
  * first (faster, as measured in docs/performance.md, "Kernel design measurements"). Rows of L^{-1} come from
  * `solveLowerRows` on the identity (row r of the result is column r of L^{-1}); dropped columns give
  * zero rows and columns, so they are ignored as in a solve. The inverse of a triangular factor
- * computed by substitution is as accurate, column for column, as the solves it replaces.
+ * computed by substitution is as accurate, column for column, as the solves it replaces. The
+ * working arrays come from `arrays` and go back to it.
  */
-export function solvedRowNorms(f: CholeskyFactor, rows: Float64Array, e: number): Float64Array {
+export function solvedRowNorms(
+  f: CholeskyFactor,
+  rows: Float64Array,
+  e: number,
+  arrays: WorkArrays = freshArrays,
+): Float64Array {
   const d = f.factor.rows;
   if (rows.length !== e * d)
     throw new RangeError(`solvedRowNorms: ${rows.length} values are not ${e} rows of d = ${d}`);
-  const identity = new Float64Array(d * d);
+  const identity = arrays.zeros(d * d);
   for (let i = 0; i < d; i++) identity[i * d + i] = 1;
-  const inverse = transposed(solveLowerRows(f, { data: identity, rows: d, cols: d }).data, d, d);
-  const u = new Float64Array(d * e);
+  const solved = solveLowerRows(f, { data: identity, rows: d, cols: d }, arrays).data;
+  const inverse = transposed(solved, d, d, arrays);
+  arrays.give(identity, solved);
+  const u = arrays.zeros(d * e);
   multiplyTransposed(inverse, rows, u, d, e, d, false);
   const out = new Float64Array(e);
   for (let i = 0; i < d; i++) {
     const row = i * e;
     for (let k = 0; k < e; k++) out[k] += u[row + k] * u[row + k];
   }
+  arrays.give(inverse, u);
   return out;
 }
 
 /**
  * Solves L^T w = z for every row z of `rows` (e x d) and returns the solutions as rows: the
  * transpose of L^{-T} Z. The same recursion as `solveLowerRows`, second half first, with L^T formed
- * once so that the products read contiguous rows.
+ * once so that the products read contiguous rows. The solutions and the working blocks come from
+ * `arrays`.
  */
-export function solveUpperRows(f: CholeskyFactor, rows: Matrix64): Matrix64 {
+export function solveUpperRows(
+  f: CholeskyFactor,
+  rows: Matrix64,
+  arrays: WorkArrays = freshArrays,
+): Matrix64 {
   const d = f.factor.rows;
   if (rows.cols !== d)
     throw new RangeError(`solveUpperRows: factor is ${d} x ${d}, rows have ${rows.cols} columns`);
   const l = f.factor.data;
   // L's upper triangle is zero (cholesky clears it), so its plain transpose is L^T.
-  const lt = transposed(l, d, d);
-  const w = new Float64Array(rows.data);
-  solveUpperRange(l, lt, d, w, rows.rows, 0, d);
+  const lt = transposed(l, d, d, arrays);
+  const w = arrays.copyOf(rows.data);
+  solveUpperRange(l, lt, d, w, rows.rows, 0, d, arrays);
+  arrays.give(lt);
   return { data: w, rows: rows.rows, cols: d };
 }
 
@@ -212,16 +241,17 @@ function solveUpperRange(
   e: number,
   c0: number,
   c1: number,
+  arrays: WorkArrays,
 ): void {
   if (c1 - c0 <= SOLVE_LEAF) {
-    substituteUpper(l, lt, w, d, e, c0, c1);
+    substituteUpper(l, lt, w, d, e, c0, c1, arrays);
     return;
   }
   const mid = splitPoint(c0, c1);
-  solveUpperRange(l, lt, d, w, e, mid, c1);
+  solveUpperRange(l, lt, d, w, e, mid, c1, arrays);
   // W[:, c0:mid] -= W[:, mid:c1] (L^T)[c0:mid, mid:c1]^T
-  subtractProduct(w, 0, d, e, c0, mid - c0, mid, c1 - mid, lt, c0 * d + mid, d);
-  solveUpperRange(l, lt, d, w, e, c0, mid);
+  subtractProduct(w, 0, d, e, c0, mid - c0, mid, c1 - mid, lt, c0 * d + mid, d, arrays);
+  solveUpperRange(l, lt, d, w, e, c0, mid, arrays);
 }
 
 /**
@@ -241,13 +271,15 @@ function subtractProduct(
   f: Float64Array,
   fOff: number,
   ldf: number,
+  arrays: WorkArrays,
 ): void {
-  const tmp = new Float64Array(e * w);
+  const tmp = arrays.zeros(e * w);
   multiplyTransposed(z, f, tmp, e, w, k, false, zOff + from, ldz, fOff, ldf, 0, w);
   for (let r = 0; r < e; r++) {
     const row = zOff + r * ldz + to;
     for (let c = 0; c < w; c++) z[row + c] -= tmp[r * w + c];
   }
+  arrays.give(tmp);
 }
 
 /**
@@ -266,9 +298,10 @@ function substituteLower(
   ldz: number,
   b0: number,
   b1: number,
+  arrays: WorkArrays,
 ): void {
   const w = b1 - b0;
-  const m = new Float64Array(w * w);
+  const m = arrays.zeros(w * w);
   for (let i = 0; i < w; i++) {
     const li = (b0 + i) * d + b0;
     const pivot = l[li + i];
@@ -283,7 +316,8 @@ function substituteLower(
     }
     for (let j = 0; j <= i; j++) m[mi + j] /= pivot;
   }
-  applyBlockInverse(z, zOff, e, ldz, b0, m, w);
+  applyBlockInverse(z, zOff, e, ldz, b0, m, w, arrays);
+  arrays.give(m);
 }
 
 /**
@@ -298,9 +332,10 @@ function substituteUpper(
   e: number,
   b0: number,
   b1: number,
+  arrays: WorkArrays,
 ): void {
   const width = b1 - b0;
-  const m = new Float64Array(width * width);
+  const m = arrays.zeros(width * width);
   for (let i = width - 1; i >= 0; i--) {
     const pivot = l[(b0 + i) * d + b0 + i];
     if (pivot === 0) continue;
@@ -315,7 +350,8 @@ function substituteUpper(
     }
     for (let j = i; j < width; j++) m[mi + j] /= pivot;
   }
-  applyBlockInverse(w, 0, e, d, b0, m, width);
+  applyBlockInverse(w, 0, e, d, b0, m, width, arrays);
+  arrays.give(m);
 }
 
 /** Z[:, b0:b0+w] <- Z[:, b0:b0+w] M^T for e rows of z (leading dimension ldz) and a w x w M. */
@@ -327,8 +363,10 @@ function applyBlockInverse(
   b0: number,
   m: Float64Array,
   w: number,
+  arrays: WorkArrays,
 ): void {
-  const out = new Float64Array(e * w);
+  const out = arrays.zeros(e * w);
   multiplyTransposed(z, m, out, e, w, w, false, zOff + b0, ldz, 0, w, 0, w);
   for (let r = 0; r < e; r++) z.set(out.subarray(r * w, (r + 1) * w), zOff + r * ldz + b0);
+  arrays.give(out);
 }

@@ -1,6 +1,7 @@
 import { edges, multiplyJs } from './jsKernel';
 import { type FeatureMajor, type Matrix64, transposed, zeros64 } from './matrix';
 import { SIMD_K_MULTIPLE, simdKernel } from './simdKernel';
+import { freshArrays, type WorkArrays } from './workArrays';
 
 /*
  * The Gram products X^T X and X^T Y dominate the cost of every fit (n d^2 multiply-adds each;
@@ -12,10 +13,13 @@ import { SIMD_K_MULTIPLE, simdKernel } from './simdKernel';
  * measurements".
  */
 
-/** G = X X^T for feature-major X (d x n): the d x d Gram matrix of the centred data. Symmetric. */
-export function gram(x: FeatureMajor): Matrix64 {
+/**
+ * G = X X^T for feature-major X (d x n): the d x d Gram matrix of the centred data. Symmetric. Its
+ * array comes from `arrays`.
+ */
+export function gram(x: FeatureMajor, arrays: WorkArrays = freshArrays): Matrix64 {
   const d = x.rows;
-  const out = zeros64(d, d);
+  const out = zeros64(d, d, arrays);
   multiplyTransposed(x.data, x.data, out.data, d, d, x.cols, true);
   // Only blocks on or above the diagonal were computed; mirror them.
   mirrorUpper(out.data, d);
@@ -58,12 +62,15 @@ export function mirrorUpper(g: Float64Array, d: number): void {
   }
 }
 
-/** C = X Y^T for feature-major X (d x n) and Y (e x n): the cross-Gram X^T Y in token-major terms. */
-export function crossGram(x: FeatureMajor, y: FeatureMajor): Matrix64 {
+/**
+ * C = X Y^T for feature-major X (d x n) and Y (e x n): the cross-Gram X^T Y in token-major terms.
+ * Its array comes from `arrays`.
+ */
+export function crossGram(x: FeatureMajor, y: FeatureMajor, arrays: WorkArrays = freshArrays): Matrix64 {
   if (x.cols !== y.cols) {
     throw new RangeError(`crossGram: token counts differ, ${x.cols} vs ${y.cols}`);
   }
-  const out = zeros64(x.rows, y.rows);
+  const out = zeros64(x.rows, y.rows, arrays);
   multiplyTransposed(x.data, y.data, out.data, x.rows, y.rows, x.cols, false);
   return out;
 }

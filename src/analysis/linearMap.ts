@@ -3,6 +3,7 @@ import { solveUpperRows } from './cholesky';
 import { multiplyTransposed } from './gram';
 import type { PairFit } from './linearity';
 import { assertSameShape, type Matrix, transposed } from './matrix';
+import { freshArrays, type WorkArrays } from './workArrays';
 
 /**
  * An affine map from one layer's states to the next, fitted on a reference token set. Plain numbers
@@ -28,11 +29,15 @@ export interface LinearMap {
   readonly weights: Float64Array;
 }
 
-/** The map behind a pair fit: W = (Xc^T Xc)^{-1} Xc^T Yc, from the Cholesky factor by back substitution. */
-export function linearMapFromFit(fit: PairFit): LinearMap {
+/**
+ * The map behind a pair fit: W = (Xc^T Xc)^{-1} Xc^T Yc, from the Cholesky factor by back
+ * substitution. The working arrays come from `arrays` and go back to it; the map's own are new.
+ */
+export function linearMapFromFit(fit: PairFit, arrays: WorkArrays = freshArrays): LinearMap {
   const d = fit.crossT.rows;
-  const wT = solveUpperRows(fit.factor, fit.zT).data;
+  const wT = solveUpperRows(fit.factor, fit.zT, arrays).data;
   const w = transposed(wT, d, d);
+  arrays.give(wT);
   return {
     d,
     n: fit.x.centered.cols,
@@ -49,13 +54,15 @@ export function linearMapFromFit(fit: PairFit): LinearMap {
  * Residuals of `map` on the tokens `rows` (all when omitted) of (x, y): ||meanY + (x_i - meanX) W -
  * y_i||^2 in raw units, one per token, and the token-major X - meanX they were computed from (for
  * callers that need it next: leverages). A token's residual does not depend on which other tokens
- * are evaluated with it.
+ * are evaluated with it. The shifted X and the working arrays come from `arrays`; the working ones
+ * go back to it.
  */
 export function tokenResiduals(
   map: LinearMap,
   x: Matrix,
   y: Matrix,
   rows: Int32Array = identityIndex(x.rows),
+  arrays: WorkArrays = freshArrays,
 ): { residual: Float64Array; shiftedX: Float64Array } {
   assertSameShape('tokenResiduals', x, y);
   if (x.cols !== map.d)
@@ -63,7 +70,7 @@ export function tokenResiduals(
   const n = rows.length;
   const d = map.d;
   // Token-major X - meanX, straight from the states (contiguous reads and writes).
-  const xs = new Float64Array(n * d);
+  const xs = arrays.zeros(n * d);
   for (let k = 0; k < n; k++) {
     const from = rows[k] * d;
     const to = k * d;
@@ -71,9 +78,10 @@ export function tokenResiduals(
   }
   // Predictions token-major, P = (X - meanX) W (entry (k, f) is row k of xs against column f of W,
   // row f of W^T), so that the residual loop reads P and the states' rows contiguously.
-  const wt = transposed(map.weights, d, d);
-  const pred = new Float64Array(n * d);
+  const wt = transposed(map.weights, d, d, arrays);
+  const pred = arrays.zeros(n * d);
   multiplyTransposed(xs, wt, pred, n, d, d, false);
+  arrays.give(wt);
   const residual = new Float64Array(n);
   for (let k = 0; k < n; k++) {
     const at = k * d;
@@ -85,6 +93,7 @@ export function tokenResiduals(
     }
     residual[k] = sum;
   }
+  arrays.give(pred);
   return { residual, shiftedX: xs };
 }
 

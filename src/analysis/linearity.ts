@@ -1,9 +1,10 @@
 import { type Centered, centerColumns } from './center';
 import { chanceFloor } from './chanceFloor';
-import { type CholeskyFactor, cholesky, solveLowerRows } from './cholesky';
+import { type CholeskyFactor, COLLINEAR_TOLERANCE, cholesky, solveLowerRows } from './cholesky';
 import { distinctRows } from './distinctRows';
 import { crossGram, gram } from './gram';
 import { assertSameShape, type Matrix, type Matrix64 } from './matrix';
+import { freshArrays, type WorkArrays } from './workArrays';
 
 /**
  * The paper's layer-linearity score for one (X, Y) pair, or `null` with the reason it would be
@@ -101,12 +102,18 @@ export function pairLinearity(fit: PairSolution, gxx: Matrix64, distinct: Distin
 
 /**
  * Factors X's Gram matrix and forms Z = L^{-1} Xc^T Yc (kept transposed: one row per target
- * feature, the layout the blocked solve wants). `gxx` must be gram(x.centered).
+ * feature, the layout the blocked solve wants). `gxx` must be gram(x.centered). The factor, the
+ * cross-products and Z come from `arrays` (`givePairFit` hands them back).
  */
-export function fitPair(x: Centered, gxx: Matrix64, y: Centered): PairFit {
-  const factor = cholesky(gxx);
-  const crossT = crossGram(y.centered, x.centered);
-  return { x, y, factor, crossT, zT: solveLowerRows(factor, crossT) };
+export function fitPair(x: Centered, gxx: Matrix64, y: Centered, arrays: WorkArrays = freshArrays): PairFit {
+  const factor = cholesky(gxx, COLLINEAR_TOLERANCE, arrays);
+  const crossT = crossGram(y.centered, x.centered, arrays);
+  return { x, y, factor, crossT, zT: solveLowerRows(factor, crossT, arrays) };
+}
+
+/** Hands back to `arrays` the arrays `fitPair` took from it (not the centred states, which the caller made). */
+export function givePairFit(fit: PairFit, arrays: WorkArrays): void {
+  arrays.give(fit.factor.factor.data, fit.crossT.data, fit.zT.data);
 }
 
 /** Score with the residual stream: Y = H[l+1]. */

@@ -1,3 +1,5 @@
+import { freshArrays, type WorkArrays } from './workArrays';
+
 /**
  * Dense row-major matrices: a typed array plus an explicit shape.
  *
@@ -45,18 +47,23 @@ export function matrix<T extends Float32Array | Float64Array>(
   return { data, rows, cols };
 }
 
-/** A zero-filled float64 matrix. */
-export function zeros64(rows: number, cols: number): Matrix64 {
-  return matrix(new Float64Array(rows * cols), rows, cols);
+/** A zero-filled float64 matrix (its array from `arrays`). */
+export function zeros64(rows: number, cols: number, arrays: WorkArrays = freshArrays): Matrix64 {
+  return matrix(arrays.zeros(rows * cols), rows, cols);
 }
 
 /**
  * The transpose of a row-major rows x cols float64 matrix (as cols x rows), by blocks of 64 columns
  * so that the writes stay within a few cache lines (an element-by-element copy of a 768 x 768
- * matrix strides through memory on every write).
+ * matrix strides through memory on every write). The result comes from `arrays`.
  */
-export function transposed(a: Float64Array, rows: number, cols: number): Float64Array {
-  const out = new Float64Array(rows * cols);
+export function transposed(
+  a: Float64Array,
+  rows: number,
+  cols: number,
+  arrays: WorkArrays = freshArrays,
+): Float64Array {
+  const out = arrays.zeros(rows * cols);
   for (let c0 = 0; c0 < cols; c0 += 64) {
     const c1 = Math.min(cols, c0 + 64);
     for (let r = 0; r < rows; r++) for (let c = c0; c < c1; c++) out[c * rows + r] = a[r * cols + c];

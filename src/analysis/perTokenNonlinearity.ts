@@ -3,11 +3,12 @@ import { type Centered, centerColumns } from './center';
 import { solvedRowNorms } from './cholesky';
 import { gram } from './gram';
 import { assertFiniteStates, blockCount, type HiddenStates, keptTokens, stateMatrix } from './hiddenStates';
-import { fitPair, interpolationGuard } from './linearity';
+import { fitPair, givePairFit, interpolationGuard } from './linearity';
 import { type LinearMap, linearMapFromFit, tokenResiduals } from './linearMap';
 import { massiveNormTokens } from './massiveNormTokens';
 import type { Matrix64 } from './matrix';
 import { quantile } from './quantile';
+import { reusedArrays } from './workArrays';
 
 /** One pair's map from the reference set, with the statistics that give per-token errors a unit. */
 export interface ReferenceMap {
@@ -94,6 +95,9 @@ export function fitReferenceMaps(
   const reasons: (string | null)[] = [];
   const wanted = wantedPairs(options.pairs, L);
   const n = tokens?.length ?? states.tokens;
+  // Each pair's working arrays (centred states, Gram products, factor, residual inputs) are handed
+  // back when it is done, for the next pair.
+  const arrays = reusedArrays();
   let x: Centered | null = null;
   let gxx: Matrix64 | null = null;
   let done = 0;
@@ -101,33 +105,34 @@ export function fitReferenceMaps(
     if (!wanted.has(l)) {
       pairs.push(null);
       reasons.push(NOT_FITTED_HERE);
-      x = null;
-      gxx = null;
       continue;
     }
     throwIfAborted(control.signal);
     if (x === null || gxx === null) {
       // First pair of a contiguous run: centre its input state and form the Gram matrix.
-      x = centerColumns(stateMatrix(states, l), tokens);
-      gxx = gram(x.centered);
+      x = centerColumns(stateMatrix(states, l), tokens, arrays);
+      gxx = gram(x.centered, arrays);
     }
-    const y = centerColumns(stateMatrix(states, l + 1), tokens);
+    const y = centerColumns(stateMatrix(states, l + 1), tokens, arrays);
     const guard = interpolationGuard(n, d, null, () => 0);
     if (guard !== null) {
       pairs.push(null);
       reasons.push(guard.reason);
     } else {
-      const fit = fitPair(x, gxx, y);
-      const map = linearMapFromFit(fit);
+      const fit = fitPair(x, gxx, y, arrays);
+      const map = linearMapFromFit(fit, arrays);
       const { residual, shiftedX } = tokenResiduals(
         map,
         stateMatrix(states, l),
         stateMatrix(states, l + 1),
         tokens,
+        arrays,
       );
       // Leverages: h_k = 1/n + ||L^{-1} xc_k||^2 (the map's meanX is the centring mean, so the
       // shifted X is the centred X, token-major).
-      const norms = solvedRowNorms(fit.factor, shiftedX, n);
+      const norms = solvedRowNorms(fit.factor, shiftedX, n, arrays);
+      arrays.give(shiftedX);
+      givePairFit(fit, arrays);
       const loo = new Float64Array(n);
       let unpredictable = 0;
       let sum = 0;
@@ -148,9 +153,15 @@ export function fitReferenceMaps(
       pairs.push({ map, meanError, threshold, relativeThreshold: threshold / meanError, unpredictable });
       reasons.push(null);
     }
+    // The map keeps X's mean, not its centred copy.
+    arrays.give(x.centered.data, gxx.data);
     if (wanted.has(l + 1)) {
       x = y;
-      gxx = gram(y.centered);
+      gxx = gram(y.centered, arrays);
+    } else {
+      arrays.give(y.centered.data);
+      x = null;
+      gxx = null;
     }
     control.onProgress?.({ stage: 'fit', done: ++done, total: wanted.size });
   }
@@ -199,14 +210,16 @@ export function perTokenNonlinearity(
   }
   const only = pairs ? new Set(pairs) : null;
   const residuals: (Float64Array | null)[] = [];
+  const arrays = reusedArrays();
   for (let l = 0; l < L; l++) {
     throwIfAborted(control.signal);
     const pair = only === null || only.has(l) ? fit.pairs[l] : null;
-    residuals.push(
-      pair !== null && states.tokens > 0
-        ? tokenResiduals(pair.map, stateMatrix(states, l), stateMatrix(states, l + 1)).residual
-        : null,
-    );
+    if (pair !== null && states.tokens > 0) {
+      const [x, y] = [stateMatrix(states, l), stateMatrix(states, l + 1)];
+      const { residual, shiftedX } = tokenResiduals(pair.map, x, y, undefined, arrays);
+      arrays.give(shiftedX);
+      residuals.push(residual);
+    } else residuals.push(null);
     control.onProgress?.({ stage: 'score', done: l + 1, total: L });
   }
   return perTokenFromResiduals(fit, residuals, states.tokens);
