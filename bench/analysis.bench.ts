@@ -9,12 +9,13 @@
  *
  *   node --experimental-wasm-relaxed-simd --import tsx bench/analysis.bench.ts
  *
- * The states are synthetic (a residual stream with a cheap element-wise non-linear update, seeded),
- * written once as float32 to a temporary file that tools/bench_linalg.py reads. Both sides report
- * their best of `repeats` timed runs, wall-clock and CPU time. Ours runs on one thread, then on
- * `--threads` worker threads (default: every core; pairs split as in the page and the CLI, worker
- * start-up included); numpy runs with its default BLAS threads and with one thread. CPU time is the
- * steadier comparison on a busy machine; the load average is printed too.
+ * The states are synthetic (bench/linalgStates.ts), written once as float32 to a temporary file
+ * that tools/bench_linalg.py reads. Both sides report their best of `repeats` timed runs,
+ * wall-clock and CPU time. Ours runs on one thread, then on `--threads` worker threads (default:
+ * every core; pairs split as in the page and the CLI, worker start-up included); numpy runs with
+ * its default BLAS threads and with one thread. CPU time is the steadier comparison on a busy
+ * machine; the load average is printed too. The same step in Chromium, as the page runs it:
+ * bench/browser/linalg.ts.
  */
 import { execFileSync } from 'node:child_process';
 import { rmSync, writeFileSync } from 'node:fs';
@@ -33,6 +34,7 @@ import {
 import { kernelKind, setProductEngine, setSimdKernel } from '../src/analysis/gram';
 import { analyzeLayersInParallel } from '../src/job/parallelPairs';
 import { createNativeProductEngine } from '../src/model/nativeProducts';
+import { syntheticStates } from './linalgStates';
 
 const { values } = parseArgs({
   options: {
@@ -53,30 +55,7 @@ const n = Number(values.tokens);
 const repeats = Math.max(1, Number(values.repeats));
 if (values['js-kernel']) setSimdKernel(false);
 
-function makeStates(): Float32Array {
-  let seed = 12345;
-  const rand = () => {
-    seed = (Math.imul(seed, 1664525) + 1013904223) >>> 0;
-    return seed / 4294967296 - 0.5;
-  };
-  const data = new Float32Array((L + 1) * n * d);
-  for (let i = 0; i < n * d; i++) data[i] = 2 * rand();
-  for (let l = 0; l < L; l++) {
-    const src = l * n * d;
-    const dst = src + n * d;
-    const shift = 1 + ((l * 7) % (d - 1));
-    for (let t = 0; t < n; t++) {
-      for (let f = 0; f < d; f++) {
-        const x = data[src + t * d + f];
-        const other = data[src + t * d + ((f + shift) % d)];
-        data[dst + t * d + f] = x + 0.3 * Math.tanh(1.5 * x * other + 0.5 * other) + 0.05 * rand();
-      }
-    }
-  }
-  return data;
-}
-
-const data = makeStates();
+const data = syntheticStates(L, n, d);
 const states = hiddenStates(data, L + 1, n, d);
 const options = { companions: false, heldOutFraction: 0 };
 console.log(`LinScope analysis benchmark: L = ${L}, d = ${d}, n = ${n} (Node ${process.version})`);

@@ -8,10 +8,12 @@
  *   (the worker's progress events), for the embedded model and the GPT-2-small-shaped one; the model
  *   is already in the browser's cache (a warm-up run puts it there), so no download is timed;
  * - memory: the peak resident set (VmHWM) of the renderer process that holds the tab and its worker.
+ * - linalg: the analysis core's linear algebra in a page's worker and its pair workers, next to
+ *   numpy on the same states (bench/browser/linalg.ts); needs no model.
  *
  * - soak: 100 analyses and 20 model switches in one tab, memory and storage every 10 (bench/browser/soak.ts).
  *
- *   node --import tsx bench/browser.ts [--quick] [--webgpu] [--skip-build] [--only overhead|e2e|sweep|soak] [--out FILE]
+ *   node --import tsx bench/browser.ts [--quick] [--webgpu] [--skip-build] [--only overhead|linalg|e2e|sweep|soak] [--out FILE]
  *
  * `--quick --only e2e` needs no GPT-2-small-shaped model (it runs the embedded model only).
  */
@@ -20,6 +22,7 @@ import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { endToEnd } from './browser/endToEnd';
+import { linalgInPage } from './browser/linalg';
 import { overhead } from './browser/overhead';
 import { APP_DIR, CHROMIUM, PAGE_DIR } from './browser/paths';
 import { soak } from './browser/soak';
@@ -56,8 +59,9 @@ function build(): void {
 }
 
 async function main(): Promise<void> {
-  // The soak runs the embedded model and fixtures only; `--quick --only e2e` the embedded model alone.
-  if (values.only !== 'soak' && !(values.quick && values.only === 'e2e')) requireBenchModel();
+  // The soak and the linear algebra need no model; `--quick --only e2e` the embedded model alone.
+  const modelFree = values.only === 'soak' || values.only === 'linalg';
+  if (!modelFree && !(values.quick && values.only === 'e2e')) requireBenchModel();
   if (!existsSync(CHROMIUM)) throw new Error(`no Chromium at ${CHROMIUM} (set CHROMIUM_PATH)`);
   if (!values['skip-build'] || !existsSync(join(APP_DIR, 'index.html'))) build();
   const host = await startBenchHost({
@@ -82,6 +86,10 @@ async function main(): Promise<void> {
           })),
         );
       }
+    }
+    if (!values.only || values.only === 'linalg') {
+      log('browser: linear algebra in the page');
+      figures.push(...(await linalgInPage(host.url, values.quick)));
     }
     if (!values.only || values.only === 'e2e')
       figures.push(...(await endToEnd(host.url, { quick: values.quick, webgpu: values.webgpu })));

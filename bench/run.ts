@@ -57,8 +57,9 @@ function tsxStep(name: string, script: string, args: string[] = [], nodeFlags: s
 }
 
 /**
- * Linear algebra: bench/analysis.bench.ts (ours vs numpy, it runs tools/bench_linalg.py), its
- * printed lines parsed. OPENBLAS_CORETYPE / OPENBLAS_L2_SIZE are dropped for this command alone:
+ * Linear algebra in Node: bench/analysis.bench.ts (ours vs numpy, it runs tools/bench_linalg.py),
+ * its printed lines parsed; the same step in Chromium, as the page runs it, is a browser step
+ * (bench/browser/linalg.ts). OPENBLAS_CORETYPE / OPENBLAS_L2_SIZE are dropped for this command alone:
  * set on some machines for old OpenBLAS builds, they slow a current numpy.
  */
 function linalgStep(): StepOutput {
@@ -247,7 +248,7 @@ async function main(): Promise<void> {
   const q = QUICK ? ['--quick'] : [];
   const webgpu = values['no-webgpu'] ? [] : ['--webgpu'];
   let built = false;
-  const browserStep = (part: 'overhead' | 'e2e' | 'sweep' | 'soak') => {
+  const browserStep = (part: 'overhead' | 'linalg' | 'e2e' | 'sweep' | 'soak') => {
     const args = [...q, ...webgpu, '--only', part, ...(built ? ['--skip-build'] : [])];
     built = true;
     return tsxStep(`browser-${part}`, 'bench/browser.ts', args);
@@ -255,6 +256,7 @@ async function main(): Promise<void> {
   attempt('overhead', () => tsxStep('overhead', 'bench/overhead.node.ts', QUICK ? ['--pairs', '3'] : []));
   attempt('overhead', () => browserStep('overhead'));
   attempt('linalg', linalgStep);
+  attempt('linalg', () => browserStep('linalg'));
   attempt('memory', () => tsxStep('memory', 'bench/memory.node.ts', [], RELAXED_SIMD));
   attempt('e2e', () => browserStep('e2e'));
   attempt('linearize', () => tsxStep('linearize', 'bench/linearize.node.ts', q, RELAXED_SIMD));

@@ -1,6 +1,6 @@
 /**
- * Builds the bench page (bench/page: the hidden-state overhead in onnxruntime-web) into
- * bench/out/page. `bench/browser.ts` serves it beside the app's own build, which provides `ort/`.
+ * Builds the bench pages (bench/page: the hidden-state overhead in onnxruntime-web, index.html; the
+ * analysis core's linear algebra, linalg.html) into bench/out/page. `bench/browser.ts` serves it beside the app's own build, which provides `ort/`.
  */
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -18,6 +18,7 @@ export default defineConfig({
     emptyOutDir: true,
     target: 'es2022',
     chunkSizeWarningLimit: 4096,
+    rollupOptions: { input: [join(here, 'page', 'index.html'), join(here, 'page', 'linalg.html')] },
   },
   logLevel: 'warn',
 });
