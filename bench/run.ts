@@ -135,7 +135,7 @@ function linalgStep(): StepOutput {
       ),
       one(
         'linalg.ratio.wall',
-        `Linear algebra, page kernel (WebAssembly) on ${threads} threads / numpy (wall-clock, numpy default threads)`,
+        `Linear algebra, the page's WebAssembly kernel in Node on ${threads} worker threads / numpy (wall-clock, numpy default threads)`,
         'ratio',
         oursAll / np,
         { note },
