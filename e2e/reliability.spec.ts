@@ -633,7 +633,12 @@ test('broken storage and files: corrupt IndexedDB entries are ignored and rebuil
       JSON.stringify({ ...parsed, result: { ...parsed.result, layers: 'many' } }),
       /“edited\.linscope\.json”: This LinScope file is damaged/,
     ],
-    ['oversized.linscope.json', Buffer.alloc(64 * 1024 * 1024 + 1, 0x20), /LinScope opens files up to 64 MB/],
+    // One byte over the limit: its size is said in the limit's units (rounded up), not as 67 MB.
+    [
+      'oversized.linscope.json',
+      Buffer.alloc(64 * 1024 * 1024 + 1, 0x20),
+      /“oversized\.linscope\.json” is 65 MB; LinScope opens files up to 64 MB\./,
+    ],
     [
       'future.linscope.json',
       JSON.stringify({ ...parsed, schema: 'linscope.share/v9' }),

@@ -7,6 +7,7 @@
 import { type Dispatch, useCallback, useEffect, useRef, useState } from 'react';
 import type { LinScopeResult, ResultLinearize } from '../job/result';
 import { isCompareFragment } from '../share/comparePermalink';
+import { fileSize } from '../share/fileSize';
 import { isFitFileBlob } from '../share/fitImport';
 import { importedShareState } from '../share/importedState';
 import {
@@ -255,7 +256,9 @@ export function usePermalink(options: PermalinkOptions) {
         setMessage({
           kind: 'error',
           source: 'file',
-          lines: [`“${file.name}” is ${(file.size / 1e6).toFixed(0)} MB; LinScope opens files up to 64 MB.`],
+          lines: [
+            `“${file.name}” is ${fileSize(file.size)}; LinScope opens files up to ${fileSize(MAX_LINSCOPE_FILE_BYTES)}.`,
+          ],
         });
         return;
       }
