@@ -1,26 +1,4 @@
-/**
- * Benchmark of the full per-layer linearity fit (every pair, with and without the residual stream)
- * next to numpy on the same machine and the same data. Not a test: it prints figures.
- *
- *   npx tsx bench/analysis.bench.ts [--layers 12] [--hidden 768] [--tokens 4096] [--repeats 2]
- *                                   [--threads N] [--lstsq] [--no-numpy] [--js-kernel] [--no-native]
- *
- * On Node 20 the relaxed-SIMD (fused multiply-add) kernel that browsers and Node 22 use needs a flag:
- *
- *   node --experimental-wasm-relaxed-simd --import tsx bench/analysis.bench.ts
- *
- * The states are synthetic (bench/linalgStates.ts), written once as float32 to a temporary file
- * that tools/bench_linalg.py reads. Both sides report their best of `repeats` timed runs,
- * wall-clock and CPU time. Ours runs on one thread, then on `--threads` worker threads (default:
- * every core; pairs split as in the page and the CLI, worker start-up included); numpy runs with
- * its default BLAS threads and with one thread. CPU time is the steadier comparison on a busy
- * machine; the load average is printed too. The same step in Chromium, as the page runs it:
- * bench/browser/linalg.ts.
- */
-import { execFileSync } from 'node:child_process';
-import { rmSync, writeFileSync } from 'node:fs';
-import { availableParallelism, loadavg, tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { availableParallelism, loadavg } from 'node:os';
 import { parseArgs } from 'node:util';
 import { nodePairWorkers } from '../cli/nodePairWorkers';
 import {
@@ -34,6 +12,7 @@ import {
 import { kernelKind, setProductEngine, setSimdKernel } from '../src/analysis/gram';
 import { analyzeLayersInParallel } from '../src/job/parallelPairs';
 import { createNativeProductEngine } from '../src/model/nativeProducts';
+import { type NumpyRun, numpyLinalg } from './linalgNumpy';
 import { syntheticStates } from './linalgStates';
 
 const { values } = parseArgs({
@@ -180,74 +159,48 @@ if (!values['no-native']) {
   console.log(`  max |score difference| from the WebAssembly kernel: ${nativeDiff.toExponential(1)}`);
 }
 
-interface Report {
-  blasThreads: number | null;
-  cpus: number;
-  crossGramGflops: number;
-  normal: { seconds: number; cpuSeconds: number; linearity: number[]; linearityNoResidual: number[] };
-  lstsq?: { seconds: number; cpuSeconds: number; linearity: number[]; linearityNoResidual: number[] };
-}
-
 const layers = result?.layers ?? [];
 const agree = (want: number[], key: 'linearity' | 'linearityNoResidual') =>
   Math.max(...layers.map((p, l) => Math.abs((p[key] ?? Number.NaN) - want[l])));
 
 if (!values['no-numpy']) {
-  const file = join(tmpdir(), `linscope-bench-${process.pid}.f32`);
-  writeFileSync(file, new Uint8Array(data.buffer, data.byteOffset, data.byteLength));
-  try {
-    const args = ['tools/bench_linalg.py', '--states', file, '--layers', `${L}`, '--tokens', `${n}`];
-    args.push('--hidden', `${d}`, '--repeats', `${repeats}`);
-    const numpy = (threads: string | null, withLstsq: boolean): Report => {
-      const env = { ...process.env };
-      if (threads !== null) {
-        env.OPENBLAS_NUM_THREADS = threads;
-        env.OMP_NUM_THREADS = threads;
-        env.MKL_NUM_THREADS = threads;
-      }
-      const argv = withLstsq ? [...args, '--lstsq'] : args;
-      return JSON.parse(
-        execFileSync('python3', argv, { encoding: 'utf8', maxBuffer: 1 << 24, env }),
-      ) as Report;
-    };
-    for (const blasThreads of [null, '1']) {
-      const report = numpy(blasThreads, values.lstsq && blasThreads === null);
-      const label = blasThreads === null ? `default BLAS threads, ${report.cpus} CPUs` : '1 BLAS thread';
-      const np = report.normal;
-      const vsParallel =
-        threads > 1 && blasThreads === null
-          ? `; ours on ${threads} threads / numpy = ${(parallel / np.seconds).toFixed(2)}x`
-          : '';
-      const vsNative = nativeRuns
-        .filter(
-          (run) => (blasThreads === '1') === run.label.startsWith('onnxruntime-node native GEMM (1 thread)'),
-        )
-        .map((run) => `; native products (${run.label}) / numpy = ${(run.seconds / np.seconds).toFixed(2)}x`)
-        .join('');
+  const runs: NumpyRun[] = [{ blasThreads: null, lstsq: values.lstsq }, { blasThreads: '1' }];
+  const reports = numpyLinalg(data, { layers: L, tokens: n, hidden: d, repeats }, runs);
+  for (const [i, report] of reports.entries()) {
+    const { blasThreads } = runs[i];
+    const label = blasThreads === null ? `default BLAS threads, ${report.cpus} CPUs` : '1 BLAS thread';
+    const np = report.normal;
+    const vsParallel =
+      threads > 1 && blasThreads === null
+        ? `; ours on ${threads} threads / numpy = ${(parallel / np.seconds).toFixed(2)}x`
+        : '';
+    const vsNative = nativeRuns
+      .filter(
+        (run) => (blasThreads === '1') === run.label.startsWith('onnxruntime-node native GEMM (1 thread)'),
+      )
+      .map((run) => `; native products (${run.label}) / numpy = ${(run.seconds / np.seconds).toFixed(2)}x`)
+      .join('');
+    console.log(
+      `numpy normal equations + Cholesky (float64, ${label}): ${np.seconds.toFixed(2)} s ` +
+        `-> ours / numpy = ${(ours / np.seconds).toFixed(2)}x${vsParallel}${vsNative}; CPU ${np.cpuSeconds.toFixed(2)} s ` +
+        `-> ${(oursCpu / np.cpuSeconds).toFixed(2)}x; max |score diff| ` +
+        `${agree(np.linearity, 'linearity').toExponential(1)} / ` +
+        `${agree(np.linearityNoResidual, 'linearityNoResidual').toExponential(1)}`,
+    );
+    console.log(
+      `  kernel: one cross-Gram by BLAS dgemm (${label}) at ${report.crossGramGflops.toFixed(1)} GFLOP/s ` +
+        `-> ours / numpy = ${(report.crossGramGflops / kernelGflops).toFixed(2)}x the time`,
+    );
+    if (report.lstsq) {
+      const ls = report.lstsq;
       console.log(
-        `numpy normal equations + Cholesky (float64, ${label}): ${np.seconds.toFixed(2)} s ` +
-          `-> ours / numpy = ${(ours / np.seconds).toFixed(2)}x${vsParallel}${vsNative}; CPU ${np.cpuSeconds.toFixed(2)} s ` +
-          `-> ${(oursCpu / np.cpuSeconds).toFixed(2)}x; max |score diff| ` +
-          `${agree(np.linearity, 'linearity').toExponential(1)} / ` +
-          `${agree(np.linearityNoResidual, 'linearityNoResidual').toExponential(1)}`,
+        `numpy lstsq per fit (SVD, float64, ${label}): ${ls.seconds.toFixed(2)} s ` +
+          `-> ours / numpy = ${(ours / ls.seconds).toFixed(2)}x; CPU ${ls.cpuSeconds.toFixed(2)} s ` +
+          `-> ${(oursCpu / ls.cpuSeconds).toFixed(2)}x; max |score diff| ` +
+          `${agree(ls.linearity, 'linearity').toExponential(1)} / ` +
+          `${agree(ls.linearityNoResidual, 'linearityNoResidual').toExponential(1)}`,
       );
-      console.log(
-        `  kernel: one cross-Gram by BLAS dgemm (${label}) at ${report.crossGramGflops.toFixed(1)} GFLOP/s ` +
-          `-> ours / numpy = ${(report.crossGramGflops / kernelGflops).toFixed(2)}x the time`,
-      );
-      if (report.lstsq) {
-        const ls = report.lstsq;
-        console.log(
-          `numpy lstsq per fit (SVD, float64, ${label}): ${ls.seconds.toFixed(2)} s ` +
-            `-> ours / numpy = ${(ours / ls.seconds).toFixed(2)}x; CPU ${ls.cpuSeconds.toFixed(2)} s ` +
-            `-> ${(oursCpu / ls.cpuSeconds).toFixed(2)}x; max |score diff| ` +
-            `${agree(ls.linearity, 'linearity').toExponential(1)} / ` +
-            `${agree(ls.linearityNoResidual, 'linearityNoResidual').toExponential(1)}`,
-        );
-      }
     }
-  } finally {
-    rmSync(file, { force: true });
   }
 }
 console.log(`scores: ${layers.map((p) => p.linearity?.toFixed(4)).join(' ')}`);

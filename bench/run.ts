@@ -59,18 +59,14 @@ function tsxStep(name: string, script: string, args: string[] = [], nodeFlags: s
 /**
  * Linear algebra in Node: bench/analysis.bench.ts (ours vs numpy, it runs tools/bench_linalg.py),
  * its printed lines parsed; the same step in Chromium, as the page runs it, is a browser step
- * (bench/browser/linalg.ts). OPENBLAS_CORETYPE / OPENBLAS_L2_SIZE are dropped for this command alone:
- * set on some machines for old OpenBLAS builds, they slow a current numpy.
+ * (bench/browser/linalg.ts). Both run numpy through bench/linalgNumpy.ts.
  */
 function linalgStep(): StepOutput {
-  const env = { ...process.env };
-  delete env.OPENBLAS_CORETYPE;
-  delete env.OPENBLAS_L2_SIZE;
   const flags = RELAXED_SIMD;
   const args = [...flags, '--import', 'tsx', 'bench/analysis.bench.ts', '--repeats', QUICK ? '1' : '2'];
   log(`step linalg: node ${args.join(' ')}`);
   const started = Date.now();
-  const text = execFileSync(process.execPath, args, { cwd: ROOT, env, encoding: 'utf8', maxBuffer: 1 << 24 });
+  const text = execFileSync(process.execPath, args, { cwd: ROOT, encoding: 'utf8', maxBuffer: 1 << 24 });
   process.stderr.write(text);
   log(`step linalg: ${((Date.now() - started) / 1000).toFixed(0)} s`);
   const num = (re: RegExp): number => {

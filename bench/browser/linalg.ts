@@ -5,20 +5,16 @@
  * Node's worker threads; the two differ where the engines differ (how a fresh array's memory is
  * obtained, above all: docs/performance.md, "Working arrays reused").
  */
-import { execFileSync } from 'node:child_process';
-import { rmSync, writeFileSync } from 'node:fs';
-import { availableParallelism, tmpdir } from 'node:os';
+import { rmSync } from 'node:fs';
+import { availableParallelism } from 'node:os';
 import { join } from 'node:path';
 import { chromium } from 'playwright-core';
 import { BASE_CHROMIUM_ARGS } from '../../e2e/browser';
-import { type Figure, figure, log, OUT_DIR, ROOT } from '../lib';
+import { type Figure, figure, log, OUT_DIR } from '../lib';
+import { numpyLinalg } from '../linalgNumpy';
 import { syntheticStates } from '../linalgStates';
 import type { LinalgMessage, LinalgRequest } from '../page/linalgProtocol';
 import { CHROMIUM } from './paths';
-
-interface NumpyReport {
-  readonly normal: { readonly seconds: number; readonly linearity: number[] };
-}
 
 export async function linalgInPage(base: string, quick: boolean): Promise<Figure[]> {
   const request: LinalgRequest = {
@@ -51,23 +47,7 @@ export async function linalgInPage(base: string, quick: boolean): Promise<Figure
   );
 
   const { layers: L, tokens: n, hidden: d } = request;
-  const data = syntheticStates(L, n, d);
-  const file = join(tmpdir(), `linscope-bench-page-${process.pid}.f32`);
-  writeFileSync(file, new Uint8Array(data.buffer, data.byteOffset, data.byteLength));
-  let numpy: NumpyReport;
-  try {
-    const env = { ...process.env };
-    // As in the Node step (bench/run.ts): settings for old OpenBLAS builds slow a current numpy.
-    delete env.OPENBLAS_CORETYPE;
-    delete env.OPENBLAS_L2_SIZE;
-    const args = ['tools/bench_linalg.py', '--states', file, '--layers', `${L}`, '--tokens', `${n}`];
-    args.push('--hidden', `${d}`, '--repeats', `${request.repeats}`);
-    numpy = JSON.parse(
-      execFileSync('python3', args, { cwd: ROOT, encoding: 'utf8', maxBuffer: 1 << 24, env }),
-    ) as NumpyReport;
-  } finally {
-    rmSync(file, { force: true });
-  }
+  const [numpy] = numpyLinalg(syntheticStates(L, n, d), request, [{ blasThreads: null }]);
   const np = numpy.normal;
   const agree = Math.max(...timed.linearity.map((v, l) => Math.abs((v ?? Number.NaN) - np.linearity[l])));
   log(
