@@ -33,6 +33,23 @@ describe('MemoryFitStore', () => {
     expect(await store.get('k')).toBe(fit);
     expect(await store.get('other')).toBeUndefined();
   });
+
+  it('with a capacity, drops the least recently used fit, a read counting as a use', async () => {
+    const store = new MemoryFitStore({ capacity: 2 });
+    const fits = ['a', 'b', 'c'].map((name) => ({ name }) as unknown as FittedReference);
+    await store.put('a', fits[0]);
+    await store.put('b', fits[1]);
+    expect(await store.get('a')).toBe(fits[0]);
+    await store.put('c', fits[2]);
+    expect(await store.get('b')).toBeUndefined();
+    expect(await store.get('a')).toBe(fits[0]);
+    expect(await store.get('c')).toBe(fits[2]);
+    await store.put('c', fits[0]);
+    expect(await store.get('a')).toBe(fits[0]);
+    store.delete('a');
+    expect(await store.get('a')).toBeUndefined();
+    expect(() => new MemoryFitStore({ capacity: 0 })).toThrow(RangeError);
+  });
 });
 
 /** A whole two-pair fit of width 2 (the second pair unfitted), as IndexedDB would hand it back. */

@@ -56,13 +56,47 @@ export function contentHash(texts: readonly string[]): string {
   return `${h1.toString(16).padStart(8, '0')}${(h2 & 0x1fffff).toString(16).padStart(6, '0')}`;
 }
 
+/**
+ * Fits in memory. Unbounded by default (a CLI process, a page without IndexedDB: a fit dropped would
+ * be made again); with `capacity`, the least recently used go first (a page, where IndexedDB keeps
+ * them: a GPT-2-sized fit is ~55 MB, one of a 24-layer d = 896 model ~150 MB).
+ */
 export class MemoryFitStore implements ReferenceFitStore {
   private readonly fits = new Map<string, FittedReference>();
+  private readonly capacity: number;
+
+  constructor({ capacity = Number.POSITIVE_INFINITY }: { readonly capacity?: number } = {}) {
+    if (!(capacity >= 1)) throw new RangeError(`MemoryFitStore: capacity ${capacity} is below 1`);
+    this.capacity = capacity;
+  }
+
   async get(key: string) {
+    const fit = this.fits.get(key);
+    if (fit !== undefined) {
+      // Most recently used last: a Map iterates in insertion order.
+      this.fits.delete(key);
+      this.fits.set(key, fit);
+    }
+    return fit;
+  }
+
+  async put(key: string, fit: FittedReference) {
+    this.fits.delete(key);
+    this.fits.set(key, fit);
+    for (const oldest of this.fits.keys()) {
+      if (this.fits.size <= this.capacity) break;
+      this.fits.delete(oldest);
+    }
+  }
+
+  /** The fit under `key`, without counting as a use. */
+  peek(key: string): FittedReference | undefined {
     return this.fits.get(key);
   }
-  async put(key: string, fit: FittedReference) {
-    this.fits.set(key, fit);
+
+  /** Forgets the fit under `key`, if any. */
+  delete(key: string): void {
+    this.fits.delete(key);
   }
 }
 
