@@ -119,15 +119,63 @@ describe('analyzeLayersInParallel (Node worker threads)', () => {
     expect(progress).toEqual([1, 2, 3]);
   });
 
+  it('analyzeLayersInParallel hands the workers the reference weights in shared memory, the same memory run after run', async () => {
+    const f = loadFixture('small');
+    const reference = fitReferenceMaps(f.states('reference_states'));
+    const single = analyzeLayers(f.states(), { reference });
+    const inner = nodePairWorkers(2, true);
+    const sent: (Float64Array | null)[][] = [];
+    const pool: PairWorkers = {
+      ...inner,
+      spawn() {
+        const worker = inner.spawn();
+        return {
+          start: (request, onMessage, onFailure) => {
+            if (request.task === 'score')
+              sent.push((request.options.reference?.pairs ?? []).map((p) => p?.map.weights ?? null));
+            worker.start(request, onMessage, onFailure);
+          },
+          terminate: () => worker.terminate(),
+        };
+      },
+    };
+    const first = await analyzeLayersInParallel(f.states(), { reference }, {}, pool);
+    const second = await analyzeLayersInParallel(f.states(), { reference }, {}, pool);
+    expect(first.layers).toEqual(single.layers);
+    expect(second.layers).toEqual(single.layers);
+    expect(Array.from(second.perToken?.relative[1] ?? [])).toEqual(
+      Array.from(single.perToken?.relative[1] ?? []),
+    );
+    // Two runs of two workers; each worker gets its own pairs' weights, in shared memory.
+    expect(sent).toHaveLength(4);
+    const buffers = (run: (Float64Array | null)[][]) =>
+      run.flatMap((pairs) => pairs.flatMap((w) => (w === null ? [] : [w.buffer])));
+    const [firstRun, secondRun] = [buffers(sent.slice(0, 2)), buffers(sent.slice(2))];
+    expect(firstRun).toHaveLength(3);
+    for (const buffer of firstRun) expect(buffer).toBeInstanceOf(SharedArrayBuffer);
+    expect(secondRun).toEqual(firstRun);
+    for (let i = 0; i < 3; i++) expect(secondRun[i]).toBe(firstRun[i]);
+    // The fit itself is left as it was, its numbers in the shared copies.
+    reference.pairs.forEach((pair, l) => {
+      expect(pair?.map.weights.buffer).toBeInstanceOf(ArrayBuffer);
+      const shared = sent.flatMap((pairs) => (pairs[l] ? [pairs[l]] : []))[0];
+      expect(Array.from(shared ?? [])).toEqual(Array.from(pair?.map.weights ?? []));
+    });
+  });
+
   it('analyzeLayersInParallel without SharedArrayBuffer (a page that is not isolated) copies the states to each worker, same numbers', async () => {
     const f = loadFixture('small');
-    const single = analyzeLayers(f.states(), {});
+    const reference = fitReferenceMaps(f.states('reference_states'));
+    const single = analyzeLayers(f.states(), { reference });
     vi.stubGlobal('SharedArrayBuffer', undefined);
     try {
       const pool = counted(nodePairWorkers(2, true));
-      const parallel = await analyzeLayersInParallel(f.states(), {}, {}, pool);
+      const parallel = await analyzeLayersInParallel(f.states(), { reference }, {}, pool);
       expect(pool.started).toBe(2);
       expect(parallel.layers).toEqual(single.layers);
+      expect(Array.from(parallel.perToken?.relative[2] ?? [])).toEqual(
+        Array.from(single.perToken?.relative[2] ?? []),
+      );
     } finally {
       vi.unstubAllGlobals();
     }
