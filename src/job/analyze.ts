@@ -257,14 +257,14 @@ async function analyzeWithModel(
     onMaps: onReferenceView
       ? (maps) => {
           if (early.scored) return;
+          // Foreground work: the fit's check waits for it between its model runs (`backgroundTurn`).
+          const endScoring = beginForeground();
           const pass = scoreOnReference(maps.fit);
           early.scored = { fit: maps.fit, pass };
-          pass.then(
-            (done) => {
-              if (!hooks.signal?.aborted) onReferenceView(tailOf(done, maps, null));
-            },
-            () => {},
-          );
+          pass.then((done) => {
+            endScoring();
+            if (!hooks.signal?.aborted) onReferenceView(tailOf(done, maps, null));
+          }, endScoring);
         }
       : undefined,
   });

@@ -5,7 +5,7 @@
  * corpus and settings (`fitStore.ts`).
  */
 
-import { keptTokens, perTokenNonlinearity, type ReferenceFit, type RunControl } from '../analysis';
+import { keptTokens, type ReferenceFit, type RunControl } from '../analysis';
 import { LinScopeError } from '../errors';
 import type { ModelConfig } from '../model/config';
 import type { HiddenStateModel, ModelSpec } from '../model/hiddenStateModel';
@@ -18,10 +18,11 @@ import {
   type ReferenceFitStore,
 } from './fitStore';
 import type { FittedReference } from './fittedReference';
+import { backgroundTurn } from './foreground';
 import { analysisWindowLength, planTexts, runWindows } from './forwardWindows';
 import { modelKey } from './modelCache';
 import { MODEL_TEXT_SAMPLE_TOKENS, modelTextSampleCount, sampleModelTexts } from './modelTexts';
-import { fitReferenceMapsInParallel, type PairWorkers } from './parallelPairs';
+import { analyzeLayersInParallel, fitReferenceMapsInParallel, type PairWorkers } from './parallelPairs';
 import type { JobProgress } from './progress';
 import { ProgressFanOut } from './progressFanOut';
 import {
@@ -369,10 +370,31 @@ async function makeReferenceFit(
   let heldOutFlashRate: (number | null)[] = fit.pairs.map(() => null);
   let heldOut = { tokens: 0, documents: 0 };
   if (sample.heldOut.length > 0) {
-    const held = await runWindows(model, docIds, runsOf(sample.heldOut), 'reference-check', control);
+    // Work someone waits for goes first, between the check's model runs and before its scoring: a
+    // job's text scored on these maps (`onMaps`: the heatmap) is not held up behind the check's
+    // windows, during which this thread reads no message from its pair workers.
+    const yieldToEvents = control.yieldToEvents;
+    const checkControl: ReferenceFitControl = {
+      ...control,
+      yieldToEvents: async () => {
+        await yieldToEvents?.();
+        await backgroundTurn();
+      },
+    };
+    const held = await runWindows(model, docIds, runsOf(sample.heldOut), 'reference-check', checkControl);
     const heldStarts = settings.excludeBos ? held.firstPositionRows : [];
     const scored = keptTokens(held.states.tokens, heldStarts);
-    const perToken = perTokenNonlinearity(fit, held.states, { signal: control.signal });
+    await checkControl.yieldToEvents?.();
+    control.signal?.throwIfAborted();
+    // The held-out tokens' per-token values, on the pair workers: what `perTokenNonlinearity` gives.
+    const checked = await analyzeLayersInParallel(
+      held.states,
+      { excludeTokens: heldStarts, reference: fit, inSample: false, companions: false },
+      { signal: control.signal },
+      control.pairWorkers,
+    );
+    const perToken = checked.perToken;
+    if (perToken === null) throw new LinScopeError('INTERNAL', 'the fit check computed no per-token values');
     heldOutFlashRate = fit.pairs.map((pair, l) => {
       if (pair === null || scored.length === 0) return null;
       let flashes = 0;

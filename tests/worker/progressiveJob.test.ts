@@ -7,6 +7,7 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
+import { nodePairWorkers } from '../../cli/nodePairWorkers';
 import { analyzeLayers, type LayerPairRecord } from '../../src/analysis';
 import { type JobOutput, runAnalyzeJob } from '../../src/job/analyze';
 import { splitCorpus } from '../../src/job/corpus';
@@ -161,6 +162,33 @@ describe('the progressive analysis job (embedded model, bundled reference)', () 
       { fitStore: fresh, onReferenceView: (tail) => again.push(tail) },
     );
     expect(again).toHaveLength(0);
+  });
+
+  it('scores the text on the maps before the fit’s check runs the model, and checks on the pair workers with the same numbers', async () => {
+    const order: string[] = [];
+    const workers = nodePairWorkers(2, true);
+    const out = await runAnalyzeJob(
+      rt,
+      { model: MODEL, texts: [TEXT], settings: DEFAULT_SETTINGS, reference: REFERENCE },
+      {
+        fitStore: new MemoryFitStore(),
+        pairWorkers: workers,
+        // As the page's worker: a timer task between model runs.
+        yieldToEvents: () => new Promise((resolve) => setTimeout(resolve, 0)),
+        onProgress: (p) => {
+          if (p.stage === 'forward' && p.of === 'reference-check') order.push('check');
+        },
+        onReferenceView: () => order.push('reference-view'),
+      },
+    );
+    // The text's scoring on the maps (on the pair workers, a while) is done before the check's
+    // first window: it would otherwise wait behind the check's model runs.
+    expect(order.indexOf('reference-view')).toBeGreaterThanOrEqual(0);
+    expect(order.indexOf('reference-view')).toBeLessThan(order.indexOf('check'));
+    // The check scored on the pair workers: the calibration of the single-thread run, bit for bit.
+    expect(out.tail.perToken?.calibration).toEqual(output.tail.perToken?.calibration);
+    expect(out.tail.perToken?.reference).toEqual(output.tail.perToken?.reference);
+    expect(out.tail.perToken?.nonlinearity).toEqual(output.tail.perToken?.nonlinearity);
   });
 
   it('plans one overall bar that only moves forward and reaches the end', () => {
