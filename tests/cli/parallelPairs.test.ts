@@ -13,6 +13,7 @@ import {
   type LayerPairRecord,
 } from '../../src/analysis';
 import { loadFixture } from '../../src/analysis/testing/fixture';
+import type { PairRequest } from '../../src/job/pairJob';
 import { pairWorkerPool } from '../../src/job/pairWorkerPool';
 import {
   analyzeLayersInParallel,
@@ -24,17 +25,23 @@ import {
   pairWorkerMemory,
 } from '../../src/job/parallelPairs';
 
-/** Counts the workers started and terminated around a real pool. */
-function counted(inner: PairWorkers): PairWorkers & { started: number; terminated: number } {
+/** Counts the workers started and terminated around a real pool, and keeps the requests they were sent. */
+function counted(
+  inner: PairWorkers,
+): PairWorkers & { started: number; terminated: number; requests: PairRequest[] } {
   const pool = {
     ...inner,
     started: 0,
     terminated: 0,
+    requests: [] as PairRequest[],
     spawn(): PairWorker {
       pool.started++;
       const worker = inner.spawn();
       return {
-        start: (request, onMessage, onFailure) => worker.start(request, onMessage, onFailure),
+        start: (request, onMessage, onFailure) => {
+          pool.requests.push(request);
+          worker.start(request, onMessage, onFailure);
+        },
         terminate: () => {
           pool.terminated++;
           worker.terminate();
@@ -123,24 +130,14 @@ describe('analyzeLayersInParallel (Node worker threads)', () => {
     const f = loadFixture('small');
     const reference = fitReferenceMaps(f.states('reference_states'));
     const single = analyzeLayers(f.states(), { reference });
-    const inner = nodePairWorkers(2, true);
-    const sent: (Float64Array | null)[][] = [];
-    const pool: PairWorkers = {
-      ...inner,
-      spawn() {
-        const worker = inner.spawn();
-        return {
-          start: (request, onMessage, onFailure) => {
-            if (request.task === 'score')
-              sent.push((request.options.reference?.pairs ?? []).map((p) => p?.map.weights ?? null));
-            worker.start(request, onMessage, onFailure);
-          },
-          terminate: () => worker.terminate(),
-        };
-      },
-    };
+    const pool = counted(nodePairWorkers(2, true));
     const first = await analyzeLayersInParallel(f.states(), { reference }, {}, pool);
     const second = await analyzeLayersInParallel(f.states(), { reference }, {}, pool);
+    const sent = pool.requests.map((request) =>
+      request.task === 'score'
+        ? (request.options.reference?.pairs ?? []).map((p) => p?.map.weights ?? null)
+        : [],
+    );
     expect(first.layers).toEqual(single.layers);
     expect(second.layers).toEqual(single.layers);
     expect(Array.from(second.perToken?.relative[1] ?? [])).toEqual(
