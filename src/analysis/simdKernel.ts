@@ -350,14 +350,37 @@ function createKernel(): SimdKernel | null {
     group: number,
     at: number,
   ) => {
-    const stride = 2 * group;
-    for (let r = 0; r < rows; r++) {
-      const base = at + (r - (r % group)) * w + 2 * (r % group);
-      const row = off + r * ld;
-      for (let k = 0; k < w; k += 2) {
-        const o = base + (k >> 1) * stride;
-        heap[o] = src[row + k];
-        heap[o + 1] = src[row + k + 1];
+    // Block by block, written in order: for each pair of terms, that pair of every row of the block.
+    let o = at;
+    if (group === 4) {
+      for (let r = 0; r < rows; r += 4) {
+        const r0 = off + r * ld;
+        const r1 = r0 + ld;
+        const r2 = r1 + ld;
+        const r3 = r2 + ld;
+        for (let k = 0; k < w; k += 2) {
+          heap[o] = src[r0 + k];
+          heap[o + 1] = src[r0 + k + 1];
+          heap[o + 2] = src[r1 + k];
+          heap[o + 3] = src[r1 + k + 1];
+          heap[o + 4] = src[r2 + k];
+          heap[o + 5] = src[r2 + k + 1];
+          heap[o + 6] = src[r3 + k];
+          heap[o + 7] = src[r3 + k + 1];
+          o += 8;
+        }
+      }
+    } else {
+      for (let r = 0; r < rows; r += 2) {
+        const r0 = off + r * ld;
+        const r1 = r0 + ld;
+        for (let k = 0; k < w; k += 2) {
+          heap[o] = src[r0 + k];
+          heap[o + 1] = src[r0 + k + 1];
+          heap[o + 2] = src[r1 + k];
+          heap[o + 3] = src[r1 + k + 1];
+          o += 4;
+        }
       }
     }
   };
