@@ -185,8 +185,7 @@ export function analyzeLayers(
       if (map) {
         // Every token's residual once: the per-token values read all of them, the held-out score
         // the kept ones.
-        const { residual: all, shiftedX } = tokenResiduals(map.map, xs, ys, undefined, arrays);
-        arrays.give(shiftedX);
+        const all = tokenResiduals(map.map, xs, ys, undefined, arrays);
         residuals[l] = all;
         const kept = Float64Array.from(tokens, (t) => all[t]);
         heldOut = { source: 'reference', ...heldOutFromResiduals(map.map, kept, x, y) };

@@ -194,20 +194,47 @@ export function solvedRowNorms(
   const d = f.factor.rows;
   if (rows.length !== e * d)
     throw new RangeError(`solvedRowNorms: ${rows.length} values are not ${e} rows of d = ${d}`);
+  const inverse = lowerInverse(f, arrays);
+  const out = new Float64Array(e);
+  rowNormsThrough(inverse, d, rows, e, out, 0, arrays);
+  arrays.give(inverse);
+  return out;
+}
+
+/**
+ * L^{-1} (d x d, row-major; dropped columns give zero rows and columns) for `rowNormsThrough`, which
+ * then takes the rows in as many calls as suits the caller. It comes from `arrays`.
+ */
+export function lowerInverse(f: CholeskyFactor, arrays: WorkArrays = freshArrays): Float64Array {
+  const d = f.factor.rows;
   const identity = arrays.zeros(d * d);
   for (let i = 0; i < d; i++) identity[i * d + i] = 1;
   const solved = solveLowerRows(f, { data: identity, rows: d, cols: d }, arrays).data;
   const inverse = transposed(solved, d, d, arrays);
   arrays.give(identity, solved);
+  return inverse;
+}
+
+/**
+ * ||L^{-1} b||^2 of the first e rows b of `rows` (row-major, d each) into out[at..at+e), with
+ * `inverse` from `lowerInverse`: a row's value does not depend on the other rows of the call.
+ */
+export function rowNormsThrough(
+  inverse: Float64Array,
+  d: number,
+  rows: Float64Array,
+  e: number,
+  out: Float64Array,
+  at: number,
+  arrays: WorkArrays = freshArrays,
+): void {
   const u = arrays.zeros(d * e);
   multiplyTransposed(inverse, rows, u, d, e, d, false);
-  const out = new Float64Array(e);
   for (let i = 0; i < d; i++) {
     const row = i * e;
-    for (let k = 0; k < e; k++) out[k] += u[row + k] * u[row + k];
+    for (let k = 0; k < e; k++) out[at + k] += u[row + k] * u[row + k];
   }
-  arrays.give(inverse, u);
-  return out;
+  arrays.give(u);
 }
 
 /**

@@ -3,10 +3,17 @@ import { centerColumns } from './center';
 import { gram } from './gram';
 import { stateMatrix } from './hiddenStates';
 import { fitPair } from './linearity';
-import { heldOutLinearity, linearMapFromFit } from './linearMap';
+import {
+  heldOutLinearity,
+  type LinearMap,
+  linearMapFromFit,
+  residualBlockRows,
+  tokenResiduals,
+} from './linearMap';
 import { matrix } from './matrix';
 import { assertClose, gaussian } from './testing/asserts';
 import { loadFixture } from './testing/fixture';
+import type { WorkArrays } from './workArrays';
 
 function fitMap(x: ReturnType<typeof matrix>, y: ReturnType<typeof matrix>) {
   const cx = centerColumns(x);
@@ -71,5 +78,67 @@ describe('heldOutLinearity', () => {
     expect(() =>
       heldOutLinearity(map, matrix(new Float64Array(9), 3, 3), matrix(new Float64Array(9), 3, 3)),
     ).toThrow('map is for d = 2, states have d = 3');
+  });
+});
+
+describe('tokenResiduals', () => {
+  it('goes through the tokens in blocks: each residual as computed directly, each block seen once, no n x d working array', () => {
+    const d = 96;
+    const block = residualBlockRows(d);
+    expect(block % 4).toBe(0);
+    const T = 2 * block + 1201; // three blocks, the last one odd
+    const x = matrix(Float32Array.from(gaussian(21, T * d)), T, d);
+    const y = matrix(Float32Array.from(gaussian(22, T * d)), T, d);
+    // Every token but a few, so that block rows are not state rows.
+    const rows = Int32Array.from({ length: T - 5 }, (_, i) => (i < 300 ? i : i + 5));
+    const n = rows.length;
+    const map: LinearMap = {
+      d,
+      n: 1000,
+      rank: d,
+      meanX: Float64Array.from(gaussian(23, d)),
+      meanY: Float64Array.from(gaussian(24, d)),
+      normX: 1,
+      normY: 1,
+      weights: Float64Array.from(gaussian(25, d * d), (v) => v / Math.sqrt(d)),
+    };
+    const requested: number[] = [];
+    const arrays: WorkArrays = {
+      zeros: (length) => {
+        requested.push(length);
+        return new Float64Array(length);
+      },
+      copyOf: (source) => {
+        requested.push(source.length);
+        return new Float64Array(source);
+      },
+      give: () => {},
+    };
+    const seen: [number, number][] = [];
+    let shiftedOk = true;
+    const residual = tokenResiduals(map, x, y, rows, arrays, (shifted, from, count) => {
+      seen.push([from, count]);
+      for (let k = 0; k < count; k++)
+        for (let f = 0; f < d; f++)
+          if (shifted[k * d + f] !== x.data[rows[from + k] * d + f] - map.meanX[f]) shiftedOk = false;
+    });
+    expect(seen).toEqual([
+      [0, block],
+      [block, block],
+      [2 * block, n - 2 * block],
+    ]);
+    expect(shiftedOk).toBe(true);
+    expect(Math.max(...requested)).toBeLessThanOrEqual(block * d);
+    // Directly, in float64: ||meanY + (x_k - meanX) W - y_k||^2.
+    const want = new Float64Array(n);
+    for (let k = 0; k < n; k++) {
+      const r = rows[k] * d;
+      for (let f = 0; f < d; f++) {
+        let p = map.meanY[f] - y.data[r + f];
+        for (let j = 0; j < d; j++) p += (x.data[r + j] - map.meanX[j]) * map.weights[j * d + f];
+        want[k] += p * p;
+      }
+    }
+    assertClose(residual, want, 1e-10, 'residuals');
   });
 });

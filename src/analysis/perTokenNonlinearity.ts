@@ -1,6 +1,6 @@
 import { type RunControl, throwIfAborted } from './abort';
 import { type Centered, centerColumns } from './center';
-import { solvedRowNorms } from './cholesky';
+import { lowerInverse, rowNormsThrough } from './cholesky';
 import { gram } from './gram';
 import { assertFiniteStates, blockCount, type HiddenStates, keptTokens, stateMatrix } from './hiddenStates';
 import { fitPair, givePairFit, interpolationGuard } from './linearity';
@@ -121,17 +121,19 @@ export function fitReferenceMaps(
     } else {
       const fit = fitPair(x, gxx, y, arrays);
       const map = linearMapFromFit(fit, arrays);
-      const { residual, shiftedX } = tokenResiduals(
+      // Leverages, block by block with the residuals: h_k = 1/n + ||L^{-1} xc_k||^2 (the map's
+      // meanX is the centring mean, so the shifted X is the centred X, token-major).
+      const inverse = lowerInverse(fit.factor, arrays);
+      const norms = new Float64Array(n);
+      const residual = tokenResiduals(
         map,
         stateMatrix(states, l),
         stateMatrix(states, l + 1),
         tokens,
         arrays,
+        (shiftedX, from, count) => rowNormsThrough(inverse, d, shiftedX, count, norms, from, arrays),
       );
-      // Leverages: h_k = 1/n + ||L^{-1} xc_k||^2 (the map's meanX is the centring mean, so the
-      // shifted X is the centred X, token-major).
-      const norms = solvedRowNorms(fit.factor, shiftedX, n, arrays);
-      arrays.give(shiftedX);
+      arrays.give(inverse);
       givePairFit(fit, arrays);
       const loo = new Float64Array(n);
       let unpredictable = 0;
@@ -216,9 +218,7 @@ export function perTokenNonlinearity(
     const pair = only === null || only.has(l) ? fit.pairs[l] : null;
     if (pair !== null && states.tokens > 0) {
       const [x, y] = [stateMatrix(states, l), stateMatrix(states, l + 1)];
-      const { residual, shiftedX } = tokenResiduals(pair.map, x, y, undefined, arrays);
-      arrays.give(shiftedX);
-      residuals.push(residual);
+      residuals.push(tokenResiduals(pair.map, x, y, undefined, arrays));
     } else residuals.push(null);
     control.onProgress?.({ stage: 'score', done: l + 1, total: L });
   }

@@ -94,8 +94,11 @@ function pairChain(arrays: WorkArrays): Float64Array[] {
   const gxx = gram(x.centered, arrays);
   const fit = fitPair(x, gxx, y, arrays);
   const map = linearMapFromFit(fit, arrays);
-  const { residual, shiftedX } = tokenResiduals(map, xs, ys, undefined, arrays);
-  const norms = solvedRowNorms(fit.factor, shiftedX, n, arrays);
+  const shifted = new Float64Array(n * d);
+  const residual = tokenResiduals(map, xs, ys, undefined, arrays, (block, from) =>
+    shifted.set(block, from * d),
+  );
+  const norms = solvedRowNorms(fit.factor, shifted, n, arrays);
   // Nearly isotropic states: the power iteration goes on to the squarings.
   const iso = centerColumns(matrix(Float32Array.from(gaussian(13, n * d)), n, d), undefined, arrays);
   const top = largestEigenvalue(gram(iso.centered, arrays), arrays);

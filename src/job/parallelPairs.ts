@@ -74,10 +74,12 @@ export const DEFAULT_PAIR_MEMORY = 2 * 1024 ** 3;
 
 /**
  * A rough upper estimate of the bytes one pair worker holds at its peak for n tokens of d features:
- * about four n x d float64 working copies (the centred states, residual inputs and outputs, the
- * leverage rows of a fit) and ten d x d ones (Gram matrices, factor, solutions, the kernel's packed
- * operands). For GPT-2 small at 4096 tokens that is ~150 MB; for d = 2048 and a 16k-token
- * reference, ~1.4 GB, so a machine with 8 cores must not start 8 of them.
+ * four n x d float64 working copies and ten d x d ones (Gram matrices, factor, solutions, the
+ * kernel's packed operands). Since the residuals and leverages go through the tokens in 4 MB
+ * blocks (`tokenResiduals`), two n x d copies (the centred states) is nearer the mark; the estimate
+ * was left as it was, an upper bound, because the pool's rule for keeping workers was measured
+ * with it (`pairWorkerPool.ts`). For GPT-2 small at 4096 tokens that is ~150 MB; for d = 2048 and a
+ * 16k-token reference, ~1.4 GB, so a machine with 8 cores must not start 8 of them.
  */
 export function pairWorkerMemory(n: number, d: number): number {
   return 32 * n * d + 80 * d * d;
