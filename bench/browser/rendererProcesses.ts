@@ -1,6 +1,7 @@
 /**
  * The Chromium renderer processes behind a profile, read from /proc (Linux): their peak resident set
- * (VmHWM, the page's memory figure) and the CPU time they used (the overhead figure's steadier half).
+ * (VmHWM, and the resident set sampled as the page runs: the page's memory figure) and the CPU time
+ * they used (the overhead figure's steadier half).
  */
 import { readdirSync, readFileSync } from 'node:fs';
 
@@ -39,6 +40,12 @@ export function rendererPids(profile: string): number[] {
   return [...procs].filter(([pid, p]) => p.cmd.includes('--type=renderer') && under(pid)).map(([pid]) => pid);
 }
 
+/**
+ * The kernel's VmHWM of each renderer. Alone it misses peaks: Linux raises a process's high-water
+ * mark only at some events (an unmapping, the process's exit), and Chromium gives memory back with
+ * madvise, so a renderer that held 2.1 GB for seconds in a reference fit could read 1.8 GB after it
+ * (2026-12-06). `sampleRendererPeak` watches the resident set instead.
+ */
 export function peakRendererBytes(profile: string): number | null {
   const peaks = rendererPids(profile)
     .map((pid) => procStatus(pid, 'VmHWM'))
@@ -59,4 +66,37 @@ export function rendererCpuSeconds(profile: string): number {
     }
   }
   return ticks / 100;
+}
+
+/**
+ * Watches the renderers of `profile` every `everyMs` (VmRSS, and VmHWM, of each; the list of
+ * renderers read again every second) until `stop`, which returns the largest either showed, or null
+ * where there was none (not Linux).
+ */
+export function sampleRendererPeak(profile: string, everyMs = 200): { stop(): number | null } {
+  let pids: number[] = [];
+  let listedAt = 0;
+  let peak: number | null = null;
+  const sample = () => {
+    const now = Date.now();
+    if (now - listedAt > 1000) {
+      pids = rendererPids(profile);
+      listedAt = now;
+    }
+    for (const pid of pids) {
+      for (const key of ['VmRSS', 'VmHWM']) {
+        const bytes = procStatus(pid, key);
+        if (bytes !== null && (peak === null || bytes > peak)) peak = bytes;
+      }
+    }
+  };
+  sample();
+  const timer = setInterval(sample, everyMs);
+  return {
+    stop() {
+      clearInterval(timer);
+      sample();
+      return peak;
+    },
+  };
 }
