@@ -297,7 +297,9 @@ export async function endToEnd(
     const sampled = watched.stop();
     const peak = sampled ?? highWater;
     if (highWater !== null && sampled !== null)
-      log(`  renderer peak: ${mb(sampled)} MB sampled every 200 ms, ${mb(highWater)} MB by VmHWM at the end`);
+      log(
+        `  renderer peak: ${Math.round(mb(sampled))} MB sampled every 200 ms, ${Math.round(mb(highWater))} MB by VmHWM at the end`,
+      );
     // The same first run (fit not cached), in a fresh page whose user took their time: Analyze is
     // pressed once the page has loaded the model ahead (`model-load-ahead` ready), as it does while
     // someone writes or pastes the text.
@@ -396,7 +398,7 @@ export async function endToEnd(
       figures.push(
         figure(
           'memory.tab.gpt2',
-          'Memory, peak tab + worker (renderer VmHWM), GPT-2-small-shaped, T=1024',
+          'Memory, peak tab + worker (renderer resident set, sampled), GPT-2-small-shaped, T=1024',
           'MB',
           [mb(peak)],
           {
