@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { largestEigenvalue } from './anisotropy';
 import { centerColumns } from './center';
-import { solvedRowNorms } from './cholesky';
+import { lowerInverse, rowNormsThrough } from './cholesky';
 import { gram } from './gram';
 import { fitPair } from './linearity';
 import { linearMapFromFit, tokenResiduals } from './linearMap';
@@ -94,11 +94,13 @@ function pairChain(arrays: WorkArrays): Float64Array[] {
   const gxx = gram(x.centered, arrays);
   const fit = fitPair(x, gxx, y, arrays);
   const map = linearMapFromFit(fit, arrays);
-  const shifted = new Float64Array(n * d);
-  const residual = tokenResiduals(map, xs, ys, undefined, arrays, (block, from) =>
-    shifted.set(block, from * d),
+  // Residuals and leverages as the fit makes them: block by block, the inverse from the pool.
+  const inverse = lowerInverse(fit.factor, arrays);
+  const norms = new Float64Array(n);
+  const residual = tokenResiduals(map, xs, ys, undefined, arrays, (block, from, count) =>
+    rowNormsThrough(inverse, d, block, count, norms, from, arrays),
   );
-  const norms = solvedRowNorms(fit.factor, shifted, n, arrays);
+  arrays.give(inverse);
   // Nearly isotropic states: the power iteration goes on to the squarings.
   const iso = centerColumns(matrix(Float32Array.from(gaussian(13, n * d)), n, d), undefined, arrays);
   const top = largestEigenvalue(gram(iso.centered, arrays), arrays);
